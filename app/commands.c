@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/commands.h"
+
+static int cmd_help(struct kt_cmd_ctx *ctx, int argc, char **argv);
+
+static const struct kt_command commands[] = {
+	{ "sys", "sys", "what crashed: kernel, dump, time, panic, task",
+	  kt_cmd_sys },
+	{ "ps", "ps [-k|-u] [PID|COMM]...",
+	  "tasks with state, CPU and parent; > marks a CPU's current task",
+	  kt_cmd_ps },
+	{ "log", "log [-t] [-m]", "the kernel log (-t: no time, -m: level)",
+	  kt_cmd_log },
+	{ "mod", "mod", "loaded modules and their debuginfo", kt_cmd_mod },
+	{ "sym", "sym NAME|ADDR...", "a symbol's address, or an address's symbol",
+	  kt_cmd_sym },
+	{ "help", "help", "this list", cmd_help },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define MAX_WORDS 64
+
+static int cmd_help(struct kt_cmd_ctx *ctx, int argc, char **argv)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(ctx->out, "  %-26s %s\n", commands[i].usage,
+			commands[i].summary);
+	return 0;
+}
+
+/* Split on blanks; '…' and "…" quote. Returns the word count or -1. */
+static int split(char *s, char **words, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		char *w;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			return n;
+		if (n == max)
+			return -1;
+		w = s;
+		words[n++] = w;
+		while (*s && *s != ' ' && *s != '\t') {
+			if (*s == '\'' || *s == '"') {
+				char q = *s++;
+
+				while (*s && *s != q)
+					*w++ = *s++;
+				if (!*s)
+					return -1;
+				s++;
+				continue;
+			}
+			*w++ = *s++;
+		}
+		if (*s)
+			s++;
+		*w = 0;
+	}
+}
+
+int kt_command_run(struct kt_cmd_ctx *ctx, const char *line)
+{
+	char *copy = strdup(line), *words[MAX_WORDS + 1];
+	int n, ret = 1;
+
+	if (!copy)
+		return kt_cmd_fail(ctx, "ktriage", &kt_error_nomem);
+	n = split(copy, words, MAX_WORDS);
+	if (n < 0) {
+		ret = kt_cmd_fail(ctx, line, kt_error_create(KT_ERR_INVALID,
+				"unbalanced quotes or more than %d words",
+				MAX_WORDS));
+		goto out;
+	}
+	if (n == 0) {
+		ret = 0;
+		goto out;
+	}
+	words[n] = NULL;
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		if (!strcmp(words[0], commands[i].name)) {
+			ret = commands[i].run(ctx, n, words);
+			goto out;
+		}
+	}
+	ret = kt_cmd_fail(ctx, words[0], kt_error_create(KT_ERR_INVALID,
+			  "no such command; 'help' lists them"));
+out:
+	free(copy);
+	return ret;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Batch commands, named as in crash. Each is one entry of the table in
+ * commands.c; `help` is generated from it.
+ */
+#ifndef KT_APP_COMMANDS_H
+#define KT_APP_COMMANDS_H
+
+#include "app/output.h"
+
+struct kt_command {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	int (*run)(struct kt_cmd_ctx *ctx, int argc, char **argv);
+};
+
+/**
+ * Split @line into words (shell-like quotes) and run the command it names.
+ * Returns 0 on success, 1 when the command failed or is unknown.
+ */
+int kt_command_run(struct kt_cmd_ctx *ctx, const char *line);
+
+int kt_cmd_sys(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_ps(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_log(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_mod(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_sym(struct kt_cmd_ctx *ctx, int argc, char **argv);
+
+#endif /* KT_APP_COMMANDS_H */

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ktriage VMCORE [VMCORE...] VMLINUX [-c CMD]... [--json]
+ *
+ * Exit status: 0 when every command succeeded, 1 when one failed, 2 for a
+ * usage error, 3 when the dump or the vmlinux cannot be opened.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/commands.h"
+#include "core/program.h"
+
+#define EXIT_CMD_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_OPEN 3
+#define MAX_ARGS 64
+
+static const char usage[] =
+	"usage: ktriage [options] VMCORE [VMCORE...] VMLINUX\n"
+	"\n"
+	"  -c, --command CMD   run a command (as in crash) and print its result;\n"
+	"                      may be given many times; 'help' lists commands\n"
+	"      --json          print each command's result as one JSON document\n"
+	"  -m, --modules DIR   look for module debuginfo (.ko) in DIR (repeatable)\n"
+	"      --no-std-modules  do not search /usr/lib/debug/lib/modules/RELEASE\n"
+	"  -h, --help          this text\n"
+	"  -V, --version       the version\n"
+	"\n"
+	"The files can come in any order: the vmlinux is the ELF executable.\n"
+	"Several VMCORE files are the parts of a split dump.\n";
+
+struct args {
+	const char *cmds[MAX_ARGS];
+	unsigned ncmds;
+	const char *dirs[MAX_ARGS];
+	unsigned ndirs;
+	const char *dumps[MAX_ARGS];
+	unsigned ndumps;
+	const char *vmlinux;
+	bool json, no_std_modules;
+};
+
+/* An ELF executable (ET_EXEC) is the vmlinux; anything else is dump. */
+static bool is_elf_exec(const char *path)
+{
+	unsigned char h[18];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	yes = read(fd, h, sizeof(h)) == sizeof(h) && !memcmp(h, "\177ELF", 4) &&
+	      h[16] == 2 && h[17] == 0;
+	close(fd);
+	return yes;
+}
+
+static int add(const char **arr, unsigned *n, const char *s, const char *what)
+{
+	if (*n == MAX_ARGS) {
+		fprintf(stderr, "ktriage: too many %s (at most %d)\n", what,
+			MAX_ARGS);
+		return -1;
+	}
+	arr[(*n)++] = s;
+	return 0;
+}
+
+static int sort_files(struct args *a, char **files, int nfiles)
+{
+	for (int i = 0; i < nfiles; i++) {
+		if (!a->vmlinux && is_elf_exec(files[i]))
+			a->vmlinux = files[i];
+		else if (add(a->dumps, &a->ndumps, files[i], "dump files"))
+			return -1;
+	}
+	// Neither looks like a vmlinux (e.g. it is missing): crash's order
+	// is VMLINUX VMCORE, ours VMCORE VMLINUX; take the last one and let
+	// the open say what is wrong with it.
+	if (!a->vmlinux && a->ndumps >= 2)
+		a->vmlinux = a->dumps[--a->ndumps];
+	if (!a->vmlinux || !a->ndumps) {
+		fprintf(stderr, "ktriage: give a dump and its vmlinux\n\n%s",
+			usage);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "command", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "modules", required_argument, NULL, 'm' },
+		{ "no-std-modules", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:m:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (add(a->cmds, &a->ncmds, optarg, "commands"))
+				return EXIT_USAGE;
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'm':
+			if (add(a->dirs, &a->ndirs, optarg, "module dirs"))
+				return EXIT_USAGE;
+			break;
+		case 'N':
+			a->no_std_modules = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		case 'V':
+			printf("ktriage %s\n", KT_VERSION);
+			exit(0);
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (sort_files(a, argv + optind, argc - optind))
+		return EXIT_USAGE;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct kt_open_options o = { 0 };
+	struct kt_cmd_ctx ctx = { .out = stdout, .err = stderr };
+	struct kt_program *prog;
+	struct kt_error *err;
+	struct args a = { 0 };
+	int ret;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret)
+		return ret;
+	o.dump_paths = a.dumps;
+	o.ndump_paths = a.ndumps;
+	o.vmlinux_path = a.vmlinux;
+	o.module_dirs = a.dirs;
+	o.nmodule_dirs = a.ndirs;
+	o.no_std_module_dirs = a.no_std_modules;
+	err = kt_program_open(&o, &prog);
+	if (err) {
+		fprintf(stderr, "ktriage: %s\n", err->message);
+		kt_error_destroy(err);
+		return EXIT_OPEN;
+	}
+	ctx.prog = prog;
+	ctx.json = a.json;
+	// Without commands, say what crashed, as crash does at start-up.
+	if (!a.ncmds)
+		a.cmds[a.ncmds++] = "sys";
+	for (unsigned i = 0; i < a.ncmds; i++) {
+		if (kt_command_run(&ctx, a.cmds[i]))
+			ret = EXIT_CMD_FAILED;
+		fflush(stdout);
+	}
+	kt_program_destroy(prog);
+	return ret;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Printing batch command results: as text for people, or one JSON document
+ * per command. Every string that comes from the dump goes through
+ * kt_sanitize() on its way out.
+ */
+#ifndef KT_APP_OUTPUT_H
+#define KT_APP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/error.h"
+
+struct kt_program;
+
+/** What a command runs with. */
+struct kt_cmd_ctx {
+	struct kt_program *prog;
+	FILE *out;
+	FILE *err;
+	bool json;
+};
+
+/** Print raw dump bytes (at most @len, up to a NUL) to @fp, sanitised. */
+void kt_out_raw(FILE *fp, const char *raw, size_t len, bool keep_newlines);
+
+/** Add "key": sanitised raw bytes to a JSON object. */
+cJSON *kt_json_add_raw(cJSON *obj, const char *key, const char *raw,
+		       size_t len);
+
+/** Add "key": "0x%016x" to a JSON object. */
+cJSON *kt_json_add_addr(cJSON *obj, const char *key, uint64_t addr);
+
+/**
+ * Print a JSON document and free it. Returns 0, or 1 when @doc is NULL
+ * (memory ran out while building it).
+ */
+int kt_json_print(struct kt_cmd_ctx *ctx, cJSON *doc);
+
+/**
+ * Report a failed command: a line on the error stream (sanitised), and
+ * with --json a {"command", "error"} document on the output. Destroys
+ * @err and returns 1.
+ */
+int kt_cmd_fail(struct kt_cmd_ctx *ctx, const char *cmd, struct kt_error *err);
+
+/** Report a usage error; returns 1. */
+int kt_cmd_usage(struct kt_cmd_ctx *ctx, const char *cmd, const char *usage);
+
+#endif /* KT_APP_OUTPUT_H */

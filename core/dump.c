@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libkdumpfile/kdumpfile.h>
+
+#include "core/dump.h"
+#include "core/hashmap.h"
+
+#define KT_MAX_DUMP_FILES 64
+
+struct kt_dump {
+	kdump_ctx_t *ctx;
+	int fds[KT_MAX_DUMP_FILES];
+	unsigned nfds;
+	char *path;		/* the first file, for messages */
+	struct kt_dump_info info;
+	kdump_bmp_t *ram_map;	/* may be NULL: the format does not say */
+	kdump_bmp_t *file_map;
+	addrxlat_ctx_t *axctx;
+	addrxlat_sys_t *axsys;
+	char *vmcoreinfo;	/* raw text, NUL-terminated */
+	char *vmcoreinfo_lines;	/* a copy split into KEY\0VALUE\0 */
+	struct kt_hashmap vmcoreinfo_map;	/* KEY -> VALUE pointer */
+};
+
+const char *const kt_reg_names[KT_NR_REGS] = {
+	"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8",
+	"rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "rflags",
+	"rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs",
+};
+
+static struct kt_error *kdump_error(struct kt_dump *dump, kdump_status st,
+				    const char *what)
+{
+	if (st == KDUMP_ERR_SYSTEM && errno)
+		return kt_error_os(errno, "%s: %s", dump->path, what);
+	return kt_error_create(KT_ERR_FORMAT, "%s: %s: %s", dump->path, what,
+			       kdump_get_err(dump->ctx));
+}
+
+static struct kt_error *open_files(struct kt_dump *dump,
+				   const char *const *paths, unsigned npaths)
+{
+	for (unsigned i = 0; i < npaths; i++) {
+		struct stat st;
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return kt_error_os(errno, "cannot open dump %s",
+					   paths[i]);
+		dump->fds[dump->nfds++] = fd;
+		if (fstat(fd, &st) < 0)
+			return kt_error_os(errno, "%s", paths[i]);
+		if (S_ISDIR(st.st_mode))
+			return kt_error_create(KT_ERR_FORMAT,
+				"%s: is a directory, not a crash dump",
+				paths[i]);
+		if (st.st_size == 0)
+			return kt_error_create(KT_ERR_FORMAT,
+				"%s: empty file, not a crash dump", paths[i]);
+	}
+	return NULL;
+}
+
+/*
+ * makedumpfile's disk_dump_header and kdump_sub_header (makedumpfile
+ * diskdump_mod.h); libkdumpfile reads them but does not export the dump
+ * level or the compression, which users want to see.
+ */
+#define DISKDUMP_STATUS_OFF 424
+#define DISKDUMP_BLOCK_SIZE_OFF 428
+#define DUMP_DH_COMPRESSED_ZLIB 0x1
+#define DUMP_DH_COMPRESSED_LZO 0x2
+#define DUMP_DH_COMPRESSED_SNAPPY 0x4
+#define DUMP_DH_COMPRESSED_ZSTD 0x20
+#define FLAT_HEADER_SIZE 4096	/* makedumpfile flattened file header */
+#define FLAT_SEG_HEADER_SIZE 16	/* {int64 offset, int64 size}, big endian */
+
+static void read_diskdump_header(struct kt_dump *dump)
+{
+	int fd = dump->fds[0];
+	off_t base = 0;
+	char sig[16];
+	int32_t status, block_size, level;
+
+	if (pread(fd, sig, sizeof(sig), 0) != sizeof(sig))
+		return;
+	if (!memcmp(sig, "makedumpfile", 12)) {
+		// The first flattened segment holds the header at offset 0.
+		dump->info.flattened = true;
+		base = FLAT_HEADER_SIZE + FLAT_SEG_HEADER_SIZE;
+		if (pread(fd, sig, 8, base) != 8)
+			return;
+	}
+	if (memcmp(sig, "KDUMP   ", 8) && memcmp(sig, "DISKDUMP", 8))
+		return;
+	if (pread(fd, &status, 4, base + DISKDUMP_STATUS_OFF) != 4 ||
+	    pread(fd, &block_size, 4, base + DISKDUMP_BLOCK_SIZE_OFF) != 4)
+		return;
+	if (status & DUMP_DH_COMPRESSED_ZLIB)
+		dump->info.compression = "zlib";
+	else if (status & DUMP_DH_COMPRESSED_LZO)
+		dump->info.compression = "lzo";
+	else if (status & DUMP_DH_COMPRESSED_SNAPPY)
+		dump->info.compression = "snappy";
+	else if (status & DUMP_DH_COMPRESSED_ZSTD)
+		dump->info.compression = "zstd";
+	if (block_size <= 0 || block_size > (1 << 20))
+		return;
+	// In a flattened file the sub header is in the next segment.
+	if (dump->info.flattened)
+		base += block_size + FLAT_SEG_HEADER_SIZE;
+	else
+		base += block_size;
+	if (pread(fd, &level, 4, base + 8) == 4 && level >= 0 && level <= 31)
+		dump->info.dump_level = level;
+}
+
+static void describe(struct kt_dump *dump)
+{
+	struct kt_dump_info *info = &dump->info;
+	const char *what;
+
+	if (!strcmp(info->format, "diskdump"))
+		what = info->flattened ? "flattened compressed kdump" :
+					 "compressed kdump";
+	else if (!strcmp(info->format, "elf"))
+		what = "ELF vmcore";
+	else
+		what = info->format;
+	if (info->compression)
+		snprintf(info->description, sizeof(info->description),
+			 "%s (%s)", what, info->compression);
+	else
+		snprintf(info->description, sizeof(info->description), "%s",
+			 what);
+}
+
+static kdump_bmp_t *get_bitmap(kdump_ctx_t *ctx, const char *key)
+{
+	kdump_attr_t attr;
+
+	if (kdump_get_typed_attr(ctx, key, &attr) != KDUMP_OK ||
+	    attr.type != KDUMP_BITMAP)
+		return NULL;
+	kdump_bmp_incref(attr.val.bitmap);
+	return attr.val.bitmap;
+}
+
+static uint64_t count_set(kdump_bmp_t *bmp, uint64_t limit)
+{
+	uint64_t n = 0, idx = 0;
+
+	while (idx <= limit && kdump_bmp_find_set(bmp, &idx) == KDUMP_OK &&
+	       idx <= limit) {
+		uint64_t end = idx;
+
+		if (kdump_bmp_find_clear(bmp, &end) != KDUMP_OK || end > limit)
+			end = limit + 1;
+		n += end - idx;
+		idx = end;
+	}
+	return n;
+}
+
+/* Split VMCOREINFO "KEY=VALUE" lines once, for lookups by key. */
+static void index_vmcoreinfo(struct kt_dump *dump)
+{
+	char *p, *line;
+
+	dump->vmcoreinfo_lines = strdup(dump->vmcoreinfo);
+	if (!dump->vmcoreinfo_lines)
+		return;
+	for (p = dump->vmcoreinfo_lines; (line = strsep(&p, "\n"));) {
+		char *eq = strchr(line, '=');
+
+		if (!eq)
+			continue;
+		*eq = 0;
+		if (!kt_hashmap_insert(&dump->vmcoreinfo_map, line,
+				       (uintptr_t)(eq + 1), NULL))
+			return;
+	}
+}
+
+static void load_info(struct kt_dump *dump)
+{
+	kdump_num_t num;
+
+	dump->info.dump_level = -1;
+	dump->info.nfiles = dump->nfds;
+	if (kdump_get_string_attr(dump->ctx, KDUMP_ATTR_FILE_FORMAT,
+				  &dump->info.format) != KDUMP_OK)
+		dump->info.format = "unknown";
+	if (kdump_get_number_attr(dump->ctx, "max_pfn", &num) == KDUMP_OK)
+		dump->info.max_pfn = num;
+	read_diskdump_header(dump);
+	describe(dump);
+	dump->ram_map = get_bitmap(dump->ctx, KDUMP_ATTR_MEMORY_PAGEMAP);
+	dump->file_map = get_bitmap(dump->ctx, KDUMP_ATTR_FILE_PAGEMAP);
+	if (dump->file_map)
+		dump->info.present_pages =
+			count_set(dump->file_map, dump->info.max_pfn);
+	if (dump->ram_map)
+		dump->info.ram_pages =
+			count_set(dump->ram_map, dump->info.max_pfn);
+	else
+		dump->info.ram_pages = dump->info.present_pages;
+}
+
+/* libkdumpfile parses VMCOREINFO once the OS type is set. */
+static void load_vmcoreinfo(struct kt_dump *dump)
+{
+	char *raw = NULL;
+
+	if (!dump->vmcoreinfo &&
+	    kdump_vmcoreinfo_raw(dump->ctx, &raw) == KDUMP_OK) {
+		dump->vmcoreinfo = raw;
+		index_vmcoreinfo(dump);
+	}
+}
+
+/*
+ * A truncated file opens (its headers are whole) but its last pages are
+ * gone. Reading the last page the file claims to hold catches that at
+ * open, with a message that says so, instead of at the first unlucky read.
+ */
+static struct kt_error *check_complete(struct kt_dump *dump)
+{
+	uint64_t pfn = dump->info.max_pfn, last = 0, idx = 0;
+	unsigned char page[64];
+	size_t len = sizeof(page);
+	kdump_status st;
+
+	if (!dump->file_map || !pfn)
+		return NULL;
+	while (kdump_bmp_find_set(dump->file_map, &idx) == KDUMP_OK &&
+	       idx < pfn) {
+		uint64_t end = idx;
+
+		if (kdump_bmp_find_clear(dump->file_map, &end) != KDUMP_OK)
+			break;
+		last = end - 1;
+		idx = end;
+	}
+	if (!last)
+		return NULL;
+	st = kdump_read(dump->ctx, KDUMP_KPHYSADDR, last << 12, page, &len);
+	if (st == KDUMP_OK || st == KDUMP_ERR_NODATA)
+		return NULL;
+	return kt_error_create(KT_ERR_FORMAT,
+		"%s: dump file is truncated or corrupt: its last page (pfn 0x%"
+		PRIx64 ") cannot be read (%s); copy the dump again",
+		dump->path, last, kdump_get_err(dump->ctx));
+}
+
+struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
+			      struct kt_dump **ret)
+{
+	struct kt_dump *dump;
+	struct kt_error *err;
+	kdump_status st;
+
+	if (!npaths || npaths > KT_MAX_DUMP_FILES)
+		return kt_error_create(KT_ERR_INVALID,
+				       "a dump is 1 to %d files, not %u",
+				       KT_MAX_DUMP_FILES, npaths);
+	dump = calloc(1, sizeof(*dump));
+	if (!dump)
+		return &kt_error_nomem;
+	kt_hashmap_init(&dump->vmcoreinfo_map);
+	dump->path = strdup(paths[0]);
+	dump->ctx = kdump_new();
+	if (!dump->path || !dump->ctx) {
+		kt_dump_destroy(dump);
+		return &kt_error_nomem;
+	}
+	err = open_files(dump, paths, npaths);
+	if (err)
+		goto fail;
+	st = kdump_open_fdset(dump->ctx, dump->nfds, dump->fds);
+	if (st == KDUMP_ERR_NOTIMPL) {
+		err = kt_error_create(KT_ERR_FORMAT,
+			"%s: not a crash dump (%s); ktriage reads kdump "
+			"(makedumpfile), ELF vmcore and QEMU dumps",
+			dump->path, kdump_get_err(dump->ctx));
+		goto fail;
+	}
+	if (st != KDUMP_OK) {
+		err = kdump_error(dump, st, "cannot open dump");
+		goto fail;
+	}
+	load_info(dump);
+	// libkdumpfile reads nothing, not even physical pages, until it
+	// knows the OS; every dump ktriage opens is of Linux.
+	err = kt_dump_setup_linux(dump, 0);
+	load_vmcoreinfo(dump);
+	if (!err)
+		err = check_complete(dump);
+	else if (!dump->vmcoreinfo)
+		kt_error_catch(&err, KT_ERR_FORMAT);	// set up later
+	if (err)
+		goto fail;
+	*ret = dump;
+	return NULL;
+fail:
+	kt_dump_destroy(dump);
+	return err;
+}
+
+void kt_dump_destroy(struct kt_dump *dump)
+{
+	if (!dump)
+		return;
+	if (dump->axctx)
+		addrxlat_ctx_decref(dump->axctx);
+	if (dump->axsys)
+		addrxlat_sys_decref(dump->axsys);
+	if (dump->ram_map)
+		kdump_bmp_decref(dump->ram_map);
+	if (dump->file_map)
+		kdump_bmp_decref(dump->file_map);
+	if (dump->ctx)
+		kdump_free(dump->ctx);
+	for (unsigned i = 0; i < dump->nfds; i++)
+		close(dump->fds[i]);
+	kt_hashmap_deinit(&dump->vmcoreinfo_map);
+	free(dump->vmcoreinfo_lines);
+	free(dump->vmcoreinfo);
+	free(dump->path);
+	free(dump);
+}
+
+const struct kt_dump_info *kt_dump_info(const struct kt_dump *dump)
+{
+	return &dump->info;
+}
+
+const char *kt_dump_vmcoreinfo(struct kt_dump *dump, const char *key)
+{
+	uint64_t val;
+
+	if (!kt_hashmap_get(&dump->vmcoreinfo_map, key, &val))
+		return NULL;
+	return (const char *)(uintptr_t)val;
+}
+
+const char *kt_dump_vmcoreinfo_raw(struct kt_dump *dump)
+{
+	return dump->vmcoreinfo;
+}
+
+struct kt_error *kt_dump_setup_linux(struct kt_dump *dump,
+				     uint64_t kaslr_offset)
+{
+	kdump_status st;
+	kdump_attr_t attr = { .type = KDUMP_STRING, .val.string = "linux" };
+
+	if (!kt_dump_vmcoreinfo(dump, "KERNELOFFSET") && kaslr_offset) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%" PRIx64, kaslr_offset);
+		kdump_set_string_attr(dump->ctx,
+				      "linux.vmcoreinfo.lines.KERNELOFFSET",
+				      buf);
+	}
+	st = kdump_set_attr(dump->ctx, KDUMP_ATTR_OSTYPE, &attr);
+	if (st != KDUMP_OK)
+		return kdump_error(dump, st, "cannot set up kernel addresses");
+	if (dump->axctx)
+		addrxlat_ctx_decref(dump->axctx);
+	if (dump->axsys)
+		addrxlat_sys_decref(dump->axsys);
+	dump->axctx = NULL;
+	dump->axsys = NULL;
+	st = kdump_get_addrxlat(dump->ctx, &dump->axctx, &dump->axsys);
+	if (st != KDUMP_OK)
+		return kdump_error(dump, st, "cannot set up kernel addresses");
+	return NULL;
+}
+
+static bool canonical(uint64_t addr)
+{
+	uint64_t top = addr >> 47;
+
+	return top == 0 || top == 0x1ffff;
+}
+
+struct kt_error *kt_dump_vtop(struct kt_dump *dump, uint64_t vaddr,
+			      uint64_t *ret)
+{
+	addrxlat_fulladdr_t fa = { .addr = vaddr, .as = ADDRXLAT_KVADDR };
+
+	if (!canonical(vaddr))
+		return kt_error_fault(vaddr, false, KT_FAULT_NON_CANONICAL);
+	if (!dump->axctx ||
+	    addrxlat_fulladdr_conv(&fa, ADDRXLAT_KPHYSADDR, dump->axctx,
+				   dump->axsys) != ADDRXLAT_OK)
+		return kt_error_fault(vaddr, false, KT_FAULT_NOT_MAPPED);
+	*ret = fa.addr;
+	return NULL;
+}
+
+static bool bmp_test(kdump_bmp_t *bmp, uint64_t idx)
+{
+	unsigned char bit = 0;
+
+	if (kdump_bmp_get_bits(bmp, idx, idx, &bit) != KDUMP_OK)
+		return false;
+	return bit & 1;
+}
+
+enum kt_fault kt_dump_pfn_state(struct kt_dump *dump, uint64_t pfn)
+{
+	if (dump->file_map && bmp_test(dump->file_map, pfn))
+		return KT_FAULT_NONE;
+	if (pfn > dump->info.max_pfn)
+		return KT_FAULT_NOT_RAM;
+	if (dump->ram_map)
+		return bmp_test(dump->ram_map, pfn) ? KT_FAULT_EXCLUDED :
+						      KT_FAULT_NOT_RAM;
+	// Without a RAM map (ELF), a page inside the dumped range that the
+	// file lacks was filtered out.
+	return dump->file_map ? KT_FAULT_EXCLUDED : KT_FAULT_READ;
+}
+
+static struct kt_error *fault_of(struct kt_dump *dump, uint64_t addr,
+				 bool phys, kdump_status st)
+{
+	uint64_t paddr = addr;
+	enum kt_fault fault;
+	struct kt_error *err;
+
+	if (st == KDUMP_ERR_ADDRXLAT)
+		return kt_error_fault(addr, phys, KT_FAULT_NOT_MAPPED);
+	if (st != KDUMP_ERR_NODATA)
+		return kt_error_fault(addr, phys, KT_FAULT_READ);
+	if (!phys) {
+		err = kt_dump_vtop(dump, addr, &paddr);
+		if (err)
+			return err;
+	}
+	fault = kt_dump_pfn_state(dump, paddr >> 12);
+	return kt_error_fault(addr, phys, fault ? fault : KT_FAULT_READ);
+}
+
+struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
+			      void *buf, size_t size)
+{
+	size_t len = size;
+	kdump_status st;
+
+	if (!phys && !canonical(addr))
+		return kt_error_fault(addr, false, KT_FAULT_NON_CANONICAL);
+	st = kdump_read(dump->ctx, phys ? KDUMP_KPHYSADDR : KDUMP_KVADDR, addr,
+			buf, &len);
+	if (st == KDUMP_OK)
+		return NULL;
+	// len bytes were read; report the first address that could not be.
+	return fault_of(dump, addr + len, phys, st);
+}
+
+unsigned kt_dump_num_prstatus(struct kt_dump *dump)
+{
+	kdump_num_t n;
+
+	if (kdump_get_number_attr(dump->ctx, KDUMP_ATTR_NUM_CPUS, &n) !=
+	    KDUMP_OK)
+		return 0;
+	return n;
+}
+
+struct kt_error *kt_dump_prstatus(struct kt_dump *dump, unsigned i,
+				  struct kt_prstatus *ret)
+{
+	char key[64];
+	kdump_num_t num;
+
+	snprintf(key, sizeof(key), "cpu.%u.pid", i);
+	if (kdump_get_number_attr(dump->ctx, key, &num) != KDUMP_OK)
+		return kt_error_create(KT_ERR_LOOKUP,
+				       "%s: no PRSTATUS note for CPU %u",
+				       dump->path, i);
+	ret->pid = num;
+	for (int r = 0; r < KT_NR_REGS; r++) {
+		snprintf(key, sizeof(key), "cpu.%u.reg.%s", i,
+			 r == KT_REG_RFLAGS ? "rflags" : kt_reg_names[r]);
+		if (kdump_get_number_attr(dump->ctx, key, &num) != KDUMP_OK)
+			num = 0;
+		ret->regs[r] = num;
+	}
+	return NULL;
+}
+
+bool kt_dump_next_present(struct kt_dump *dump, uint64_t *pfn)
+{
+	kdump_addr_t idx = *pfn;
+
+	if (!dump->file_map ||
+	    kdump_bmp_find_set(dump->file_map, &idx) != KDUMP_OK ||
+	    idx > dump->info.max_pfn)
+		return false;
+	*pfn = idx;
+	return true;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Access to a crash dump file. This is the only part of ktriage that talks
+ * to libkdumpfile; its errors are wrapped here, once.
+ *
+ * A struct kt_dump reads memory by kernel virtual or physical address and
+ * says why a page cannot be read: excluded by the dump level, not RAM, or
+ * not mapped. It knows nothing of symbols or types.
+ */
+#ifndef KT_CORE_DUMP_H
+#define KT_CORE_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/symtab.h"
+
+struct kt_dump;
+
+/** x86-64 general registers in elf_gregset_t order. */
+enum kt_reg {
+	KT_REG_R15, KT_REG_R14, KT_REG_R13, KT_REG_R12, KT_REG_RBP,
+	KT_REG_RBX, KT_REG_R11, KT_REG_R10, KT_REG_R9, KT_REG_R8,
+	KT_REG_RAX, KT_REG_RCX, KT_REG_RDX, KT_REG_RSI, KT_REG_RDI,
+	KT_REG_ORIG_RAX, KT_REG_RIP, KT_REG_CS, KT_REG_RFLAGS, KT_REG_RSP,
+	KT_REG_SS, KT_REG_FS_BASE, KT_REG_GS_BASE, KT_REG_DS, KT_REG_ES,
+	KT_REG_FS, KT_REG_GS,
+	KT_NR_REGS,
+};
+
+/** Register names, lower case, indexed by enum kt_reg. */
+extern const char *const kt_reg_names[KT_NR_REGS];
+
+/** A CPU's registers as the dump file's PRSTATUS note saved them. */
+struct kt_prstatus {
+	int pid;
+	uint64_t regs[KT_NR_REGS];
+};
+
+/** Facts about the dump file itself, filled at open. */
+struct kt_dump_info {
+	const char *format;	/* libkdumpfile's format name: "diskdump", "elf" */
+	char description[64];	/* "compressed kdump (zlib)", "ELF vmcore", ... */
+	const char *compression; /* "zlib", "lzo", "snappy", "zstd", NULL */
+	bool flattened;		/* makedumpfile -F output */
+	int dump_level;		/* makedumpfile -d value, -1 if unknown */
+	unsigned nfiles;	/* >1 for a split dump */
+	uint64_t max_pfn;
+	uint64_t ram_pages;	/* pages of RAM described by the dump */
+	uint64_t present_pages;	/* of those, pages stored in the file */
+};
+
+/**
+ * Open the dump made of @paths (one path, or the parts of a split dump).
+ * A file that cannot be opened or is not a dump gives an error naming it.
+ * On success *ret owns the dump; free it with kt_dump_destroy().
+ */
+struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
+			      struct kt_dump **ret);
+
+/** Free a dump; NULL is accepted. */
+void kt_dump_destroy(struct kt_dump *dump);
+
+/** Facts about the file; owned by @dump. */
+const struct kt_dump_info *kt_dump_info(const struct kt_dump *dump);
+
+/**
+ * A VMCOREINFO line's value by key (e.g. "OSRELEASE",
+ * "SYMBOL(init_uts_ns)"), or NULL. The string is owned by @dump.
+ */
+const char *kt_dump_vmcoreinfo(struct kt_dump *dump, const char *key);
+
+/** The whole VMCOREINFO text, or NULL; owned by @dump. */
+const char *kt_dump_vmcoreinfo_raw(struct kt_dump *dump);
+
+/**
+ * Tell the dump the kernel's virtual layout so kernel virtual addresses
+ * translate. @kaslr_offset is used when VMCOREINFO has no KERNELOFFSET.
+ */
+struct kt_error *kt_dump_setup_linux(struct kt_dump *dump,
+				     uint64_t kaslr_offset);
+
+/**
+ * Read @size bytes at @addr, a kernel virtual address or (if @phys) a
+ * physical one. A fault gives KT_ERR_FAULT with the reason set.
+ */
+struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
+			      void *buf, size_t size);
+
+/** Translate a kernel virtual address to physical. */
+struct kt_error *kt_dump_vtop(struct kt_dump *dump, uint64_t vaddr,
+			      uint64_t *ret);
+
+/** Why physical page @pfn can or cannot be read (KT_FAULT_NONE: it can). */
+enum kt_fault kt_dump_pfn_state(struct kt_dump *dump, uint64_t pfn);
+
+/** Number of CPUs with a PRSTATUS note in the file. */
+unsigned kt_dump_num_prstatus(struct kt_dump *dump);
+
+/** The PRSTATUS note of the @i-th CPU in the file. */
+struct kt_error *kt_dump_prstatus(struct kt_dump *dump, unsigned i,
+				  struct kt_prstatus *ret);
+
+#endif /* KT_CORE_DUMP_H */
+
+/** The first present page frame at or after @pfn; false when none. */
+bool kt_dump_next_present(struct kt_dump *dump, uint64_t *pfn);
+
+/**
+ * Find the KASLR offset of a dump that has no VMCOREINFO (QEMU's
+ * dump-guest-memory without the vmcoreinfo device) from memory, the way
+ * crash does for such dumps: find the linux_banner text in physical memory,
+ * derive where the kernel's top page table lies from the image layout, and
+ * keep the 2 MiB-aligned virtual offset under which that page table maps
+ * linux_banner to where it was found. See kaslr.c.
+ */
+struct kt_error *kt_dump_find_kaslr(struct kt_dump *dump,
+				    const struct kt_symtab *linked,
+				    const char *banner, uint64_t *ret,
+				    const char **source);

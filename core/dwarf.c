@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dwarf.h"
+#include "core/hashmap.h"
+
+enum index_kind {
+	IDX_STRUCT,
+	IDX_UNION,
+	IDX_ENUM,
+	IDX_PLAIN,	/* typedefs and base types share C's ordinary names */
+	IDX_VARIABLE,
+	NR_IDX,
+};
+
+struct kt_dwarf {
+	Dwarf *dwarf;
+	struct kt_hashmap index[NR_IDX];
+	Dwarf_CU *next_cu;	/* where the scan goes on; NULL at start */
+	bool started, complete;
+	unsigned ncus;
+	const char *path;
+	Dwfl *dwfl;		/* owns dwarf when opened by path */
+	char *owned_path;
+};
+
+struct kt_error *kt_dwarf_open(void *elf, const char *path,
+			       struct kt_dwarf **ret)
+{
+	struct kt_dwarf *dw = calloc(1, sizeof(*dw));
+
+	if (!dw)
+		return &kt_error_nomem;
+	dw->dwarf = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	if (!dw->dwarf) {
+		free(dw);
+		return kt_error_create(KT_ERR_NO_DWARF,
+			"%s: no DWARF debug info (%s)", path, dwarf_errmsg(-1));
+	}
+	for (int i = 0; i < NR_IDX; i++)
+		kt_hashmap_init(&dw->index[i]);
+	dw->path = path;
+	*ret = dw;
+	return NULL;
+}
+
+void kt_dwarf_destroy(struct kt_dwarf *dw)
+{
+	if (!dw)
+		return;
+	for (int i = 0; i < NR_IDX; i++)
+		kt_hashmap_deinit(&dw->index[i]);
+	if (dw->dwfl)
+		dwfl_end(dw->dwfl);
+	else
+		dwarf_end(dw->dwarf);
+	free(dw->owned_path);
+	free(dw);
+}
+
+static int kind_of_tag(int tag)
+{
+	switch (tag) {
+	case DW_TAG_structure_type:
+		return IDX_STRUCT;
+	case DW_TAG_union_type:
+		return IDX_UNION;
+	case DW_TAG_enumeration_type:
+		return IDX_ENUM;
+	case DW_TAG_typedef:
+	case DW_TAG_base_type:
+		return IDX_PLAIN;
+	case DW_TAG_variable:
+		return IDX_VARIABLE;
+	}
+	return -1;
+}
+
+static bool index_die(struct kt_dwarf *dw, Dwarf_Die *die)
+{
+	int kind = kind_of_tag(dwarf_tag(die));
+	const char *name;
+
+	if (kind < 0 || dwarf_hasattr(die, DW_AT_declaration))
+		return true;
+	if (kind == IDX_VARIABLE && !dwarf_hasattr(die, DW_AT_location))
+		return true;
+	name = dwarf_diename(die);
+	if (!name)
+		return true;
+	return kt_hashmap_insert(&dw->index[kind], name, dwarf_dieoffset(die),
+				 NULL);
+}
+
+/* Index the top-level DIEs of the next CU; false when there is none. */
+static struct kt_error *index_next_cu(struct kt_dwarf *dw, bool *more)
+{
+	Dwarf_CU *cu = dw->next_cu;
+	Dwarf_Die cudie, child;
+	Dwarf_Half version;
+	uint8_t unit_type;
+
+	if (dwarf_get_units(dw->dwarf, cu, &cu, &version, &unit_type, &cudie,
+			    NULL)) {
+		dw->complete = true;
+		*more = false;
+		return NULL;
+	}
+	dw->next_cu = cu;
+	dw->started = true;
+	dw->ncus++;
+	*more = true;
+	if (dwarf_child(&cudie, &child))
+		return NULL;
+	do {
+		if (!index_die(dw, &child))
+			return &kt_error_nomem;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return NULL;
+}
+
+static struct kt_error *lookup(struct kt_dwarf *dw, int kind,
+			       const char *name, Dwarf_Die *ret)
+{
+	uint64_t off;
+
+	for (;;) {
+		struct kt_error *err;
+		bool more;
+
+		if (kt_hashmap_get(&dw->index[kind], name, &off)) {
+			if (!dwarf_offdie(dw->dwarf, off, ret))
+				return kt_error_create(KT_ERR_CORRUPT,
+					"%s: bad DIE offset 0x%lx", dw->path,
+					(unsigned long)off);
+			return NULL;
+		}
+		if (dw->complete)
+			break;
+		err = index_next_cu(dw, &more);
+		if (err)
+			return err;
+		if (!more)
+			break;
+	}
+	return kt_error_create(KT_ERR_LOOKUP, "%s '%s' not found in debuginfo",
+			       kind == IDX_VARIABLE ? "variable" : "type",
+			       name);
+}
+
+struct kt_error *kt_dwarf_find_type(struct kt_dwarf *dw, const char *name,
+				    Dwarf_Die *ret)
+{
+	static const struct {
+		const char *prefix;
+		int kind;
+	} prefixes[] = {
+		{ "struct ", IDX_STRUCT },
+		{ "union ", IDX_UNION },
+		{ "enum ", IDX_ENUM },
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i].prefix);
+
+		if (!strncmp(name, prefixes[i].prefix, n))
+			return lookup(dw, prefixes[i].kind, name + n, ret);
+	}
+	return lookup(dw, IDX_PLAIN, name, ret);
+}
+
+struct kt_error *kt_dwarf_find_variable(struct kt_dwarf *dw, const char *name,
+					Dwarf_Die *ret)
+{
+	return lookup(dw, IDX_VARIABLE, name, ret);
+}
+
+struct kt_error *kt_dwarf_die(struct kt_dwarf *dw, Dwarf_Off off,
+			      Dwarf_Die *ret)
+{
+	if (!dwarf_offdie(dw->dwarf, off, ret))
+		return kt_error_create(KT_ERR_CORRUPT, "bad DIE offset 0x%lx",
+				       (unsigned long)off);
+	return NULL;
+}
+
+struct kt_error *kt_dwarf_underlying(Dwarf_Die *type, Dwarf_Die *ret)
+{
+	Dwarf_Die die = *type;
+
+	// Bounded: a typedef chain longer than this is a cycle.
+	for (int depth = 0; depth < 64; depth++) {
+		Dwarf_Attribute attr;
+		int tag = dwarf_tag(&die);
+
+		if (tag != DW_TAG_typedef && tag != DW_TAG_const_type &&
+		    tag != DW_TAG_volatile_type && tag != DW_TAG_restrict_type &&
+		    tag != DW_TAG_atomic_type) {
+			*ret = die;
+			return NULL;
+		}
+		if (!dwarf_attr(&die, DW_AT_type, &attr) ||
+		    !dwarf_formref_die(&attr, &die))
+			return kt_error_create(KT_ERR_LOOKUP,
+					       "type of void has no layout");
+	}
+	return kt_error_create(KT_ERR_CORRUPT, "typedef cycle in debuginfo");
+}
+
+struct kt_error *kt_dwarf_type_size(Dwarf_Die *type, uint64_t *ret)
+{
+	Dwarf_Word size;
+	Dwarf_Die die = *type;
+
+	if (dwarf_aggregate_size(&die, &size))
+		return kt_error_create(KT_ERR_LOOKUP, "type %s has no size",
+				       dwarf_diename(type) ?: "<anonymous>");
+	*ret = size;
+	return NULL;
+}
+
+static bool member_location(Dwarf_Die *member, uint64_t *ret)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word off;
+
+	if (!dwarf_attr(member, DW_AT_data_member_location, &attr)) {
+		*ret = 0;	// union members and some bitfields
+		return true;
+	}
+	if (dwarf_formudata(&attr, &off))
+		return false;	// a location expression: not in C kernels
+	*ret = off;
+	return true;
+}
+
+static void bitfield(Dwarf_Die *member, struct kt_member *m)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word bits, bitoff;
+
+	if (!dwarf_attr(member, DW_AT_bit_size, &attr) ||
+	    dwarf_formudata(&attr, &bits))
+		return;
+	m->bit_size = bits;
+	if (dwarf_attr(member, DW_AT_data_bit_offset, &attr) &&
+	    !dwarf_formudata(&attr, &bitoff)) {
+		m->offset += bitoff / 8;
+		m->bit_offset = bitoff % 8;
+	}
+}
+
+/* Search one level, through anonymous members; depth-bounded. */
+static bool find_member(Dwarf_Die *type, const char *name, size_t len,
+			struct kt_member *ret, int depth)
+{
+	Dwarf_Die child, mtype;
+
+	if (depth > 16 || dwarf_child(type, &child))
+		return false;
+	do {
+		const char *mname;
+		Dwarf_Attribute attr;
+		uint64_t off;
+
+		if (dwarf_tag(&child) != DW_TAG_member ||
+		    !member_location(&child, &off) ||
+		    !dwarf_attr(&child, DW_AT_type, &attr) ||
+		    !dwarf_formref_die(&attr, &mtype))
+			continue;
+		mname = dwarf_diename(&child);
+		if (mname && strlen(mname) == len && !memcmp(mname, name, len)) {
+			memset(ret, 0, sizeof(*ret));
+			ret->offset = off;
+			ret->type = dwarf_dieoffset(&mtype);
+			bitfield(&child, ret);
+			return true;
+		}
+		if (!mname) {
+			Dwarf_Die inner;
+
+			if (kt_dwarf_underlying(&mtype, &inner))
+				continue;
+			if (find_member(&inner, name, len, ret, depth + 1)) {
+				ret->offset += off;
+				return true;
+			}
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+struct kt_error *kt_dwarf_member(Dwarf_Die *type, const char *path,
+				 struct kt_member *ret)
+{
+	Dwarf_Die cur, mtype;
+	uint64_t base = 0;
+	const char *p = path;
+	struct kt_error *err;
+
+	err = kt_dwarf_underlying(type, &cur);
+	if (err)
+		return err;
+	for (;;) {
+		size_t len = strcspn(p, ".");
+		struct kt_member m;
+
+		if (!find_member(&cur, p, len, &m, 0))
+			return kt_error_create(KT_ERR_LOOKUP,
+				"%s %s has no member '%.*s'",
+				dwarf_tag(&cur) == DW_TAG_union_type ?
+				"union" : "struct",
+				dwarf_diename(&cur) ?: "<anonymous>",
+				(int)len, p);
+		base += m.offset;
+		if (!dwarf_offdie(dwarf_cu_getdwarf(cur.cu), m.type, &mtype))
+			return kt_error_create(KT_ERR_CORRUPT,
+					       "bad member type DIE");
+		if (!p[len]) {
+			*ret = m;
+			ret->offset = base;
+			if (kt_dwarf_type_size(&mtype, &ret->size))
+				ret->size = 0;
+			return NULL;
+		}
+		err = kt_dwarf_underlying(&mtype, &cur);
+		if (err)
+			return err;
+		p += len + 1;
+	}
+}
+
+void kt_dwarf_index_stats(const struct kt_dwarf *dw, unsigned *indexed,
+			  bool *complete)
+{
+	*indexed = dw->ncus;
+	*complete = dw->complete;
+}
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+struct kt_error *kt_dwarf_open_path(const char *path, struct kt_dwarf **ret)
+{
+	struct kt_dwarf *dw = calloc(1, sizeof(*dw));
+	Dwfl_Module *mod;
+	Dwarf_Addr bias;
+
+	if (!dw)
+		return &kt_error_nomem;
+	dw->owned_path = strdup(path);
+	dw->dwfl = dwfl_begin(&offline_callbacks);
+	if (!dw->owned_path || !dw->dwfl)
+		goto nomem;
+	// ET_REL files need their relocations applied; libdwfl does that.
+	mod = dwfl_report_offline(dw->dwfl, path, path, -1);
+	dwfl_report_end(dw->dwfl, NULL, NULL);
+	dw->dwarf = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
+	if (!dw->dwarf) {
+		struct kt_error *err = kt_error_create(KT_ERR_NO_DWARF,
+			"%s: no DWARF debug info (%s)", path,
+			dwfl_errmsg(-1));
+
+		dwfl_end(dw->dwfl);
+		free(dw->owned_path);
+		free(dw);
+		return err;
+	}
+	for (int i = 0; i < NR_IDX; i++)
+		kt_hashmap_init(&dw->index[i]);
+	dw->path = dw->owned_path;
+	*ret = dw;
+	return NULL;
+nomem:
+	if (dw->dwfl)
+		dwfl_end(dw->dwfl);
+	free(dw->owned_path);
+	free(dw);
+	return &kt_error_nomem;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DWARF types through libdw, looked up lazily.
+ *
+ * There is no start-up table. The first lookup of a name scans compilation
+ * units in order until one defines it, indexing every named type and
+ * variable it passes; later lookups of those names cost one hash probe.
+ * Core kernel types sit in the first CUs (init/main.c includes most
+ * headers), so most programs index a few CUs out of thousands.
+ */
+#ifndef KT_CORE_DWARF_H
+#define KT_CORE_DWARF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <elfutils/libdw.h>
+
+#include "core/error.h"
+
+struct kt_dwarf;
+
+/** A member of a struct or union, as found by kt_dwarf_member(). */
+struct kt_member {
+	uint64_t offset;	/* bytes from the start of the outer type */
+	uint64_t size;		/* bytes of the member's type */
+	unsigned bit_offset;	/* for bitfields: bits past offset */
+	unsigned bit_size;	/* 0 unless a bitfield */
+	Dwarf_Off type;		/* DIE offset of the member's type */
+};
+
+/**
+ * Open the DWARF of an ELF file (a libelf Elf * owned by the caller, which
+ * must outlive the result). KT_ERR_NO_DWARF when the file has none.
+ */
+struct kt_error *kt_dwarf_open(void *elf, const char *path,
+			       struct kt_dwarf **ret);
+
+/** Free; NULL is accepted. */
+void kt_dwarf_destroy(struct kt_dwarf *dw);
+
+/**
+ * Find a type by its C name: "struct task_struct", "union thread_union",
+ * "enum pid_type", or a typedef/base type name ("atomic_t", "long int").
+ * KT_ERR_LOOKUP when no CU defines it.
+ */
+struct kt_error *kt_dwarf_find_type(struct kt_dwarf *dw, const char *name,
+				    Dwarf_Die *ret);
+
+/** Find a global variable's DIE by name. */
+struct kt_error *kt_dwarf_find_variable(struct kt_dwarf *dw, const char *name,
+					Dwarf_Die *ret);
+
+/** The DIE at @off. */
+struct kt_error *kt_dwarf_die(struct kt_dwarf *dw, Dwarf_Off off,
+			      Dwarf_Die *ret);
+
+/** Strip typedefs and qualifiers. */
+struct kt_error *kt_dwarf_underlying(Dwarf_Die *type, Dwarf_Die *ret);
+
+/** The size in bytes of a type. */
+struct kt_error *kt_dwarf_type_size(Dwarf_Die *type, uint64_t *ret);
+
+/**
+ * Find a member of a struct or union by a dotted path ("thread.sp"),
+ * looking through anonymous struct and union members.
+ */
+struct kt_error *kt_dwarf_member(Dwarf_Die *type, const char *path,
+				 struct kt_member *ret);
+
+/** How many CUs have been indexed, and how many there are (if known). */
+void kt_dwarf_index_stats(const struct kt_dwarf *dw, unsigned *indexed,
+			  bool *complete);
+
+#endif /* KT_CORE_DWARF_H */
+
+/**
+ * Open the DWARF of a separate debuginfo file (a module's .ko), with its
+ * relocations applied. KT_ERR_NO_DWARF when it has none.
+ */
+struct kt_error *kt_dwarf_open_path(const char *path, struct kt_dwarf **ret);

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/dwarf.h"
+#include "core/list.h"
+#include "core/module.h"
+#include "core/program.h"
+
+#define MAX_MODULE_SYMS 200000
+#define ELF64_SYM_SIZE 24
+#define STRTAB_MAX (16 << 20)
+
+struct load_ctx {
+	struct kt_module_list *list;
+	uint64_t list_off;	/* offsetof(struct module, list) */
+};
+
+/*
+ * 6.4 (commit ac3b43283923 "module: replace module_layout with
+ * module_memory") split core_layout into mem[MOD_TEXT..]; detect which the
+ * kernel has from its types.
+ */
+static struct kt_error *read_layout(struct kt_program *prog,
+				    struct kt_module *mod)
+{
+	struct kt_error *err;
+	uint64_t off;
+
+	if (kt_type_has_member(prog, "struct module", "core_layout")) {
+		err = kt_type_member_offset(prog, "struct module",
+					    "core_layout.base", &off);
+		if (!err)
+			err = kt_read_u64(prog, mod->addr + off, &mod->base);
+		if (!err)
+			err = kt_type_member_offset(prog, "struct module",
+						    "core_layout.size", &off);
+		if (!err) {
+			uint32_t v;
+
+			err = kt_read_u32(prog, mod->addr + off, &v);
+			mod->size = v;
+		}
+		if (!err && !kt_type_member_offset(prog, "struct module",
+				"core_layout.text_size", &off)) {
+			uint32_t v;
+
+			if (!kt_read_u32(prog, mod->addr + off, &v))
+				mod->text_size = v;
+		}
+		return err;
+	}
+	return kt_module_mem_layout(prog, mod);
+}
+
+struct kt_error *kt_module_mem_layout(struct kt_program *prog,
+				      struct kt_module *mod)
+{
+	uint64_t off, msize;
+	struct kt_error *err;
+
+	// mem[MOD_TEXT], mem[MOD_DATA], mem[MOD_RODATA], mem[MOD_RO_AFTER_INIT]
+	err = kt_type_member_offset(prog, "struct module", "mem", &off);
+	if (!err)
+		err = kt_type_size(prog, "struct module_memory", &msize);
+	if (err)
+		return kt_error_wrap(err, "module layout");
+	for (int i = 0; i < 4; i++) {
+		uint64_t base;
+		uint32_t size;
+
+		err = kt_read_u64(prog, mod->addr + off + i * msize, &base);
+		if (!err)
+			err = kt_read_u32(prog, mod->addr + off + i * msize + 8,
+					  &size);
+		if (err)
+			return err;
+		if (i == 0) {
+			mod->base = base;
+			mod->text_size = size;
+		}
+		if (base && base + size > mod->base + mod->size)
+			mod->size = base + size - mod->base;
+	}
+	return NULL;
+}
+
+static char nm_type(uint8_t info, uint64_t addr, const struct kt_module *m)
+{
+	bool global = (info >> 4) != 0;	// STB_LOCAL is 0
+	char c = addr >= m->base && addr < m->base + m->text_size ? 't' : 'd';
+
+	return global ? c - 'a' + 'A' : c;
+}
+
+static struct kt_error *read_kallsyms(struct kt_program *prog,
+				      struct kt_module *mod)
+{
+	uint64_t off, ks, symtab, strtab, typetab = 0, max_name = 0;
+	unsigned char *syms = NULL;
+	char *strs = NULL;
+	struct kt_error *err;
+	uint32_t n;
+
+	err = kt_type_member_offset(prog, "struct module", "kallsyms", &off);
+	if (!err)
+		err = kt_read_u64(prog, mod->addr + off, &ks);
+	if (!err)
+		err = kt_type_member_offset(prog, "struct mod_kallsyms",
+					    "num_symtab", &off);
+	if (!err)
+		err = kt_read_u32(prog, ks + off, &n);
+	if (!err)
+		err = kt_read_u64(prog, ks, &symtab);	// symtab is first
+	if (!err)
+		err = kt_type_member_offset(prog, "struct mod_kallsyms",
+					    "strtab", &off);
+	if (!err)
+		err = kt_read_u64(prog, ks + off, &strtab);
+	if (err)
+		return err;
+	if (!kt_type_member_offset(prog, "struct mod_kallsyms", "typetab",
+				   &off))
+		kt_error_destroy(kt_read_u64(prog, ks + off, &typetab));
+	if (n > MAX_MODULE_SYMS)
+		return kt_error_create(KT_ERR_CORRUPT,
+				       "%u symbols is not plausible", n);
+	syms = malloc((size_t)n * ELF64_SYM_SIZE + 1);
+	if (!syms)
+		return &kt_error_nomem;
+	err = kt_read(prog, symtab, syms, (size_t)n * ELF64_SYM_SIZE);
+	for (uint32_t i = 0; !err && i < n; i++) {
+		uint32_t name;
+
+		memcpy(&name, syms + i * ELF64_SYM_SIZE, 4);
+		if (name > max_name)
+			max_name = name;
+	}
+	if (!err && max_name < STRTAB_MAX) {
+		// The last name ends within a few bytes of max_name; read a
+		// margin, or just up to max_name if the margin is unreadable.
+		strs = calloc(1, max_name + 257);
+		if (!strs)
+			err = &kt_error_nomem;
+		else {
+			err = kt_read(prog, strtab, strs, max_name + 256);
+			if (kt_error_catch(&err, KT_ERR_FAULT))
+				err = kt_read(prog, strtab, strs, max_name + 1);
+		}
+	}
+	for (uint32_t i = 1; !err && strs && i < n; i++) {
+		const unsigned char *s = syms + i * ELF64_SYM_SIZE;
+		uint32_t name;
+		uint16_t shndx;
+		uint64_t value, size;
+		char type = 0;
+
+		memcpy(&name, s, 4);
+		memcpy(&shndx, s + 6, 2);
+		memcpy(&value, s + 8, 8);
+		memcpy(&size, s + 16, 8);
+		if (!shndx || !strs[name] || name > max_name)
+			continue;
+		if (typetab)
+			kt_error_destroy(kt_read(prog, typetab + i, &type, 1));
+		if (!type || type == '?')
+			type = nm_type(s[4], value, mod);
+		err = kt_symtab_add(&mod->symtab, strs + name, value, size,
+				    type, true);
+	}
+	free(syms);
+	free(strs);
+	if (!err)
+		err = kt_symtab_finish(&mod->symtab);
+	return err;
+}
+
+/* Look for NAME.ko (or with - and _ swapped) under @dir, recursively. */
+static char *find_ko(const char *dir, const char *name, int depth)
+{
+	char *found = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	if (depth > 6 || !(d = opendir(dir)))
+		return NULL;
+	while (!found && (de = readdir(d))) {
+		char path[PATH_MAX];
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			found = find_ko(path, name, depth + 1);
+			continue;
+		}
+		if (len != strlen(name) + 3 || strcmp(de->d_name + len - 3,
+						      ".ko"))
+			continue;
+		bool same = true;
+
+		for (size_t i = 0; i + 3 < len && same; i++) {
+			char a = de->d_name[i] == '-' ? '_' : de->d_name[i];
+			char b = name[i] == '-' ? '_' : name[i];
+
+			same = a == b;
+		}
+		if (same)
+			found = strdup(path);
+	}
+	closedir(d);
+	return found;
+}
+
+static void find_debuginfo(struct kt_program *prog, struct kt_module *mod)
+{
+	const struct kt_open_options *o = &prog->opts;
+	char *path = NULL;
+
+	for (unsigned i = 0; !path && i < o->nmodule_dirs; i++)
+		path = find_ko(o->module_dirs[i], mod->name, 0);
+	if (!path && !o->no_std_module_dirs &&
+	    *prog->identity.dump_release) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "/usr/lib/debug/lib/modules/%s",
+			 prog->identity.dump_release);
+		path = find_ko(dir, mod->name, 0);
+	}
+	if (!path)
+		return;
+	if (kt_dwarf_open_path(path, &mod->dwarf) == NULL) {
+		mod->debuginfo = path;
+		return;
+	}
+	if (asprintf(&mod->warning, "%s has no debuginfo", path) < 0)
+		mod->warning = NULL;
+	free(path);
+}
+
+static struct kt_error *add_module(struct kt_program *prog, uint64_t node,
+				   void *arg)
+{
+	struct load_ctx *ctx = arg;
+	struct kt_module_list *list = ctx->list;
+	struct kt_module *mod;
+	struct kt_error *err;
+	uint64_t off;
+	void *p;
+
+	p = realloc(list->mods, (list->n + 1) * sizeof(*list->mods));
+	if (!p)
+		return &kt_error_nomem;
+	list->mods = p;
+	mod = &list->mods[list->n];
+	memset(mod, 0, sizeof(*mod));
+	kt_symtab_init(&mod->symtab);
+	mod->addr = node - ctx->list_off;
+	err = kt_type_member_offset(prog, "struct module", "name", &off);
+	if (!err)
+		err = kt_read(prog, mod->addr + off, mod->name,
+			      sizeof(mod->name) - 8);
+	if (!err)
+		err = read_layout(prog, mod);
+	if (err)
+		return kt_error_wrap(err, "module at 0x%" PRIx64, mod->addr);
+	list->n++;
+	err = read_kallsyms(prog, mod);
+	if (err) {
+		if (asprintf(&mod->warning, "no symbols: %s", err->message) < 0)
+			mod->warning = NULL;
+		kt_error_destroy(err);
+	}
+	find_debuginfo(prog, mod);
+	return NULL;
+}
+
+struct kt_error *kt_modules_load(struct kt_program *prog,
+				 const struct kt_module_list **ret)
+{
+	struct load_ctx ctx = { 0 };
+	struct kt_error *err;
+	uint64_t head;
+
+	if (prog->modules) {
+		*ret = prog->modules;
+		return NULL;
+	}
+	ctx.list = calloc(1, sizeof(*ctx.list));
+	if (!ctx.list)
+		return &kt_error_nomem;
+	err = kt_type_member_offset(prog, "struct module", "list",
+				    &ctx.list_off);
+	if (!err)
+		err = kt_symbol_address(prog, "modules", &head);
+	if (!err)
+		err = kt_list_walk(prog, head, add_module, &ctx);
+	if (err && err->code != KT_ERR_NOMEM && err->code != KT_ERR_NO_DWARF &&
+	    ctx.list->n) {
+		// Keep what was found; say why the list ends early.
+		ctx.list->warning = strdup(err->message);
+		kt_error_destroy(err);
+		err = NULL;
+	}
+	if (err) {
+		kt_module_list_destroy(ctx.list);
+		return kt_error_wrap(err, "reading the module list");
+	}
+	prog->modules = ctx.list;
+	*ret = ctx.list;
+	return NULL;
+}
+
+void kt_module_list_destroy(struct kt_module_list *list)
+{
+	if (!list)
+		return;
+	for (unsigned i = 0; i < list->n; i++) {
+		kt_symtab_deinit(&list->mods[i].symtab);
+		kt_dwarf_destroy(list->mods[i].dwarf);
+		free(list->mods[i].debuginfo);
+		free(list->mods[i].warning);
+	}
+	free(list->mods);
+	free(list->warning);
+	free(list);
+}
+
+bool kt_module_symbol_address(struct kt_program *prog, const char *name,
+			      uint64_t *ret)
+{
+	const struct kt_module_list *list = prog->modules;
+
+	for (unsigned i = 0; list && i < list->n; i++) {
+		const struct kt_symbol *sym =
+			kt_symtab_by_name(&list->mods[i].symtab, name);
+
+		if (sym) {
+			*ret = sym->addr;
+			return true;
+		}
+	}
+	return false;
+}
+
+const struct kt_module *kt_module_by_addr(struct kt_program *prog,
+					  uint64_t addr)
+{
+	const struct kt_module_list *list = prog->modules;
+
+	for (unsigned i = 0; list && i < list->n; i++) {
+		const struct kt_module *m = &list->mods[i];
+
+		if (addr >= m->base && addr < m->base + m->size)
+			return m;
+	}
+	return NULL;
+}
+
+bool kt_module_symbol_lookup(struct kt_program *prog, uint64_t addr,
+			     struct kt_symbol_hit *ret)
+{
+	const struct kt_module *m = kt_module_by_addr(prog, addr);
+	const struct kt_symbol *sym;
+
+	if (!m)
+		return false;
+	// Sizes in module kallsyms are 0 for many symbols; like the
+	// kernel's own oops text, a symbol then reaches the next one.
+	sym = kt_symtab_by_addr(&m->symtab, addr, m->size);
+	if (!sym)
+		return false;
+	ret->name = sym->name;
+	ret->addr = sym->addr;
+	ret->offset = addr - sym->addr;
+	ret->size = sym->size;
+	ret->type = sym->type;
+	ret->module = m->name;
+	return true;
+}

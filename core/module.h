@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel modules loaded in the dump, with their symbols read from the
+ * dump itself (each module's kallsyms) and, when a matching .ko with
+ * debuginfo is found, its DWARF.
+ */
+#ifndef KT_CORE_MODULE_H
+#define KT_CORE_MODULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/symtab.h"
+
+struct kt_program;
+struct kt_symbol_hit;
+struct kt_dwarf;
+
+struct kt_module {
+	uint64_t addr;		/* struct module */
+	char name[64];		/* raw bytes from the dump: sanitise */
+	uint64_t base, size;	/* core (text + data) layout */
+	uint64_t text_size;
+	struct kt_symtab symtab;	/* from the module's kallsyms */
+	char *debuginfo;	/* path of the .ko with DWARF, or NULL */
+	struct kt_dwarf *dwarf;	/* its DWARF, or NULL */
+	char *warning;		/* why symbols or debuginfo are missing */
+};
+
+struct kt_module_list {
+	struct kt_module *mods;
+	unsigned n;
+	char *warning;		/* a walk that stopped early says why */
+};
+
+/**
+ * Load the module list into prog->modules (once). A walk stopped by a
+ * corrupt list keeps the modules found so far and records why.
+ */
+struct kt_error *kt_modules_load(struct kt_program *prog,
+				 const struct kt_module_list **ret);
+
+void kt_module_list_destroy(struct kt_module_list *list);
+
+/** The layout of a 6.4+ module (mem[] instead of core_layout). */
+struct kt_error *kt_module_mem_layout(struct kt_program *prog,
+				      struct kt_module *mod);
+
+/** Find a module symbol by name (after kt_modules_load()). */
+bool kt_module_symbol_address(struct kt_program *prog, const char *name,
+			      uint64_t *ret);
+
+/** Find the module symbol containing @addr. */
+bool kt_module_symbol_lookup(struct kt_program *prog, uint64_t addr,
+			     struct kt_symbol_hit *ret);
+
+/** The module whose core layout contains @addr, or NULL. */
+const struct kt_module *kt_module_by_addr(struct kt_program *prog,
+					  uint64_t addr);
+
+#endif /* KT_CORE_MODULE_H */

@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/module.h"
+#include "core/program.h"
+#include "core/log.h"
+#include "core/task.h"
+
+struct kt_type_memo {
+	char *key;
+	bool found;
+	struct kt_member member;	/* for member keys */
+	uint64_t size;			/* for size keys */
+};
+
+static struct kt_error *find_kaslr(struct kt_program *prog)
+{
+	const struct kt_symtab *linked = kt_vmlinux_linked_symtab(prog->vmlinux);
+	const char *v = kt_dump_vmcoreinfo(prog->dump, "KERNELOFFSET");
+	const struct kt_symbol *stext;
+
+	if (v) {
+		prog->kaslr_offset = strtoull(v, NULL, 16);
+		prog->kaslr_source = "VMCOREINFO KERNELOFFSET";
+		return NULL;
+	}
+	v = kt_dump_vmcoreinfo(prog->dump, "SYMBOL(_stext)");
+	stext = kt_symtab_by_name(linked, "_stext");
+	if (v && stext) {
+		prog->kaslr_offset = strtoull(v, NULL, 16) - stext->addr;
+		prog->kaslr_source = "VMCOREINFO SYMBOL(_stext)";
+		return NULL;
+	}
+	return kt_dump_find_kaslr(prog->dump, linked,
+				  kt_vmlinux_banner(prog->vmlinux),
+				  &prog->kaslr_offset, &prog->kaslr_source);
+}
+
+static void copy_line(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static struct kt_error *mismatch(struct kt_program *prog, const char *what,
+				 const char *dump_has, const char *file_has)
+{
+	const char *rel = prog->identity.dump_release;
+
+	return kt_error_create(KT_ERR_MISMATCH,
+		"%s does not match the dump: the dump's %s is %s, the "
+		"vmlinux's is %s; give the vmlinux of kernel %s (Debian: "
+		"package linux-image-%s-dbg, file "
+		"/usr/lib/debug/boot/vmlinux-%s)",
+		kt_vmlinux_path(prog->vmlinux), what, dump_has, file_has,
+		*rel ? rel : "of the dump", *rel ? rel : "<release>",
+		*rel ? rel : "<release>");
+}
+
+/*
+ * Refuse a vmlinux of another kernel, with what each side says. Seed 002's
+ * crash only warned "kernel version inconsistency" and went on to print
+ * nonsense; a wrong vmlinux is the first support question for crash.
+ */
+static struct kt_error *check_identity(struct kt_program *prog)
+{
+	struct kt_identity *id = &prog->identity;
+	const char *file_release = kt_vmlinux_release(prog->vmlinux);
+	const char *file_bid = kt_vmlinux_build_id(prog->vmlinux);
+
+	copy_line(id->dump_release, sizeof(id->dump_release),
+		  kt_dump_vmcoreinfo(prog->dump, "OSRELEASE"));
+	copy_line(id->dump_build_id, sizeof(id->dump_build_id),
+		  kt_dump_vmcoreinfo(prog->dump, "BUILD-ID"));
+	if (*id->dump_release && *file_release) {
+		id->release_checked = true;
+		if (strcmp(id->dump_release, file_release))
+			return mismatch(prog, "release", id->dump_release,
+					file_release);
+	}
+	if (*id->dump_build_id && *file_bid) {
+		id->build_id_checked = true;
+		if (strcasecmp(id->dump_build_id, file_bid))
+			return mismatch(prog, "build-id", id->dump_build_id,
+					file_bid);
+	}
+	return NULL;
+}
+
+static struct kt_error *check_banner(struct kt_program *prog)
+{
+	const char *banner = kt_vmlinux_banner(prog->vmlinux);
+	size_t len = strlen(banner);
+	struct kt_error *err;
+	uint64_t addr;
+	char *mem;
+
+	if (!len)
+		return NULL;
+	err = kt_symbol_address(prog, "linux_banner", &addr);
+	if (err)
+		return err;
+	mem = calloc(1, len + 1);
+	if (!mem)
+		return &kt_error_nomem;
+	err = kt_read(prog, addr, mem, len);
+	if (err) {
+		free(mem);
+		return kt_error_wrap(err,
+			"checking linux_banner with KASLR offset 0x%" PRIx64
+			" (%s)", prog->kaslr_offset, prog->kaslr_source);
+	}
+	prog->identity.banner_checked = true;
+	if (strcmp(mem, banner)) {
+		char shown[160];
+
+		for (size_t i = 0; i < len && i < sizeof(shown) - 1; i++)
+			shown[i] = mem[i] >= 0x20 && mem[i] < 0x7f ? mem[i]
+								   : '.';
+		shown[len < sizeof(shown) - 1 ? len : sizeof(shown) - 1] = 0;
+		err = mismatch(prog, "linux_banner", shown, banner);
+	}
+	free(mem);
+	return err;
+}
+
+static void set_verdict(struct kt_program *prog)
+{
+	struct kt_identity *id = &prog->identity;
+
+	snprintf(id->verdict, sizeof(id->verdict), "match (%s%s%s)",
+		 id->release_checked ? "release" : "",
+		 id->build_id_checked ? ", build-id" : "",
+		 id->banner_checked ? ", linux_banner in memory" : "");
+}
+
+static struct kt_error *load_percpu(struct kt_program *prog)
+{
+	struct kt_error *err;
+	uint64_t addr;
+	uint32_t n;
+
+	err = kt_symbol_address(prog, "nr_cpu_ids", &addr);
+	if (!err)
+		err = kt_read_u32(prog, addr, &n);
+	if (err)
+		return kt_error_wrap(err, "reading nr_cpu_ids");
+	if (n == 0 || n > 8192)
+		return kt_error_create(KT_ERR_CORRUPT,
+				       "nr_cpu_ids is %u, not a CPU count", n);
+	prog->percpu_offsets = calloc(n, sizeof(uint64_t));
+	if (!prog->percpu_offsets)
+		return &kt_error_nomem;
+	prog->nr_cpu_ids = n;
+	err = kt_symbol_address(prog, "__per_cpu_offset", &addr);
+	if (!err)
+		err = kt_read(prog, addr, prog->percpu_offsets,
+			      n * sizeof(uint64_t));
+	return err ? kt_error_wrap(err, "reading __per_cpu_offset") : NULL;
+}
+
+static struct kt_error *open_steps(struct kt_program *prog)
+{
+	struct kt_error *err;
+
+	err = kt_dump_open(prog->opts.dump_paths, prog->opts.ndump_paths,
+			   &prog->dump);
+	if (err)
+		return err;
+	err = kt_vmlinux_open(prog->opts.vmlinux_path, &prog->vmlinux);
+	if (err)
+		return err;
+	err = check_identity(prog);
+	if (err)
+		return err;
+	err = find_kaslr(prog);
+	if (err)
+		return err;
+	err = kt_dump_setup_linux(prog->dump, prog->kaslr_offset);
+	if (err)
+		return err;
+	err = kt_vmlinux_relocated_symtab(prog->vmlinux, prog->kaslr_offset,
+					  &prog->symtab);
+	if (err)
+		return err;
+	err = check_banner(prog);
+	if (err)
+		return err;
+	set_verdict(prog);
+	if (kt_vmlinux_has_dwarf(prog->vmlinux)) {
+		err = kt_dwarf_open(kt_vmlinux_elf(prog->vmlinux),
+				    kt_vmlinux_path(prog->vmlinux),
+				    &prog->dwarf);
+		if (err && !kt_error_catch(&err, KT_ERR_NO_DWARF))
+			return err;
+	}
+	return load_percpu(prog);
+}
+
+struct kt_error *kt_program_open(const struct kt_open_options *opts,
+				 struct kt_program **ret)
+{
+	struct kt_program *prog = calloc(1, sizeof(*prog));
+	struct kt_error *err;
+
+	if (!prog)
+		return &kt_error_nomem;
+	prog->opts = *opts;
+	kt_symtab_init(&prog->symtab);
+	kt_hashmap_init(&prog->type_memo);
+	err = open_steps(prog);
+	if (err) {
+		kt_program_destroy(prog);
+		return err;
+	}
+	*ret = prog;
+	return NULL;
+}
+
+void kt_program_destroy(struct kt_program *prog)
+{
+	if (!prog)
+		return;
+	kt_module_list_destroy(prog->modules);
+	kt_task_list_destroy(prog->tasks);
+	kt_log_destroy(prog->log);
+	for (size_t i = 0; i < prog->nmemo; i++)
+		free(prog->memo[i].key);
+	free(prog->memo);
+	kt_hashmap_deinit(&prog->type_memo);
+	free(prog->percpu_offsets);
+	kt_symtab_deinit(&prog->symtab);
+	kt_dwarf_destroy(prog->dwarf);
+	kt_vmlinux_destroy(prog->vmlinux);
+	kt_dump_destroy(prog->dump);
+	free(prog);
+}
+
+/* ---- memory ---- */
+
+struct kt_error *kt_read(struct kt_program *prog, uint64_t addr, void *buf,
+			 size_t size)
+{
+	return kt_dump_read(prog->dump, addr, false, buf, size);
+}
+
+#define DEFINE_READ(name, type)						\
+struct kt_error *name(struct kt_program *prog, uint64_t addr, type *ret) \
+{									\
+	return kt_read(prog, addr, ret, sizeof(*ret));			\
+}
+DEFINE_READ(kt_read_u64, uint64_t)
+DEFINE_READ(kt_read_u32, uint32_t)
+DEFINE_READ(kt_read_s32, int32_t)
+DEFINE_READ(kt_read_u16, uint16_t)
+DEFINE_READ(kt_read_u8, uint8_t)
+
+struct kt_error *kt_read_cstr(struct kt_program *prog, uint64_t addr,
+			      char *buf, size_t size)
+{
+	size_t done = 0;
+
+	if (!size)
+		return NULL;
+	// Read page by page so a string near an unreadable page still reads.
+	while (done < size - 1) {
+		size_t chunk = 4096 - ((addr + done) & 4095);
+		struct kt_error *err;
+		char *nul;
+
+		if (chunk > size - 1 - done)
+			chunk = size - 1 - done;
+		err = kt_read(prog, addr + done, buf + done, chunk);
+		if (err) {
+			buf[done] = 0;
+			return err;
+		}
+		nul = memchr(buf + done, 0, chunk);
+		if (nul)
+			return NULL;
+		done += chunk;
+	}
+	buf[size - 1] = 0;
+	return NULL;
+}
+
+/* ---- symbols ---- */
+
+struct kt_error *kt_symbol_address(struct kt_program *prog, const char *name,
+				   uint64_t *ret)
+{
+	const struct kt_symbol *sym = kt_symtab_by_name(&prog->symtab, name);
+
+	if (sym) {
+		*ret = sym->addr;
+		return NULL;
+	}
+	if (prog->modules && kt_module_symbol_address(prog, name, ret))
+		return NULL;
+	return kt_error_create(KT_ERR_LOOKUP, "symbol '%s' not found", name);
+}
+
+bool kt_symbol_lookup(struct kt_program *prog, uint64_t addr,
+		      struct kt_symbol_hit *ret)
+{
+	const struct kt_symbol *sym;
+
+	memset(ret, 0, sizeof(*ret));
+	if (addr >= KT_START_KERNEL_MAP) {
+		// Unsized symbols (asm labels) may reach at most a page.
+		sym = kt_symtab_by_addr(&prog->symtab, addr, 4096);
+		if (sym) {
+			ret->name = sym->name;
+			ret->addr = sym->addr;
+			ret->offset = addr - sym->addr;
+			ret->size = sym->size;
+			ret->type = sym->type;
+			return true;
+		}
+	}
+	return kt_module_symbol_lookup(prog, addr, ret);
+}
+
+/* ---- types ---- */
+
+bool kt_program_has_types(const struct kt_program *prog)
+{
+	return prog->dwarf != NULL;
+}
+
+static struct kt_error *no_dwarf(struct kt_program *prog, const char *type)
+{
+	return kt_error_create(KT_ERR_NO_DWARF,
+		"this needs the layout of %s, and %s has no DWARF debuginfo; "
+		"give the vmlinux from the -dbg package",
+		type, kt_vmlinux_path(prog->vmlinux));
+}
+
+static struct kt_type_memo *memo_get(struct kt_program *prog, const char *key)
+{
+	uint64_t idx;
+
+	if (!kt_hashmap_get(&prog->type_memo, key, &idx))
+		return NULL;
+	return &prog->memo[idx];
+}
+
+static struct kt_type_memo *memo_add(struct kt_program *prog, const char *key)
+{
+	struct kt_type_memo *m;
+
+	if (prog->nmemo == prog->memo_cap) {
+		size_t cap = prog->memo_cap ? prog->memo_cap * 2 : 64;
+		void *p = realloc(prog->memo, cap * sizeof(*prog->memo));
+
+		if (!p)
+			return NULL;
+		// Keys are owned by the memo entries, so moving the array
+		// keeps every key pointer in the map valid.
+		prog->memo = p;
+		prog->memo_cap = cap;
+	}
+	m = &prog->memo[prog->nmemo];
+	memset(m, 0, sizeof(*m));
+	m->key = strdup(key);
+	if (!m->key ||
+	    !kt_hashmap_insert(&prog->type_memo, m->key, prog->nmemo, NULL)) {
+		free(m->key);
+		return NULL;
+	}
+	prog->nmemo++;
+	return m;
+}
+
+static const char *bare_name(const char *type)
+{
+	if (!strncmp(type, "struct ", 7))
+		return type + 7;
+	if (!strncmp(type, "union ", 6))
+		return type + 6;
+	return type;
+}
+
+/* VMCOREINFO knows a few layouts (OFFSET(page.flags)) without DWARF. */
+static struct kt_error *member_from_vmcoreinfo(struct kt_program *prog,
+					       const char *type,
+					       const char *member,
+					       struct kt_member *ret)
+{
+	char key[256];
+	const char *v;
+
+	if (strchr(member, '.'))
+		return no_dwarf(prog, type);
+	snprintf(key, sizeof(key), "OFFSET(%s.%s)", bare_name(type), member);
+	v = kt_dump_vmcoreinfo(prog->dump, key);
+	if (!v)
+		return no_dwarf(prog, type);
+	memset(ret, 0, sizeof(*ret));
+	ret->offset = strtoull(v, NULL, 10);
+	return NULL;
+}
+
+static struct kt_error *member_from_dwarf(struct kt_program *prog,
+					  const char *type, const char *member,
+					  struct kt_member *ret)
+{
+	struct kt_error *err;
+	Dwarf_Die die;
+
+	err = kt_dwarf_find_type(prog->dwarf, type, &die);
+	if (!err)
+		err = kt_dwarf_member(&die, member, ret);
+	return err;
+}
+
+struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
+				const char *member, struct kt_member *ret)
+{
+	struct kt_type_memo *m;
+	struct kt_error *err;
+	char key[256];
+
+	if (!prog->dwarf)
+		return member_from_vmcoreinfo(prog, type, member, ret);
+	snprintf(key, sizeof(key), "%s\x1f%s", type, member);
+	m = memo_get(prog, key);
+	if (m) {
+		if (!m->found)
+			return kt_error_create(KT_ERR_LOOKUP,
+					       "%s has no member '%s'", type,
+					       member);
+		*ret = m->member;
+		return NULL;
+	}
+	err = member_from_dwarf(prog, type, member, ret);
+	if (err && err->code != KT_ERR_LOOKUP)
+		return err;
+	m = memo_add(prog, key);
+	if (m) {
+		m->found = !err;
+		if (!err)
+			m->member = *ret;
+	}
+	return err;
+}
+
+struct kt_error *kt_type_member_offset(struct kt_program *prog,
+				       const char *type, const char *member,
+				       uint64_t *ret)
+{
+	struct kt_member m;
+	struct kt_error *err = kt_type_member(prog, type, member, &m);
+
+	if (!err)
+		*ret = m.offset;
+	return err;
+}
+
+bool kt_type_has_member(struct kt_program *prog, const char *type,
+			const char *member)
+{
+	struct kt_member m;
+	struct kt_error *err = kt_type_member(prog, type, member, &m);
+
+	kt_error_destroy(err);
+	return !err;
+}
+
+struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
+			      uint64_t *ret)
+{
+	struct kt_type_memo *m;
+	struct kt_error *err;
+	Dwarf_Die die;
+
+	if (!prog->dwarf) {
+		char key[256];
+		const char *v;
+
+		snprintf(key, sizeof(key), "SIZE(%s)", bare_name(type));
+		v = kt_dump_vmcoreinfo(prog->dump, key);
+		if (!v)
+			return no_dwarf(prog, type);
+		*ret = strtoull(v, NULL, 10);
+		return NULL;
+	}
+	m = memo_get(prog, type);
+	if (m && m->found) {
+		*ret = m->size;
+		return NULL;
+	}
+	err = kt_dwarf_find_type(prog->dwarf, type, &die);
+	if (!err)
+		err = kt_dwarf_type_size(&die, ret);
+	if (!err && !m) {
+		m = memo_add(prog, type);
+		if (m) {
+			m->found = true;
+			m->size = *ret;
+		}
+	}
+	return err;
+}
+
+/* ---- per-CPU ---- */
+
+struct kt_error *kt_percpu_offset(struct kt_program *prog, unsigned cpu,
+				  uint64_t *ret)
+{
+	if (cpu >= prog->nr_cpu_ids)
+		return kt_error_create(KT_ERR_INVALID,
+				       "no CPU %u (nr_cpu_ids is %u)", cpu,
+				       prog->nr_cpu_ids);
+	*ret = prog->percpu_offsets[cpu];
+	return NULL;
+}
+
+struct kt_error *kt_percpu_symbol(struct kt_program *prog, const char *name,
+				  unsigned cpu, uint64_t *ret)
+{
+	struct kt_error *err;
+	uint64_t addr, off = 0;
+
+	err = kt_symbol_address(prog, name, &addr);
+	if (!err)
+		err = kt_percpu_offset(prog, cpu, &off);
+	if (!err)
+		*ret = addr + off;
+	return err;
+}
