@@ -15,8 +15,17 @@
 
 #define KT_MAX_DUMP_FILES 64
 
+struct patch {
+	uint64_t addr;
+	size_t len;
+	unsigned char *bytes;	/* NULL: reads fault */
+	enum kt_fault fault;
+};
+
 struct kt_dump {
 	kdump_ctx_t *ctx;
+	struct patch *patches;
+	unsigned npatches;
 	int fds[KT_MAX_DUMP_FILES];
 	unsigned nfds;
 	char *path;		/* the first file, for messages */
@@ -123,6 +132,81 @@ static void read_diskdump_header(struct kt_dump *dump)
 		dump->info.dump_level = level;
 }
 
+#define DISKDUMP_SUB_HDR_SIZE_OFF 432
+#define DISKDUMP_BITMAP_BLOCKS_OFF 436
+#define PAGE_DESC_SIZE 24	/* {off_t offset; u32 size, flags; u64 pfl} */
+
+static struct kt_error *truncated(struct kt_dump *dump, off_t size,
+				  uint64_t need)
+{
+	return kt_error_create(KT_ERR_FORMAT,
+		"%s: dump file is truncated or corrupt: it has %lld bytes, its "
+		"pages reach byte %llu; copy the dump again", dump->path,
+		(long long)size, (unsigned long long)need);
+}
+
+/*
+ * A truncated kdump file still has whole headers, so libkdumpfile opens it
+ * and fails later, on whatever page comes first. The page descriptors say
+ * where the data ends: compare that with the file's size up front.
+ */
+static struct kt_error *check_diskdump_size(struct kt_dump *dump)
+{
+	int32_t hdr[4];	/* block_size, sub_hdr_size, bitmap_blocks, max_mapnr */
+	uint64_t ndesc = 0, need = 0, bmp_off, bmp_len, desc_off;
+	unsigned char *buf = NULL;
+	struct kt_error *err = NULL;
+	struct stat st;
+	char sig[8];
+	int fd = dump->fds[0];
+
+	if (dump->nfds != 1 || fstat(fd, &st) ||
+	    pread(fd, sig, 8, 0) != 8 || memcmp(sig, "KDUMP   ", 8) ||
+	    pread(fd, hdr, sizeof(hdr), DISKDUMP_BLOCK_SIZE_OFF) != sizeof(hdr))
+		return NULL;
+	if (hdr[0] <= 0 || hdr[0] > (1 << 20) || hdr[1] < 0 || hdr[2] <= 0)
+		return NULL;	// libkdumpfile will say what is wrong
+	bmp_off = (uint64_t)(1 + hdr[1]) * hdr[0];
+	bmp_len = (uint64_t)hdr[2] * hdr[0];
+	desc_off = bmp_off + bmp_len;
+	if (desc_off > (uint64_t)st.st_size)
+		return truncated(dump, st.st_size, desc_off);
+	buf = malloc(bmp_len / 2);
+	if (!buf)
+		return &kt_error_nomem;
+	// The second half of the bitmap marks the pages in the file.
+	if (pread(fd, buf, bmp_len / 2, bmp_off + bmp_len / 2) !=
+	    (ssize_t)(bmp_len / 2))
+		goto out;
+	for (uint64_t i = 0; i < bmp_len / 2; i++)
+		ndesc += __builtin_popcount(buf[i]);
+	free(buf);
+	buf = malloc(ndesc * PAGE_DESC_SIZE);
+	if (!buf)
+		return &kt_error_nomem;
+	if (desc_off + ndesc * PAGE_DESC_SIZE > (uint64_t)st.st_size) {
+		err = truncated(dump, st.st_size, desc_off + ndesc * PAGE_DESC_SIZE);
+		goto out;
+	}
+	if (pread(fd, buf, ndesc * PAGE_DESC_SIZE, desc_off) !=
+	    (ssize_t)(ndesc * PAGE_DESC_SIZE))
+		goto out;
+	for (uint64_t i = 0; i < ndesc; i++) {
+		int64_t off;
+		uint32_t size;
+
+		memcpy(&off, buf + i * PAGE_DESC_SIZE, 8);
+		memcpy(&size, buf + i * PAGE_DESC_SIZE + 8, 4);
+		if (off > 0 && (uint64_t)off + size > need)
+			need = off + size;
+	}
+	if (need > (uint64_t)st.st_size)
+		err = truncated(dump, st.st_size, need);
+out:
+	free(buf);
+	return err;
+}
+
 static void describe(struct kt_dump *dump)
 {
 	struct kt_dump_info *info = &dump->info;
@@ -145,10 +229,9 @@ static void describe(struct kt_dump *dump)
 
 static kdump_bmp_t *get_bitmap(kdump_ctx_t *ctx, const char *key)
 {
-	kdump_attr_t attr;
+	kdump_attr_t attr = { .type = KDUMP_BITMAP };
 
-	if (kdump_get_typed_attr(ctx, key, &attr) != KDUMP_OK ||
-	    attr.type != KDUMP_BITMAP)
+	if (kdump_get_typed_attr(ctx, key, &attr) != KDUMP_OK)
 		return NULL;
 	kdump_bmp_incref(attr.val.bitmap);
 	return attr.val.bitmap;
@@ -285,6 +368,9 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	err = open_files(dump, paths, npaths);
 	if (err)
 		goto fail;
+	err = check_diskdump_size(dump);
+	if (err)
+		goto fail;
 	st = kdump_open_fdset(dump->ctx, dump->nfds, dump->fds);
 	if (st == KDUMP_ERR_NOTIMPL) {
 		err = kt_error_create(KT_ERR_FORMAT,
@@ -297,10 +383,10 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 		err = kdump_error(dump, st, "cannot open dump");
 		goto fail;
 	}
-	load_info(dump);
-	// libkdumpfile reads nothing, not even physical pages, until it
-	// knows the OS; every dump ktriage opens is of Linux.
+	// libkdumpfile reads nothing, not even physical pages or its page
+	// maps, until it knows the OS; every dump ktriage opens is of Linux.
 	err = kt_dump_setup_linux(dump, 0);
+	load_info(dump);
 	load_vmcoreinfo(dump);
 	if (!err)
 		err = check_complete(dump);
@@ -331,6 +417,9 @@ void kt_dump_destroy(struct kt_dump *dump)
 		kdump_free(dump->ctx);
 	for (unsigned i = 0; i < dump->nfds; i++)
 		close(dump->fds[i]);
+	for (unsigned i = 0; i < dump->npatches; i++)
+		free(dump->patches[i].bytes);
+	free(dump->patches);
 	kt_hashmap_deinit(&dump->vmcoreinfo_map);
 	free(dump->vmcoreinfo_lines);
 	free(dump->vmcoreinfo);
@@ -451,8 +540,8 @@ static struct kt_error *fault_of(struct kt_dump *dump, uint64_t addr,
 	return kt_error_fault(addr, phys, fault ? fault : KT_FAULT_READ);
 }
 
-struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
-			      void *buf, size_t size)
+static struct kt_error *read_raw(struct kt_dump *dump, uint64_t addr,
+				 bool phys, void *buf, size_t size)
 {
 	size_t len = size;
 	kdump_status st;
@@ -465,6 +554,60 @@ struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
 		return NULL;
 	// len bytes were read; report the first address that could not be.
 	return fault_of(dump, addr + len, phys, st);
+}
+
+static struct kt_error *apply_patches(struct kt_dump *dump, uint64_t addr,
+				      void *buf, size_t size)
+{
+	for (unsigned i = 0; i < dump->npatches; i++) {
+		const struct patch *p = &dump->patches[i];
+		uint64_t lo = addr > p->addr ? addr : p->addr;
+		uint64_t hi = addr + size < p->addr + p->len ?
+			      addr + size : p->addr + p->len;
+
+		if (lo >= hi)
+			continue;
+		if (!p->bytes)
+			return kt_error_fault(lo, false, p->fault);
+		memcpy((char *)buf + (lo - addr), p->bytes + (lo - p->addr),
+		       hi - lo);
+	}
+	return NULL;
+}
+
+struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
+			      void *buf, size_t size)
+{
+	struct kt_error *err = read_raw(dump, addr, phys, buf, size);
+
+	if (!err && !phys && dump->npatches)
+		err = apply_patches(dump, addr, buf, size);
+	return err;
+}
+
+struct kt_error *kt_dump_patch(struct kt_dump *dump, uint64_t addr,
+			       const void *bytes, size_t len,
+			       enum kt_fault fault)
+{
+	struct patch *p = realloc(dump->patches,
+				  (dump->npatches + 1) * sizeof(*p));
+
+	if (!p)
+		return &kt_error_nomem;
+	dump->patches = p;
+	p += dump->npatches;
+	memset(p, 0, sizeof(*p));
+	p->addr = addr;
+	p->len = len;
+	p->fault = fault;
+	if (bytes) {
+		p->bytes = malloc(len);
+		if (!p->bytes)
+			return &kt_error_nomem;
+		memcpy(p->bytes, bytes, len);
+	}
+	dump->npatches++;
+	return NULL;
 }
 
 unsigned kt_dump_num_prstatus(struct kt_dump *dump)

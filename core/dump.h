@@ -120,3 +120,12 @@ struct kt_error *kt_dump_find_kaslr(struct kt_dump *dump,
 				    const struct kt_symtab *linked,
 				    const char *banner, uint64_t *ret,
 				    const char **source);
+
+/**
+ * Test seams: make kernel virtual [@addr, @addr + @len) read as @bytes
+ * (patch) or fail with @fault (when @bytes is NULL), as a corrupt dump
+ * would. Later patches win. Used by the tests to corrupt real dumps.
+ */
+struct kt_error *kt_dump_patch(struct kt_dump *dump, uint64_t addr,
+			       const void *bytes, size_t len,
+			       enum kt_fault fault);

@@ -11,6 +11,7 @@
 #define DESC_SV_BITS 64
 #define DESC_FLAGS_SHIFT (DESC_SV_BITS - 2)
 #define DESC_ID_MASK (~(3ULL << DESC_FLAGS_SHIFT))
+#define DESC_RESERVED 0
 #define DESC_COMMITTED 1
 #define DESC_FINALIZED 2
 #define MAX_LOG_BYTES (256u << 20)
@@ -149,7 +150,7 @@ static int record_level(const struct prb_layout *l, const unsigned char *info)
 
 	if (!l->level.bit_size)
 		return -1;
-	v = info[l->level.offset - 0] >> l->level.bit_offset;
+	v = info[l->level.offset] >> l->level.bit_offset;
 	return v & ((1u << l->level.bit_size) - 1);
 }
 
@@ -171,7 +172,9 @@ static struct kt_error *prb_records(struct prb *r, struct kt_log *log)
 
 		if ((sv & DESC_ID_MASK) != id ||
 		    (state != DESC_COMMITTED && state != DESC_FINALIZED)) {
-			skipped++;
+			// Reserved: a record was being written at the crash.
+			if ((sv & DESC_ID_MASK) == id && state == DESC_RESERVED)
+				skipped++;
 			goto next;
 		}
 		begin = get64(d + l->text_lpos + l->lpos_begin);
@@ -199,8 +202,9 @@ next:
 			break;
 	}
 	if (skipped && asprintf(&log->warning,
-				"%zu ring buffer entries were not finalized "
-				"and are left out", skipped) < 0)
+				"%zu record%s still being written at the crash"
+				" and left out", skipped,
+				skipped == 1 ? " was" : "s were") < 0)
 		log->warning = NULL;
 	return NULL;
 }

@@ -49,7 +49,8 @@ size_t kt_sanitize(const char *in, size_t len, char *out, size_t size,
 			i += u;
 			continue;
 		}
-		if ((p[i] >= 0x20 && p[i] < 0x7f) ||
+		// A tab moves the cursor but cannot drive the terminal.
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\t' ||
 		    (keep_newlines && p[i] == '\n')) {
 			if (o + 1 >= size)
 				break;

@@ -12,7 +12,7 @@
 
 /**
  * Copy at most @len bytes of @in (stopping at a NUL) into @out, of @size
- * bytes, always terminated. Control characters, DEL, C1 controls and bytes
+ * bytes, always terminated. Control characters (but tab), DEL, C1 controls and bytes
  * that are not valid UTF-8 become \xNN; valid printable UTF-8 is kept.
  * With @keep_newlines, '\n' is kept. Returns the length written.
  */

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install the Debian packages ktriage builds, tests and benchmarks with.
+# Idempotent: does nothing when everything is there.
+set -euo pipefail
+pkgs=(
+	build-essential cmake pkg-config
+	libkdumpfile-dev libdw-dev libelf-dev libsqlite3-dev libcjson-dev
+	libncurses-dev libcapstone-dev libcriterion-dev
+	makedumpfile python3-drgn
+	libsnappy-dev libzstd-dev liblzo2-dev zlib1g-dev
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The whole test suite: installs what is missing, fetches the vmlinux of the
+# shared dumps, then builds and runs the tests twice: a normal -Werror
+# build, and an ASan/UBSan build.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/deps.sh"
+export KT_VMLINUX=${KT_VMLINUX:-$("$top/scripts/fetch-vmlinux.sh")}
+export KT_FIXTURES=${KT_FIXTURES:-$top/../shared/fixtures}
+if [ ! -d "$KT_FIXTURES/dumps" ]; then
+	echo "no shared dumps at $KT_FIXTURES: set KT_FIXTURES, or make them" \
+		"with tests/vmcores/regen.sh" >&2
+	exit 1
+fi
+jobs=$(nproc)
+status=0
+for variant in release asan; do
+	dir=$top/build-test-$variant
+	opts=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DKT_WERROR=ON)
+	[ $variant = asan ] && opts+=(-DKT_SANITIZE=ON)
+	cmake -S "$top" -B "$dir" "${opts[@]}" >/dev/null
+	cmake --build "$dir" -j "$jobs" >/dev/null
+	echo "== $variant build: tests"
+	export KT_BINARY=$dir/app/ktriage KT_TESTDATA=$dir/testdata
+	"$top/tests/mkdata.sh" "$KT_TESTDATA"
+	# ASan needs no leak noise from libraries we do not own.
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		"$dir/tests/kt_tests" --jobs "$jobs" -q || status=1
+done
+exit $status

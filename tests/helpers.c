@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/helpers.h"
+
+const char *const kt_test_dumps[] = {
+	"sysrq-null", "hctx-fq", "hctx-fq-exit", "nbd-orphan-hung",
+	"list-poison", "irq-lock", NULL,
+};
+
+const char *kt_test_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	cr_assert(v && *v, "%s is not set: run the tests with scripts/test.sh",
+		  name);
+	return v;
+}
+
+char *kt_test_dump_path(const char *name, const char *suffix)
+{
+	char *path;
+
+	cr_assert(asprintf(&path, "%s/dumps/%s%s", kt_test_env("KT_FIXTURES"),
+			   name, suffix) > 0);
+	return path;
+}
+
+struct kt_program *kt_test_open(const char *name)
+{
+	static char modules[4096];
+	static const char *dirs[] = { modules };
+	char *dump = kt_test_dump_path(name, ".kdump");
+	const char *paths[] = { dump };
+	struct kt_open_options o = {
+		.dump_paths = paths,
+		.ndump_paths = 1,
+		.vmlinux_path = kt_test_env("KT_VMLINUX"),
+		.module_dirs = dirs,
+		.nmodule_dirs = 1,
+		.no_std_module_dirs = true,
+	};
+	struct kt_program *prog;
+	struct kt_error *err;
+
+	snprintf(modules, sizeof(modules), "%s/modules",
+		 kt_test_env("KT_FIXTURES"));
+	err = kt_program_open(&o, &prog);
+	cr_assert_null(err, "opening %s: %s", name, err ? err->message : "");
+	// The program keeps the path pointers; this one lives until exit.
+	return prog;
+}
+
+char *kt_test_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!fp)
+		return NULL;
+	do {
+		if (n + 65536 + 1 > cap) {
+			cap = (n + 65536 + 1) * 2;
+			buf = realloc(buf, cap);
+			cr_assert_not_null(buf);
+		}
+		r = fread(buf + n, 1, cap - n - 1, fp);
+		n += r;
+	} while (r);
+	fclose(fp);
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+cJSON *kt_test_expected(const char *name)
+{
+	char path[4096];
+	cJSON *doc;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/tests/expected/%s.json",
+		 KT_SOURCE_DIR, name);
+	text = kt_test_slurp(path, NULL);
+	cr_assert_not_null(text, "cannot read %s", path);
+	doc = cJSON_Parse(text);
+	free(text);
+	cr_assert_not_null(doc, "%s is not JSON", path);
+	return doc;
+}
+
+static char *read_fd(int fd)
+{
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t r;
+
+	do {
+		if (n + 65536 + 1 > cap) {
+			cap = (n + 65536 + 1) * 2;
+			buf = realloc(buf, cap);
+			cr_assert_not_null(buf);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r > 0)
+			n += r;
+	} while (r > 0);
+	buf[n] = 0;
+	return buf;
+}
+
+struct kt_run kt_test_run(const char *const *argv)
+{
+	const char *bin = kt_test_env("KT_BINARY");
+	char errpath[] = "/tmp/kt-test-err.XXXXXX";
+	const char *args[64] = { bin };
+	struct kt_run r = { .status = -1 };
+	int pipefd[2], errfd, status;
+	pid_t pid;
+	size_t n = 1;
+
+	for (; *argv && n < 63; argv++)
+		args[n++] = *argv;
+	args[n] = NULL;
+	errfd = mkstemp(errpath);
+	cr_assert(errfd >= 0 && pipe(pipefd) == 0);
+	unlink(errpath);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(errfd, 2);
+		close(pipefd[0]);
+		execv(bin, (char *const *)args);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	r.out = read_fd(pipefd[0]);
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status))
+		r.status = WEXITSTATUS(status);
+	lseek(errfd, 0, SEEK_SET);
+	r.err = read_fd(errfd);
+	close(errfd);
+	return r;
+}
+
+void kt_run_free(struct kt_run *r)
+{
+	free(r->out);
+	free(r->err);
+}

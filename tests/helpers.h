@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Test helpers: the shared dumps, their drgn-made expected facts
+ * (tests/expected/NAME.json) and running the ktriage binary.
+ *
+ * Paths come from the environment that scripts/test.sh sets: KT_VMLINUX,
+ * KT_FIXTURES, KT_BINARY, KT_TESTDATA. A missing one fails the test: a
+ * suite that skips what it cannot find proves nothing.
+ */
+#ifndef KT_TESTS_HELPERS_H
+#define KT_TESTS_HELPERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/program.h"
+
+/** The six shared dumps, NULL-terminated. */
+extern const char *const kt_test_dumps[];
+#define KT_TEST_NDUMPS 6
+
+/*
+ * A parameter of a test run once per shared dump. Criterion re-executes
+ * the test binary, so a parameter carries its bytes, not a pointer.
+ */
+struct kt_dump_param {
+	char name[32];
+};
+
+/** The shared dumps as parameters, for ParameterizedTestParameters. */
+#define KT_DUMP_PARAMS()                                                  \
+	do {                                                              \
+		static struct kt_dump_param p[KT_TEST_NDUMPS];            \
+		for (int i = 0; i < KT_TEST_NDUMPS; i++)                  \
+			snprintf(p[i].name, sizeof(p[i].name), "%s",      \
+				 kt_test_dumps[i]);                       \
+		return cr_make_param_array(struct kt_dump_param, p,       \
+					   KT_TEST_NDUMPS);               \
+	} while (0)
+
+/** An environment variable's value; fails the test when unset. */
+const char *kt_test_env(const char *name);
+
+/** The path of shared dump NAME (e.g. "hctx-fq" -> .../hctx-fq.kdump). */
+char *kt_test_dump_path(const char *name, const char *suffix);
+
+/** Open shared dump NAME with the vmlinux and module dir; asserts. */
+struct kt_program *kt_test_open(const char *name);
+
+/** tests/expected/NAME.json, parsed; asserts. */
+cJSON *kt_test_expected(const char *name);
+
+/** Read a whole file; NULL when it cannot be read. */
+char *kt_test_slurp(const char *path, size_t *len);
+
+/** Result of running the ktriage binary. */
+struct kt_run {
+	int status;	/* exit status, or -1 if it did not exit */
+	char *out, *err;
+};
+
+/**
+ * Run the ktriage binary with @argv (NULL-terminated, without argv[0])
+ * and capture its output. Free with kt_run_free().
+ */
+struct kt_run kt_test_run(const char *const *argv);
+void kt_run_free(struct kt_run *r);
+
+#endif /* KT_TESTS_HELPERS_H */
