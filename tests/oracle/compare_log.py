@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Compare the oracle's <dump>.log.txt with makedumpfile's <dump>.dmesg.txt.
+
+The two differ by design in one way: a record whose text holds newlines is
+written by facts.py as is (like dmesg(1) and drgn's get_dmesg()), while
+makedumpfile --dump-dmesg indents every continuation line by the width of the
+"[%5lu.%06lu] " prefix.  This script reports the raw difference and the
+difference left once that indentation is removed; the latter should be none.
+
+Usage: compare_log.py OUR.log.txt MAKEDUMPFILE.dmesg.txt
+Exit status: 0 when equal after normalising, 1 otherwise.
+"""
+
+import difflib
+import re
+import sys
+
+PREFIX = re.compile(r"^\[ *\d+\.\d{6}\] ")
+
+
+def normalise_makedumpfile(lines):
+    out = []
+    indent = None
+    for line in lines:
+        m = PREFIX.match(line)
+        if m:
+            indent = " " * len(m.group(0))
+            out.append(line)
+        elif indent is not None and line.startswith(indent):
+            out.append(line[len(indent):])
+        else:
+            out.append(line)
+    return out
+
+
+def main(ours_path, ref_path):
+    with open(ours_path, encoding="ascii", errors="backslashreplace") as f:
+        ours = f.read().splitlines()
+    with open(ref_path, encoding="ascii", errors="backslashreplace") as f:
+        ref = f.read().splitlines()
+    raw = sum(1 for a, b in zip(ours, ref) if a != b) + abs(len(ours) - len(ref))
+    norm_ref = normalise_makedumpfile(ref)
+    diff = list(
+        difflib.unified_diff(norm_ref, ours, "dmesg.txt (indent removed)", "log.txt", lineterm="", n=0)
+    )
+    print(
+        "   log: %d lines, dmesg.txt: %d lines, raw differing lines: %d, "
+        "after removing makedumpfile's continuation indent: %s"
+        % (len(ours), len(ref), raw, "identical" if not diff else "%d diff lines" % len(diff))
+    )
+    for line in diff[:40]:
+        print("   " + line)
+    return 0 if not diff else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1], sys.argv[2]))

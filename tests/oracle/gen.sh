@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Regenerate tests/expected/<dump>.json and <dump>.log.txt from the shared
+# crash dumps, with drgn as the oracle.  See tests/oracle/README.md.
+#
+# Environment (all optional):
+#   KT_FIXTURES  fixtures folder      (default /work/shared/fixtures)
+#   KT_VMLINUX   vmlinux with DWARF   (default ~/.cache/ktriage/vmlinux-6.1.0-56-cloud-amd64)
+#   KT_EXPECTED  output folder        (default <repo>/tests/expected)
+#   DRGN         drgn command         (default drgn)
+# Arguments: dump names (e.g. list-poison) to limit the run; default all.
+
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+fixtures=${KT_FIXTURES:-/work/shared/fixtures}
+vmlinux=${KT_VMLINUX:-$HOME/.cache/ktriage/vmlinux-6.1.0-56-cloud-amd64}
+expected=${KT_EXPECTED:-$repo/tests/expected}
+drgn=${DRGN:-drgn}
+
+if [ ! -r "$vmlinux" ]; then
+	echo "gen.sh: no vmlinux at $vmlinux (set KT_VMLINUX)" >&2
+	exit 1
+fi
+mkdir -p "$expected"
+
+if [ $# -eq 0 ]; then
+	for d in "$fixtures"/dumps/*.kdump; do
+		set -- "$@" "$(basename "$d" .kdump)"
+	done
+fi
+
+# Module debuginfo: without null_blk.ko drgn cannot unwind hctx-fq-exit.
+mods=
+for ko in "$fixtures"/modules/*.ko; do
+	[ -r "$ko" ] && mods="$mods -s $ko"
+done
+
+status=0
+for name in "$@"; do
+	dump=$fixtures/dumps/$name.kdump
+	json=$expected/$name.json
+	log=$expected/$name.log.txt
+	echo "== $name"
+	# shellcheck disable=SC2086 # $mods is a word list on purpose
+	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $mods \
+		"$here/facts.py" "$dump" "$json.tmp" "$log.tmp"; then
+		echo "gen.sh: drgn failed on $name" >&2
+		rm -f "$json.tmp" "$log.tmp"
+		status=1
+		continue
+	fi
+	mv "$json.tmp" "$json"
+	mv "$log.tmp" "$log"
+	python3 "$here/compare_log.py" "$log" "$fixtures/dumps/$name.dmesg.txt" || true
+done
+
+# The lzo copy of sysrq-null must give the same facts as the zlib one, apart
+# from the file header; it gets no expected file of its own.
+lzo=$fixtures/dumps/sysrq-null.kdump-lzo
+ref=$expected/sysrq-null
+if [ -r "$lzo" ] && [ -r "$ref.json" ]; then
+	tmp=$(mktemp -d)
+	same='
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for d in (a, b):
+    d.pop("dump", None)
+    d.pop("dump_header", None)
+sys.exit(a != b)'
+	# shellcheck disable=SC2086
+	if "$drgn" -q -c "$lzo" -s "$vmlinux" $mods "$here/facts.py" "$lzo" \
+		"$tmp/lzo.json" "$tmp/lzo.log.txt" &&
+		python3 -c "$same" "$tmp/lzo.json" "$ref.json" &&
+		cmp -s "$tmp/lzo.log.txt" "$ref.log.txt"; then
+		echo "== sysrq-null.kdump-lzo: same facts and log as sysrq-null.kdump"
+	else
+		echo "gen.sh: sysrq-null.kdump-lzo differs from sysrq-null.kdump" >&2
+		status=1
+	fi
+	rm -rf "$tmp"
+fi
+exit $status
