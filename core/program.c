@@ -423,8 +423,12 @@ struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 	struct kt_error *err;
 	char key[256];
 
-	if (!prog->dwarf)
-		return member_from_vmcoreinfo(prog, type, member, ret);
+	// VMCOREINFO's layouts are this kernel's own and cost no DWARF
+	// indexing; DWARF answers the rest.
+	err = member_from_vmcoreinfo(prog, type, member, ret);
+	if (!err || !prog->dwarf)
+		return err;
+	kt_error_destroy(err);
 	snprintf(key, sizeof(key), "%s\x1f%s", type, member);
 	m = memo_get(prog, key);
 	if (m) {
@@ -476,17 +480,17 @@ struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
 	struct kt_error *err;
 	Dwarf_Die die;
 
-	if (!prog->dwarf) {
-		char key[256];
-		const char *v;
+	char key[256];
+	const char *v;
 
-		snprintf(key, sizeof(key), "SIZE(%s)", bare_name(type));
-		v = kt_dump_vmcoreinfo(prog->dump, key);
-		if (!v)
-			return no_dwarf(prog, type);
+	snprintf(key, sizeof(key), "SIZE(%s)", bare_name(type));
+	v = kt_dump_vmcoreinfo(prog->dump, key);
+	if (v) {
 		*ret = strtoull(v, NULL, 10);
 		return NULL;
 	}
+	if (!prog->dwarf)
+		return no_dwarf(prog, type);
 	m = memo_get(prog, type);
 	if (m && m->found) {
 		*ret = m->size;

@@ -181,18 +181,35 @@ static struct kt_error *visit_process(struct kt_program *prog, uint64_t node,
 	return err ? err : kt_list_walk(prog, head, visit_thread, w);
 }
 
+/*
+ * A per-CPU task pointer: the variable @var where the kernel has it (it
+ * costs no type lookup), else the runqueue's @rq_member, which needs
+ * struct rq from DWARF (deep in the CU list: kernel/sched/).
+ */
+static struct kt_error *percpu_task(struct kt_program *prog, unsigned cpu,
+				    const char *var, const char *rq_member,
+				    uint64_t *ret)
+{
+	struct kt_error *err;
+	uint64_t addr, off;
+
+	err = kt_percpu_symbol(prog, var, cpu, &addr);
+	if (!err)
+		return kt_read_u64(prog, addr, ret);
+	kt_error_destroy(err);
+	err = kt_percpu_symbol(prog, "runqueues", cpu, &addr);
+	if (!err)
+		err = kt_type_member_offset(prog, "struct rq", rq_member, &off);
+	if (!err)
+		err = kt_read_u64(prog, addr + off, ret);
+	return err;
+}
+
+/* current_task is what `current` reads on x86 (pcpu_hot from 6.2). */
 struct kt_error *kt_task_current(struct kt_program *prog, unsigned cpu,
 				 uint64_t *ret)
 {
-	struct kt_error *err;
-	uint64_t rq, off;
-
-	err = kt_percpu_symbol(prog, "runqueues", cpu, &rq);
-	if (!err)
-		err = kt_type_member_offset(prog, "struct rq", "curr", &off);
-	if (!err)
-		err = kt_read_u64(prog, rq + off, ret);
-	return err;
+	return percpu_task(prog, cpu, "current_task", "curr", ret);
 }
 
 static struct kt_error *add_idle_tasks(struct kt_program *prog,
@@ -200,14 +217,10 @@ static struct kt_error *add_idle_tasks(struct kt_program *prog,
 {
 	for (unsigned cpu = 0; cpu < prog->nr_cpu_ids; cpu++) {
 		struct kt_error *err;
-		uint64_t rq, off, idle;
+		uint64_t idle;
 
-		err = kt_percpu_symbol(prog, "runqueues", cpu, &rq);
-		if (!err)
-			err = kt_type_member_offset(prog, "struct rq", "idle",
-						    &off);
-		if (!err)
-			err = kt_read_u64(prog, rq + off, &idle);
+		// smpboot's idle_threads, which fork_idle() fills.
+		err = percpu_task(prog, cpu, "idle_threads", "idle", &idle);
 		if (!err && idle)
 			err = add_task(prog, w, idle, true);
 		if (err)

@@ -33,10 +33,10 @@ char *kt_test_dump_path(const char *name, const char *suffix)
 
 struct kt_program *kt_test_open(const char *name)
 {
-	static char modules[4096];
+	// The program keeps these pointers: static, so nothing leaks.
+	static char modules[4096], dump[4096];
 	static const char *dirs[] = { modules };
-	char *dump = kt_test_dump_path(name, ".kdump");
-	const char *paths[] = { dump };
+	static const char *paths[] = { dump };
 	struct kt_open_options o = {
 		.dump_paths = paths,
 		.ndump_paths = 1,
@@ -50,9 +50,10 @@ struct kt_program *kt_test_open(const char *name)
 
 	snprintf(modules, sizeof(modules), "%s/modules",
 		 kt_test_env("KT_FIXTURES"));
+	snprintf(dump, sizeof(dump), "%s/dumps/%s.kdump",
+		 kt_test_env("KT_FIXTURES"), name);
 	err = kt_program_open(&o, &prog);
 	cr_assert_null(err, "opening %s: %s", name, err ? err->message : "");
-	// The program keeps the path pointers; this one lives until exit.
 	return prog;
 }
 

@@ -49,8 +49,8 @@ Test(open, lzo_dump_reads_the_same)
 		.no_std_module_dirs = true,
 	};
 	struct kt_program *lzo, *zlib = kt_test_open("sysrq-null");
-	char a[4096], b[4096];
 	uint64_t addr;
+	char a[4096], b[4096];
 
 	cr_assert_null(kt_program_open(&o, &lzo));
 	cr_expect_str_eq(kt_dump_info(lzo->dump)->compression, "lzo");
