@@ -143,14 +143,14 @@ static struct kt_error *read_memory(struct kt_program *prog,
 				    struct kt_sysinfo *info)
 {
 	uint64_t nodes, off, pgdat, pages;
-	const char *member = kt_program_has_types(prog) ?
-			     "node_present_pages" : "node_spanned_pages";
 	struct kt_error *err;
 
+	// Spanned pages: RAM as installed, holes included, as crash shows
+	// it. VMCOREINFO has the offset, so this needs no DWARF.
 	err = kt_symbol_address(prog, "node_data", &nodes);
 	if (!err)
-		err = kt_type_member_offset(prog, "struct pglist_data", member,
-					    &off);
+		err = kt_type_member_offset(prog, "struct pglist_data",
+					    "node_spanned_pages", &off);
 	// MAX_NUMNODES is a config option; stop at the first empty slot.
 	for (unsigned i = 0; !err && i < 1024; i++) {
 		err = kt_read_u64(prog, nodes + 8 * i, &pgdat);

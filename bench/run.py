@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Time ktriage against drgn (and crash, if KT_CRASH names a crash 8.0.6
+binary) on each shared dump, in the same run, from cold processes.
+
+Jobs: `sys` and `ps`. Prints the median wall time and peak RSS of each tool
+and ktriage's ratio to each peer. Goal (issue 2): open + sys <= 0.25x drgn,
+and peak RSS no larger than drgn's.
+
+usage: bench/run.py [-n RUNS] [DUMP...]   (env: KT_VMLINUX, KT_FIXTURES)
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_many(argv, n, stdin=None):
+    """Median wall time and peak RSS over n cold runs."""
+    walls, rss = [], []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if stdin:
+            p.stdin.write(stdin.encode())
+            p.stdin.close()
+        err = p.stderr.read()
+        _, status, usage = os.wait4(p.pid, 0)
+        walls.append(time.perf_counter() - t0)
+        rss.append(usage.ru_maxrss)
+        if os.waitstatus_to_exitcode(status):
+            sys.exit(f"failed: {' '.join(argv)}\n{err.decode()[-2000:]}")
+    return statistics.median(walls), max(rss)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-n", type=int, default=5, help="runs per job (default 5)")
+    ap.add_argument("dumps", nargs="*")
+    a = ap.parse_args()
+    vmlinux = os.environ.get("KT_VMLINUX") or subprocess.check_output(
+        [f"{TOP}/scripts/fetch-vmlinux.sh"], text=True).strip()
+    fixtures = os.environ.get("KT_FIXTURES", f"{TOP}/../shared/fixtures")
+    kt = os.environ.get("KT_BINARY", f"{TOP}/build/app/ktriage")
+    crash = os.environ.get("KT_CRASH")
+    mods = f"{fixtures}/modules"
+    names = a.dumps or ["sysrq-null", "hctx-fq", "hctx-fq-exit",
+                        "nbd-orphan-hung", "list-poison", "irq-lock"]
+    print(f"{'dump':16} {'job':4} {'ktriage':>16} {'drgn':>17} {'kt/drgn':>8} "
+          f"{'rss kt/drgn':>11}" + (f" {'crash':>8} {'kt/crash':>8}" if crash else ""))
+    ratios = {"sys": [], "ps": []}
+    for name in names:
+        dump = f"{fixtures}/dumps/{name}.kdump"
+        for job in ("sys", "ps"):
+            k = run_many([kt, dump, vmlinux, "-m", mods, "-c", job], a.n)
+            d = run_many(["drgn", "-q", "-c", dump, "-s", vmlinux,
+                          f"{TOP}/bench/drgn_{job}.py"], a.n)
+            line = (f"{name:16} {job:4} {k[0]:7.3f}s {k[1]/1024:5.0f}MB "
+                    f"{d[0]:7.3f}s {d[1]/1024:5.0f}MB {k[0]/d[0]:8.2f} {k[1]/d[1]:11.2f}")
+            if crash:
+                c = run_many([crash, "-s", vmlinux, dump], a.n, stdin=f"{job}\nquit\n")
+                line += f" {c[0]:7.3f}s {k[0]/c[0]:8.2f}"
+            ratios[job].append(k[0] / d[0])
+            print(line, flush=True)
+    for job, r in ratios.items():
+        print(f"median ktriage/drgn time ratio, {job}: {statistics.median(r):.2f}")
+
+
+if __name__ == "__main__":
+    main()
