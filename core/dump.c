@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include "core/hashmap.h"
 
 #define KT_MAX_DUMP_FILES 64
+#define FLAT_HEADER_SIZE 4096	/* makedumpfile flattened file header */
 
 struct patch {
 	uint64_t addr;
@@ -36,6 +39,7 @@ struct kt_dump {
 	addrxlat_sys_t *axsys;
 	char *vmcoreinfo;	/* raw text, NUL-terminated */
 	char *vmcoreinfo_lines;	/* a copy split into KEY\0VALUE\0 */
+	bool own_vmcoreinfo;	/* the file had it (not synthesised) */
 	struct kt_hashmap vmcoreinfo_map;	/* KEY -> VALUE pointer */
 };
 
@@ -52,6 +56,106 @@ static struct kt_error *kdump_error(struct kt_dump *dump, kdump_status st,
 		return kt_error_os(errno, "%s: %s", dump->path, what);
 	return kt_error_create(KT_ERR_FORMAT, "%s: %s: %s", dump->path, what,
 			       kdump_get_err(dump->ctx));
+}
+
+/*
+ * makedumpfile -F (and QEMU's dump-guest-memory kdump output) write the
+ * "flattened" stream: a 4 KiB header, then {be64 offset, be64 size, data}
+ * records that say where each piece belongs in the real file, ended by an
+ * offset of -1. libkdumpfile 0.5.1 cannot read it, so rebuild the file as
+ * makedumpfile -R would, into an unlinked temporary file.
+ */
+#define FLAT_SIGNATURE "makedumpfile"
+#define FLAT_END (-1LL)
+#define FLAT_MAX_RECORD (1LL << 30)
+
+static bool is_flattened(int fd)
+{
+	char sig[sizeof(FLAT_SIGNATURE)];
+
+	return pread(fd, sig, sizeof(sig), 0) == sizeof(sig) &&
+	       !memcmp(sig, FLAT_SIGNATURE, sizeof(sig));
+}
+
+static int temp_fd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
+		      0600);
+
+	return fd >= 0 ? fd : memfd_create("ktriage-flat", MFD_CLOEXEC);
+}
+
+static struct kt_error *unflatten(const char *path, int in, int *ret)
+{
+	off_t pos = FLAT_HEADER_SIZE;
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap);
+	struct kt_error *err = NULL;
+	int out = temp_fd();
+
+	if (!buf || out < 0) {
+		err = out < 0 ? kt_error_os(errno, "%s: temporary file for "
+					    "the flattened dump", path)
+			      : &kt_error_nomem;
+		goto fail;
+	}
+	for (;;) {
+		int64_t rec[2];
+		ssize_t n;
+
+		if (pread(in, rec, sizeof(rec), pos) != sizeof(rec)) {
+			err = kt_error_create(KT_ERR_FORMAT,
+				"%s: flattened dump is truncated at byte %lld "
+				"(no end record); copy the dump again", path,
+				(long long)pos);
+			goto fail;
+		}
+		rec[0] = be64toh(rec[0]);
+		rec[1] = be64toh(rec[1]);
+		if (rec[0] == FLAT_END)
+			break;
+		if (rec[0] < 0 || rec[1] < 0 || rec[1] > FLAT_MAX_RECORD) {
+			err = kt_error_create(KT_ERR_FORMAT,
+				"%s: corrupt flattened dump: record at byte "
+				"%lld is offset %lld, size %lld", path,
+				(long long)pos, (long long)rec[0],
+				(long long)rec[1]);
+			goto fail;
+		}
+		pos += sizeof(rec);
+		if ((size_t)rec[1] > cap) {
+			free(buf);
+			cap = rec[1];
+			buf = malloc(cap);
+			if (!buf) {
+				err = &kt_error_nomem;
+				goto fail;
+			}
+		}
+		n = pread(in, buf, rec[1], pos);
+		if (n != rec[1]) {
+			err = kt_error_create(KT_ERR_FORMAT,
+				"%s: flattened dump is truncated in the record"
+				" at byte %lld; copy the dump again", path,
+				(long long)pos);
+			goto fail;
+		}
+		if (pwrite(out, buf, n, rec[0]) != n) {
+			err = kt_error_os(errno, "%s: writing the rebuilt dump",
+					  path);
+			goto fail;
+		}
+		pos += n;
+	}
+	free(buf);
+	*ret = out;
+	return NULL;
+fail:
+	free(buf);
+	if (out >= 0)
+		close(out);
+	return err;
 }
 
 static struct kt_error *open_files(struct kt_dump *dump,
@@ -74,6 +178,15 @@ static struct kt_error *open_files(struct kt_dump *dump,
 		if (st.st_size == 0)
 			return kt_error_create(KT_ERR_FORMAT,
 				"%s: empty file, not a crash dump", paths[i]);
+		if (is_flattened(fd)) {
+			struct kt_error *err = unflatten(paths[i], fd, &fd);
+
+			if (err)
+				return err;
+			close(dump->fds[dump->nfds - 1]);
+			dump->fds[dump->nfds - 1] = fd;
+			dump->info.flattened = true;
+		}
 	}
 	return NULL;
 }
@@ -89,8 +202,6 @@ static struct kt_error *open_files(struct kt_dump *dump,
 #define DUMP_DH_COMPRESSED_LZO 0x2
 #define DUMP_DH_COMPRESSED_SNAPPY 0x4
 #define DUMP_DH_COMPRESSED_ZSTD 0x20
-#define FLAT_HEADER_SIZE 4096	/* makedumpfile flattened file header */
-#define FLAT_SEG_HEADER_SIZE 16	/* {int64 offset, int64 size}, big endian */
 
 static void read_diskdump_header(struct kt_dump *dump)
 {
@@ -101,13 +212,6 @@ static void read_diskdump_header(struct kt_dump *dump)
 
 	if (pread(fd, sig, sizeof(sig), 0) != sizeof(sig))
 		return;
-	if (!memcmp(sig, "makedumpfile", 12)) {
-		// The first flattened segment holds the header at offset 0.
-		dump->info.flattened = true;
-		base = FLAT_HEADER_SIZE + FLAT_SEG_HEADER_SIZE;
-		if (pread(fd, sig, 8, base) != 8)
-			return;
-	}
 	if (memcmp(sig, "KDUMP   ", 8) && memcmp(sig, "DISKDUMP", 8))
 		return;
 	if (pread(fd, &status, 4, base + DISKDUMP_STATUS_OFF) != 4 ||
@@ -123,11 +227,7 @@ static void read_diskdump_header(struct kt_dump *dump)
 		dump->info.compression = "zstd";
 	if (block_size <= 0 || block_size > (1 << 20))
 		return;
-	// In a flattened file the sub header is in the next segment.
-	if (dump->info.flattened)
-		base += block_size + FLAT_SEG_HEADER_SIZE;
-	else
-		base += block_size;
+	base += block_size;
 	if (pread(fd, &level, 4, base + 8) == 4 && level >= 0 && level <= 31)
 		dump->info.dump_level = level;
 }
@@ -306,6 +406,7 @@ static void load_vmcoreinfo(struct kt_dump *dump)
 	if (!dump->vmcoreinfo &&
 	    kdump_vmcoreinfo_raw(dump->ctx, &raw) == KDUMP_OK) {
 		dump->vmcoreinfo = raw;
+		dump->own_vmcoreinfo = true;
 		index_vmcoreinfo(dump);
 	}
 }
@@ -335,7 +436,7 @@ static struct kt_error *check_complete(struct kt_dump *dump)
 	}
 	if (!last)
 		return NULL;
-	st = kdump_read(dump->ctx, KDUMP_KPHYSADDR, last << 12, page, &len);
+	st = kdump_read(dump->ctx, KDUMP_MACHPHYSADDR, last << 12, page, &len);
 	if (st == KDUMP_OK || st == KDUMP_ERR_NODATA)
 		return NULL;
 	return kt_error_create(KT_ERR_FORMAT,
@@ -385,13 +486,16 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	}
 	// libkdumpfile reads nothing, not even physical pages or its page
 	// maps, until it knows the OS; every dump ktriage opens is of Linux.
-	err = kt_dump_setup_linux(dump, 0);
+	err = kt_dump_setup_linux(dump);
 	load_info(dump);
 	load_vmcoreinfo(dump);
 	if (!err)
 		err = check_complete(dump);
-	else if (!dump->vmcoreinfo)
-		kt_error_catch(&err, KT_ERR_FORMAT);	// set up later
+	else if (!dump->vmcoreinfo && kt_error_catch(&err, KT_ERR_FORMAT))
+		// No VMCOREINFO: no kernel layout yet (kt_dump_find_kaslr()
+		// finds it). Undo the failed set-up so that physical reads,
+		// which need none, work meanwhile.
+		kdump_clear_attr(dump->ctx, KDUMP_ATTR_OSTYPE);
 	if (err)
 		goto fail;
 	*ret = dump;
@@ -446,20 +550,11 @@ const char *kt_dump_vmcoreinfo_raw(struct kt_dump *dump)
 	return dump->vmcoreinfo;
 }
 
-struct kt_error *kt_dump_setup_linux(struct kt_dump *dump,
-				     uint64_t kaslr_offset)
+struct kt_error *kt_dump_setup_linux(struct kt_dump *dump)
 {
-	kdump_status st;
 	kdump_attr_t attr = { .type = KDUMP_STRING, .val.string = "linux" };
+	kdump_status st;
 
-	if (!kt_dump_vmcoreinfo(dump, "KERNELOFFSET") && kaslr_offset) {
-		char buf[32];
-
-		snprintf(buf, sizeof(buf), "%" PRIx64, kaslr_offset);
-		kdump_set_string_attr(dump->ctx,
-				      "linux.vmcoreinfo.lines.KERNELOFFSET",
-				      buf);
-	}
 	st = kdump_set_attr(dump->ctx, KDUMP_ATTR_OSTYPE, &attr);
 	if (st != KDUMP_OK)
 		return kdump_error(dump, st, "cannot set up kernel addresses");
@@ -473,6 +568,34 @@ struct kt_error *kt_dump_setup_linux(struct kt_dump *dump,
 	if (st != KDUMP_OK)
 		return kdump_error(dump, st, "cannot set up kernel addresses");
 	return NULL;
+}
+
+struct kt_error *kt_dump_use_vmcoreinfo(struct kt_dump *dump,
+					const char *text)
+{
+	kdump_attr_t attr = { .type = KDUMP_BLOB };
+	kdump_status st;
+
+	attr.val.blob = kdump_blob_new_dup(text, strlen(text));
+	if (!attr.val.blob)
+		return &kt_error_nomem;
+	st = kdump_set_attr(dump->ctx, "linux.vmcoreinfo.raw", &attr);
+	if (st != KDUMP_OK)
+		return kdump_error(dump, st, "cannot use derived VMCOREINFO");
+	free(dump->vmcoreinfo);
+	dump->vmcoreinfo = strdup(text);
+	if (!dump->vmcoreinfo)
+		return &kt_error_nomem;
+	dump->own_vmcoreinfo = false;
+	kt_hashmap_deinit(&dump->vmcoreinfo_map);
+	free(dump->vmcoreinfo_lines);
+	index_vmcoreinfo(dump);
+	return kt_dump_setup_linux(dump);
+}
+
+bool kt_dump_has_own_vmcoreinfo(const struct kt_dump *dump)
+{
+	return dump->own_vmcoreinfo;
 }
 
 static bool canonical(uint64_t addr)
@@ -548,8 +671,10 @@ static struct kt_error *read_raw(struct kt_dump *dump, uint64_t addr,
 
 	if (!phys && !canonical(addr))
 		return kt_error_fault(addr, false, KT_FAULT_NON_CANONICAL);
-	st = kdump_read(dump->ctx, phys ? KDUMP_KPHYSADDR : KDUMP_KVADDR, addr,
-			buf, &len);
+	// Machine physical: needs no kernel layout, and equals kernel
+	// physical on x86-64 outside Xen.
+	st = kdump_read(dump->ctx, phys ? KDUMP_MACHPHYSADDR : KDUMP_KVADDR,
+			addr, buf, &len);
 	if (st == KDUMP_OK)
 		return NULL;
 	// len bytes were read; report the first address that could not be.

@@ -75,12 +75,20 @@ const char *kt_dump_vmcoreinfo(struct kt_dump *dump, const char *key);
 /** The whole VMCOREINFO text, or NULL; owned by @dump. */
 const char *kt_dump_vmcoreinfo_raw(struct kt_dump *dump);
 
+/** Set up kernel virtual address translation from VMCOREINFO. */
+struct kt_error *kt_dump_setup_linux(struct kt_dump *dump);
+
 /**
- * Tell the dump the kernel's virtual layout so kernel virtual addresses
- * translate. @kaslr_offset is used when VMCOREINFO has no KERNELOFFSET.
+ * For a dump without VMCOREINFO: give libkdumpfile @text, VMCOREINFO lines
+ * ktriage derived itself (KERNELOFFSET, phys_base, page table root), and
+ * set up translation with it. kt_dump_vmcoreinfo() then answers from it,
+ * and kt_dump_has_own_vmcoreinfo() stays false.
  */
-struct kt_error *kt_dump_setup_linux(struct kt_dump *dump,
-				     uint64_t kaslr_offset);
+struct kt_error *kt_dump_use_vmcoreinfo(struct kt_dump *dump,
+					const char *text);
+
+/** True when the file itself carried VMCOREINFO. */
+bool kt_dump_has_own_vmcoreinfo(const struct kt_dump *dump);
 
 /**
  * Read @size bytes at @addr, a kernel virtual address or (if @phys) a
@@ -103,7 +111,6 @@ unsigned kt_dump_num_prstatus(struct kt_dump *dump);
 struct kt_error *kt_dump_prstatus(struct kt_dump *dump, unsigned i,
 				  struct kt_prstatus *ret);
 
-#endif /* KT_CORE_DUMP_H */
 
 /** The first present page frame at or after @pfn; false when none. */
 bool kt_dump_next_present(struct kt_dump *dump, uint64_t *pfn);
@@ -116,10 +123,15 @@ bool kt_dump_next_present(struct kt_dump *dump, uint64_t *pfn);
  * keep the 2 MiB-aligned virtual offset under which that page table maps
  * linux_banner to where it was found. See kaslr.c.
  */
+struct kt_kernel_layout {
+	uint64_t kaslr_offset;	/* virtual: runtime minus linked address */
+	int64_t phys_base;	/* __pa_symbol(x) = x - START_KERNEL_map + this */
+};
+
 struct kt_error *kt_dump_find_kaslr(struct kt_dump *dump,
 				    const struct kt_symtab *linked,
-				    const char *banner, uint64_t *ret,
-				    const char **source);
+				    const char *banner,
+				    struct kt_kernel_layout *ret);
 
 /**
  * Test seams: make kernel virtual [@addr, @addr + @len) read as @bytes
@@ -129,3 +141,5 @@ struct kt_error *kt_dump_find_kaslr(struct kt_dump *dump,
 struct kt_error *kt_dump_patch(struct kt_dump *dump, uint64_t addr,
 			       const void *bytes, size_t len,
 			       enum kt_fault fault);
+
+#endif /* KT_CORE_DUMP_H */

@@ -179,6 +179,23 @@ struct kt_error *kt_dwarf_find_variable(struct kt_dwarf *dw, const char *name,
 	return lookup(dw, IDX_VARIABLE, name, ret);
 }
 
+struct kt_error *kt_dwarf_variable_type(struct kt_dwarf *dw, const char *name,
+					Dwarf_Die *ret)
+{
+	Dwarf_Attribute attr;
+	struct kt_error *err;
+	Dwarf_Die var;
+
+	err = kt_dwarf_find_variable(dw, name, &var);
+	if (err)
+		return err;
+	if (!dwarf_attr(&var, DW_AT_type, &attr) ||
+	    !dwarf_formref_die(&attr, ret))
+		return kt_error_create(KT_ERR_CORRUPT,
+				       "variable '%s' has no type", name);
+	return NULL;
+}
+
 struct kt_error *kt_dwarf_die(struct kt_dwarf *dw, Dwarf_Off off,
 			      Dwarf_Die *ret)
 {

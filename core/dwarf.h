@@ -51,6 +51,10 @@ struct kt_error *kt_dwarf_find_type(struct kt_dwarf *dw, const char *name,
 struct kt_error *kt_dwarf_find_variable(struct kt_dwarf *dw, const char *name,
 					Dwarf_Die *ret);
 
+/** The type DIE of global variable @name. */
+struct kt_error *kt_dwarf_variable_type(struct kt_dwarf *dw, const char *name,
+					Dwarf_Die *ret);
+
 /** The DIE at @off. */
 struct kt_error *kt_dwarf_die(struct kt_dwarf *dw, Dwarf_Off off,
 			      Dwarf_Die *ret);

@@ -51,6 +51,16 @@ static bool walk(struct kt_dump *dump, uint64_t pgd, uint64_t va,
 	return true;
 }
 
+static bool same_at(struct kt_dump *dump, uint64_t pa, const char *s,
+		    size_t len)
+{
+	char buf[64];
+	struct kt_error *err = kt_dump_read(dump, pa, true, buf, len);
+
+	kt_error_destroy(err);
+	return !err && !memcmp(buf, s, len);
+}
+
 /* Physical addresses where the banner's first bytes appear. */
 static unsigned find_banner(struct kt_dump *dump, const char *banner,
 			    uint64_t *found, unsigned max)
@@ -74,9 +84,16 @@ static unsigned find_banner(struct kt_dump *dump, const char *banner,
 		}
 		for (const unsigned char *p = page;
 		     (p = memchr(p, 'L', page + PAGE_SIZE - p)) != NULL; p++) {
-			if ((size_t)(page + PAGE_SIZE - p) >= len &&
-			    !memcmp(p, banner, len) && n < max)
-				found[n++] = pfn * PAGE_SIZE + (p - page);
+			size_t left = page + PAGE_SIZE - p;
+			uint64_t pa = pfn * PAGE_SIZE + (p - page);
+
+			if (memcmp(p, banner, left < len ? left : len))
+				continue;
+			// A match that runs into the next page: read on.
+			if (left < len && !same_at(dump, pa, banner, len))
+				continue;
+			if (n < max)
+				found[n++] = pa;
 		}
 		pfn++;
 	}
@@ -85,8 +102,8 @@ static unsigned find_banner(struct kt_dump *dump, const char *banner,
 
 struct kt_error *kt_dump_find_kaslr(struct kt_dump *dump,
 				    const struct kt_symtab *linked,
-				    const char *banner, uint64_t *ret,
-				    const char **source)
+				    const char *banner,
+				    struct kt_kernel_layout *ret)
 {
 	const struct kt_symbol *b = kt_symtab_by_name(linked, "linux_banner");
 	const struct kt_symbol *pgt = kt_symtab_by_name(linked, "init_top_pgt");
@@ -110,8 +127,9 @@ struct kt_error *kt_dump_find_kaslr(struct kt_dump *dump,
 
 			if (walk(dump, pgd, b->addr + off, &pa) &&
 			    pa == found[i]) {
-				*ret = off;
-				*source = "linux_banner found in memory";
+				ret->kaslr_offset = off;
+				ret->phys_base = (int64_t)(found[i] -
+					(b->addr + off - KT_START_KERNEL_MAP));
 				return NULL;
 			}
 		}

@@ -16,6 +16,39 @@ struct kt_type_memo {
 	uint64_t size;			/* for size keys */
 };
 
+/*
+ * No VMCOREINFO (QEMU's dump-guest-memory without the vmcoreinfo device):
+ * find the layout in memory, then describe it to libkdumpfile in the
+ * VMCOREINFO lines it would have read.
+ */
+static struct kt_error *kaslr_from_memory(struct kt_program *prog)
+{
+	const struct kt_symtab *linked = kt_vmlinux_linked_symtab(prog->vmlinux);
+	const struct kt_symbol *pgt = kt_symtab_by_name(linked, "init_top_pgt");
+	const struct kt_symbol *stext = kt_symtab_by_name(linked, "_stext");
+	struct kt_kernel_layout l;
+	struct kt_error *err;
+	char *text;
+
+	err = kt_dump_find_kaslr(prog->dump, linked,
+				 kt_vmlinux_banner(prog->vmlinux), &l);
+	if (err)
+		return err;
+	prog->kaslr_offset = l.kaslr_offset;
+	prog->kaslr_source = "linux_banner found in memory";
+	if (asprintf(&text, "OSRELEASE=%s\nPAGESIZE=4096\n"
+		     "SYMBOL(init_top_pgt)=%" PRIx64 "\n"
+		     "SYMBOL(_stext)=%" PRIx64 "\nNUMBER(phys_base)=%" PRId64
+		     "\nNUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=%" PRIx64
+		     "\n", kt_vmlinux_release(prog->vmlinux),
+		     pgt->addr + l.kaslr_offset, stext->addr + l.kaslr_offset,
+		     l.phys_base, l.kaslr_offset) < 0)
+		return &kt_error_nomem;
+	err = kt_dump_use_vmcoreinfo(prog->dump, text);
+	free(text);
+	return err;
+}
+
 static struct kt_error *find_kaslr(struct kt_program *prog)
 {
 	const struct kt_symtab *linked = kt_vmlinux_linked_symtab(prog->vmlinux);
@@ -34,9 +67,7 @@ static struct kt_error *find_kaslr(struct kt_program *prog)
 		prog->kaslr_source = "VMCOREINFO SYMBOL(_stext)";
 		return NULL;
 	}
-	return kt_dump_find_kaslr(prog->dump, linked,
-				  kt_vmlinux_banner(prog->vmlinux),
-				  &prog->kaslr_offset, &prog->kaslr_source);
+	return kaslr_from_memory(prog);
 }
 
 static void copy_line(char *dst, size_t size, const char *src)
@@ -129,11 +160,23 @@ static struct kt_error *check_banner(struct kt_program *prog)
 static void set_verdict(struct kt_program *prog)
 {
 	struct kt_identity *id = &prog->identity;
+	const char *checks[3];
+	size_t n = 0, len;
 
-	snprintf(id->verdict, sizeof(id->verdict), "match (%s%s%s)",
-		 id->release_checked ? "release" : "",
-		 id->build_id_checked ? ", build-id" : "",
-		 id->banner_checked ? ", linux_banner in memory" : "");
+	if (id->release_checked)
+		checks[n++] = "release";
+	if (id->build_id_checked)
+		checks[n++] = "build-id";
+	if (id->banner_checked)
+		checks[n++] = "linux_banner in memory";
+	len = snprintf(id->verdict, sizeof(id->verdict), "match (");
+	for (size_t i = 0; i < n && len < sizeof(id->verdict); i++)
+		len += snprintf(id->verdict + len, sizeof(id->verdict) - len,
+				"%s%s", i ? ", " : "", checks[i]);
+	if (len < sizeof(id->verdict))
+		snprintf(id->verdict + len, sizeof(id->verdict) - len, ")%s",
+			 kt_dump_has_own_vmcoreinfo(prog->dump) ? "" :
+			 "; the dump has no VMCOREINFO");
 }
 
 static struct kt_error *load_percpu(struct kt_program *prog)
@@ -178,9 +221,11 @@ static struct kt_error *open_steps(struct kt_program *prog)
 	err = find_kaslr(prog);
 	if (err)
 		return err;
-	err = kt_dump_setup_linux(prog->dump, prog->kaslr_offset);
-	if (err)
-		return err;
+	if (kt_dump_has_own_vmcoreinfo(prog->dump)) {
+		err = kt_dump_setup_linux(prog->dump);
+		if (err)
+			return err;
+	}
 	err = kt_vmlinux_relocated_symtab(prog->vmlinux, prog->kaslr_offset,
 					  &prog->symtab);
 	if (err)
@@ -471,6 +516,18 @@ bool kt_type_has_member(struct kt_program *prog, const char *type,
 
 	kt_error_destroy(err);
 	return !err;
+}
+
+struct kt_error *kt_variable_member(struct kt_program *prog, const char *var,
+				    const char *member, struct kt_member *ret)
+{
+	struct kt_error *err;
+	Dwarf_Die type;
+
+	if (!prog->dwarf)
+		return no_dwarf(prog, var);
+	err = kt_dwarf_variable_type(prog->dwarf, var, &type);
+	return err ? err : kt_dwarf_member(&type, member, ret);
 }
 
 struct kt_error *kt_type_size(struct kt_program *prog, const char *type,

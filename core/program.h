@@ -139,6 +139,13 @@ struct kt_error *kt_type_member_offset(struct kt_program *prog,
 bool kt_type_has_member(struct kt_program *prog, const char *type,
 			const char *member);
 
+/**
+ * A member of global variable @var's type, for variables of anonymous
+ * types (6.1's tk_core). Not memoised: for rare paths.
+ */
+struct kt_error *kt_variable_member(struct kt_program *prog, const char *var,
+				    const char *member, struct kt_member *ret);
+
 /** The size of a type ("struct task_struct"). */
 struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
 			      uint64_t *ret);

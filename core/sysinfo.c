@@ -78,21 +78,23 @@ static struct kt_error *read_crash_time(struct kt_program *prog,
 					struct kt_sysinfo *info)
 {
 	const char *v = kt_dump_vmcoreinfo(prog->dump, "CRASHTIME");
+	struct kt_member m;
 	struct kt_error *err;
-	uint64_t tk, off, sec;
+	uint64_t tk, sec;
 
 	if (v) {
 		info->crash_time = strtoll(v, NULL, 10);
 		info->crash_time_known = true;
 		return NULL;
 	}
-	// No VMCOREINFO (QEMU dumps): the timekeeper's wall clock.
+	// No VMCOREINFO (QEMU dumps): the timekeeper's wall clock. tk_core
+	// is of an anonymous struct until 6.13 names it struct tk_data.
 	err = kt_symbol_address(prog, "tk_core", &tk);
 	if (!err)
-		err = kt_type_member_offset(prog, "struct tk_data",
-					    "timekeeper.xtime_sec", &off);
+		err = kt_variable_member(prog, "tk_core",
+					 "timekeeper.xtime_sec", &m);
 	if (!err)
-		err = kt_read_u64(prog, tk + off, &sec);
+		err = kt_read_u64(prog, tk + m.offset, &sec);
 	if (!err) {
 		info->crash_time = sec;
 		info->crash_time_known = true;

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build the two guest initramfs images.
+#   mkinitramfs.sh KROOT BUILD OUTDIR
+# KROOT : dpkg -x of linux-image(-dbg) (lib/modules, boot/vmlinuz)
+# BUILD : dir with ktscen.ko and nbdhang
+# OUTDIR: gets capture.cpio.gz and primary.cpio.gz
+set -euo pipefail
+KROOT=$1 BUILD=$2 OUT=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+KVER=$(ls "$KROOT/lib/modules")
+MODSRC=$KROOT/lib/modules/$KVER
+
+copy_mods() {	# $1 = tree, rest = module names (deps resolved via modules.dep)
+	local tree=$1; shift
+	local m f dep
+	mkdir -p "$tree/lib/modules/$KVER"
+	for m in "$@"; do
+		f=$(grep -E "(^|/)${m//-/[-_]}\.ko:" "$MODSRC/modules.dep" | head -1) || true
+		[ -n "$f" ] || { echo "module $m not found" >&2; exit 1; }
+		for dep in ${f%%:*} ${f#*:}; do
+			mkdir -p "$tree/lib/modules/$KVER/$(dirname "$dep")"
+			cp -n "$MODSRC/$dep" "$tree/lib/modules/$KVER/$dep"
+		done
+	done
+	cp "$MODSRC"/modules.order "$MODSRC"/modules.builtin* "$tree/lib/modules/$KVER/" 2>/dev/null || true
+	depmod -b "$tree" "$KVER"
+}
+
+copy_bin() {	# $1 = tree, rest = dynamically linked binaries (+ their libs)
+	local tree=$1; shift
+	local b lib
+	for b in "$@"; do
+		mkdir -p "$tree$(dirname "$b")"
+		cp -L "$b" "$tree$b"
+		for lib in $(ldd "$b" | grep -o '/[^ ]*'); do
+			mkdir -p "$tree$(dirname "$lib")"
+			cp -Ln "$lib" "$tree$lib"
+		done
+	done
+}
+
+base_tree() {
+	local tree=$1
+	rm -rf "$tree"
+	mkdir -p "$tree"/{bin,sbin,etc,proc,sys,dev,tmp,run,mnt,lib,lib64,boot}
+	cp /bin/busybox "$tree/bin/busybox"
+	ln -s busybox "$tree/bin/sh"
+	echo "root:x:0:0:root:/root:/bin/sh" > "$tree/etc/passwd"
+}
+
+pack() { (cd "$1" && find . -print0 | cpio --null -o -H newc --quiet | gzip -6) > "$2"; }
+
+# ---- capture (kdump) initramfs ----
+CT=$OUT/tree-capture
+base_tree "$CT"
+cp "$HERE/guest/capture-init" "$CT/init"
+chmod 755 "$CT/init"
+copy_mods "$CT" virtio_pci virtio_blk
+copy_bin "$CT" "$(command -v makedumpfile)"
+pack "$CT" "$OUT/capture.cpio.gz"
+
+# ---- primary initramfs ----
+PT=$OUT/tree-primary
+base_tree "$PT"
+cp "$HERE/guest/init" "$PT/init"
+chmod 755 "$PT/init"
+copy_mods "$PT" virtio_pci virtio_blk null_blk nbd pvpanic-mmio qemu_fw_cfg
+copy_bin "$PT" "$(command -v kexec)" /usr/sbin/blkid
+cp "$BUILD/ktscen.ko" "$PT/lib/ktscen.ko"
+cp "$BUILD/nbdhang" "$PT/bin/nbdhang"
+cp "$KROOT/boot/vmlinuz-$KVER" "$PT/boot/vmlinuz"
+cp "$OUT/capture.cpio.gz" "$PT/boot/capture.cpio.gz"
+pack "$PT" "$OUT/primary.cpio.gz"
+ls -l "$OUT"/*.cpio.gz
