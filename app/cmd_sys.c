@@ -31,13 +31,15 @@ static void dump_line(struct kt_program *prog, char *buf, size_t size)
 {
 	const struct kt_dump_info *di = kt_dump_info(prog->dump);
 
+	char level[32] = "";
+
 	if (di->dump_level >= 0)
-		snprintf(buf, size, "%s  [%s, dump level %d]",
-			 prog->opts.dump_paths[0], di->description,
+		snprintf(level, sizeof(level), ", dump level %d",
 			 di->dump_level);
-	else
-		snprintf(buf, size, "%s  [%s]", prog->opts.dump_paths[0],
-			 di->description);
+	snprintf(buf, size, "%s%s  [%s%s, %" PRIu64 " of %" PRIu64
+		 " RAM pages in the file]", prog->opts.dump_paths[0],
+		 di->nfiles > 1 ? " ..." : "", di->description, level,
+		 di->present_pages, di->ram_pages);
 }
 
 static void print_field(FILE *fp, const char *label, const char *raw)
@@ -117,6 +119,9 @@ static cJSON *to_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si)
 		cJSON_AddNumberToObject(doc, "dump_level", di->dump_level);
 	else
 		cJSON_AddNullToObject(doc, "dump_level");
+	cJSON_AddNumberToObject(doc, "dump_files", di->nfiles);
+	cJSON_AddNumberToObject(doc, "ram_pages", di->ram_pages);
+	cJSON_AddNumberToObject(doc, "present_pages", di->present_pages);
 	cJSON_AddNumberToObject(doc, "cpus", si->nr_cpus);
 	cJSON_AddNumberToObject(doc, "online_cpus", si->online_cpus);
 	if (si->crash_time_known)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elf.h>
 #include <endian.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -307,12 +308,98 @@ out:
 	return err;
 }
 
+/*
+ * An ELF vmcore cut short still has its program headers; libkdumpfile then
+ * reads zeros (or faults) for the missing part. Check every PT_LOAD
+ * against the file's size.
+ */
+static struct kt_error *check_elf_size(struct kt_dump *dump, unsigned i)
+{
+	int fd = dump->fds[i];
+	Elf64_Ehdr eh;
+	struct stat st;
+
+	if (fstat(fd, &st) || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_type != ET_CORE ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		return NULL;
+	for (unsigned n = 0; n < eh.e_phnum; n++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + n * sizeof(ph)) !=
+		    sizeof(ph))
+			return truncated(dump, st.st_size,
+					 eh.e_phoff + (n + 1) * sizeof(ph));
+		if ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) &&
+		    ph.p_offset + ph.p_filesz > (uint64_t)st.st_size)
+			return truncated(dump, st.st_size,
+					 ph.p_offset + ph.p_filesz);
+	}
+	return NULL;
+}
+
+/*
+ * makedumpfile --split writes parts that each hold a pfn range, recorded
+ * in their sub headers {phys_base, dump_level, split, start_pfn, end_pfn}.
+ * Opened without all its parts, a split dump lacks most pages; say so.
+ */
+struct split_range {
+	uint64_t start, end;
+};
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct split_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static struct kt_error *check_split_parts(struct kt_dump *dump)
+{
+	struct split_range r[KT_MAX_DUMP_FILES];
+	uint32_t max_mapnr = 0;
+	uint64_t covered = 0;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < dump->nfds; i++) {
+		int32_t block_size, split;
+		uint64_t se[2];
+		char sig[8];
+		int fd = dump->fds[i];
+
+		if (pread(fd, sig, 8, 0) != 8 || memcmp(sig, "KDUMP   ", 8) ||
+		    pread(fd, &block_size, 4, DISKDUMP_BLOCK_SIZE_OFF) != 4 ||
+		    pread(fd, &max_mapnr, 4, DISKDUMP_BLOCK_SIZE_OFF + 12) != 4 ||
+		    block_size <= 0 || block_size > (1 << 20) ||
+		    pread(fd, &split, 4, block_size + 12) != 4 || !split ||
+		    pread(fd, se, 16, block_size + 16) != 16)
+			return NULL;
+		r[n].start = se[0];
+		r[n++].end = se[1];
+	}
+	qsort(r, n, sizeof(r[0]), cmp_range);
+	for (unsigned i = 0; i < n && r[i].start <= covered; i++)
+		if (r[i].end > covered)
+			covered = r[i].end;
+	if (covered >= max_mapnr)
+		return NULL;
+	return kt_error_create(KT_ERR_FORMAT,
+		"%s: part of a split dump (makedumpfile --split); the parts "
+		"given hold pages up to pfn 0x%llx of 0x%x: give all the parts,"
+		" e.g. ktriage PART1 PART2 ... VMLINUX", dump->path,
+		(unsigned long long)covered, max_mapnr);
+}
+
 static void describe(struct kt_dump *dump)
 {
 	struct kt_dump_info *info = &dump->info;
 	const char *what;
 
-	if (!strcmp(info->format, "diskdump"))
+	if (!strcmp(info->format, "diskdump") && !info->compression)
+		what = info->flattened ? "flattened kdump (uncompressed)" :
+					 "kdump (uncompressed)";
+	else if (!strcmp(info->format, "diskdump"))
 		what = info->flattened ? "flattened compressed kdump" :
 					 "compressed kdump";
 	else if (!strcmp(info->format, "elf"))
@@ -470,8 +557,16 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	if (err)
 		goto fail;
 	err = check_diskdump_size(dump);
+	for (unsigned i = 0; !err && i < dump->nfds; i++)
+		err = check_elf_size(dump, i);
+	if (!err)
+		err = check_split_parts(dump);
 	if (err)
 		goto fail;
+	// With mmap, a file that shrinks or lies about its size kills the
+	// process with SIGBUS; read(2) gives an error instead.
+	kdump_set_number_attr(dump->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
+			      KDUMP_MMAP_NEVER);
 	st = kdump_open_fdset(dump->ctx, dump->nfds, dump->fds);
 	if (st == KDUMP_ERR_NOTIMPL) {
 		err = kt_error_create(KT_ERR_FORMAT,

@@ -14,6 +14,13 @@ dumps=$KT_FIXTURES/dumps
 [ -s "$out/notadump.txt" ] ||
 	printf 'this is a text file, not a crash dump\n' > "$out/notadump.txt"
 : > "$out/empty"
+# Truncated ELF and flattened dumps, from the formats test.sh derives.
+if [ -n "${KT_FORMATS:-}" ]; then
+	[ -s "$out/truncated.elf" ] ||
+		head -c 50000000 "$KT_FORMATS/list-poison.elf" > "$out/truncated.elf"
+	[ -s "$out/truncated.flat" ] ||
+		head -c 9000000 "$KT_FORMATS/list-poison.flat" > "$out/truncated.flat"
+fi
 if [ ! -s "$out/vmlinux-nodebug" ]; then
 	objcopy --strip-debug "$KT_VMLINUX" "$out/vmlinux-nodebug.tmp"
 	mv "$out/vmlinux-nodebug.tmp" "$out/vmlinux-nodebug"

@@ -72,6 +72,25 @@ Test(badinput, truncated_dump)
 	free(p);
 }
 
+Test(badinput, truncated_elf_dump)
+{
+	char *p = data("truncated.elf");
+
+	expect_refused(p, kt_test_env("KT_VMLINUX"),
+		       "dump file is truncated or corrupt: it has 50000000 "
+		       "bytes, its pages reach byte");
+	free(p);
+}
+
+Test(badinput, truncated_flattened_dump)
+{
+	char *p = data("truncated.flat");
+
+	expect_refused(p, kt_test_env("KT_VMLINUX"),
+		       "flattened dump is truncated");
+	free(p);
+}
+
 Test(badinput, missing_vmlinux)
 {
 	char *dump = kt_test_dump_path("sysrq-null", ".kdump");
