@@ -21,7 +21,7 @@ int kt_cmd_mod(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		doc = cJSON_CreateArray();
 	else
-		fprintf(ctx->out, "     MODULE       NAME                      "
+		fprintf(ctx->out, "     MODULE       NAME                        "
 			"BASE           SIZE  DEBUGINFO\n");
 	for (unsigned i = 0; i < list->n; i++) {
 		const struct kt_module *m = &list->mods[i];
@@ -41,12 +41,22 @@ int kt_cmd_mod(struct kt_cmd_ctx *ctx, int argc, char **argv)
 							m->debuginfo);
 			else
 				cJSON_AddNullToObject(o, "debuginfo");
+			cJSON_AddStringToObject(o, "build_id", m->build_id);
+			if (m->warning)
+				kt_json_add_raw(o, "warning", m->warning,
+						strlen(m->warning));
 			cJSON_AddItemToArray(doc, o);
 			continue;
 		}
-		fprintf(ctx->out, "%016" PRIx64 "  %-20s  %016" PRIx64
+		fprintf(ctx->out, "%016" PRIx64 "  %-22s  %016" PRIx64
 			"  %7" PRIu64 "  %s\n", m->addr, name, m->base, m->size,
 			m->debuginfo ? m->debuginfo : "(no debuginfo)");
+		if (m->warning) {
+			fprintf(ctx->err, "ktriage: mod: %s: ", name);
+			kt_out_raw(ctx->err, m->warning, strlen(m->warning),
+				   false);
+			fputc('\n', ctx->err);
+		}
 	}
 	if (list->warning)
 		fprintf(ctx->err, "ktriage: mod: module list incomplete: %s\n",

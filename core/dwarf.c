@@ -25,6 +25,7 @@ struct kt_dwarf {
 	unsigned ncus;
 	const char *path;
 	Dwfl *dwfl;		/* owns dwarf when opened by path */
+	char build_id[41];
 	char *owned_path;
 };
 
@@ -358,6 +359,21 @@ void kt_dwarf_index_stats(const struct kt_dwarf *dw, unsigned *indexed,
 	*complete = dw->complete;
 }
 
+static void save_build_id(struct kt_dwarf *dw, Dwfl_Module *mod)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n = dwfl_module_build_id(mod, &bits, &vaddr);
+
+	for (int i = 0; i < n && i < 20; i++)
+		snprintf(dw->build_id + 2 * i, 3, "%02x", bits[i]);
+}
+
+const char *kt_dwarf_build_id(const struct kt_dwarf *dw)
+{
+	return dw->build_id;
+}
+
 static const Dwfl_Callbacks offline_callbacks = {
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 	.section_address = dwfl_offline_section_address,
@@ -392,6 +408,7 @@ struct kt_error *kt_dwarf_open_path(const char *path, struct kt_dwarf **ret)
 	for (int i = 0; i < NR_IDX; i++)
 		kt_hashmap_init(&dw->index[i]);
 	dw->path = dw->owned_path;
+	save_build_id(dw, mod);
 	*ret = dw;
 	return NULL;
 nomem:

@@ -72,6 +72,9 @@ struct kt_error *kt_dwarf_type_size(Dwarf_Die *type, uint64_t *ret);
 struct kt_error *kt_dwarf_member(Dwarf_Die *type, const char *path,
 				 struct kt_member *ret);
 
+/** The GNU build-id of a file opened with kt_dwarf_open_path(), or "". */
+const char *kt_dwarf_build_id(const struct kt_dwarf *dw);
+
 /** How many CUs have been indexed, and how many there are (if known). */
 void kt_dwarf_index_stats(const struct kt_dwarf *dw, unsigned *indexed,
 			  bool *complete);

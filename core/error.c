@@ -113,6 +113,12 @@ bool kt_error_catch(struct kt_error **errp, enum kt_error_code code)
 	return true;
 }
 
+bool kt_error_catch_any(struct kt_error *err)
+{
+	kt_error_destroy(err);
+	return err != NULL;
+}
+
 const char *kt_fault_str(enum kt_fault fault)
 {
 	switch (fault) {

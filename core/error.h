@@ -82,6 +82,12 @@ void kt_error_destroy(struct kt_error *err);
  */
 bool kt_error_catch(struct kt_error **errp, enum kt_error_code code);
 
+/**
+ * Drop an error that only decides a fallback; true when there was one.
+ * For best-effort reads whose failure has its own, later, message.
+ */
+bool kt_error_catch_any(struct kt_error *err);
+
 /** A short text for a fault reason, e.g. "page excluded from dump". */
 const char *kt_fault_str(enum kt_fault fault);
 

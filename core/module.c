@@ -181,6 +181,80 @@ static struct kt_error *read_kallsyms(struct kt_program *prog,
 	return err;
 }
 
+#define MAX_MODULE_SECTIONS 256
+#define NT_GNU_BUILD_ID 3
+
+/*
+ * The section addresses of a loaded module, from sysfs's sect_attrs:
+ * {attribute_group, nsections, module_sect_attr attrs[]}, each attr a
+ * bin_attribute (its name first) and the address.
+ */
+static struct kt_error *read_sections(struct kt_program *prog,
+				      struct kt_module *mod)
+{
+	uint64_t off, attrs_off, attr_size, addr_off, name_off, sa;
+	struct kt_error *err;
+	uint32_t n;
+
+	if ((err = kt_type_member_offset(prog, "struct module", "sect_attrs",
+					 &off)) ||
+	    (err = kt_read_u64(prog, mod->addr + off, &sa)) ||
+	    (err = kt_type_member_offset(prog, "struct module_sect_attrs",
+					 "nsections", &off)) ||
+	    (err = kt_read_u32(prog, sa + off, &n)) ||
+	    (err = kt_type_member_offset(prog, "struct module_sect_attrs",
+					 "attrs", &attrs_off)) ||
+	    (err = kt_type_size(prog, "struct module_sect_attr", &attr_size)) ||
+	    (err = kt_type_member_offset(prog, "struct module_sect_attr",
+					 "address", &addr_off)) ||
+	    (err = kt_type_member_offset(prog, "struct module_sect_attr",
+					 "battr.attr.name", &name_off)))
+		return err;
+	if (n > MAX_MODULE_SECTIONS)
+		return kt_error_create(KT_ERR_CORRUPT,
+				       "%u sections is not plausible", n);
+	mod->sections = calloc(n ? n : 1, sizeof(*mod->sections));
+	if (!mod->sections)
+		return &kt_error_nomem;
+	for (uint32_t i = 0; i < n; i++) {
+		struct kt_module_section *sec = &mod->sections[i];
+		uint64_t a = sa + attrs_off + i * attr_size, name;
+
+		if ((err = kt_read_u64(prog, a + addr_off, &sec->addr)) ||
+		    (err = kt_read_u64(prog, a + name_off, &name)))
+			return err;
+		kt_error_destroy(kt_read_cstr(prog, name, sec->name,
+					      sizeof(sec->name)));
+		mod->nsections++;
+	}
+	return NULL;
+}
+
+/* The build-id note the module carries in memory. */
+static void read_build_id(struct kt_program *prog, struct kt_module *mod)
+{
+	for (unsigned i = 0; i < mod->nsections; i++) {
+		uint32_t note[3];
+		unsigned char id[20];
+		char name[4];
+
+		if (strcmp(mod->sections[i].name, ".note.gnu.build-id"))
+			continue;
+		if (kt_error_catch_any(kt_read(prog, mod->sections[i].addr,
+					       note, sizeof(note))) ||
+		    note[0] != 4 || note[1] > 20 || note[2] != NT_GNU_BUILD_ID ||
+		    kt_error_catch_any(kt_read(prog, mod->sections[i].addr + 12,
+					       name, 4)) ||
+		    memcmp(name, "GNU", 4) ||
+		    kt_error_catch_any(kt_read(prog, mod->sections[i].addr + 16,
+					       id, note[1])))
+			return;
+		for (uint32_t j = 0; j < note[1]; j++)
+			snprintf(mod->build_id + 2 * j, 3, "%02x", id[j]);
+		return;
+	}
+}
+
 /* Look for NAME.ko (or with - and _ swapped) under @dir, recursively. */
 static char *find_ko(const char *dir, const char *name, int depth)
 {
@@ -239,13 +313,25 @@ static void find_debuginfo(struct kt_program *prog, struct kt_module *mod)
 	}
 	if (!path)
 		return;
-	if (kt_dwarf_open_path(path, &mod->dwarf) == NULL) {
-		mod->debuginfo = path;
+	if (kt_error_catch_any(kt_dwarf_open_path(path, &mod->dwarf))) {
+		if (asprintf(&mod->warning, "%s has no debuginfo", path) < 0)
+			mod->warning = NULL;
+		free(path);
 		return;
 	}
-	if (asprintf(&mod->warning, "%s has no debuginfo", path) < 0)
-		mod->warning = NULL;
-	free(path);
+	// A .ko of another build would give wrong lines and layouts.
+	if (*mod->build_id && strcmp(mod->build_id,
+				     kt_dwarf_build_id(mod->dwarf))) {
+		if (asprintf(&mod->warning, "%s is another build (build-id "
+			     "%s, the loaded module's is %s): not used", path,
+			     kt_dwarf_build_id(mod->dwarf), mod->build_id) < 0)
+			mod->warning = NULL;
+		kt_dwarf_destroy(mod->dwarf);
+		mod->dwarf = NULL;
+		free(path);
+		return;
+	}
+	mod->debuginfo = path;
 }
 
 static struct kt_error *add_module(struct kt_program *prog, uint64_t node,
@@ -281,7 +367,10 @@ static struct kt_error *add_module(struct kt_program *prog, uint64_t node,
 			mod->warning = NULL;
 		kt_error_destroy(err);
 	}
-	find_debuginfo(prog, mod);
+	if (!kt_error_catch_any(read_sections(prog, mod)))
+		read_build_id(prog, mod);
+	if (!mod->warning)
+		find_debuginfo(prog, mod);
 	return NULL;
 }
 
@@ -327,6 +416,7 @@ void kt_module_list_destroy(struct kt_module_list *list)
 		return;
 	for (unsigned i = 0; i < list->n; i++) {
 		kt_symtab_deinit(&list->mods[i].symtab);
+		free(list->mods[i].sections);
 		kt_dwarf_destroy(list->mods[i].dwarf);
 		free(list->mods[i].debuginfo);
 		free(list->mods[i].warning);

@@ -17,12 +17,21 @@ struct kt_program;
 struct kt_symbol_hit;
 struct kt_dwarf;
 
+/** A section of a loaded module, from its sysfs sect_attrs. */
+struct kt_module_section {
+	char name[64];		/* raw bytes from the dump: sanitise */
+	uint64_t addr;
+};
+
 struct kt_module {
 	uint64_t addr;		/* struct module */
 	char name[64];		/* raw bytes from the dump: sanitise */
 	uint64_t base, size;	/* core (text + data) layout */
 	uint64_t text_size;
 	struct kt_symtab symtab;	/* from the module's kallsyms */
+	struct kt_module_section *sections;
+	unsigned nsections;
+	char build_id[41];	/* from its .note.gnu.build-id, or "" */
 	char *debuginfo;	/* path of the .ko with DWARF, or NULL */
 	struct kt_dwarf *dwarf;	/* its DWARF, or NULL */
 	char *warning;		/* why symbols or debuginfo are missing */

@@ -5,6 +5,7 @@
 #include <criterion/parameterized.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/module.h"
 #include "tests/helpers.h"
@@ -81,4 +82,49 @@ Test(modules, vmlinux_symbols_are_relocated)
 	cr_expect_eq(hit.offset, 0xe);
 	cr_expect_null(hit.module);
 	kt_program_destroy(prog);
+}
+
+/* A .ko of another build must not lend its lines and types. */
+Test(modules, debuginfo_of_another_build_is_refused)
+{
+	char *dump = kt_test_dump_path("hctx-fq-exit", ".kdump");
+	char dir[] = "/tmp/kt-wrong-ko.XXXXXX", *ko, *src;
+	struct kt_run r;
+
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert(asprintf(&ko, "%s/virtio_blk.ko", dir) > 0);
+	cr_assert(asprintf(&src, "%s/modules/null_blk.ko",
+			   kt_test_env("KT_FIXTURES")) > 0);
+	cr_assert_eq(symlink(src, ko), 0);
+	const char *argv[] = { dump, kt_test_env("KT_VMLINUX"), "-m", dir,
+			       "--no-std-modules", "--json", "-c", "mod", NULL };
+	r = kt_test_run(argv);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cJSON *doc = cJSON_Parse(r.out), *m;
+	bool seen = false;
+
+	cJSON_ArrayForEach(m, doc) {
+		const char *name = cJSON_GetObjectItemCaseSensitive(m,
+						"name")->valuestring;
+		cJSON *w = cJSON_GetObjectItemCaseSensitive(m, "warning");
+
+		if (strcmp(name, "virtio_blk"))
+			continue;
+		seen = true;
+		cr_expect(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(m,
+				"debuginfo")));
+		cr_assert_not_null(w);
+		cr_expect(strstr(w->valuestring, "is another build"), "%s",
+			  w->valuestring);
+		cr_expect_eq(strlen(cJSON_GetObjectItemCaseSensitive(m,
+				"build_id")->valuestring), 40);
+	}
+	cr_expect(seen);
+	cJSON_Delete(doc);
+	kt_run_free(&r);
+	unlink(ko);
+	rmdir(dir);
+	free(ko);
+	free(src);
+	free(dump);
 }
