@@ -68,7 +68,9 @@ int kt_cmd_log(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return kt_cmd_usage(ctx, "log", "log [-t] [-m]");
-	err = kt_log_load(ctx->prog, &log);
+	// Levels cost a DWARF lookup: only when they are shown.
+	err = level || ctx->json ? kt_log_load_levels(ctx->prog, &log)
+				 : kt_log_load(ctx->prog, &log);
 	if (err)
 		return kt_cmd_fail(ctx, "log", err);
 	if (ctx->json)

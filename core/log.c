@@ -22,7 +22,6 @@ struct prb_layout {
 	uint64_t size_bits, data;
 	uint64_t desc_size, sv, text_lpos, lpos_begin, lpos_next;
 	uint64_t info_size, seq, ts, text_len, caller_id;
-	struct kt_member level;			/* bit_size 0: unknown */
 };
 
 static struct kt_error *off(struct kt_program *prog, const char *type,
@@ -60,13 +59,7 @@ static struct kt_error *prb_layout(struct kt_program *prog,
 	if (!err) err = off(prog, i, "ts_nsec", &l->ts);
 	if (!err) err = off(prog, i, "text_len", &l->text_len);
 	if (!err) err = off(prog, i, "caller_id", &l->caller_id);
-	if (err)
-		return err;
-	// VMCOREINFO has no level; DWARF does. Without it, levels are unknown.
-	if (!kt_program_has_types(prog) ||
-	    kt_type_member(prog, i, "level", &l->level))
-		memset(&l->level, 0, sizeof(l->level));
-	return NULL;
+	return err;
 }
 
 static uint64_t get64(const unsigned char *p)
@@ -144,22 +137,17 @@ static struct kt_error *prb_read(struct kt_program *prog, struct prb *r,
 	return NULL;
 }
 
-static int record_level(const struct prb_layout *l, const unsigned char *info)
-{
-	unsigned v;
-
-	if (!l->level.bit_size)
-		return -1;
-	v = info[l->level.offset] >> l->level.bit_offset;
-	return v & ((1u << l->level.bit_size) - 1);
-}
-
 static struct kt_error *prb_records(struct prb *r, struct kt_log *log)
 {
 	uint64_t count = 1ULL << r->count_bits, size = 1ULL << r->size_bits;
 	const struct prb_layout *l = &r->l;
 	size_t cap = 0, skipped = 0;
 	uint64_t id = r->tail_id & DESC_ID_MASK;
+
+	// At most one record per descriptor.
+	log->info_index = malloc(count * sizeof(*log->info_index));
+	if (!log->info_index)
+		return &kt_error_nomem;
 
 	for (uint64_t n = 0; n < count; n++, id = (id + 1) & DESC_ID_MASK) {
 		const unsigned char *d = r->desc_buf + (id % count) * l->desc_size;
@@ -183,7 +171,7 @@ static struct kt_error *prb_records(struct prb *r, struct kt_log *log)
 		rec.seq = get64(info + l->seq);
 		rec.ts_nsec = get64(info + l->ts);
 		memcpy(&rec.caller_id, info + l->caller_id, 4);
-		rec.level = record_level(l, info);
+		rec.level = -1;
 		rec.text = log->data;
 		if (!(begin & 1) && !(next & 1)) {
 			// A block that wraps starts again at offset 0.
@@ -197,6 +185,7 @@ static struct kt_error *prb_records(struct prb *r, struct kt_log *log)
 		}
 		if (!add_record(log, &cap, &rec))
 			return &kt_error_nomem;
+		log->info_index[log->n - 1] = id % count;
 next:
 		if (id == (r->head_id & DESC_ID_MASK))
 			break;
@@ -218,7 +207,9 @@ static struct kt_error *load_lockless(struct kt_program *prog,
 	if (!err)
 		err = prb_records(&r, log);
 	free(r.desc_buf);
-	free(r.info_buf);
+	// Kept for kt_log_levels().
+	log->infos = r.info_buf;
+	log->info_size = r.l.info_size;
 	return err;
 }
 
@@ -305,10 +296,42 @@ struct kt_error *kt_log_load(struct kt_program *prog,
 	return NULL;
 }
 
+struct kt_error *kt_log_load_levels(struct kt_program *prog,
+				    const struct kt_log **ret)
+{
+	struct kt_member level;
+	struct kt_error *err;
+	struct kt_log *log;
+
+	err = kt_log_load(prog, ret);
+	if (err)
+		return err;
+	log = prog->log;
+	if (log->levels_loaded || !log->infos || !kt_program_has_types(prog))
+		return NULL;
+	err = kt_type_member(prog, "struct printk_info", "level", &level);
+	if (err)
+		return err;
+	if (!level.bit_size || level.offset >= log->info_size)
+		return kt_error_create(KT_ERR_UNSUPPORTED,
+				       "printk_info.level is not a bitfield");
+	for (size_t i = 0; i < log->n; i++) {
+		const unsigned char *info = log->infos +
+					    log->info_index[i] * log->info_size;
+
+		log->recs[i].level = (info[level.offset] >> level.bit_offset) &
+				     ((1u << level.bit_size) - 1);
+	}
+	log->levels_loaded = true;
+	return NULL;
+}
+
 void kt_log_destroy(struct kt_log *log)
 {
 	if (!log)
 		return;
+	free(log->infos);
+	free(log->info_index);
 	free(log->recs);
 	free(log->data);
 	free(log->warning);

@@ -9,6 +9,7 @@
 #ifndef KT_CORE_LOG_H
 #define KT_CORE_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,7 +20,7 @@ struct kt_program;
 struct kt_log_record {
 	uint64_t seq;
 	uint64_t ts_nsec;
-	int level;		/* 0-7, or -1 when unknown */
+	int level;		/* 0-7; -1 unknown or not loaded, see below */
 	uint32_t caller_id;
 	const char *text;	/* raw bytes, not NUL-terminated: sanitise */
 	size_t len;
@@ -30,11 +31,23 @@ struct kt_log {
 	size_t n;
 	char *data;		/* backing store of the record texts */
 	char *warning;		/* records skipped, and why */
+	unsigned char *infos;	/* the ring's printk_info array, for levels */
+	size_t *info_index;	/* each record's slot in it */
+	size_t info_size;
+	bool levels_loaded;
 };
 
 /** Load the log once; the result is owned by @prog. */
 struct kt_error *kt_log_load(struct kt_program *prog,
 			     const struct kt_log **ret);
+
+/**
+ * kt_log_load(), with the records' levels. Levels need printk_info's
+ * layout from DWARF, which the rest of the log does not (VMCOREINFO has
+ * it), so they are loaded only when asked for. Without DWARF they stay -1.
+ */
+struct kt_error *kt_log_load_levels(struct kt_program *prog,
+				    const struct kt_log **ret);
 
 void kt_log_destroy(struct kt_log *log);
 

@@ -23,7 +23,7 @@ struct kt_type_memo {
  */
 static struct kt_error *kaslr_from_memory(struct kt_program *prog)
 {
-	const struct kt_symtab *linked = kt_vmlinux_linked_symtab(prog->vmlinux);
+	const struct kt_symtab *linked = kt_vmlinux_symtab(prog->vmlinux);
 	const struct kt_symbol *pgt = kt_symtab_by_name(linked, "init_top_pgt");
 	const struct kt_symbol *stext = kt_symtab_by_name(linked, "_stext");
 	struct kt_kernel_layout l;
@@ -51,7 +51,7 @@ static struct kt_error *kaslr_from_memory(struct kt_program *prog)
 
 static struct kt_error *find_kaslr(struct kt_program *prog)
 {
-	const struct kt_symtab *linked = kt_vmlinux_linked_symtab(prog->vmlinux);
+	const struct kt_symtab *linked = kt_vmlinux_symtab(prog->vmlinux);
 	const char *v = kt_dump_vmcoreinfo(prog->dump, "KERNELOFFSET");
 	const struct kt_symbol *stext;
 
@@ -226,10 +226,8 @@ static struct kt_error *open_steps(struct kt_program *prog)
 		if (err)
 			return err;
 	}
-	err = kt_vmlinux_relocated_symtab(prog->vmlinux, prog->kaslr_offset,
-					  &prog->symtab);
-	if (err)
-		return err;
+	kt_vmlinux_relocate(prog->vmlinux, prog->kaslr_offset);
+	prog->symtab = kt_vmlinux_symtab(prog->vmlinux);
 	err = check_banner(prog);
 	if (err)
 		return err;
@@ -253,7 +251,6 @@ struct kt_error *kt_program_open(const struct kt_open_options *opts,
 	if (!prog)
 		return &kt_error_nomem;
 	prog->opts = *opts;
-	kt_symtab_init(&prog->symtab);
 	kt_hashmap_init(&prog->type_memo);
 	err = open_steps(prog);
 	if (err) {
@@ -276,7 +273,6 @@ void kt_program_destroy(struct kt_program *prog)
 	free(prog->memo);
 	kt_hashmap_deinit(&prog->type_memo);
 	free(prog->percpu_offsets);
-	kt_symtab_deinit(&prog->symtab);
 	kt_dwarf_destroy(prog->dwarf);
 	kt_vmlinux_destroy(prog->vmlinux);
 	kt_dump_destroy(prog->dump);
@@ -336,7 +332,7 @@ struct kt_error *kt_read_cstr(struct kt_program *prog, uint64_t addr,
 struct kt_error *kt_symbol_address(struct kt_program *prog, const char *name,
 				   uint64_t *ret)
 {
-	const struct kt_symbol *sym = kt_symtab_by_name(&prog->symtab, name);
+	const struct kt_symbol *sym = kt_symtab_by_name(prog->symtab, name);
 
 	if (sym) {
 		*ret = sym->addr;
@@ -355,7 +351,7 @@ bool kt_symbol_lookup(struct kt_program *prog, uint64_t addr,
 	memset(ret, 0, sizeof(*ret));
 	if (addr >= KT_START_KERNEL_MAP) {
 		// Unsized symbols (asm labels) may reach at most a page.
-		sym = kt_symtab_by_addr(&prog->symtab, addr, 4096);
+		sym = kt_symtab_by_addr(prog->symtab, addr, 4096);
 		if (sym) {
 			ret->name = sym->name;
 			ret->addr = sym->addr;

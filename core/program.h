@@ -46,7 +46,7 @@ struct kt_program {
 	struct kt_dump *dump;
 	struct kt_vmlinux *vmlinux;
 	struct kt_dwarf *dwarf;		/* NULL without debuginfo */
-	struct kt_symtab symtab;	/* vmlinux symbols, relocated */
+	const struct kt_symtab *symtab;	/* vmlinux symbols, relocated */
 	uint64_t kaslr_offset;
 	const char *kaslr_source;	/* how the offset was found */
 	struct kt_identity identity;

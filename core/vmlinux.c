@@ -14,7 +14,8 @@ struct kt_vmlinux {
 	char *path;
 	int fd;
 	Elf *elf;
-	struct kt_symtab linked;
+	struct kt_symtab linked;	/* moved by offset, see relocate */
+	uint64_t offset;
 	char build_id[41];
 	bool has_dwarf;
 	char *banner;
@@ -27,27 +28,34 @@ static struct kt_error *elf_err(const char *path, const char *what)
 			       elf_errmsg(-1));
 }
 
-static char sym_type(Elf *elf, const GElf_Sym *sym)
+/* nm's letter for symbols of a section, lower case (local). */
+static char section_letter(Elf *elf, size_t ndx)
 {
-	bool global = GELF_ST_BIND(sym->st_info) != STB_LOCAL;
+	Elf_Scn *scn = elf_getscn(elf, ndx);
 	GElf_Shdr shdr;
-	Elf_Scn *scn;
-	char c;
 
-	if (sym->st_shndx == SHN_ABS)
-		return global ? 'A' : 'a';
-	scn = elf_getscn(elf, sym->st_shndx);
 	if (!scn || !gelf_getshdr(scn, &shdr))
 		return '?';
 	if (shdr.sh_flags & SHF_EXECINSTR)
-		c = 't';
-	else if (shdr.sh_type == SHT_NOBITS)
-		c = 'b';
-	else if (shdr.sh_flags & SHF_WRITE)
-		c = 'd';
+		return 't';
+	if (shdr.sh_type == SHT_NOBITS)
+		return 'b';
+	return shdr.sh_flags & SHF_WRITE ? 'd' : 'r';
+}
+
+static char sym_type(const char *letters, size_t nletters,
+		     const GElf_Sym *sym)
+{
+	bool global = GELF_ST_BIND(sym->st_info) != STB_LOCAL;
+	char c;
+
+	if (sym->st_shndx == SHN_ABS)
+		c = 'a';
+	else if (sym->st_shndx < nletters)
+		c = letters[sym->st_shndx];
 	else
-		c = 'r';
-	return global ? c - 'a' + 'A' : c;
+		c = '?';
+	return global && c != '?' ? c - 'a' + 'A' : c;
 }
 
 static bool wanted(const GElf_Sym *sym, const char *name)
@@ -63,6 +71,16 @@ static struct kt_error *read_symbols(struct kt_vmlinux *vm)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr shdr;
+	char letters[4096];
+	size_t nletters = 0;
+
+	// One letter per section, rather than a header lookup per symbol.
+	if (!elf_getshdrnum(vm->elf, &nletters)) {
+		if (nletters > sizeof(letters))
+			nletters = sizeof(letters);
+		for (size_t i = 0; i < nletters; i++)
+			letters[i] = section_letter(vm->elf, i);
+	}
 
 	while ((scn = elf_nextscn(vm->elf, scn))) {
 		Elf_Data *data;
@@ -85,7 +103,8 @@ static struct kt_error *read_symbols(struct kt_vmlinux *vm)
 			if (!wanted(&sym, name))
 				continue;
 			err = kt_symtab_add(&vm->linked, name, sym.st_value,
-					    sym.st_size, sym_type(vm->elf, &sym),
+					    sym.st_size,
+					    sym_type(letters, nletters, &sym),
 					    false);
 			if (err)
 				return err;
@@ -264,28 +283,25 @@ void *kt_vmlinux_elf(const struct kt_vmlinux *vm)
 	return vm->elf;
 }
 
-const struct kt_symtab *kt_vmlinux_linked_symtab(const struct kt_vmlinux *vm)
+void kt_vmlinux_relocate(struct kt_vmlinux *vm, uint64_t offset)
+{
+	// Moving the image's symbols up by one offset keeps them sorted and
+	// above the per-CPU offsets, so the table and its name index stay.
+	for (size_t i = 0; i < vm->linked.nsyms; i++) {
+		if (vm->linked.syms[i].addr >= KT_START_KERNEL_MAP + vm->offset)
+			vm->linked.syms[i].addr += offset - vm->offset;
+	}
+	vm->offset = offset;
+}
+
+const struct kt_symtab *kt_vmlinux_symtab(const struct kt_vmlinux *vm)
 {
 	return &vm->linked;
 }
 
-struct kt_error *kt_vmlinux_relocated_symtab(const struct kt_vmlinux *vm,
-					     uint64_t offset,
-					     struct kt_symtab *tab)
+uint64_t kt_vmlinux_offset(const struct kt_vmlinux *vm)
 {
-	for (size_t i = 0; i < vm->linked.nsyms; i++) {
-		const struct kt_symbol *s = &vm->linked.syms[i];
-		uint64_t addr = s->addr;
-		struct kt_error *err;
-
-		if (addr >= KT_START_KERNEL_MAP)
-			addr += offset;
-		err = kt_symtab_add(tab, s->name, addr, s->size, s->type,
-				    false);
-		if (err)
-			return err;
-	}
-	return kt_symtab_finish(tab);
+	return vm->offset;
 }
 
 struct kt_error *kt_vmlinux_read(const struct kt_vmlinux *vm, uint64_t addr,
@@ -293,6 +309,9 @@ struct kt_error *kt_vmlinux_read(const struct kt_vmlinux *vm, uint64_t addr,
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr shdr;
+
+	if (addr >= KT_START_KERNEL_MAP + vm->offset)
+		addr -= vm->offset;
 
 	while ((scn = elf_nextscn(vm->elf, scn))) {
 		if (!gelf_getshdr(scn, &shdr) || !(shdr.sh_flags & SHF_ALLOC) ||

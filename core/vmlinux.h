@@ -21,8 +21,7 @@ struct kt_vmlinux;
 
 /**
  * Open a vmlinux. It must be an x86-64 ELF executable with a symbol table.
- * Symbols at or above KT_START_KERNEL_MAP are moved by @kaslr_offset
- * later, with kt_vmlinux_relocate().
+ * Its symbols are at their linked addresses until kt_vmlinux_relocate().
  */
 struct kt_error *kt_vmlinux_open(const char *path, struct kt_vmlinux **ret);
 
@@ -41,19 +40,23 @@ bool kt_vmlinux_has_dwarf(const struct kt_vmlinux *vm);
 /** The libelf handle, for dwarf.c; owned by @vm. */
 void *kt_vmlinux_elf(const struct kt_vmlinux *vm);
 
-/** The file's symbols at their linked addresses; owned by @vm. */
-const struct kt_symtab *kt_vmlinux_linked_symtab(const struct kt_vmlinux *vm);
-
 /**
- * Build the relocated symbol table into @tab (initialised by the caller):
- * kernel image symbols moved by @offset, per-CPU offsets left as they are.
+ * The file's symbols; owned by @vm. They are at their linked addresses
+ * until kt_vmlinux_relocate() moves them.
  */
-struct kt_error *kt_vmlinux_relocated_symtab(const struct kt_vmlinux *vm,
-					     uint64_t offset,
-					     struct kt_symtab *tab);
+const struct kt_symtab *kt_vmlinux_symtab(const struct kt_vmlinux *vm);
 
 /**
- * Read @size bytes at linked address @addr from the file's sections.
+ * Move the kernel image's symbols (those at or above KT_START_KERNEL_MAP)
+ * to @offset from their linked addresses; per-CPU offsets stay.
+ */
+void kt_vmlinux_relocate(struct kt_vmlinux *vm, uint64_t offset);
+
+/** The offset kt_vmlinux_relocate() applied (0 before). */
+uint64_t kt_vmlinux_offset(const struct kt_vmlinux *vm);
+
+/**
+ * Read @size bytes at @addr (linked, or relocated) from the file's sections.
  * KT_ERR_LOOKUP if no section with file contents holds them.
  */
 struct kt_error *kt_vmlinux_read(const struct kt_vmlinux *vm, uint64_t addr,

@@ -47,6 +47,8 @@ ParameterizedTest(struct kt_dump_param *p, log, records_agree_with_drgn)
 	const struct kt_log *log;
 
 	cr_assert_null(kt_log_load(prog, &log));
+	cr_expect_eq(log->recs[0].level, -1, "levels load on demand");
+	cr_assert_null(kt_log_load_levels(prog, &log));
 	cr_expect_eq(log->n, cJSON_GetObjectItemCaseSensitive(l, "records")->valueint);
 	cr_expect(log->recs[0].len == strlen(first) &&
 		  !memcmp(log->recs[0].text, first, strlen(first)));
