@@ -15,6 +15,7 @@
 
 #include "core/dump.h"
 #include "core/hashmap.h"
+#include "core/pagemap.h"
 
 #define KT_MAX_DUMP_FILES 64
 #define FLAT_HEADER_SIZE 4096	/* makedumpfile flattened file header */
@@ -34,8 +35,9 @@ struct kt_dump {
 	unsigned nfds;
 	char *path;		/* the first file, for messages */
 	struct kt_dump_info info;
-	kdump_bmp_t *ram_map;	/* may be NULL: the format does not say */
-	kdump_bmp_t *file_map;
+	struct kt_pagemap ram_map;	/* pfns of RAM */
+	struct kt_pagemap file_map;	/* pfns the file holds */
+	bool has_ram_map;	/* false: the format does not say */
 	addrxlat_ctx_t *axctx;
 	addrxlat_sys_t *axsys;
 	char *vmcoreinfo;	/* raw text, NUL-terminated */
@@ -414,30 +416,75 @@ static void describe(struct kt_dump *dump)
 			 what);
 }
 
-static kdump_bmp_t *get_bitmap(kdump_ctx_t *ctx, const char *key)
+/*
+ * ELF dumps: PT_LOAD segments say what is RAM (p_memsz) and what the file
+ * holds (p_filesz). libkdumpfile's page maps of ELF files are slow to
+ * query, page by page, on dumps with many segments (QEMU's paging ELF,
+ * raw /proc/vmcore copies), so ktriage reads the headers itself.
+ */
+static bool elf_maps(struct kt_dump *dump)
 {
-	kdump_attr_t attr = { .type = KDUMP_BITMAP };
+	int fd = dump->fds[0];
+	Elf64_Ehdr eh;
 
-	if (kdump_get_typed_attr(ctx, key, &attr) != KDUMP_OK)
-		return NULL;
-	kdump_bmp_incref(attr.val.bitmap);
-	return attr.val.bitmap;
+	if (dump->nfds != 1 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		return false;
+	for (unsigned n = 0; n < eh.e_phnum; n++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + n * sizeof(ph)) !=
+		    sizeof(ph))
+			return false;
+		if (ph.p_type != PT_LOAD)
+			continue;
+		// Partial pages at either end count as RAM, not as held.
+		if (!kt_pagemap_add(&dump->ram_map, ph.p_paddr >> 12,
+				    (ph.p_paddr + ph.p_memsz + 4095) >> 12) ||
+		    !kt_pagemap_add(&dump->file_map, (ph.p_paddr + 4095) >> 12,
+				    (ph.p_paddr + ph.p_filesz) >> 12))
+			return false;
+	}
+	return true;
 }
 
-static uint64_t count_set(kdump_bmp_t *bmp, uint64_t limit)
+/* kdump files: their bitmaps, fetched whole (fast for this format). */
+static bool bitmap_map(struct kt_dump *dump, const char *key,
+		       struct kt_pagemap *map)
 {
-	uint64_t n = 0, idx = 0;
+	kdump_attr_t attr = { .type = KDUMP_BITMAP };
+	uint64_t npfn = dump->info.max_pfn + 1;
+	unsigned char *bits;
+	bool ok;
 
-	while (idx <= limit && kdump_bmp_find_set(bmp, &idx) == KDUMP_OK &&
-	       idx <= limit) {
-		uint64_t end = idx;
+	if (kdump_get_typed_attr(dump->ctx, key, &attr) != KDUMP_OK)
+		return false;
+	bits = calloc(npfn / 8 + 1, 1);
+	ok = bits && kdump_bmp_get_bits(attr.val.bitmap, 0, npfn - 1, bits) ==
+		     KDUMP_OK && kt_pagemap_add_bits(map, bits, npfn);
+	free(bits);
+	return ok;
+}
 
-		if (kdump_bmp_find_clear(bmp, &end) != KDUMP_OK || end > limit)
-			end = limit + 1;
-		n += end - idx;
-		idx = end;
+static void load_maps(struct kt_dump *dump)
+{
+	if (!strcmp(dump->info.format, "elf") && elf_maps(dump)) {
+		dump->has_ram_map = true;
+	} else {
+		kt_pagemap_deinit(&dump->ram_map);
+		kt_pagemap_deinit(&dump->file_map);
+		bitmap_map(dump, KDUMP_ATTR_FILE_PAGEMAP, &dump->file_map);
+		dump->has_ram_map = bitmap_map(dump, KDUMP_ATTR_MEMORY_PAGEMAP,
+					       &dump->ram_map);
 	}
-	return n;
+	kt_pagemap_finish(&dump->ram_map);
+	kt_pagemap_finish(&dump->file_map);
+	dump->info.present_pages = kt_pagemap_count(&dump->file_map);
+	dump->info.ram_pages = dump->has_ram_map ?
+			       kt_pagemap_count(&dump->ram_map) :
+			       dump->info.present_pages;
 }
 
 /* Split VMCOREINFO "KEY=VALUE" lines once, for lookups by key. */
@@ -473,16 +520,7 @@ static void load_info(struct kt_dump *dump)
 		dump->info.max_pfn = num;
 	read_diskdump_header(dump);
 	describe(dump);
-	dump->ram_map = get_bitmap(dump->ctx, KDUMP_ATTR_MEMORY_PAGEMAP);
-	dump->file_map = get_bitmap(dump->ctx, KDUMP_ATTR_FILE_PAGEMAP);
-	if (dump->file_map)
-		dump->info.present_pages =
-			count_set(dump->file_map, dump->info.max_pfn);
-	if (dump->ram_map)
-		dump->info.ram_pages =
-			count_set(dump->ram_map, dump->info.max_pfn);
-	else
-		dump->info.ram_pages = dump->info.present_pages;
+	load_maps(dump);
 }
 
 /* libkdumpfile parses VMCOREINFO once the OS type is set. */
@@ -505,23 +543,12 @@ static void load_vmcoreinfo(struct kt_dump *dump)
  */
 static struct kt_error *check_complete(struct kt_dump *dump)
 {
-	uint64_t pfn = dump->info.max_pfn, last = 0, idx = 0;
+	uint64_t pfn = dump->info.max_pfn, last;
 	unsigned char page[64];
 	size_t len = sizeof(page);
 	kdump_status st;
 
-	if (!dump->file_map || !pfn)
-		return NULL;
-	while (kdump_bmp_find_set(dump->file_map, &idx) == KDUMP_OK &&
-	       idx < pfn) {
-		uint64_t end = idx;
-
-		if (kdump_bmp_find_clear(dump->file_map, &end) != KDUMP_OK)
-			break;
-		last = end - 1;
-		idx = end;
-	}
-	if (!last)
+	if (!pfn || !kt_pagemap_last(&dump->file_map, &last) || !last)
 		return NULL;
 	st = kdump_read(dump->ctx, KDUMP_MACHPHYSADDR, last << 12, page, &len);
 	if (st == KDUMP_OK || st == KDUMP_ERR_NODATA)
@@ -535,6 +562,7 @@ static struct kt_error *check_complete(struct kt_dump *dump)
 struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 			      struct kt_dump **ret)
 {
+	const char *arch;
 	struct kt_dump *dump;
 	struct kt_error *err;
 	kdump_status st;
@@ -547,6 +575,8 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	if (!dump)
 		return &kt_error_nomem;
 	kt_hashmap_init(&dump->vmcoreinfo_map);
+	kt_pagemap_init(&dump->ram_map);
+	kt_pagemap_init(&dump->file_map);
 	dump->path = strdup(paths[0]);
 	dump->ctx = kdump_new();
 	if (!dump->path || !dump->ctx) {
@@ -579,6 +609,11 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 		err = kdump_error(dump, st, "cannot open dump");
 		goto fail;
 	}
+	// QEMU's kdump output leaves the machine name empty; libkdumpfile
+	// then knows no architecture. ktriage reads x86-64 dumps only.
+	if (kdump_get_string_attr(dump->ctx, KDUMP_ATTR_ARCH_NAME, &arch) !=
+	    KDUMP_OK)
+		kdump_set_string_attr(dump->ctx, KDUMP_ATTR_ARCH_NAME, "x86_64");
 	// libkdumpfile reads nothing, not even physical pages or its page
 	// maps, until it knows the OS; every dump ktriage opens is of Linux.
 	err = kt_dump_setup_linux(dump);
@@ -608,10 +643,8 @@ void kt_dump_destroy(struct kt_dump *dump)
 		addrxlat_ctx_decref(dump->axctx);
 	if (dump->axsys)
 		addrxlat_sys_decref(dump->axsys);
-	if (dump->ram_map)
-		kdump_bmp_decref(dump->ram_map);
-	if (dump->file_map)
-		kdump_bmp_decref(dump->file_map);
+	kt_pagemap_deinit(&dump->ram_map);
+	kt_pagemap_deinit(&dump->file_map);
 	if (dump->ctx)
 		kdump_free(dump->ctx);
 	for (unsigned i = 0; i < dump->nfds; i++)
@@ -715,27 +748,18 @@ struct kt_error *kt_dump_vtop(struct kt_dump *dump, uint64_t vaddr,
 	return NULL;
 }
 
-static bool bmp_test(kdump_bmp_t *bmp, uint64_t idx)
-{
-	unsigned char bit = 0;
-
-	if (kdump_bmp_get_bits(bmp, idx, idx, &bit) != KDUMP_OK)
-		return false;
-	return bit & 1;
-}
-
 enum kt_fault kt_dump_pfn_state(struct kt_dump *dump, uint64_t pfn)
 {
-	if (dump->file_map && bmp_test(dump->file_map, pfn))
+	if (kt_pagemap_has(&dump->file_map, pfn))
 		return KT_FAULT_NONE;
+	if (dump->has_ram_map)
+		return kt_pagemap_has(&dump->ram_map, pfn) ? KT_FAULT_EXCLUDED :
+							     KT_FAULT_NOT_RAM;
 	if (pfn > dump->info.max_pfn)
 		return KT_FAULT_NOT_RAM;
-	if (dump->ram_map)
-		return bmp_test(dump->ram_map, pfn) ? KT_FAULT_EXCLUDED :
-						      KT_FAULT_NOT_RAM;
-	// Without a RAM map (ELF), a page inside the dumped range that the
-	// file lacks was filtered out.
-	return dump->file_map ? KT_FAULT_EXCLUDED : KT_FAULT_READ;
+	// Without a RAM map, a page within the dumped range that the file
+	// lacks was filtered out.
+	return KT_FAULT_EXCLUDED;
 }
 
 static struct kt_error *fault_of(struct kt_dump *dump, uint64_t addr,
@@ -864,12 +888,5 @@ struct kt_error *kt_dump_prstatus(struct kt_dump *dump, unsigned i,
 
 bool kt_dump_next_present(struct kt_dump *dump, uint64_t *pfn)
 {
-	kdump_addr_t idx = *pfn;
-
-	if (!dump->file_map ||
-	    kdump_bmp_find_set(dump->file_map, &idx) != KDUMP_OK ||
-	    idx > dump->info.max_pfn)
-		return false;
-	*pfn = idx;
-	return true;
+	return kt_pagemap_next(&dump->file_map, pfn);
 }

@@ -17,6 +17,20 @@ fi
 export KT_FORMATS=${KT_FORMATS:-${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}/formats}
 "$top/tests/vmcores/mkformats.sh" "$KT_FIXTURES/dumps/list-poison.kdump" \
 	"$KT_FORMATS" >/dev/null
+# Real QEMU dump-guest-memory dumps (ELF, paging ELF, kdump, flattened
+# kdump) of the sysrq-null scenario, made with the project's recipe:
+# about a minute, then cached.
+cache=${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}
+export KT_QEMU_DUMPS=${KT_QEMU_DUMPS:-$cache/vmcores/dumps/sysrq-null}
+if [ ! -s "$KT_QEMU_DUMPS/sysrq-null.qemu-kdump-flat" ]; then
+	echo "== making QEMU dumps with tests/vmcores/regen.sh (about a minute)"
+	FX=$cache/vmcores SCENARIOS=sysrq-null MODES=qemu \
+		"$top/tests/vmcores/regen.sh" host fetch build initramfs dumps \
+		> "$cache/regen-qemu.log" 2>&1 || {
+		tail -20 "$cache/regen-qemu.log" >&2
+		exit 1
+	}
+fi
 jobs=$(nproc)
 status=0
 for variant in release asan; do
