@@ -58,7 +58,7 @@ static struct kt_error *sym_one(struct kt_cmd_ctx *ctx, const char *arg,
 	struct kt_symbol_hit hit;
 	uint64_t addr;
 
-	if (kt_symbol_address(ctx->prog, arg, &addr) != NULL) {
+	if (kt_error_catch_any(kt_symbol_address(ctx->prog, arg, &addr))) {
 		if (!parse_addr(arg, &addr))
 			return kt_error_create(KT_ERR_LOOKUP,
 					       "%s: no such symbol", arg);

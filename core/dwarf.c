@@ -301,7 +301,8 @@ static bool find_member(Dwarf_Die *type, const char *name, size_t len,
 		if (!mname) {
 			Dwarf_Die inner;
 
-			if (kt_dwarf_underlying(&mtype, &inner))
+			if (kt_error_catch_any(kt_dwarf_underlying(&mtype,
+								&inner)))
 				continue;
 			if (find_member(&inner, name, len, ret, depth + 1)) {
 				ret->offset += off;
@@ -341,7 +342,8 @@ struct kt_error *kt_dwarf_member(Dwarf_Die *type, const char *path,
 		if (!p[len]) {
 			*ret = m;
 			ret->offset = base;
-			if (kt_dwarf_type_size(&mtype, &ret->size))
+			if (kt_error_catch_any(kt_dwarf_type_size(&mtype,
+								      &ret->size)))
 				ret->size = 0;
 			return NULL;
 		}

@@ -283,7 +283,7 @@ struct kt_error *kt_log_load(struct kt_program *prog,
 	log = calloc(1, sizeof(*log));
 	if (!log)
 		return &kt_error_nomem;
-	if (!kt_symbol_address(prog, "prb", &a))
+	if (!kt_error_catch_any(kt_symbol_address(prog, "prb", &a)))
 		err = load_lockless(prog, log);
 	else
 		err = load_logbuf(prog, log);

@@ -47,11 +47,13 @@ static struct kt_error *read_layout(struct kt_program *prog,
 			err = kt_read_u32(prog, mod->addr + off, &v);
 			mod->size = v;
 		}
-		if (!err && !kt_type_member_offset(prog, "struct module",
-				"core_layout.text_size", &off)) {
+		if (!err && !kt_error_catch_any(kt_type_member_offset(prog,
+				"struct module", "core_layout.text_size", &off))) {
 			uint32_t v;
 
-			if (!kt_read_u32(prog, mod->addr + off, &v))
+			if (!kt_error_catch_any(kt_read_u32(prog,
+							    mod->addr + off,
+							    &v)))
 				mod->text_size = v;
 		}
 		return err;
@@ -125,8 +127,8 @@ static struct kt_error *read_kallsyms(struct kt_program *prog,
 		err = kt_read_u64(prog, ks + off, &strtab);
 	if (err)
 		return err;
-	if (!kt_type_member_offset(prog, "struct mod_kallsyms", "typetab",
-				   &off))
+	if (!kt_error_catch_any(kt_type_member_offset(prog,
+			"struct mod_kallsyms", "typetab", &off)))
 		kt_error_destroy(kt_read_u64(prog, ks + off, &typetab));
 	if (n > MAX_MODULE_SYMS)
 		return kt_error_create(KT_ERR_CORRUPT,

@@ -147,12 +147,13 @@ static struct kt_error *read_memory(struct kt_program *prog,
 	uint64_t nodes, off, pgdat, pages;
 	struct kt_error *err;
 
-	// Spanned pages: RAM as installed, holes included, as crash shows
-	// it. VMCOREINFO has the offset, so this needs no DWARF.
+	// Present pages, as crash's MEMORY; without DWARF, the spanned pages
+	// (holes included) whose offset VMCOREINFO gives.
 	err = kt_symbol_address(prog, "node_data", &nodes);
 	if (!err)
 		err = kt_type_member_offset(prog, "struct pglist_data",
-					    "node_spanned_pages", &off);
+			kt_program_has_types(prog) ? "node_present_pages" :
+						     "node_spanned_pages", &off);
 	// MAX_NUMNODES is a config option; stop at the first empty slot.
 	for (unsigned i = 0; !err && i < 1024; i++) {
 		err = kt_read_u64(prog, nodes + 8 * i, &pgdat);
@@ -251,7 +252,7 @@ static void find_panic_task(struct kt_program *prog, struct kt_sysinfo *info)
 		warn(info, err, "panic task");
 		return;
 	}
-	if (kt_tasks_load(prog, &tasks) == NULL &&
+	if (!kt_error_catch_any(kt_tasks_load(prog, &tasks)) &&
 	    (t = kt_task_by_addr(tasks, info->panic_task))) {
 		info->panic_pid = t->pid;
 		memcpy(info->panic_comm, t->comm, sizeof(info->panic_comm));

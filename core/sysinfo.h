@@ -26,7 +26,7 @@ struct kt_sysinfo {
 	uint64_t avenrun[3];		/* fixed point, FSHIFT 11 */
 	bool load_known;
 	uint64_t tasks;
-	uint64_t memory_bytes;		/* spanned pages of all nodes */
+	uint64_t memory_bytes;		/* present (or spanned) pages */
 	char sysname[KT_UTS_LEN], nodename[KT_UTS_LEN], release[KT_UTS_LEN];
 	char version[KT_UTS_LEN], machine[KT_UTS_LEN];
 	/* Raw bytes from the log and the dump: sanitise before printing. */

@@ -115,8 +115,9 @@ static struct kt_error *read_task(struct kt_program *prog, uint64_t addr,
 	memcpy(t->st, kt_task_state_letters(t->state, t->exit_state), 3);
 	// The parent matters less than the task: keep the task without it.
 	t->ppid = -1;
-	if (!member_u64(prog, addr, "real_parent", &parent) && parent &&
-	    !member_u32(prog, parent, "pid", &v))
+	if (!kt_error_catch_any(member_u64(prog, addr, "real_parent",
+					   &parent)) && parent &&
+	    !kt_error_catch_any(member_u32(prog, parent, "pid", &v)))
 		t->ppid = (int32_t)v;
 	return NULL;
 }
@@ -234,7 +235,7 @@ static void mark_active(struct kt_program *prog, struct kt_task_list *list)
 	for (unsigned cpu = 0; cpu < prog->nr_cpu_ids; cpu++) {
 		uint64_t cur;
 
-		if (kt_task_current(prog, cpu, &cur))
+		if (kt_error_catch_any(kt_task_current(prog, cpu, &cur)))
 			continue;
 		for (size_t i = 0; i < list->n; i++) {
 			if (list->tasks[i].addr == cur)
