@@ -17,14 +17,17 @@ fi
 export KT_FORMATS=${KT_FORMATS:-${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}/formats}
 "$top/tests/vmcores/mkformats.sh" "$KT_FIXTURES/dumps/list-poison.kdump" \
 	"$KT_FORMATS" >/dev/null
-# Real QEMU dump-guest-memory dumps (ELF, paging ELF, kdump, flattened
-# kdump) of the sysrq-null scenario, made with the project's recipe:
-# about a minute, then cached.
+# Dumps of the sysrq-null scenario made with the project's own recipe, in
+# the formats makedumpfile and QEMU write themselves: QEMU dump-guest-memory
+# (ELF, paging ELF, kdump, flattened kdump) and, from the in-guest capture
+# kernel, a raw /proc/vmcore copy and makedumpfile -E. About two minutes,
+# then cached.
 cache=${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}
-export KT_QEMU_DUMPS=${KT_QEMU_DUMPS:-$cache/vmcores/dumps/sysrq-null}
-if [ ! -s "$KT_QEMU_DUMPS/sysrq-null.qemu-kdump-flat" ]; then
-	echo "== making QEMU dumps with tests/vmcores/regen.sh (about a minute)"
-	FX=$cache/vmcores SCENARIOS=sysrq-null MODES=qemu \
+export KT_FACTORY_DUMPS=${KT_FACTORY_DUMPS:-$cache/vmcores/dumps/sysrq-null}
+if [ ! -s "$KT_FACTORY_DUMPS/sysrq-null.qemu-kdump-flat" ] ||
+   [ ! -s "$KT_FACTORY_DUMPS/sysrq-null.vmcore.elf" ]; then
+	echo "== making dumps with tests/vmcores/regen.sh (about two minutes)"
+	FX=$cache/vmcores SCENARIOS=sysrq-null MODES="qemu kdump" KEEP_RAW=1 \
 		"$top/tests/vmcores/regen.sh" host fetch build initramfs dumps \
 		> "$cache/regen-qemu.log" 2>&1 || {
 		tail -20 "$cache/regen-qemu.log" >&2

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/module.h"
 #include "core/task.h"
+#include "app/commands.h"
 #include "tests/helpers.h"
 
 /* The list_head of the @n-th process after init_task. */
@@ -122,5 +123,39 @@ Test(corrupt, garbage_printk_ring_is_refused_not_followed)
 	cr_assert_not_null(err);
 	cr_expect(strstr(err->message, "implausible size"), "%s", err->message);
 	kt_error_destroy(err);
+	kt_program_destroy(prog);
+}
+
+/* A task that names itself with escape codes cannot drive the terminal. */
+Test(corrupt, hostile_comm_is_printed_inert)
+{
+	struct kt_program *prog = kt_test_open("sysrq-null");
+	const char evil[16] = "\033]0;pwn\a\033[2J";
+	struct kt_cmd_ctx ctx = { .prog = prog };
+	uint64_t init_task, off, task;
+	size_t len = 0, elen = 0;
+	char *out = NULL, *errs = NULL;
+
+	cr_assert_null(kt_symbol_address(prog, "init_task", &init_task));
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "tasks", &off));
+	cr_assert_null(kt_read_u64(prog, init_task + off, &task));
+	task -= off;	// the first process: init
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "comm", &off));
+	cr_assert_null(kt_dump_patch(prog->dump, task + off, evil,
+				     sizeof(evil), 0));
+	ctx.out = open_memstream(&out, &len);
+	ctx.err = open_memstream(&errs, &elen);
+	cr_assert_eq(kt_command_run(&ctx, "ps 1"), 0);
+	ctx.json = true;
+	cr_assert_eq(kt_command_run(&ctx, "ps 1"), 0);
+	fclose(ctx.out);
+	fclose(ctx.err);
+	cr_expect_null(memchr(out, '\033', len), "raw ESC in: %s", out);
+	cr_expect_null(memchr(out, '\a', len));
+	cr_expect(strstr(out, "\\x1b]0;pwn\\x07\\x1b[2J"), "%s", out);
+	free(out);
+	free(errs);
 	kt_program_destroy(prog);
 }
