@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,54 +32,39 @@ char *kt_test_dump_path(const char *name, const char *suffix)
 	return path;
 }
 
-struct kt_program *kt_test_open(const char *name)
+struct kt_program *kt_test_open_files(const char *path, const char *path2,
+				      bool modules)
 {
 	// The program keeps these pointers: static, so nothing leaks.
-	static char modules[4096], dump[4096];
-	static const char *dirs[] = { modules };
-	static const char *paths[] = { dump };
+	static char dump[4096], dump2[4096], moddir[4096];
+	static const char *paths[] = { dump, dump2 }, *dirs[] = { moddir };
 	struct kt_open_options o = {
 		.dump_paths = paths,
-		.ndump_paths = 1,
+		.ndump_paths = path2 ? 2 : 1,
 		.vmlinux_path = kt_test_env("KT_VMLINUX"),
 		.module_dirs = dirs,
-		.nmodule_dirs = 1,
+		.nmodule_dirs = modules,
 		.no_std_module_dirs = true,
 	};
 	struct kt_program *prog;
 	struct kt_error *err;
 
-	snprintf(modules, sizeof(modules), "%s/modules",
+	snprintf(dump, sizeof(dump), "%s", path);
+	snprintf(dump2, sizeof(dump2), "%s", path2 ? path2 : "");
+	snprintf(moddir, sizeof(moddir), "%s/modules",
 		 kt_test_env("KT_FIXTURES"));
-	snprintf(dump, sizeof(dump), "%s/dumps/%s.kdump",
-		 kt_test_env("KT_FIXTURES"), name);
 	err = kt_program_open(&o, &prog);
-	cr_assert_null(err, "opening %s: %s", name, err ? err->message : "");
+	cr_assert_null(err, "opening %s: %s", path, err ? err->message : "");
 	return prog;
 }
 
-char *kt_test_slurp(const char *path, size_t *len)
+struct kt_program *kt_test_open(const char *name)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
+	char *path = kt_test_dump_path(name, ".kdump");
+	struct kt_program *prog = kt_test_open_files(path, NULL, true);
 
-	if (!fp)
-		return NULL;
-	do {
-		if (n + 65536 + 1 > cap) {
-			cap = (n + 65536 + 1) * 2;
-			buf = realloc(buf, cap);
-			cr_assert_not_null(buf);
-		}
-		r = fread(buf + n, 1, cap - n - 1, fp);
-		n += r;
-	} while (r);
-	fclose(fp);
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return buf;
+	free(path);
+	return prog;
 }
 
 cJSON *kt_test_expected(const char *name)
@@ -97,7 +83,7 @@ cJSON *kt_test_expected(const char *name)
 	return doc;
 }
 
-static char *read_fd(int fd)
+static char *read_fd(int fd, size_t *len)
 {
 	char *buf = NULL;
 	size_t cap = 0, n = 0;
@@ -114,6 +100,20 @@ static char *read_fd(int fd)
 			n += r;
 	} while (r > 0);
 	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+char *kt_test_slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = read_fd(fd, len);
+	close(fd);
 	return buf;
 }
 
@@ -143,13 +143,13 @@ struct kt_run kt_test_run(const char *const *argv)
 		_exit(127);
 	}
 	close(pipefd[1]);
-	r.out = read_fd(pipefd[0]);
+	r.out = read_fd(pipefd[0], NULL);
 	close(pipefd[0]);
 	waitpid(pid, &status, 0);
 	if (WIFEXITED(status))
 		r.status = WEXITSTATUS(status);
 	lseek(errfd, 0, SEEK_SET);
-	r.err = read_fd(errfd);
+	r.err = read_fd(errfd, NULL);
 	close(errfd);
 	return r;
 }

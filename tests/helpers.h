@@ -49,6 +49,14 @@ char *kt_test_dump_path(const char *name, const char *suffix);
 /** Open shared dump NAME with the vmlinux and module dir; asserts. */
 struct kt_program *kt_test_open(const char *name);
 
+/**
+ * Open the dump at @path (and @path2, the second part of a split dump, or
+ * NULL) with the test vmlinux, searching module debuginfo in the shared
+ * fixtures when @modules; asserts that it opens.
+ */
+struct kt_program *kt_test_open_files(const char *path, const char *path2,
+				      bool modules);
+
 /** tests/expected/NAME.json, parsed; asserts. */
 cJSON *kt_test_expected(const char *name);
 

@@ -26,22 +26,11 @@ struct factory_format {
 
 static struct kt_program *open_factory(const char *suffix)
 {
-	static char path[4096];
-	static const char *paths[] = { path };
-	struct kt_open_options o = {
-		.dump_paths = paths,
-		.ndump_paths = 1,
-		.vmlinux_path = kt_test_env("KT_VMLINUX"),
-		.no_std_module_dirs = true,
-	};
-	struct kt_program *prog;
-	struct kt_error *err;
+	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/sysrq-null.%s",
 		 kt_test_env("KT_FACTORY_DUMPS"), suffix);
-	err = kt_program_open(&o, &prog);
-	cr_assert_null(err, "%s: %s", suffix, err ? err->message : "");
-	return prog;
+	return kt_test_open_files(path, NULL, false);
 }
 
 /* drgn's task count on a format of the same boot that drgn reads. */

@@ -46,28 +46,16 @@ ParameterizedTestParameters(formats, same_facts_as_the_kdump)
 
 static struct kt_program *open_format(const struct format *f)
 {
-	static char a[4096], b[4096];
-	static const char *paths[2] = { a, b };
 	const char *dir = kt_test_env("KT_FORMATS");
-	struct kt_open_options o = {
-		.dump_paths = paths,
-		.ndump_paths = 1,
-		.vmlinux_path = kt_test_env("KT_VMLINUX"),
-		.no_std_module_dirs = true,
-	};
-	struct kt_program *prog;
-	struct kt_error *err;
+	char a[4096], b[4096];
 
-	if (!strcmp(f->suffix, "split")) {
-		snprintf(a, sizeof(a), "%s/list-poison.kdump-split1", dir);
-		snprintf(b, sizeof(b), "%s/list-poison.kdump-split2", dir);
-		o.ndump_paths = 2;
-	} else {
+	if (strcmp(f->suffix, "split")) {
 		snprintf(a, sizeof(a), "%s/list-poison.%s", dir, f->suffix);
+		return kt_test_open_files(a, NULL, false);
 	}
-	err = kt_program_open(&o, &prog);
-	cr_assert_null(err, "%s: %s", f->suffix, err ? err->message : "");
-	return prog;
+	snprintf(a, sizeof(a), "%s/list-poison.kdump-split1", dir);
+	snprintf(b, sizeof(b), "%s/list-poison.kdump-split2", dir);
+	return kt_test_open_files(a, b, false);
 }
 
 ParameterizedTest(struct format *f, formats, same_facts_as_the_kdump)

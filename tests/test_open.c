@@ -42,17 +42,11 @@ ParameterizedTest(struct kt_dump_param *p, open, every_shared_dump)
 Test(open, lzo_dump_reads_the_same)
 {
 	char *path = kt_test_dump_path("sysrq-null", ".kdump-lzo");
-	const char *paths[] = { path };
-	struct kt_open_options o = {
-		.dump_paths = paths, .ndump_paths = 1,
-		.vmlinux_path = kt_test_env("KT_VMLINUX"),
-		.no_std_module_dirs = true,
-	};
-	struct kt_program *lzo, *zlib = kt_test_open("sysrq-null");
+	struct kt_program *lzo = kt_test_open_files(path, NULL, false);
+	struct kt_program *zlib = kt_test_open("sysrq-null");
 	uint64_t addr;
 	char a[4096], b[4096];
 
-	cr_assert_null(kt_program_open(&o, &lzo));
 	cr_expect_str_eq(kt_dump_info(lzo->dump)->compression, "lzo");
 	cr_assert_null(kt_symbol_address(lzo, "init_task", &addr));
 	cr_assert_null(kt_read(lzo, addr, a, sizeof(a)));
