@@ -17,6 +17,11 @@ static const struct kt_command commands[] = {
 	{ "mod", "mod", "loaded modules and their debuginfo", kt_cmd_mod },
 	{ "sym", "sym NAME|ADDR...", "a symbol's address, or an address's symbol",
 	  kt_cmd_sym },
+	{ "bt", "bt [-a | -c CPU | PID | TASK]",
+	  "backtrace: the panic task, every CPU's task, a CPU's or a task's",
+	  kt_cmd_bt },
+	{ "foreach", "foreach bt", "the backtrace of every task",
+	  kt_cmd_foreach },
 	{ "help", "help", "this list", cmd_help },
 };
 

@@ -25,6 +25,8 @@ struct kt_dwarf {
 	unsigned ncus;
 	const char *path;
 	Dwfl *dwfl;		/* owns dwarf when opened by path */
+	Dwarf_CFI *cfi;		/* .debug_frame, owned by dwarf */
+	bool cfi_tried;
 	char build_id[41];
 	char *owned_path;
 };
@@ -419,4 +421,87 @@ nomem:
 	free(dw->owned_path);
 	free(dw);
 	return &kt_error_nomem;
+}
+
+static bool cfi_rule(Dwarf_Frame *frame, int regno, struct kt_cfi_rule *r)
+{
+	Dwarf_Op mem[3], *ops;
+	size_t n;
+
+	memset(r, 0, sizeof(*r));
+	if (dwarf_frame_register(frame, regno, mem, &ops, &n))
+		return false;
+	if (!n) {
+		r->kind = ops ? KT_CFI_UNDEFINED : KT_CFI_SAME;
+		return true;
+	}
+	// libdw spells offset(N) as "call_frame_cfa; plus_uconst N" (or
+	// consts N; plus) and val_offset(N) with a final stack_value.
+	if (ops[0].atom == DW_OP_call_frame_cfa) {
+		size_t i = 1;
+
+		r->kind = KT_CFI_AT_CFA;
+		if (i < n && ops[i].atom == DW_OP_plus_uconst) {
+			r->off = ops[i++].number;
+		} else if (i + 1 < n && ops[i].atom == DW_OP_consts &&
+			   ops[i + 1].atom == DW_OP_plus) {
+			r->off = (int64_t)ops[i].number;
+			i += 2;
+		}
+		if (i < n && ops[i].atom == DW_OP_stack_value) {
+			r->kind = KT_CFI_IS_CFA;
+			i++;
+		}
+		if (i == n)
+			return true;
+	}
+	if (n == 2 && ops[1].atom == DW_OP_stack_value &&
+	    ((ops[0].atom == DW_OP_bregx && !ops[0].number2) ||
+	     (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg16 &&
+	      !ops[0].number))) {
+		r->kind = KT_CFI_REG;
+		r->reg = ops[0].atom == DW_OP_bregx ? ops[0].number :
+			 (Dwarf_Word)(ops[0].atom - DW_OP_breg0);
+		return true;
+	}
+	r->kind = KT_CFI_COMPLEX;
+	return true;
+}
+
+struct kt_error *kt_dwarf_cfi_row(struct kt_dwarf *dw, uint64_t pc,
+				  struct kt_cfi_row *ret)
+{
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Op *ops;
+	size_t n;
+	bool ok;
+
+	if (!dw->cfi_tried) {
+		dw->cfi_tried = true;
+		dw->cfi = dwarf_getcfi(dw->dwarf);
+	}
+	if (!dw->cfi || dwarf_cfi_addrframe(dw->cfi, pc, &frame))
+		return kt_error_create(KT_ERR_LOOKUP, "no CFI for 0x%lx",
+				       (unsigned long)pc);
+	memset(ret, 0, sizeof(*ret));
+	// libdw gives register+offset as DW_OP_bregx (or bregN).
+	ok = !dwarf_frame_cfa(frame, &ops, &n) && n == 1;
+	if (ok && ops[0].atom == DW_OP_bregx) {
+		ret->cfa_reg = ops[0].number;
+		ret->cfa_off = (int64_t)ops[0].number2;
+	} else if (ok && ops[0].atom >= DW_OP_breg0 &&
+		   ops[0].atom <= DW_OP_breg16) {
+		ret->cfa_reg = ops[0].atom - DW_OP_breg0;
+		ret->cfa_off = (int64_t)ops[0].number;
+	} else {
+		ok = false;
+	}
+	for (int r = 0; ok && r < KT_CFI_NREGS; r++)
+		ok = cfi_rule(frame, r, &ret->rules[r]);
+	free(frame);
+	if (!ok)
+		return kt_error_create(KT_ERR_LOOKUP,
+				       "CFI at 0x%lx is not register+offset",
+				       (unsigned long)pc);
+	return NULL;
 }

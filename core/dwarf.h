@@ -75,6 +75,41 @@ struct kt_error *kt_dwarf_member(Dwarf_Die *type, const char *path,
 /** The GNU build-id of a file opened with kt_dwarf_open_path(), or "". */
 const char *kt_dwarf_build_id(const struct kt_dwarf *dw);
 
+/* ---- call frame information (.debug_frame) ---- */
+
+/** DWARF's x86-64 register numbers: rax rdx rcx rbx rsi rdi rbp rsp r8-15 ra */
+#define KT_CFI_NREGS 17
+#define KT_CFI_RA 16
+
+enum kt_cfi_rule_kind {
+	KT_CFI_UNDEFINED,	/* not saved: unknown (callee-saved: as is) */
+	KT_CFI_SAME,		/* unchanged */
+	KT_CFI_AT_CFA,		/* saved at CFA + off */
+	KT_CFI_IS_CFA,		/* its value is CFA + off */
+	KT_CFI_REG,		/* its value is in register reg */
+	KT_CFI_COMPLEX,		/* a DWARF expression ktriage does not run */
+};
+
+struct kt_cfi_rule {
+	uint8_t kind;
+	uint8_t reg;
+	int64_t off;
+};
+
+/** How to find the caller's registers at one pc: CFA = cfa_reg + cfa_off. */
+struct kt_cfi_row {
+	unsigned cfa_reg;
+	int64_t cfa_off;
+	struct kt_cfi_rule rules[KT_CFI_NREGS];
+};
+
+/**
+ * The CFI row in force at @pc (the file's own, unrelocated address).
+ * KT_ERR_LOOKUP when no FDE covers it or its CFA is not register+offset.
+ */
+struct kt_error *kt_dwarf_cfi_row(struct kt_dwarf *dw, uint64_t pc,
+				  struct kt_cfi_row *ret);
+
 /** How many CUs have been indexed, and how many there are (if known). */
 void kt_dwarf_index_stats(const struct kt_dwarf *dw, unsigned *indexed,
 			  bool *complete);

@@ -7,6 +7,7 @@
 #include "core/module.h"
 #include "core/program.h"
 #include "core/log.h"
+#include "core/orc.h"
 #include "core/task.h"
 
 struct kt_type_memo {
@@ -268,6 +269,7 @@ void kt_program_destroy(struct kt_program *prog)
 	kt_module_list_destroy(prog->modules);
 	kt_task_list_destroy(prog->tasks);
 	kt_log_destroy(prog->log);
+	kt_orc_destroy(prog);
 	for (size_t i = 0; i < prog->nmemo; i++)
 		free(prog->memo[i].key);
 	free(prog->memo);
@@ -360,6 +362,12 @@ bool kt_symbol_lookup(struct kt_program *prog, uint64_t addr,
 			ret->type = sym->type;
 			return true;
 		}
+	}
+	// Module symbols come from the dump: load them when first needed.
+	if (!prog->modules) {
+		const struct kt_module_list *mods;
+
+		kt_error_destroy(kt_modules_load(prog, &mods));
 	}
 	return kt_module_symbol_lookup(prog, addr, ret);
 }

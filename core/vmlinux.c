@@ -340,3 +340,30 @@ const char *kt_vmlinux_banner(const struct kt_vmlinux *vm)
 {
 	return vm->banner;
 }
+
+struct kt_error *kt_vmlinux_section(const struct kt_vmlinux *vm,
+				    const char *name, uint64_t *addr,
+				    uint64_t *size)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(vm->elf, &shstrndx))
+		return kt_error_create(KT_ERR_FORMAT, "%s: no section names",
+				       vm->path);
+	while ((scn = elf_nextscn(vm->elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, &shdr))
+			continue;
+		n = elf_strptr(vm->elf, shstrndx, shdr.sh_name);
+		if (n && !strcmp(n, name)) {
+			*addr = shdr.sh_addr;
+			*size = shdr.sh_size;
+			return NULL;
+		}
+	}
+	return kt_error_create(KT_ERR_LOOKUP, "%s: no section %s", vm->path,
+			       name);
+}

@@ -62,6 +62,11 @@ uint64_t kt_vmlinux_offset(const struct kt_vmlinux *vm);
 struct kt_error *kt_vmlinux_read(const struct kt_vmlinux *vm, uint64_t addr,
 				 void *buf, size_t size);
 
+/** A section's linked address and size; KT_ERR_LOOKUP if absent. */
+struct kt_error *kt_vmlinux_section(const struct kt_vmlinux *vm,
+				    const char *name, uint64_t *addr,
+				    uint64_t *size);
+
 /**
  * The kernel release from the file's linux_banner ("6.1.0-56-cloud-amd64")
  * and the whole banner; both owned by @vm, "" when absent.

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/commands.h"
+#include "core/program.h"
+#include "core/sanitize.h"
+#include "core/stack.h"
+#include "core/task.h"
+
+#define BT_USAGE "bt [-a | -c CPU | PID | TASK]"
+
+/* crash's layout of exception-frame registers, three a line. */
+static const enum kt_reg regs_layout[] = {
+	KT_REG_RAX, KT_REG_RBX, KT_REG_RCX, KT_REG_RDX, KT_REG_RSI,
+	KT_REG_RDI, KT_REG_RBP, KT_REG_R8, KT_REG_R9, KT_REG_R10, KT_REG_R11,
+	KT_REG_R12, KT_REG_R13, KT_REG_R14, KT_REG_R15,
+};
+
+static void upper(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < size - 1; i++)
+		buf[i] = s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i];
+	buf[i] = 0;
+}
+
+static void print_sym(FILE *fp, const struct kt_frame *f)
+{
+	char mod[KT_SANITIZED_SIZE(64)];
+
+	if (!f->has_sym) {
+		fprintf(fp, "%016" PRIx64, f->pc);
+		return;
+	}
+	fprintf(fp, "%s+0x%" PRIx64, f->sym.name, f->sym.offset);
+	if (f->sym.module) {
+		kt_sanitize(f->sym.module, 64, mod, sizeof(mod), false);
+		fprintf(fp, " [%s]", mod);
+	}
+}
+
+static void print_regs(FILE *fp, const struct kt_frame *f)
+{
+	const struct kt_regset *r = &f->regs;
+	char name[16];
+	int col = 0;
+
+	fprintf(fp, "    %s: %016" PRIx64 "  RSP: %016" PRIx64
+		"  RFLAGS: %08" PRIx64 "\n", "RIP", r->r[KT_REG_RIP],
+		r->r[KT_REG_RSP], r->r[KT_REG_RFLAGS]);
+	for (size_t i = 0; i < sizeof(regs_layout) / sizeof(regs_layout[0]);
+	     i++) {
+		upper(kt_reg_names[regs_layout[i]], name, sizeof(name));
+		fprintf(fp, "%s%3s: %016" PRIx64, col ? "  " : "    ", name,
+			r->r[regs_layout[i]]);
+		if (++col == 3) {
+			fputc('\n', fp);
+			col = 0;
+		}
+	}
+	fprintf(fp, "%sORIG_RAX: %016" PRIx64 "  CS: %04" PRIx64 "  SS: %04"
+		PRIx64 "\n", col ? "  " : "    ", r->r[KT_REG_ORIG_RAX],
+		r->r[KT_REG_CS], r->r[KT_REG_SS]);
+}
+
+static void print_header(struct kt_cmd_ctx *ctx, const struct kt_task *t,
+			 const struct kt_trace *tr)
+{
+	char comm[KT_SANITIZED_SIZE(KT_TASK_COMM_LEN)];
+
+	kt_sanitize(t->comm, KT_TASK_COMM_LEN, comm, sizeof(comm), false);
+	fprintf(ctx->out, "PID: %-7d TASK: %016" PRIx64 "  CPU: %-3d "
+		"COMMAND: \"%s\"\n", t->pid, t->addr, t->cpu, comm);
+	if (tr->cpu < 0 && t->active)
+		fprintf(ctx->out, "    (running, but no registers were saved "
+			"for CPU %d: starting from its last switch)\n", t->cpu);
+}
+
+static void print_trace(struct kt_cmd_ctx *ctx, const struct kt_task *t,
+			const struct kt_trace *tr)
+{
+	FILE *fp = ctx->out;
+
+	print_header(ctx, t, tr);
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct kt_frame *f = &tr->frames[i];
+
+		if (i && f->stack != tr->frames[i - 1].stack &&
+		    tr->frames[i - 1].stack != KT_STACK_TASK &&
+		    tr->frames[i - 1].stack != KT_STACK_USER)
+			fprintf(fp, " --- <%s stack> ---\n",
+				kt_stack_kind_name(tr->frames[i - 1].stack));
+		if (f->stack == KT_STACK_USER) {
+			fprintf(fp, " #%zu user mode at %016" PRIx64 "\n", i,
+				f->pc);
+			print_regs(fp, f);
+			continue;
+		}
+		fprintf(fp, "%s#%zu [%016" PRIx64 "] ", i < 10 ? " " : "", i,
+			f->sp);
+		print_sym(fp, f);
+		fprintf(fp, " at %016" PRIx64 "\n", f->pc);
+		if (f->has_regs && f->regs_addr) {
+			fprintf(fp, "    [exception RIP: ");
+			print_sym(fp, f);
+			fprintf(fp, "]  (pt_regs at %016" PRIx64 ")\n",
+				f->regs_addr);
+			print_regs(fp, f);
+		}
+	}
+	if (!tr->complete)
+		fprintf(fp, "    (unwind stopped: %s)\n", tr->stop);
+}
+
+static cJSON *regs_json(const struct kt_frame *f)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (int r = 0; r < KT_NR_REGS; r++) {
+		if (f->regs.known & (1u << r))
+			kt_json_add_addr(o, kt_reg_names[r], f->regs.r[r]);
+	}
+	return o;
+}
+
+static cJSON *frame_json(const struct kt_frame *f, size_t level)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "level", level);
+	if (f->has_sym) {
+		cJSON_AddStringToObject(o, "function", f->sym.name);
+		cJSON_AddNumberToObject(o, "offset", f->sym.offset);
+	} else {
+		cJSON_AddNullToObject(o, "function");
+		cJSON_AddNullToObject(o, "offset");
+	}
+	kt_json_add_addr(o, "pc", f->pc);
+	kt_json_add_addr(o, "sp", f->sp);
+	if (f->has_sym && f->sym.module)
+		kt_json_add_raw(o, "module", f->sym.module, 64);
+	else
+		cJSON_AddNullToObject(o, "module");
+	cJSON_AddNullToObject(o, "source");
+	cJSON_AddBoolToObject(o, "inlined", false);
+	cJSON_AddBoolToObject(o, "interrupted", f->interrupted);
+	if (f->has_regs && f->regs_addr) {
+		kt_json_add_addr(o, "pt_regs", f->regs_addr);
+		cJSON_AddItemToObject(o, "regs", regs_json(f));
+	}
+	return o;
+}
+
+static cJSON *trace_json(const struct kt_task *t, const struct kt_trace *tr)
+{
+	cJSON *o = cJSON_CreateObject(), *segs, *seg = NULL, *frames = NULL;
+
+	kt_json_add_addr(o, "task", t->addr);
+	cJSON_AddNumberToObject(o, "pid", t->pid);
+	kt_json_add_raw(o, "comm", t->comm, KT_TASK_COMM_LEN);
+	cJSON_AddNumberToObject(o, "cpu", t->cpu);
+	cJSON_AddBoolToObject(o, "active", t->active);
+	cJSON_AddStringToObject(o, "regs_source", tr->regs_source);
+	cJSON_AddBoolToObject(o, "complete", tr->complete);
+	cJSON_AddStringToObject(o, "stop", tr->stop);
+	segs = cJSON_AddArrayToObject(o, "segments");
+	for (size_t i = 0; i < tr->n; i++) {
+		const struct kt_frame *f = &tr->frames[i];
+
+		if (!seg || f->stack != tr->frames[i - 1].stack) {
+			seg = cJSON_CreateObject();
+			cJSON_AddStringToObject(seg, "kind",
+						kt_stack_kind_class(f->stack));
+			cJSON_AddStringToObject(seg, "stack",
+						kt_stack_kind_name(f->stack));
+			frames = cJSON_AddArrayToObject(seg, "frames");
+			cJSON_AddItemToArray(segs, seg);
+		}
+		cJSON_AddItemToArray(frames, frame_json(f, i));
+	}
+	return o;
+}
+
+static int bt_one(struct kt_cmd_ctx *ctx, const struct kt_task *t,
+		  cJSON *doc)
+{
+	struct kt_trace tr;
+	struct kt_error *err = kt_stack_trace(ctx->prog, t->addr, &tr);
+
+	if (err)
+		return kt_cmd_fail(ctx, "bt", err);
+	if (doc)
+		cJSON_AddItemToArray(doc, trace_json(t, &tr));
+	else
+		print_trace(ctx, t, &tr);
+	kt_trace_deinit(&tr);
+	return 0;
+}
+
+static const struct kt_task *find_task(const struct kt_task_list *list,
+				       const char *arg)
+{
+	char *end;
+	long pid;
+
+	errno = 0;
+	pid = strtol(arg, &end, 10);
+	if (!errno && !*end && pid >= 0 && pid < (1L << 30))
+		return kt_task_by_pid(list, pid);
+	errno = 0;
+	uint64_t addr = strtoull(arg, &end, 16);
+
+	return !errno && !*end ? kt_task_by_addr(list, addr) : NULL;
+}
+
+/* bt -a / -c: the active task of each (or one) CPU. */
+static int bt_cpus(struct kt_cmd_ctx *ctx, const struct kt_task_list *list,
+		   int only, cJSON *doc)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < list->n; i++) {
+		const struct kt_task *t = &list->tasks[i];
+
+		if (t->active && (only < 0 || t->cpu == only)) {
+			ret |= bt_one(ctx, t, doc);
+			if (!doc)
+				fputc('\n', ctx->out);
+		}
+	}
+	return ret;
+}
+
+static int panic_task(struct kt_cmd_ctx *ctx, const struct kt_task_list *list,
+		      const struct kt_task **ret)
+{
+	uint64_t addr, cur;
+	int32_t cpu;
+
+	if (kt_error_catch_any(kt_symbol_address(ctx->prog, "panic_cpu",
+						 &addr)) ||
+	    kt_error_catch_any(kt_read_s32(ctx->prog, addr, &cpu)) ||
+	    cpu < 0 ||
+	    kt_error_catch_any(kt_task_current(ctx->prog, cpu, &cur)) ||
+	    !(*ret = kt_task_by_addr(list, cur)))
+		return kt_cmd_fail(ctx, "bt", kt_error_create(KT_ERR_LOOKUP,
+			"no CPU panicked in this dump: give a PID, or -a"));
+	return 0;
+}
+
+int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct kt_task_list *list;
+	const struct kt_task *t = NULL;
+	struct kt_error *err;
+	cJSON *doc = NULL;
+	int c, cpu = -1, ret;
+	bool all = false;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt(argc, argv, "+ac:")) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'c')
+			cpu = atoi(optarg);
+		else
+			return kt_cmd_usage(ctx, "bt", BT_USAGE);
+	}
+	if (argc - optind > 1 || (all && cpu >= 0))
+		return kt_cmd_usage(ctx, "bt", BT_USAGE);
+	err = kt_tasks_load(ctx->prog, &list);
+	if (err)
+		return kt_cmd_fail(ctx, "bt", err);
+	if (ctx->json)
+		doc = cJSON_CreateArray();
+	if (all || cpu >= 0) {
+		ret = bt_cpus(ctx, list, cpu, doc);
+	} else if (optind < argc) {
+		t = find_task(list, argv[optind]);
+		ret = t ? bt_one(ctx, t, doc) :
+			  kt_cmd_fail(ctx, "bt", kt_error_create(KT_ERR_LOOKUP,
+				"%s: no such PID or task", argv[optind]));
+	} else {
+		ret = panic_task(ctx, list, &t);
+		if (!ret)
+			ret = bt_one(ctx, t, doc);
+	}
+	return doc ? kt_json_print(ctx, doc) | ret : ret;
+}
+
+int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct kt_task_list *list;
+	struct kt_error *err;
+	cJSON *doc = NULL;
+	int ret = 0;
+
+	if (argc != 2 || strcmp(argv[1], "bt"))
+		return kt_cmd_usage(ctx, "foreach", "foreach bt");
+	err = kt_tasks_load(ctx->prog, &list);
+	if (err)
+		return kt_cmd_fail(ctx, "foreach", err);
+	if (ctx->json)
+		doc = cJSON_CreateArray();
+	for (size_t i = 0; i < list->n; i++) {
+		ret |= bt_one(ctx, &list->tasks[i], doc);
+		if (!doc)
+			fputc('\n', ctx->out);
+	}
+	return doc ? kt_json_print(ctx, doc) | ret : ret;
+}

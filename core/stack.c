@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/orc.h"
+#include "core/stack.h"
+#include "core/task.h"
+
+#define MAX_FRAMES 1024
+#define PT_REGS_WORDS 21	/* r15 ... ss: a prefix of elf_gregset_t */
+#define ALL_PT_REGS ((1u << PT_REGS_WORDS) - 1)
+#define NT_PRSTATUS 1
+#define IRQ_STACK_SIZE (16 << 10)	/* THREAD_SIZE on x86-64 */
+#define REG_BIT(r) (1u << (r))
+
+static const char *const class_names[KT_NR_STACKS] = {
+	"unknown", "task", "irq", "nmi", "exception", "exception",
+	"exception", "exception", "user",
+};
+
+static const char *const banner_names[KT_NR_STACKS] = {
+	"unknown", "task", "IRQ", "NMI", "DOUBLEFAULT", "DEBUG", "MCE", "VC",
+	"user",
+};
+
+const char *kt_stack_kind_class(enum kt_stack_kind kind)
+{
+	return kind < KT_NR_STACKS ? class_names[kind] : "unknown";
+}
+
+const char *kt_stack_kind_name(enum kt_stack_kind kind)
+{
+	return kind < KT_NR_STACKS ? banner_names[kind] : "unknown";
+}
+
+/* ---- where the stacks are ---- */
+
+/*
+ * THREAD_SIZE, from the linker script's init_stack .. __end_init_task:
+ * union thread_union is often not in DWARF at all.
+ */
+static bool thread_size(struct kt_program *prog, uint64_t *ret)
+{
+	uint64_t start, end;
+
+	if (kt_error_catch_any(kt_symbol_address(prog, "init_stack", &start)) ||
+	    kt_error_catch_any(kt_symbol_address(prog, "__end_init_task",
+						 &end)) ||
+	    end <= start || end - start > (1 << 20))
+		return false;
+	*ret = end - start;
+	return true;
+}
+
+static bool task_stack(struct kt_program *prog, uint64_t task, uint64_t *lo,
+		       uint64_t *hi)
+{
+	uint64_t off, stack, size;
+
+	if (kt_error_catch_any(kt_type_member_offset(prog, "struct task_struct",
+						     "stack", &off)) ||
+	    kt_error_catch_any(kt_read_u64(prog, task + off, &stack)) ||
+	    !thread_size(prog, &size))
+		return false;
+	*lo = stack;
+	*hi = stack + size;
+	return true;
+}
+
+/* The hardirq stack: hardirq_stack_ptr points 8 bytes below its top. */
+static bool irq_stack(struct kt_program *prog, int cpu, uint64_t *lo,
+		      uint64_t *hi)
+{
+	uint64_t addr, ptr;
+
+	if (kt_error_catch_any(kt_percpu_symbol(prog, "hardirq_stack_ptr", cpu,
+						&addr)) ||
+	    kt_error_catch_any(kt_read_u64(prog, addr, &ptr)) || !ptr)
+		return false;
+	*hi = ptr + 8;
+	*lo = *hi - IRQ_STACK_SIZE;
+	return true;
+}
+
+/* The IST stacks in the CPU's cpu_entry_area, via cea_exception_stacks. */
+static bool exception_stack(struct kt_program *prog, int cpu,
+			    enum kt_stack_kind kind, uint64_t *lo,
+			    uint64_t *hi)
+{
+	static const char *const members[KT_NR_STACKS] = {
+		[KT_STACK_NMI] = "NMI_stack", [KT_STACK_DF] = "DF_stack",
+		[KT_STACK_DB] = "DB_stack", [KT_STACK_MCE] = "MCE_stack",
+		[KT_STACK_VC] = "VC_stack",
+	};
+	uint64_t addr, estacks;
+	struct kt_member m;
+
+	if (!members[kind] ||
+	    kt_error_catch_any(kt_percpu_symbol(prog, "cea_exception_stacks",
+						cpu, &addr)) ||
+	    kt_error_catch_any(kt_read_u64(prog, addr, &estacks)) ||
+	    kt_error_catch_any(kt_type_member(prog,
+				"struct cea_exception_stacks", members[kind],
+				&m)))
+		return false;
+	*lo = estacks + m.offset;
+	*hi = *lo + m.size;
+	return true;
+}
+
+bool kt_stack_bounds(struct kt_program *prog, uint64_t task, int cpu,
+		     enum kt_stack_kind kind, uint64_t *lo, uint64_t *hi)
+{
+	if (kind == KT_STACK_TASK)
+		return task_stack(prog, task, lo, hi);
+	if (cpu < 0)
+		return false;
+	if (kind == KT_STACK_IRQ)
+		return irq_stack(prog, cpu, lo, hi);
+	return exception_stack(prog, cpu, kind, lo, hi);
+}
+
+struct unwinder {
+	struct kt_program *prog;
+	struct kt_trace *trace;
+	uint64_t lo[KT_NR_STACKS], hi[KT_NR_STACKS];
+	uint32_t left;		/* stacks the unwind has moved off */
+	size_t cap;
+};
+
+static enum kt_stack_kind classify(const struct unwinder *u, uint64_t sp)
+{
+	for (int k = KT_STACK_TASK; k < KT_STACK_USER; k++) {
+		if (u->hi[k] && sp >= u->lo[k] && sp < u->hi[k])
+			return k;
+	}
+	return KT_STACK_UNKNOWN;
+}
+
+/* ---- starting registers ---- */
+
+static void regs_from_words(struct kt_regset *rs, const uint64_t *w,
+			    unsigned n)
+{
+	memset(rs, 0, sizeof(*rs));
+	memcpy(rs->r, w, n * sizeof(uint64_t));
+	rs->known = n >= 32 ? ~0u : (1u << n) - 1;
+}
+
+/*
+ * On a kdump, each CPU's registers at the crash are in its crash_notes
+ * buffer in kernel memory: {Elf64_Nhdr, "CORE\0\0\0\0", elf_prstatus}.
+ * This covers CPUs stopped by NMI, whose notes the file may lack.
+ */
+static bool regs_from_crash_notes(struct kt_program *prog, int cpu,
+				  struct kt_regset *rs)
+{
+	uint64_t addr, notes, pcpu, pr_reg, words[KT_NR_REGS];
+	uint32_t nhdr[3];
+
+	if (!kt_dump_vmcoreinfo(prog->dump, "CRASHTIME") ||
+	    kt_error_catch_any(kt_symbol_address(prog, "crash_notes", &addr)) ||
+	    kt_error_catch_any(kt_read_u64(prog, addr, &notes)) || !notes ||
+	    kt_error_catch_any(kt_percpu_offset(prog, cpu, &pcpu)))
+		return false;
+	notes += pcpu;
+	if (kt_error_catch_any(kt_read(prog, notes, nhdr, sizeof(nhdr))) ||
+	    nhdr[2] != NT_PRSTATUS || nhdr[0] != sizeof("CORE"))
+		return false;	// this CPU never wrote its note
+	// The descriptor follows the 12-byte header and "CORE" padded to 8.
+	if (kt_error_catch_any(kt_type_member_offset(prog,
+				"struct elf_prstatus", "pr_reg", &pr_reg)) ||
+	    kt_error_catch_any(kt_read(prog, notes + 12 + 8 + pr_reg, words,
+				       sizeof(words))))
+		return false;
+	regs_from_words(rs, words, KT_NR_REGS);
+	return true;
+}
+
+static bool regs_from_file(struct kt_program *prog, int cpu,
+			   struct kt_regset *rs)
+{
+	struct kt_prstatus pr;
+
+	if ((unsigned)cpu >= kt_dump_num_prstatus(prog->dump) ||
+	    kt_error_catch_any(kt_dump_prstatus(prog->dump, cpu, &pr)))
+		return false;
+	regs_from_words(rs, pr.regs, KT_NR_REGS);
+	return true;
+}
+
+/* A task switched out: __switch_to_asm() left an inactive_task_frame. */
+static struct kt_error *regs_from_switch(struct kt_program *prog,
+					 uint64_t task, struct kt_regset *rs)
+{
+	static const struct {
+		const char *member;
+		enum kt_reg reg;
+	} saved[] = {
+		{ "r15", KT_REG_R15 }, { "r14", KT_REG_R14 },
+		{ "r13", KT_REG_R13 }, { "r12", KT_REG_R12 },
+		{ "bx", KT_REG_RBX }, { "bp", KT_REG_RBP },
+		{ "ret_addr", KT_REG_RIP },
+	};
+	uint64_t off, sp, size;
+	struct kt_error *err;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((err = kt_type_member_offset(prog, "struct task_struct",
+					 "thread.sp", &off)) ||
+	    (err = kt_read_u64(prog, task + off, &sp)) ||
+	    (err = kt_type_size(prog, "struct inactive_task_frame", &size)))
+		return err;
+	for (size_t i = 0; i < sizeof(saved) / sizeof(saved[0]); i++) {
+		if ((err = kt_type_member_offset(prog,
+				"struct inactive_task_frame", saved[i].member,
+				&off)) ||
+		    (err = kt_read_u64(prog, sp + off, &rs->r[saved[i].reg])))
+			return kt_error_wrap(err, "inactive_task_frame");
+		rs->known |= REG_BIT(saved[i].reg);
+	}
+	rs->r[KT_REG_RSP] = sp + size;
+	rs->known |= REG_BIT(KT_REG_RSP);
+	return NULL;
+}
+
+static int running_cpu(struct kt_program *prog, uint64_t task)
+{
+	for (unsigned cpu = 0; cpu < prog->nr_cpu_ids; cpu++) {
+		uint64_t cur;
+
+		if (!kt_error_catch_any(kt_task_current(prog, cpu, &cur)) &&
+		    cur == task)
+			return cpu;
+	}
+	return -1;
+}
+
+/* ---- the unwind ---- */
+
+static bool read_word(struct unwinder *u, uint64_t addr, uint64_t *ret,
+		      const char *what)
+{
+	struct kt_error *err = kt_read_u64(u->prog, addr, ret);
+
+	if (!err)
+		return true;
+	snprintf(u->trace->stop, sizeof(u->trace->stop), "reading %s: %s",
+		 what, err->message);
+	kt_error_destroy(err);
+	return false;
+}
+
+static struct kt_frame *add_frame(struct unwinder *u,
+				  const struct kt_regset *rs, bool interrupted)
+{
+	struct kt_trace *t = u->trace;
+	struct kt_frame *f;
+
+	if (t->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 32;
+		void *p = realloc(t->frames, cap * sizeof(*t->frames));
+
+		if (!p)
+			return NULL;
+		t->frames = p;
+		u->cap = cap;
+	}
+	f = &t->frames[t->n++];
+	memset(f, 0, sizeof(*f));
+	f->pc = rs->r[KT_REG_RIP];
+	f->sp = rs->r[KT_REG_RSP];
+	f->interrupted = interrupted;
+	f->regs = *rs;
+	f->stack = classify(u, f->sp);
+	// A return address may be the first byte past a noreturn call's
+	// function: look up pc - 1 for returns.
+	f->has_sym = kt_symbol_lookup(u->prog, interrupted ? f->pc : f->pc - 1,
+				      &f->sym);
+	if (f->has_sym)
+		f->sym.offset = f->pc - f->sym.addr;
+	return f;
+}
+
+static bool get_reg(struct unwinder *u, const struct kt_regset *rs,
+		    enum kt_reg r, uint64_t *ret)
+{
+	if (!(rs->known & REG_BIT(r))) {
+		snprintf(u->trace->stop, sizeof(u->trace->stop),
+			 "ORC needs %s, which is not known here",
+			 kt_reg_names[r]);
+		return false;
+	}
+	*ret = rs->r[r];
+	return true;
+}
+
+static bool orc_cfa(struct unwinder *u, const struct kt_orc *o,
+		    const struct kt_regset *rs, uint64_t *cfa)
+{
+	static const enum kt_reg scratch[] = {
+		[KT_ORC_REG_DX] = KT_REG_RDX, [KT_ORC_REG_DI] = KT_REG_RDI,
+		[KT_ORC_REG_R10] = KT_REG_R10, [KT_ORC_REG_R13] = KT_REG_R13,
+	};
+	uint64_t base;
+
+	switch (o->sp_reg) {
+	case KT_ORC_REG_SP:
+		return get_reg(u, rs, KT_REG_RSP, &base) &&
+		       (*cfa = base + o->sp_offset, true);
+	case KT_ORC_REG_BP:
+		return get_reg(u, rs, KT_REG_RBP, &base) &&
+		       (*cfa = base + o->sp_offset, true);
+	case KT_ORC_REG_SP_INDIRECT:
+		// The stack switch of call_on_irqstack(): the old sp is
+		// saved at the top of the new stack.
+		return get_reg(u, rs, KT_REG_RSP, &base) &&
+		       read_word(u, base, cfa, "a saved stack pointer") &&
+		       (*cfa += o->sp_offset, true);
+	case KT_ORC_REG_BP_INDIRECT:
+		return get_reg(u, rs, KT_REG_RBP, &base) &&
+		       read_word(u, base + o->sp_offset, cfa,
+				 "a saved stack pointer");
+	case KT_ORC_REG_DX:
+	case KT_ORC_REG_DI:
+	case KT_ORC_REG_R10:
+	case KT_ORC_REG_R13:
+		return get_reg(u, rs, scratch[o->sp_reg], cfa);
+	}
+	snprintf(u->trace->stop, sizeof(u->trace->stop),
+		 "unknown ORC sp_reg %u", o->sp_reg);
+	return false;
+}
+
+/* The caller's registers from a pt_regs (REGS) or an IRET frame. */
+static bool regs_frame(struct unwinder *u, const struct kt_orc *o,
+		       uint64_t cfa, struct kt_regset *rs)
+{
+	uint64_t w[PT_REGS_WORDS];
+	struct kt_error *err;
+
+	if (o->type == KT_ORC_REGS) {
+		err = kt_read(u->prog, cfa, w, sizeof(w));
+		if (!err) {
+			memcpy(rs->r, w, sizeof(w));
+			rs->known = ALL_PT_REGS;
+		}
+	} else {
+		// ip, cs, flags, sp, ss: the rest stays as it was.
+		err = kt_read(u->prog, cfa, w, 5 * sizeof(uint64_t));
+		if (!err) {
+			for (int i = 0; i < 5; i++)
+				rs->r[KT_REG_RIP + i] = w[i];
+			rs->known |= REG_BIT(KT_REG_RIP) | REG_BIT(KT_REG_CS) |
+				     REG_BIT(KT_REG_RFLAGS) |
+				     REG_BIT(KT_REG_RSP) | REG_BIT(KT_REG_SS);
+		}
+	}
+	if (!err)
+		return true;
+	snprintf(u->trace->stop, sizeof(u->trace->stop),
+		 "reading the pt_regs at 0x%" PRIx64 ": %s", cfa, err->message);
+	kt_error_destroy(err);
+	return false;
+}
+
+static bool orc_bp(struct unwinder *u, const struct kt_orc *o, uint64_t cfa,
+		   const struct kt_regset *old, struct kt_regset *rs)
+{
+	uint64_t bp;
+
+	switch (o->bp_reg) {
+	case KT_ORC_REG_UNDEFINED:
+		return true;
+	case KT_ORC_REG_PREV_SP:
+		if (!read_word(u, cfa + o->bp_offset, &bp, "a saved rbp"))
+			return false;
+		break;
+	case KT_ORC_REG_BP:
+		if (!get_reg(u, old, KT_REG_RBP, &bp) ||
+		    !read_word(u, bp + o->bp_offset, &bp, "a saved rbp"))
+			return false;
+		break;
+	default:
+		rs->known &= ~REG_BIT(KT_REG_RBP);
+		return true;
+	}
+	rs->r[KT_REG_RBP] = bp;
+	rs->known |= REG_BIT(KT_REG_RBP);
+	return true;
+}
+
+/*
+ * One step with ORC, from the registers of a frame to its caller's. Only
+ * rip, rsp and rbp survive a call; after a pt_regs all registers are known.
+ */
+static bool orc_step(struct unwinder *u, const struct kt_orc *o,
+		     const struct kt_regset *old, struct kt_regset *rs,
+		     bool *interrupted, uint64_t *regs_addr)
+{
+	uint64_t cfa;
+
+	if (!orc_cfa(u, o, old, &cfa))
+		return false;
+	*rs = *old;
+	*regs_addr = 0;
+	if (o->type == KT_ORC_REGS || o->type == KT_ORC_REGS_PARTIAL) {
+		if (!regs_frame(u, o, cfa, rs))
+			return false;
+		*interrupted = true;
+		*regs_addr = cfa;
+		return true;
+	}
+	rs->known &= REG_BIT(KT_REG_RBP) | REG_BIT(KT_REG_RBX) |
+		     REG_BIT(KT_REG_R12) | REG_BIT(KT_REG_R13) |
+		     REG_BIT(KT_REG_R14) | REG_BIT(KT_REG_R15);
+	if (!read_word(u, cfa - 8, &rs->r[KT_REG_RIP], "a return address"))
+		return false;
+	rs->r[KT_REG_RSP] = cfa;
+	rs->known |= REG_BIT(KT_REG_RIP) | REG_BIT(KT_REG_RSP);
+	*interrupted = o->signal;
+	return orc_bp(u, o, cfa, old, rs);
+}
+
+/* DWARF's x86-64 register numbers, as enum kt_reg. */
+static const enum kt_reg dwarf_regs[KT_CFI_NREGS] = {
+	KT_REG_RAX, KT_REG_RDX, KT_REG_RCX, KT_REG_RBX, KT_REG_RSI, KT_REG_RDI,
+	KT_REG_RBP, KT_REG_RSP, KT_REG_R8, KT_REG_R9, KT_REG_R10, KT_REG_R11,
+	KT_REG_R12, KT_REG_R13, KT_REG_R14, KT_REG_R15, KT_REG_RIP,
+};
+
+#define CALLEE_SAVED (REG_BIT(KT_REG_RBX) | REG_BIT(KT_REG_RBP) |          \
+		      REG_BIT(KT_REG_R12) | REG_BIT(KT_REG_R13) |          \
+		      REG_BIT(KT_REG_R14) | REG_BIT(KT_REG_R15))
+
+/*
+ * Where ORC says nothing (e.g. crash_setup_regs()'s inline asm in
+ * __crash_kexec), vmlinux's .debug_frame usually does.
+ */
+static bool cfi_step(struct unwinder *u, const struct kt_regset *old,
+		     bool interrupted, struct kt_regset *rs)
+{
+	uint64_t pc = old->r[KT_REG_RIP] - !interrupted, cfa;
+	struct kt_cfi_row row;
+	uint64_t known = 0;
+
+	if (!u->prog->dwarf || pc < KT_START_KERNEL_MAP ||
+	    pc >= 0xffffffffc0000000ULL ||
+	    kt_error_catch_any(kt_dwarf_cfi_row(u->prog->dwarf,
+					pc - u->prog->kaslr_offset, &row)) ||
+	    row.cfa_reg >= KT_CFI_NREGS ||
+	    !get_reg(u, old, dwarf_regs[row.cfa_reg], &cfa))
+		return false;
+	cfa += row.cfa_off;
+	*rs = *old;
+	for (int d = 0; d < KT_CFI_NREGS; d++) {
+		const struct kt_cfi_rule *r = &row.rules[d];
+		enum kt_reg reg = dwarf_regs[d];
+		uint64_t v;
+
+		switch (r->kind) {
+		case KT_CFI_UNDEFINED:
+			// The ABI keeps callee-saved registers across calls.
+			if (!(CALLEE_SAVED & REG_BIT(reg)))
+				continue;
+			/* fall through */
+		case KT_CFI_SAME:
+			if (!(old->known & REG_BIT(reg)))
+				continue;
+			v = old->r[reg];
+			break;
+		case KT_CFI_AT_CFA:
+			if (!read_word(u, cfa + r->off, &v, "a saved register"))
+				return false;
+			break;
+		case KT_CFI_IS_CFA:
+			v = cfa + r->off;
+			break;
+		case KT_CFI_REG:
+			if (r->reg >= KT_CFI_NREGS ||
+			    !(old->known & REG_BIT(dwarf_regs[r->reg])))
+				continue;
+			v = old->r[dwarf_regs[r->reg]];
+			break;
+		default:
+			continue;
+		}
+		rs->r[reg] = v;
+		known |= REG_BIT(reg);
+	}
+	if (!(known & REG_BIT(KT_REG_RIP)))
+		return false;
+	rs->r[KT_REG_RSP] = cfa;
+	rs->known = known | REG_BIT(KT_REG_RSP);
+	return true;
+}
+
+/* Without ORC: the frame-pointer chain, if rbp points into the stack. */
+static bool fp_step(struct unwinder *u, const struct kt_regset *old,
+		    struct kt_regset *rs)
+{
+	uint64_t bp;
+
+	if (!(old->known & REG_BIT(KT_REG_RBP)))
+		return false;
+	bp = old->r[KT_REG_RBP];
+	if (classify(u, bp) == KT_STACK_UNKNOWN || bp < old->r[KT_REG_RSP])
+		return false;
+	*rs = *old;
+	rs->known = REG_BIT(KT_REG_RIP) | REG_BIT(KT_REG_RSP) |
+		    REG_BIT(KT_REG_RBP);
+	rs->r[KT_REG_RSP] = bp + 16;
+	return read_word(u, bp + 8, &rs->r[KT_REG_RIP], "a return address") &&
+	       read_word(u, bp, &rs->r[KT_REG_RBP], "a saved rbp");
+}
+
+/* Is the move from @old_sp to @sp plausible? Sets the stop reason if not. */
+static bool sp_ok(struct unwinder *u, uint64_t old_sp, uint64_t sp)
+{
+	enum kt_stack_kind from = classify(u, old_sp), to = classify(u, sp);
+
+	if (to == KT_STACK_UNKNOWN) {
+		snprintf(u->trace->stop, sizeof(u->trace->stop),
+			 "stack pointer 0x%" PRIx64 " is on none of the "
+			 "task's, IRQ or exception stacks", sp);
+		return false;
+	}
+	if (to == from && sp <= old_sp) {
+		snprintf(u->trace->stop, sizeof(u->trace->stop),
+			 "stack pointer went down (0x%" PRIx64 " after 0x%"
+			 PRIx64 ")", sp, old_sp);
+		return false;
+	}
+	if (to != from) {
+		// Each stack is left once: coming back to it is a loop.
+		if (u->left & (1u << to)) {
+			snprintf(u->trace->stop, sizeof(u->trace->stop),
+				 "returned to the %s stack it had left",
+				 kt_stack_kind_name(to));
+			return false;
+		}
+		u->left |= 1u << from;
+	}
+	return true;
+}
+
+static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
+{
+	uint64_t regs_addr = 0;
+	bool has_regs = true;
+
+	for (;;) {
+		struct kt_regset next;
+		const struct kt_orc *o;
+		struct kt_frame *f;
+		uint64_t pc;
+
+		if (u->trace->n == MAX_FRAMES) {
+			snprintf(u->trace->stop, sizeof(u->trace->stop),
+				 "more than %d frames", MAX_FRAMES);
+			return;
+		}
+		// A pt_regs from user mode ends the kernel stack.
+		if (has_regs && regs_addr && (rs.r[KT_REG_CS] & 3)) {
+			f = add_frame(u, &rs, true);
+			if (f) {
+				f->stack = KT_STACK_USER;
+				f->has_regs = true;
+				f->regs_addr = regs_addr;
+				f->has_sym = false;
+			}
+			u->trace->complete = true;
+			snprintf(u->trace->stop, sizeof(u->trace->stop),
+				 "user mode");
+			return;
+		}
+		f = add_frame(u, &rs, interrupted);
+		if (!f)
+			return;
+		f->has_regs = has_regs;
+		f->regs_addr = regs_addr;
+		pc = rs.r[KT_REG_RIP];
+		o = kt_orc_lookup(u->prog, interrupted ? pc : pc - 1);
+		if (o && o->type == KT_ORC_END) {
+			u->trace->complete = true;
+			snprintf(u->trace->stop, sizeof(u->trace->stop),
+				 "end of stack");
+			return;
+		}
+		if (!pc) {
+			// A call through a NULL pointer: the return address
+			// is on top of the stack.
+			next = rs;
+			if (!read_word(u, rs.r[KT_REG_RSP], &next.r[KT_REG_RIP],
+				       "a return address"))
+				return;
+			next.r[KT_REG_RSP] += 8;
+			interrupted = false;
+			regs_addr = 0;
+		} else if (o && o->type != KT_ORC_UNDEFINED) {
+			if (!orc_step(u, o, &rs, &next, &interrupted,
+				      &regs_addr))
+				return;
+		} else if (cfi_step(u, &rs, interrupted, &next) ||
+			   fp_step(u, &rs, &next)) {
+			interrupted = false;
+			regs_addr = 0;
+		} else {
+			snprintf(u->trace->stop, sizeof(u->trace->stop),
+				 "no unwind information for 0x%" PRIx64, pc);
+			return;
+		}
+		has_regs = regs_addr != 0;
+		if (!(has_regs && (next.r[KT_REG_CS] & 3)) &&
+		    !sp_ok(u, rs.r[KT_REG_RSP], next.r[KT_REG_RSP]))
+			return;
+		rs = next;
+	}
+}
+
+struct kt_error *kt_stack_trace(struct kt_program *prog, uint64_t task,
+				struct kt_trace *ret)
+{
+	struct unwinder u = { .prog = prog, .trace = ret };
+	struct kt_regset rs;
+	bool interrupted = true;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->task = task;
+	ret->cpu = running_cpu(prog, task);
+	for (int k = KT_STACK_TASK; k < KT_STACK_USER; k++) {
+		if (!kt_stack_bounds(prog, task, ret->cpu, k, &u.lo[k],
+				     &u.hi[k]))
+			u.lo[k] = u.hi[k] = 0;
+	}
+	if (ret->cpu >= 0 && regs_from_crash_notes(prog, ret->cpu, &rs)) {
+		ret->regs_source = "crash_notes";
+	} else if (ret->cpu >= 0 && regs_from_file(prog, ret->cpu, &rs)) {
+		ret->regs_source = "PRSTATUS";
+	} else {
+		struct kt_error *err = regs_from_switch(prog, task, &rs);
+
+		if (err)
+			return kt_error_wrap(err, "task 0x%" PRIx64, task);
+		ret->regs_source = ret->cpu >= 0 ?
+			"inactive_task_frame (no saved registers for its CPU)" :
+			"inactive_task_frame";
+		interrupted = false;
+	}
+	unwind(&u, rs, interrupted);
+	// Only the first frame of a switched-out task lacks a full set.
+	if (ret->n && !interrupted)
+		ret->frames[0].has_regs = false;
+	return NULL;
+}
+
+void kt_trace_deinit(struct kt_trace *t)
+{
+	free(t->frames);
+	memset(t, 0, sizeof(*t));
+}
