@@ -620,6 +620,94 @@ static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 	}
 }
 
+#define MAX_NMI_REGS 8
+
+/* Does an ORC unwind from (pc, sp) reach one of the pt_regs at @targets? */
+static bool chains_to(struct unwinder *u, uint64_t pc, uint64_t sp,
+		      const uint64_t *targets, unsigned ntargets)
+{
+	struct kt_regset rs = { .known = REG_BIT(KT_REG_RIP) |
+					 REG_BIT(KT_REG_RSP) };
+	bool interrupted = false;
+
+	rs.r[KT_REG_RIP] = pc;
+	rs.r[KT_REG_RSP] = sp;
+	for (int i = 0; i < 16; i++) {
+		const struct kt_orc *o;
+		struct kt_regset next;
+		uint64_t regs_addr;
+
+		o = kt_orc_lookup(u->prog, rs.r[KT_REG_RIP] - !interrupted);
+		if (!o || o->type == KT_ORC_UNDEFINED || o->type == KT_ORC_END ||
+		    !orc_step(u, o, &rs, &next, &interrupted, &regs_addr))
+			return false;
+		if (regs_addr) {
+			for (unsigned t = 0; t < ntargets; t++) {
+				if (regs_addr == targets[t])
+					return true;
+			}
+			return false;
+		}
+		if (next.r[KT_REG_RSP] <= rs.r[KT_REG_RSP] ||
+		    next.r[KT_REG_RSP] > targets[ntargets - 1])
+			return false;
+		rs = next;
+	}
+	return false;
+}
+
+/*
+ * A CPU stopped by the kdump NMI saved the registers it was interrupted
+ * with; the NMI handler's own frames are on its NMI stack, below a pt_regs
+ * holding those registers. Copies of them lie about too (the handler's
+ * fixed_regs, the NMI entry's saved IRET frames), so take every place they
+ * match, then the lowest return address on the NMI stack whose ORC unwind
+ * lands exactly on one of them, and start there: frames found this way are
+ * verified, not guessed.
+ */
+static bool nmi_start(struct unwinder *u, const struct kt_regset *saved,
+		      struct kt_regset *rs)
+{
+	uint64_t lo = u->lo[KT_STACK_NMI], hi = u->hi[KT_STACK_NMI];
+	uint64_t *words, n = (hi - lo) / 8, targets[MAX_NMI_REGS];
+	unsigned ntargets = 0;
+	bool found = false;
+
+	if (!hi || classify(u, saved->r[KT_REG_RSP]) == KT_STACK_NMI ||
+	    !(words = malloc(hi - lo)))
+		return false;
+	if (kt_error_catch_any(kt_read(u->prog, lo, words, hi - lo)))
+		goto out;
+	for (uint64_t i = 0; i + PT_REGS_WORDS <= n &&
+			     ntargets < MAX_NMI_REGS; i++) {
+		const uint64_t *r = words + i;
+
+		if (r[KT_REG_RIP] == saved->r[KT_REG_RIP] &&
+		    r[KT_REG_RSP] == saved->r[KT_REG_RSP] &&
+		    r[KT_REG_CS] == saved->r[KT_REG_CS])
+			targets[ntargets++] = lo + 8 * i;
+	}
+	for (uint64_t i = 0; ntargets && lo + 8 * i < targets[ntargets - 1] &&
+			     !found; i++) {
+		struct kt_symbol_hit hit;
+		uint64_t w = words[i];
+
+		if (w < KT_START_KERNEL_MAP ||
+		    !kt_symbol_lookup(u->prog, w - 1, &hit) ||
+		    !chains_to(u, w, lo + 8 * i + 8, targets, ntargets))
+			continue;
+		memset(rs, 0, sizeof(*rs));
+		rs->r[KT_REG_RIP] = w;
+		rs->r[KT_REG_RSP] = lo + 8 * i + 8;
+		rs->known = REG_BIT(KT_REG_RIP) | REG_BIT(KT_REG_RSP);
+		found = true;
+	}
+out:
+	free(words);
+	u->trace->stop[0] = 0;
+	return found;
+}
+
 struct kt_error *kt_stack_trace(struct kt_program *prog, uint64_t task,
 				struct kt_trace *ret)
 {
@@ -637,6 +725,11 @@ struct kt_error *kt_stack_trace(struct kt_program *prog, uint64_t task,
 	}
 	if (ret->cpu >= 0 && regs_from_crash_notes(prog, ret->cpu, &rs)) {
 		ret->regs_source = "crash_notes";
+		if (nmi_start(&u, &rs, &rs)) {
+			ret->regs_source = "crash_notes, NMI frames from the "
+					   "NMI stack (ORC-verified)";
+			interrupted = false;
+		}
 	} else if (ret->cpu >= 0 && regs_from_file(prog, ret->cpu, &rs)) {
 		ret->regs_source = "PRSTATUS";
 	} else {

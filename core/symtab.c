@@ -65,6 +65,7 @@ struct kt_error *kt_symtab_add(struct kt_symtab *tab, const char *name,
 	sym->addr = addr;
 	sym->size = size;
 	sym->type = type;
+	sym->order = tab->nsyms - 1;
 	tab->finished = false;
 	return NULL;
 }
@@ -75,12 +76,12 @@ static int cmp_addr(const void *a, const void *b)
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	// Among aliases, a global sized symbol names the address best.
-	if (isupper((unsigned char)x->type) != isupper((unsigned char)y->type))
-		return isupper((unsigned char)x->type) ? -1 : 1;
+	// Among aliases a sized symbol, then the first in its table, names
+	// the address: as the kernel's own oops text does (null_exit, not
+	// its cleanup_module alias).
 	if ((x->size != 0) != (y->size != 0))
 		return x->size ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 struct kt_error *kt_symtab_finish(struct kt_symtab *tab)

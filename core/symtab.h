@@ -19,6 +19,7 @@ struct kt_symbol {
 	uint64_t addr;
 	uint64_t size;		/* 0 when unknown */
 	char type;		/* nm-style letter: T t D d B b R r A */
+	uint32_t order;		/* position in its source table */
 };
 
 struct kt_symtab {

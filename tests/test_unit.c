@@ -88,8 +88,10 @@ Test(symtab, lookup_by_address_respects_sizes_and_aliases)
 	const struct kt_symbol *s;
 
 	kt_symtab_init(&tab);
-	cr_assert_null(kt_symtab_add(&tab, "local_alias", 0x1000, 0, 't', true));
-	cr_assert_null(kt_symtab_add(&tab, "func", 0x1000, 0x20, 'T', true));
+	cr_assert_null(kt_symtab_add(&tab, "unsized", 0x1000, 0, 't', true));
+	cr_assert_null(kt_symtab_add(&tab, "func", 0x1000, 0x20, 't', true));
+	cr_assert_null(kt_symtab_add(&tab, "func_alias", 0x1000, 0x20, 'T',
+				     true));
 	cr_assert_null(kt_symtab_add(&tab, "label", 0x1040, 0, 't', true));
 	cr_assert_null(kt_symtab_add(&tab, "next", 0x1100, 0x10, 'T', true));
 	cr_assert_null(kt_symtab_finish(&tab));

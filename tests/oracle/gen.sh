@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Regenerate tests/expected/<dump>.json and <dump>.log.txt from the shared
-# crash dumps, with drgn as the oracle.  See tests/oracle/README.md.
+# Regenerate tests/expected/<dump>.json, <dump>.log.txt and <dump>.stacks.json
+# from the shared crash dumps, with drgn as the oracle.  See tests/oracle/README.md.
 #
 # Environment (all optional):
 #   KT_FIXTURES  fixtures folder      (default /work/shared/fixtures)
@@ -43,6 +43,7 @@ for name in "$@"; do
 	dump=$fixtures/dumps/$name.kdump
 	json=$expected/$name.json
 	log=$expected/$name.log.txt
+	stacks=$expected/$name.stacks.json
 	echo "== $name"
 	# shellcheck disable=SC2086 # $mods is a word list on purpose
 	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $mods \
@@ -55,6 +56,15 @@ for name in "$@"; do
 	mv "$json.tmp" "$json"
 	mv "$log.tmp" "$log"
 	python3 "$here/compare_log.py" "$log" "$fixtures/dumps/$name.dmesg.txt" || true
+	# shellcheck disable=SC2086
+	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $mods \
+		"$here/stacks.py" "$dump" "$stacks.tmp"; then
+		echo "gen.sh: drgn (stacks.py) failed on $name" >&2
+		rm -f "$stacks.tmp"
+		status=1
+		continue
+	fi
+	mv "$stacks.tmp" "$stacks"
 done
 
 # The lzo copy of sysrq-null must give the same facts as the zlib one, apart
@@ -74,8 +84,12 @@ sys.exit(a != b)'
 	if "$drgn" -q -c "$lzo" -s "$vmlinux" $mods "$here/facts.py" "$lzo" \
 		"$tmp/lzo.json" "$tmp/lzo.log.txt" &&
 		python3 -c "$same" "$tmp/lzo.json" "$ref.json" &&
-		cmp -s "$tmp/lzo.log.txt" "$ref.log.txt"; then
-		echo "== sysrq-null.kdump-lzo: same facts and log as sysrq-null.kdump"
+		cmp -s "$tmp/lzo.log.txt" "$ref.log.txt" &&
+		{ [ ! -r "$ref.stacks.json" ] ||
+			{ "$drgn" -q -c "$lzo" -s "$vmlinux" $mods "$here/stacks.py" \
+				"$lzo" "$tmp/lzo.stacks.json" &&
+				python3 -c "$same" "$tmp/lzo.stacks.json" "$ref.stacks.json"; }; }; then
+		echo "== sysrq-null.kdump-lzo: same facts, log and stacks as sysrq-null.kdump"
 	else
 		echo "gen.sh: sysrq-null.kdump-lzo differs from sysrq-null.kdump" >&2
 		status=1

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Backtraces against drgn's prog.stack_trace() for every task of every
+ * shared dump (tests/expected/NAME.stacks.json). ktriage's frames are
+ * drgn's physical frames (drgn adds inline frames at the same pc), same pc,
+ * symbol and offset, except where drgn is known to fall short: it does not
+ * show the NMI handler's frames, and it stops at IRQ stacks.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/stack.h"
+#include "core/task.h"
+#include "tests/helpers.h"
+
+static cJSON *get(cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* drgn's physical frames: pcs and "name+0xoff" symbols. */
+static size_t drgn_frames(cJSON *task, uint64_t *pcs, char (*syms)[128],
+			  size_t max, bool *stopped_short)
+{
+	size_t n = 0;
+	cJSON *f;
+
+	*stopped_short = false;
+	cJSON_ArrayForEach(f, get(task, "frames")) {
+		cJSON *pc = get(f, "pc"), *sym = get(f, "symbol");
+
+		if (cJSON_IsTrue(get(f, "is_inline")))
+			continue;
+		if (!cJSON_IsString(pc)) {
+			*stopped_short = true;	// "program counter is not known"
+			break;
+		}
+		cr_assert_lt(n, max);
+		pcs[n] = strtoull(pc->valuestring, NULL, 16);
+		// drgn writes name+0xoff/0xsize; compare name+0xoff.
+		snprintf(syms[n], sizeof(syms[n]), "%s",
+			 cJSON_IsString(sym) ? sym->valuestring : "");
+		char *slash = strrchr(syms[n], '/');
+
+		if (slash)
+			*slash = 0;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * drgn names the sized function that contains a pc; ktriage, like the
+ * kernel's oops text and crash, the nearest label (entry_SYSCALL_64's
+ * entry_SYSCALL_64_after_hwframe), and of aliases the one the kernel prints
+ * (null_exit, not cleanup_module). Either names the same pc.
+ */
+static void expect_inner_label(const struct kt_frame *f, const char *drgn,
+			       const char *dump, cJSON *task, size_t i)
+{
+	const char *plus = strrchr(drgn, '+');
+	uint64_t start = f->pc - strtoull(plus ? plus + 1 : "0", NULL, 16);
+
+	cr_expect(f->has_sym && ((!f->sym.size && f->sym.addr > start) ||
+				 f->sym.addr == start),
+		  "%s pid %d frame %zu: %s+0x%lx, drgn %s", dump,
+		  get(task, "pid")->valueint, i, f->has_sym ? f->sym.name : "?",
+		  (unsigned long)(f->has_sym ? f->sym.offset : 0), drgn);
+}
+
+static void compare_task(struct kt_program *prog, const char *dump,
+			 cJSON *task)
+{
+	uint64_t addr = strtoull(get(task, "task")->valuestring, NULL, 16);
+	uint64_t pcs[256];
+	char syms[256][128];
+	bool short_;
+	size_t n = drgn_frames(task, pcs, syms, 256, &short_), k = 0;
+	struct kt_trace tr;
+
+	cr_assert_null(kt_stack_trace(prog, addr, &tr));
+	cr_expect(tr.complete, "%s task %s: unwind stopped: %s", dump,
+		  get(task, "task")->valuestring, tr.stop);
+	// Frames drgn cannot see lead on the NMI stack.
+	while (n && k < tr.n && tr.frames[k].pc != pcs[0] &&
+	       tr.frames[k].stack == KT_STACK_NMI)
+		k++;
+	cr_assert_geq(tr.n, k + n, "%s pid %d: %zu frames, drgn %zu", dump,
+		      get(task, "pid")->valueint, tr.n, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct kt_frame *f = &tr.frames[k + i];
+		char mine[160] = "";
+
+		cr_expect_eq(f->pc, pcs[i], "%s pid %d frame %zu: pc %lx, drgn "
+			     "%lx (%s)", dump, get(task, "pid")->valueint, i,
+			     (unsigned long)f->pc, (unsigned long)pcs[i],
+			     syms[i]);
+		if (f->has_sym)
+			snprintf(mine, sizeof(mine), "%s+0x%lx", f->sym.name,
+				 (unsigned long)f->sym.offset);
+		if (*syms[i] && strcmp(mine, syms[i]))
+			expect_inner_label(f, syms[i], dump, task, i);
+	}
+	// Where drgn stops short, ktriage goes on to the end of the stack.
+	if (short_)
+		cr_expect_gt(tr.n, k + n);
+	else
+		cr_expect_eq(tr.n, k + n, "%s pid %d: %zu frames, drgn %zu",
+			     dump, get(task, "pid")->valueint, tr.n - k, n);
+	kt_trace_deinit(&tr);
+}
+
+ParameterizedTestParameters(stack, every_task_agrees_with_drgn)
+{
+	KT_DUMP_PARAMS();
+}
+
+ParameterizedTest(struct kt_dump_param *p, stack, every_task_agrees_with_drgn)
+{
+	struct kt_program *prog = kt_test_open(p->name);
+	char name[64];
+	cJSON *exp, *task;
+	int n = 0;
+
+	snprintf(name, sizeof(name), "%s.stacks", p->name);
+	exp = kt_test_expected(name);
+	cJSON_ArrayForEach(task, get(exp, "tasks")) {
+		compare_task(prog, p->name, task);
+		n++;
+	}
+	cr_expect_gt(n, 60);
+	cJSON_Delete(exp);
+	kt_program_destroy(prog);
+}
+
+static const struct kt_frame *find_frame(const struct kt_trace *tr,
+					 const char *fn)
+{
+	for (size_t i = 0; i < tr->n; i++) {
+		if (tr->frames[i].has_sym && !strcmp(tr->frames[i].sym.name, fn))
+			return &tr->frames[i];
+	}
+	return NULL;
+}
+
+static void trace_of_cpu(struct kt_program *prog, int cpu, struct kt_trace *tr)
+{
+	uint64_t task;
+
+	cr_assert_null(kt_task_current(prog, cpu, &task));
+	cr_assert_null(kt_stack_trace(prog, task, tr));
+}
+
+/* bt -a on irq-lock: CPU0 NMI -> IRQ -> task stack; the lock in RDI. */
+Test(stack, irq_lock_segments_and_lock_address)
+{
+	struct kt_program *prog = kt_test_open("irq-lock");
+	const struct kt_frame *spin, *timer, *delay, *peer_spin;
+	struct kt_trace cpu0, cpu1;
+
+	trace_of_cpu(prog, 0, &cpu0);
+	trace_of_cpu(prog, 1, &cpu1);
+	cr_expect(cpu0.complete && cpu1.complete);
+	cr_expect_eq(cpu0.frames[0].stack, KT_STACK_NMI, "CPU0 starts in NMI");
+	cr_assert_not_null(find_frame(&cpu0, "crash_nmi_callback"));
+	spin = find_frame(&cpu0, "native_queued_spin_lock_slowpath");
+	timer = find_frame(&cpu0, "kt_timer_fn");
+	delay = find_frame(&cpu0, "delay_tsc");
+	cr_assert(spin && timer && delay);
+	cr_expect_eq(spin->stack, KT_STACK_IRQ);
+	cr_expect_eq(timer->stack, KT_STACK_IRQ);
+	cr_expect_str_eq(timer->sym.module, "ktscen");
+	cr_expect_eq(delay->stack, KT_STACK_TASK);
+	cr_expect(delay->has_regs && delay->regs_addr, "delay_tsc is the "
+		  "interrupted frame, with its pt_regs");
+	cr_expect(delay->regs.r[KT_REG_RFLAGS] & 0x200,
+		  "IRQs were on while lock A was held");
+	cr_assert_not_null(find_frame(&cpu0, "kt_merge_one"));
+	// CPU1 spins on the same lock: RDI in both pt_regs.
+	peer_spin = find_frame(&cpu1, "native_queued_spin_lock_slowpath");
+	cr_assert(peer_spin && peer_spin->has_regs && peer_spin->regs_addr);
+	cr_assert(spin->has_regs && spin->regs_addr);
+	cr_expect_eq(peer_spin->regs.r[KT_REG_RDI], spin->regs.r[KT_REG_RDI]);
+	cr_assert_not_null(find_frame(&cpu1, "kt_other_thread"));
+	kt_trace_deinit(&cpu0);
+	kt_trace_deinit(&cpu1);
+	kt_program_destroy(prog);
+}
+
+Test(stack, hctx_fq_exception_frame)
+{
+	struct kt_program *prog = kt_test_open("hctx-fq");
+	const struct kt_frame *f;
+	struct kt_trace tr;
+
+	trace_of_cpu(prog, 0, &tr);
+	f = &tr.frames[0];
+	cr_expect_str_eq(f->sym.name, "blk_free_flush_queue");
+	cr_expect_eq(f->sym.offset, 0xe);
+	cr_expect(f->interrupted && f->has_regs);
+	cr_assert_not_null(find_frame(&tr, "blkg_free_workfn"));
+	cr_expect_eq(tr.frames[tr.n - 1].stack, KT_STACK_TASK);
+	kt_trace_deinit(&tr);
+	kt_program_destroy(prog);
+}
+
+Test(stack, module_frames_without_ko)
+{
+	struct kt_program *prog = kt_test_open_files(
+		kt_test_dump_path("hctx-fq-exit", ".kdump"), NULL, false);
+	struct kt_trace tr;
+
+	// drgn 0.0.22 loses the frames after null_del_dev without the .ko;
+	// module ORC comes from memory here.
+	trace_of_cpu(prog, 1, &tr);
+	cr_expect(tr.complete, "%s", tr.stop);
+	// The names the kernel's oops text gives them.
+	cr_assert_not_null(find_frame(&tr, "null_del_dev.part.0"));
+	cr_assert_not_null(find_frame(&tr, "null_exit"));
+	cr_assert_not_null(find_frame(&tr, "__do_sys_delete_module"));
+	cr_expect_eq(tr.frames[tr.n - 1].stack, KT_STACK_USER);
+	kt_trace_deinit(&tr);
+	kt_program_destroy(prog);
+}
