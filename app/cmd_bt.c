@@ -11,7 +11,14 @@
 #include "core/stack.h"
 #include "core/task.h"
 
-#define BT_USAGE "bt [-a | -c CPU | PID | TASK]"
+#define BT_USAGE "bt [-f|-F] [-l] [-a | -c CPU | PID | TASK]"
+#define MAX_FRAME_WORDS 128
+
+struct bt_opts {
+	bool words;	/* -f: each frame's stack words */
+	bool symbolic;	/* -F: words shown as symbols where they are */
+	bool lines;	/* -l: source lines */
+};
 
 /* crash's layout of exception-frame registers, three a line. */
 static const enum kt_reg regs_layout[] = {
@@ -68,6 +75,113 @@ static void print_regs(FILE *fp, const struct kt_frame *f)
 		r->r[KT_REG_CS], r->r[KT_REG_SS]);
 }
 
+/*
+ * crash's bt -f: the words from a frame's sp up to the next frame's sp,
+ * i.e. the frame's locals and saved registers and the return address into
+ * its caller. The last frame, or one before a stack switch, runs to the
+ * top of its stack, at most MAX_FRAME_WORDS words.
+ */
+static size_t frame_words(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
+			  size_t i, uint64_t *start, uint64_t *words)
+{
+	const struct kt_frame *f = &tr->frames[i];
+	uint64_t end, lo, hi;
+	size_t n;
+
+	if (f->stack == KT_STACK_USER)
+		return 0;
+	if (i + 1 < tr->n && tr->frames[i + 1].stack == f->stack &&
+	    tr->frames[i + 1].sp > f->sp)
+		end = tr->frames[i + 1].sp;
+	else if (kt_stack_bounds(ctx->prog, tr->task, tr->cpu, f->stack, &lo,
+				 &hi) && hi > f->sp)
+		end = hi;
+	else
+		return 0;
+	n = (end - f->sp) / 8;
+	if (n > MAX_FRAME_WORDS)
+		n = MAX_FRAME_WORDS;
+	*start = f->sp;
+	for (size_t w = 0; w < n; w++) {
+		if (kt_error_catch_any(kt_read_u64(ctx->prog, f->sp + 8 * w,
+						   &words[w])))
+			return w;
+	}
+	return n;
+}
+
+/* "name+0xoff [module]" of a word that points into a symbol, or "". */
+static void word_symbol(struct kt_cmd_ctx *ctx, uint64_t v, char *buf,
+			size_t size)
+{
+	struct kt_symbol_hit h;
+	char mod[KT_SANITIZED_SIZE(64)];
+
+	*buf = 0;
+	if (v < KT_START_KERNEL_MAP || !kt_symbol_lookup(ctx->prog, v, &h))
+		return;
+	if (h.module) {
+		kt_sanitize(h.module, 64, mod, sizeof(mod), false);
+		snprintf(buf, size, "%.160s+0x%" PRIx64 " [%.64s]", h.name, h.offset,
+			 mod);
+	} else {
+		snprintf(buf, size, "%s+0x%" PRIx64, h.name, h.offset);
+	}
+}
+
+static void print_words(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
+			size_t i, const struct bt_opts *o)
+{
+	uint64_t words[MAX_FRAME_WORDS], start;
+	size_t n = frame_words(ctx, tr, i, &start, words);
+	char sym[256];
+
+	for (size_t w = 0; w < n; w++) {
+		if (!(w % 2))
+			fprintf(ctx->out, "    %016" PRIx64 ":", start + 8 * w);
+		word_symbol(ctx, words[w], sym, sizeof(sym));
+		if (o->symbolic && *sym)
+			fprintf(ctx->out, " %-16s", sym);
+		else
+			fprintf(ctx->out, " %016" PRIx64, words[w]);
+		if (w % 2 || w + 1 == n)
+			fputc('\n', ctx->out);
+	}
+}
+
+static cJSON *words_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
+			 size_t i)
+{
+	uint64_t words[MAX_FRAME_WORDS], start;
+	size_t n = frame_words(ctx, tr, i, &start, words);
+	cJSON *arr = cJSON_CreateArray();
+	char sym[256];
+
+	for (size_t w = 0; w < n; w++) {
+		cJSON *o = cJSON_CreateObject();
+
+		kt_json_add_addr(o, "addr", start + 8 * w);
+		kt_json_add_addr(o, "value", words[w]);
+		word_symbol(ctx, words[w], sym, sizeof(sym));
+		if (*sym)
+			cJSON_AddStringToObject(o, "symbol", sym);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static void print_source(struct kt_cmd_ctx *ctx, const struct kt_frame *f)
+{
+	const char *file;
+	int line;
+
+	if (kt_frame_source(ctx->prog, f, &file, &line)) {
+		fputs("    ", ctx->out);
+		kt_out_raw(ctx->out, file, strlen(file), false);
+		fprintf(ctx->out, ": %d\n", line);
+	}
+}
+
 static void print_header(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 			 const struct kt_trace *tr)
 {
@@ -82,7 +196,7 @@ static void print_header(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 }
 
 static void print_trace(struct kt_cmd_ctx *ctx, const struct kt_task *t,
-			const struct kt_trace *tr)
+			const struct kt_trace *tr, const struct bt_opts *o)
 {
 	FILE *fp = ctx->out;
 
@@ -105,13 +219,21 @@ static void print_trace(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 			f->sp);
 		print_sym(fp, f);
 		fprintf(fp, " at %016" PRIx64 "\n", f->pc);
+		if (o->lines)
+			print_source(ctx, f);
 		if (f->has_regs && f->regs_addr) {
 			fprintf(fp, "    [exception RIP: ");
 			print_sym(fp, f);
 			fprintf(fp, "]  (pt_regs at %016" PRIx64 ")\n",
 				f->regs_addr);
 			print_regs(fp, f);
+		} else if (f->has_regs && i == 0) {
+			fprintf(fp, "    [registers saved at the crash (%s)]\n",
+				tr->regs_source);
+			print_regs(fp, f);
 		}
+		if (o->words)
+			print_words(ctx, tr, i, o);
 	}
 	if (!tr->complete)
 		fprintf(fp, "    (unwind stopped: %s)\n", tr->stop);
@@ -128,9 +250,13 @@ static cJSON *regs_json(const struct kt_frame *f)
 	return o;
 }
 
-static cJSON *frame_json(const struct kt_frame *f, size_t level)
+static cJSON *frame_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
+			 size_t level, const struct bt_opts *opts)
 {
+	const struct kt_frame *f = &tr->frames[level];
 	cJSON *o = cJSON_CreateObject();
+	const char *file;
+	int line;
 
 	cJSON_AddNumberToObject(o, "level", level);
 	if (f->has_sym) {
@@ -146,17 +272,27 @@ static cJSON *frame_json(const struct kt_frame *f, size_t level)
 		kt_json_add_raw(o, "module", f->sym.module, 64);
 	else
 		cJSON_AddNullToObject(o, "module");
-	cJSON_AddNullToObject(o, "source");
+	if (kt_frame_source(ctx->prog, f, &file, &line)) {
+		cJSON *src = cJSON_AddObjectToObject(o, "source");
+
+		kt_json_add_raw(src, "file", file, strlen(file));
+		cJSON_AddNumberToObject(src, "line", line);
+	} else {
+		cJSON_AddNullToObject(o, "source");
+	}
 	cJSON_AddBoolToObject(o, "inlined", false);
 	cJSON_AddBoolToObject(o, "interrupted", f->interrupted);
-	if (f->has_regs && f->regs_addr) {
+	if (f->has_regs && f->regs_addr)
 		kt_json_add_addr(o, "pt_regs", f->regs_addr);
+	if (f->has_regs)
 		cJSON_AddItemToObject(o, "regs", regs_json(f));
-	}
+	if (opts->words)
+		cJSON_AddItemToObject(o, "words", words_json(ctx, tr, level));
 	return o;
 }
 
-static cJSON *trace_json(const struct kt_task *t, const struct kt_trace *tr)
+static cJSON *trace_json(struct kt_cmd_ctx *ctx, const struct kt_task *t,
+			 const struct kt_trace *tr, const struct bt_opts *opts)
 {
 	cJSON *o = cJSON_CreateObject(), *segs, *seg = NULL, *frames = NULL;
 
@@ -181,13 +317,13 @@ static cJSON *trace_json(const struct kt_task *t, const struct kt_trace *tr)
 			frames = cJSON_AddArrayToObject(seg, "frames");
 			cJSON_AddItemToArray(segs, seg);
 		}
-		cJSON_AddItemToArray(frames, frame_json(f, i));
+		cJSON_AddItemToArray(frames, frame_json(ctx, tr, i, opts));
 	}
 	return o;
 }
 
 static int bt_one(struct kt_cmd_ctx *ctx, const struct kt_task *t,
-		  cJSON *doc)
+		  cJSON *doc, const struct bt_opts *o)
 {
 	struct kt_trace tr;
 	struct kt_error *err = kt_stack_trace(ctx->prog, t->addr, &tr);
@@ -195,9 +331,9 @@ static int bt_one(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 	if (err)
 		return kt_cmd_fail(ctx, "bt", err);
 	if (doc)
-		cJSON_AddItemToArray(doc, trace_json(t, &tr));
+		cJSON_AddItemToArray(doc, trace_json(ctx, t, &tr, o));
 	else
-		print_trace(ctx, t, &tr);
+		print_trace(ctx, t, &tr, o);
 	kt_trace_deinit(&tr);
 	return 0;
 }
@@ -220,7 +356,7 @@ static const struct kt_task *find_task(const struct kt_task_list *list,
 
 /* bt -a / -c: the active task of each (or one) CPU. */
 static int bt_cpus(struct kt_cmd_ctx *ctx, const struct kt_task_list *list,
-		   int only, cJSON *doc)
+		   int only, cJSON *doc, const struct bt_opts *o)
 {
 	int ret = 0;
 
@@ -228,7 +364,7 @@ static int bt_cpus(struct kt_cmd_ctx *ctx, const struct kt_task_list *list,
 		const struct kt_task *t = &list->tasks[i];
 
 		if (t->active && (only < 0 || t->cpu == only)) {
-			ret |= bt_one(ctx, t, doc);
+			ret |= bt_one(ctx, t, doc, o);
 			if (!doc)
 				fputc('\n', ctx->out);
 		}
@@ -257,6 +393,7 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct kt_task_list *list;
 	const struct kt_task *t = NULL;
+	struct bt_opts o = { 0 };
 	struct kt_error *err;
 	cJSON *doc = NULL;
 	int c, cpu = -1, ret;
@@ -264,11 +401,17 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt(argc, argv, "+ac:")) != -1) {
+	while ((c = getopt(argc, argv, "+ac:fFl")) != -1) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'c')
 			cpu = atoi(optarg);
+		else if (c == 'f')
+			o.words = true;
+		else if (c == 'F')
+			o.words = o.symbolic = true;
+		else if (c == 'l')
+			o.lines = true;
 		else
 			return kt_cmd_usage(ctx, "bt", BT_USAGE);
 	}
@@ -280,16 +423,16 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		doc = cJSON_CreateArray();
 	if (all || cpu >= 0) {
-		ret = bt_cpus(ctx, list, cpu, doc);
+		ret = bt_cpus(ctx, list, cpu, doc, &o);
 	} else if (optind < argc) {
 		t = find_task(list, argv[optind]);
-		ret = t ? bt_one(ctx, t, doc) :
+		ret = t ? bt_one(ctx, t, doc, &o) :
 			  kt_cmd_fail(ctx, "bt", kt_error_create(KT_ERR_LOOKUP,
 				"%s: no such PID or task", argv[optind]));
 	} else {
 		ret = panic_task(ctx, list, &t);
 		if (!ret)
-			ret = bt_one(ctx, t, doc);
+			ret = bt_one(ctx, t, doc, &o);
 	}
 	return doc ? kt_json_print(ctx, doc) | ret : ret;
 }
@@ -297,6 +440,7 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv)
 int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct kt_task_list *list;
+	struct bt_opts o = { 0 };
 	struct kt_error *err;
 	cJSON *doc = NULL;
 	int ret = 0;
@@ -309,7 +453,7 @@ int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		doc = cJSON_CreateArray();
 	for (size_t i = 0; i < list->n; i++) {
-		ret |= bt_one(ctx, &list->tasks[i], doc);
+		ret |= bt_one(ctx, &list->tasks[i], doc, &o);
 		if (!doc)
 			fputc('\n', ctx->out);
 	}

@@ -27,6 +27,8 @@ struct kt_dwarf {
 	Dwfl *dwfl;		/* owns dwarf when opened by path */
 	Dwarf_CFI *cfi;		/* .debug_frame, owned by dwarf */
 	bool cfi_tried;
+	struct kt_xlat *xlat;	/* runtime -> file addresses of a module */
+	unsigned nxlat;
 	char build_id[41];
 	char *owned_path;
 };
@@ -62,6 +64,7 @@ void kt_dwarf_destroy(struct kt_dwarf *dw)
 	else
 		dwarf_end(dw->dwarf);
 	free(dw->owned_path);
+	free(dw->xlat);
 	free(dw);
 }
 
@@ -383,7 +386,64 @@ static const Dwfl_Callbacks offline_callbacks = {
 	.section_address = dwfl_offline_section_address,
 };
 
-struct kt_error *kt_dwarf_open_path(const char *path, struct kt_dwarf **ret)
+struct placement {
+	const struct kt_dwarf_section *secs;
+	unsigned n;
+};
+
+/* A runtime address range of a module section, and where libdwfl put it. */
+struct kt_xlat {
+	uint64_t rt, file, size;
+};
+
+/*
+ * libdwfl lays out a .ko's sections itself; record, per section the
+ * loaded module has, its runtime address and where libdwfl put it.
+ */
+static void build_xlat(struct kt_dwarf *dw, Dwfl_Module *mod,
+		       const struct placement *place)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) ||
+	    !(dw->xlat = calloc(place->n + 1, sizeof(*dw->xlat))))
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &shdr) || !(shdr.sh_flags & SHF_ALLOC) ||
+		    !(name = elf_strptr(elf, shstrndx, shdr.sh_name)))
+			continue;
+		for (unsigned i = 0; i < place->n; i++) {
+			if (strcmp(place->secs[i].name, name) ||
+			    dw->nxlat >= place->n)
+				continue;
+			dw->xlat[dw->nxlat].rt = place->secs[i].addr;
+			dw->xlat[dw->nxlat].file = shdr.sh_addr + bias;
+			dw->xlat[dw->nxlat++].size = shdr.sh_size;
+		}
+	}
+}
+
+/* A runtime address as the file's DWARF knows it. */
+static uint64_t file_addr(const struct kt_dwarf *dw, uint64_t addr)
+{
+	for (unsigned i = 0; i < dw->nxlat; i++) {
+		const struct kt_xlat *x = &dw->xlat[i];
+
+		if (addr >= x->rt && addr < x->rt + x->size)
+			return addr - x->rt + x->file;
+	}
+	return addr;
+}
+
+static struct kt_error *open_dwfl(const char *path, const Dwfl_Callbacks *cb,
+				  struct placement *place,
+				  struct kt_dwarf **ret)
 {
 	struct kt_dwarf *dw = calloc(1, sizeof(*dw));
 	Dwfl_Module *mod;
@@ -392,13 +452,16 @@ struct kt_error *kt_dwarf_open_path(const char *path, struct kt_dwarf **ret)
 	if (!dw)
 		return &kt_error_nomem;
 	dw->owned_path = strdup(path);
-	dw->dwfl = dwfl_begin(&offline_callbacks);
+	dw->dwfl = dwfl_begin(cb);
 	if (!dw->owned_path || !dw->dwfl)
 		goto nomem;
-	// ET_REL files need their relocations applied; libdwfl does that.
+	// ET_REL files need their relocations applied; libdwfl does that,
+	// with the section addresses the callbacks give.
 	mod = dwfl_report_offline(dw->dwfl, path, path, -1);
 	dwfl_report_end(dw->dwfl, NULL, NULL);
 	dw->dwarf = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
+	if (dw->dwarf && place)
+		build_xlat(dw, mod, place);
 	if (!dw->dwarf) {
 		struct kt_error *err = kt_error_create(KT_ERR_NO_DWARF,
 			"%s: no DWARF debug info (%s)", path,
@@ -421,6 +484,21 @@ nomem:
 	free(dw->owned_path);
 	free(dw);
 	return &kt_error_nomem;
+}
+
+struct kt_error *kt_dwarf_open_path(const char *path, struct kt_dwarf **ret)
+{
+	return open_dwfl(path, &offline_callbacks, NULL, ret);
+}
+
+struct kt_error *kt_dwarf_open_module(const char *path,
+				      const struct kt_dwarf_section *secs,
+				      unsigned nsecs, struct kt_dwarf **ret)
+{
+	struct placement place = { secs, nsecs };
+
+	// Relocation happens inside open_dwfl(), while place is alive.
+	return open_dwfl(path, &offline_callbacks, &place, ret);
 }
 
 static bool cfi_rule(Dwarf_Frame *frame, int regno, struct kt_cfi_rule *r)
@@ -480,6 +558,7 @@ struct kt_error *kt_dwarf_cfi_row(struct kt_dwarf *dw, uint64_t pc,
 		dw->cfi_tried = true;
 		dw->cfi = dwarf_getcfi(dw->dwarf);
 	}
+	pc = file_addr(dw, pc);
 	if (!dw->cfi || dwarf_cfi_addrframe(dw->cfi, pc, &frame))
 		return kt_error_create(KT_ERR_LOOKUP, "no CFI for 0x%lx",
 				       (unsigned long)pc);
@@ -503,5 +582,20 @@ struct kt_error *kt_dwarf_cfi_row(struct kt_dwarf *dw, uint64_t pc,
 		return kt_error_create(KT_ERR_LOOKUP,
 				       "CFI at 0x%lx is not register+offset",
 				       (unsigned long)pc);
+	return NULL;
+}
+
+struct kt_error *kt_dwarf_source(struct kt_dwarf *dw, uint64_t addr,
+				 const char **file, int *line)
+{
+	Dwarf_Die cu;
+	Dwarf_Line *l;
+
+	addr = file_addr(dw, addr);
+	if (!dwarf_addrdie(dw->dwarf, addr, &cu) ||
+	    !(l = dwarf_getsrc_die(&cu, addr)) ||
+	    !(*file = dwarf_linesrc(l, NULL, NULL)) || dwarf_lineno(l, line))
+		return kt_error_create(KT_ERR_LOOKUP, "no line for 0x%lx",
+				       (unsigned long)addr);
 	return NULL;
 }

@@ -72,6 +72,21 @@ struct kt_error *kt_dwarf_type_size(Dwarf_Die *type, uint64_t *ret);
 struct kt_error *kt_dwarf_member(Dwarf_Die *type, const char *path,
 				 struct kt_member *ret);
 
+/** A section's runtime address, for placing a module's DWARF. */
+struct kt_dwarf_section {
+	const char *name;
+	uint64_t addr;
+};
+
+/**
+ * Open a module's .ko with its sections at the addresses the loaded module
+ * has them (@secs, from sysfs sect_attrs), so that DWARF addresses (lines,
+ * CFI) are runtime addresses. Sections not in @secs are not loaded.
+ */
+struct kt_error *kt_dwarf_open_module(const char *path,
+				      const struct kt_dwarf_section *secs,
+				      unsigned nsecs, struct kt_dwarf **ret);
+
 /** The GNU build-id of a file opened with kt_dwarf_open_path(), or "". */
 const char *kt_dwarf_build_id(const struct kt_dwarf *dw);
 
@@ -109,6 +124,13 @@ struct kt_cfi_row {
  */
 struct kt_error *kt_dwarf_cfi_row(struct kt_dwarf *dw, uint64_t pc,
 				  struct kt_cfi_row *ret);
+
+/**
+ * The source file and line of @addr (the file's own address). The file
+ * name is owned by @dw. KT_ERR_LOOKUP when no line table covers it.
+ */
+struct kt_error *kt_dwarf_source(struct kt_dwarf *dw, uint64_t addr,
+				 const char **file, int *line);
 
 /** How many CUs have been indexed, and how many there are (if known). */
 void kt_dwarf_index_stats(const struct kt_dwarf *dw, unsigned *indexed,

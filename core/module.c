@@ -298,6 +298,24 @@ static char *find_ko(const char *dir, const char *name, int depth)
 	return found;
 }
 
+/* The .ko's DWARF, placed at the loaded module's section addresses. */
+static struct kt_error *open_ko(struct kt_module *mod, const char *path)
+{
+	struct kt_dwarf_section *secs;
+	struct kt_error *err;
+
+	secs = calloc(mod->nsections + 1, sizeof(*secs));
+	if (!secs)
+		return &kt_error_nomem;
+	for (unsigned i = 0; i < mod->nsections; i++) {
+		secs[i].name = mod->sections[i].name;
+		secs[i].addr = mod->sections[i].addr;
+	}
+	err = kt_dwarf_open_module(path, secs, mod->nsections, &mod->dwarf);
+	free(secs);
+	return err;
+}
+
 static void find_debuginfo(struct kt_program *prog, struct kt_module *mod)
 {
 	const struct kt_open_options *o = &prog->opts;
@@ -315,7 +333,7 @@ static void find_debuginfo(struct kt_program *prog, struct kt_module *mod)
 	}
 	if (!path)
 		return;
-	if (kt_error_catch_any(kt_dwarf_open_path(path, &mod->dwarf))) {
+	if (kt_error_catch_any(open_ko(mod, path))) {
 		if (asprintf(&mod->warning, "%s has no debuginfo", path) < 0)
 			mod->warning = NULL;
 		free(path);

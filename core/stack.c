@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/module.h"
 #include "core/orc.h"
 #include "core/stack.h"
 #include "core/task.h"
@@ -443,13 +444,19 @@ static bool cfi_step(struct unwinder *u, const struct kt_regset *old,
 		     bool interrupted, struct kt_regset *rs)
 {
 	uint64_t pc = old->r[KT_REG_RIP] - !interrupted, cfa;
+	struct kt_dwarf *dw = NULL;
+	const struct kt_module *m;
 	struct kt_cfi_row row;
 	uint64_t known = 0;
 
-	if (!u->prog->dwarf || pc < KT_START_KERNEL_MAP ||
-	    pc >= 0xffffffffc0000000ULL ||
-	    kt_error_catch_any(kt_dwarf_cfi_row(u->prog->dwarf,
-					pc - u->prog->kaslr_offset, &row)) ||
+	// vmlinux's CFI is at linked addresses, a module's at runtime ones.
+	if (pc >= KT_START_KERNEL_MAP && pc < 0xffffffffc0000000ULL)
+		dw = u->prog->dwarf;
+	else if ((m = kt_module_by_addr(u->prog, pc)))
+		dw = m->dwarf;
+	if (dw == u->prog->dwarf)
+		pc -= u->prog->kaslr_offset;
+	if (!dw || kt_error_catch_any(kt_dwarf_cfi_row(dw, pc, &row)) ||
 	    row.cfa_reg >= KT_CFI_NREGS ||
 	    !get_reg(u, old, dwarf_regs[row.cfa_reg], &cfa))
 		return false;
@@ -753,4 +760,24 @@ void kt_trace_deinit(struct kt_trace *t)
 {
 	free(t->frames);
 	memset(t, 0, sizeof(*t));
+}
+
+bool kt_frame_source(struct kt_program *prog, const struct kt_frame *f,
+		     const char **file, int *line)
+{
+	uint64_t pc = f->pc - !f->interrupted;
+	const struct kt_module *m;
+
+	if (pc < KT_START_KERNEL_MAP)
+		return false;
+	// vmlinux's DWARF is at linked addresses; a module's is placed at
+	// its runtime ones (kt_dwarf_open_module()).
+	if (pc < 0xffffffffc0000000ULL)
+		return prog->dwarf &&
+		       !kt_error_catch_any(kt_dwarf_source(prog->dwarf,
+						pc - prog->kaslr_offset, file,
+						line));
+	m = kt_module_by_addr(prog, pc);
+	return m && m->dwarf &&
+	       !kt_error_catch_any(kt_dwarf_source(m->dwarf, pc, file, line));
 }

@@ -72,6 +72,13 @@ struct kt_error *kt_stack_trace(struct kt_program *prog, uint64_t task,
 
 void kt_trace_deinit(struct kt_trace *t);
 
+/**
+ * The source file and line of a frame's pc (of pc - 1 for a return
+ * address), from vmlinux's or a module's DWARF. @file is owned by @prog.
+ */
+bool kt_frame_source(struct kt_program *prog, const struct kt_frame *f,
+		     const char **file, int *line);
+
 /** Where the stack of @kind for @task (on @cpu, or -1) lies. */
 bool kt_stack_bounds(struct kt_program *prog, uint64_t task, int cpu,
 		     enum kt_stack_kind kind, uint64_t *lo, uint64_t *hi);

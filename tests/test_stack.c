@@ -209,10 +209,11 @@ Test(stack, hctx_fq_exception_frame)
 
 Test(stack, module_frames_without_ko)
 {
-	struct kt_program *prog = kt_test_open_files(
-		kt_test_dump_path("hctx-fq-exit", ".kdump"), NULL, false);
+	char *path = kt_test_dump_path("hctx-fq-exit", ".kdump");
+	struct kt_program *prog = kt_test_open_files(path, NULL, false);
 	struct kt_trace tr;
 
+	free(path);
 	// drgn 0.0.22 loses the frames after null_del_dev without the .ko;
 	// module ORC comes from memory here.
 	trace_of_cpu(prog, 1, &tr);
@@ -224,4 +225,105 @@ Test(stack, module_frames_without_ko)
 	cr_expect_eq(tr.frames[tr.n - 1].stack, KT_STACK_USER);
 	kt_trace_deinit(&tr);
 	kt_program_destroy(prog);
+}
+
+/* bt -l: the line of each frame is drgn's (its innermost frame at that pc). */
+ParameterizedTestParameters(stack, source_lines_agree_with_drgn)
+{
+	KT_DUMP_PARAMS();
+}
+
+ParameterizedTest(struct kt_dump_param *p, stack, source_lines_agree_with_drgn)
+{
+	struct kt_program *prog = kt_test_open(p->name);
+	char name[64];
+	cJSON *exp, *task;
+	int checked = 0;
+
+	snprintf(name, sizeof(name), "%s.stacks", p->name);
+	exp = kt_test_expected(name);
+	cJSON_ArrayForEach(task, get(exp, "tasks")) {
+		uint64_t addr = strtoull(get(task, "task")->valuestring, NULL,
+					 16), last_pc = 0;
+		struct kt_trace tr;
+		cJSON *f;
+
+		cr_assert_null(kt_stack_trace(prog, addr, &tr));
+		cJSON_ArrayForEach(f, get(task, "frames")) {
+			cJSON *pc = get(f, "pc"), *file = get(f, "file");
+			const char *mine;
+			uint64_t v;
+			int line;
+
+			if (!cJSON_IsString(pc) || !cJSON_IsString(file))
+				continue;
+			v = strtoull(pc->valuestring, NULL, 16);
+			if (v == last_pc)
+				continue;	// outer frames of an inline chain
+			last_pc = v;
+			for (size_t i = 0; i < tr.n; i++) {
+				if (tr.frames[i].pc != v)
+					continue;
+				cr_assert(kt_frame_source(prog, &tr.frames[i],
+							  &mine, &line),
+					  "%s: no line for %s", p->name,
+					  pc->valuestring);
+				cr_expect_str_eq(mine, file->valuestring);
+				cr_expect_eq(line, get(f, "line")->valueint,
+					     "%s %s", p->name, pc->valuestring);
+				checked++;
+				break;
+			}
+		}
+		kt_trace_deinit(&tr);
+	}
+	cr_expect_gt(checked, 200);
+	cJSON_Delete(exp);
+	kt_program_destroy(prog);
+}
+
+/* bt -f and --json: the documented fields, and the frame words. */
+Test(stack, bt_json_fields_and_frame_words)
+{
+	char *dump = kt_test_dump_path("list-poison", ".kdump"), *mods;
+	struct kt_run r;
+	cJSON *doc, *t, *seg, *fr, *w;
+	bool ret_addr_seen = false;
+
+	cr_assert(asprintf(&mods, "%s/modules", kt_test_env("KT_FIXTURES")) > 0);
+	const char *argv[] = { dump, kt_test_env("KT_VMLINUX"), "-m", mods,
+			       "--json", "-c", "bt -f", NULL };
+	r = kt_test_run(argv);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	doc = cJSON_Parse(r.out);
+	cr_assert(cJSON_IsArray(doc) && cJSON_GetArraySize(doc) == 1);
+	t = cJSON_GetArrayItem(doc, 0);
+	cr_expect_eq(get(t, "pid")->valueint, 118);
+	cr_expect_eq(get(t, "cpu")->valueint, 0);
+	cr_expect(!strncmp(get(t, "task")->valuestring, "0x", 2));
+	seg = cJSON_GetArrayItem(get(t, "segments"), 0);
+	cr_expect_str_eq(get(seg, "kind")->valuestring, "task");
+	fr = cJSON_GetArrayItem(get(seg, "frames"), 0);
+	cr_expect_str_eq(get(fr, "function")->valuestring, "kt_sum_from");
+	cr_expect_eq(get(fr, "offset")->valueint, 0x1c);
+	cr_expect_str_eq(get(fr, "module")->valuestring, "ktscen");
+	cr_expect_eq(get(fr, "level")->valueint, 0);
+	cr_expect(cJSON_IsFalse(get(fr, "inlined")));
+	cr_expect_eq(get(get(fr, "source"), "line")->valueint, 133);
+	// RAX = LIST_POISON1, the fault's evidence, in the saved registers.
+	cr_expect_str_eq(get(get(fr, "regs"), "rax")->valuestring,
+			 "0xdead000000000100");
+	// Frame 0's words end with the return address into frame 1.
+	cJSON_ArrayForEach(w, get(fr, "words")) {
+		cJSON *sym = get(w, "symbol");
+
+		if (sym && !strcmp(sym->valuestring,
+				   "kt_list_thread.cold+0x8a [ktscen]"))
+			ret_addr_seen = true;
+	}
+	cr_expect(ret_addr_seen);
+	cJSON_Delete(doc);
+	kt_run_free(&r);
+	free(mods);
+	free(dump);
 }
