@@ -3,9 +3,10 @@
 """Time ktriage against drgn (and crash, if KT_CRASH names a crash 8.0.6
 binary) on each shared dump, in the same run, from cold processes.
 
-Jobs: `sys` and `ps`. Prints the median wall time and peak RSS of each tool
-and ktriage's ratio to each peer. Goal (issue 2): open + sys <= 0.25x drgn,
-and peak RSS no larger than drgn's.
+Jobs: `sys`, `ps` (issue 2), `foreach bt` and `bt -f` of the panic task
+(issue 3). Prints the median wall time and peak RSS of each tool and
+ktriage's ratio to each peer. Goals: at most 0.25x drgn's time, and peak RSS
+no larger than drgn's.
 
 usage: bench/run.py [-n RUNS] [DUMP...]   (env: KT_VMLINUX, KT_FIXTURES)
 """
@@ -51,19 +52,23 @@ def main():
     mods = f"{fixtures}/modules"
     names = a.dumps or ["sysrq-null", "hctx-fq", "hctx-fq-exit",
                         "nbd-orphan-hung", "list-poison", "irq-lock"]
-    print(f"{'dump':16} {'job':4} {'ktriage':>16} {'drgn':>17} {'kt/drgn':>8} "
+    print(f"{'dump':16} {'job':10} {'ktriage':>16} {'drgn':>17} {'kt/drgn':>8} "
           f"{'rss kt/drgn':>11}" + (f" {'crash':>8} {'kt/crash':>8}" if crash else ""))
-    ratios = {"sys": [], "ps": []}
+    jobs = {"sys": "sys", "ps": "ps", "foreach bt": "foreach_bt", "bt -f": "bt_f"}
+    ratios = {job: [] for job in jobs}
     for name in names:
         dump = f"{fixtures}/dumps/{name}.kdump"
-        for job in ("sys", "ps"):
+        for job, script in jobs.items():
             k = run_many([kt, dump, vmlinux, "-m", mods, "-c", job], a.n)
-            d = run_many(["drgn", "-q", "-c", dump, "-s", vmlinux,
-                          f"{TOP}/bench/drgn_{job}.py"], a.n)
-            line = (f"{name:16} {job:4} {k[0]:7.3f}s {k[1]/1024:5.0f}MB "
+            d = run_many(["drgn", "-q", "-c", dump, "-s", vmlinux]
+                         + [a for ko in sorted(os.listdir(mods)) for a in ("-s", f"{mods}/{ko}")]
+                         + [f"{TOP}/bench/drgn_{script}.py"], a.n)
+            line = (f"{name:16} {job:10} {k[0]:7.3f}s {k[1]/1024:5.0f}MB "
                     f"{d[0]:7.3f}s {d[1]/1024:5.0f}MB {k[0]/d[0]:8.2f} {k[1]/d[1]:11.2f}")
             if crash:
-                c = run_many([crash, "-s", vmlinux, dump], a.n, stdin=f"{job}\nquit\n")
+                c = run_many([crash, "-s", vmlinux, dump], a.n,
+                             stdin=f"mod -S {mods}\n{job}\nquit\n" if "bt" in job
+                             else f"{job}\nquit\n")
                 line += f" {c[0]:7.3f}s {k[0]/c[0]:8.2f}"
             ratios[job].append(k[0] / d[0])
             print(line, flush=True)
