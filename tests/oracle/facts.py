@@ -16,20 +16,36 @@ on its own, and a failure is recorded in the output ("errors" at the top level,
 """
 
 import json
+import os
 import struct
 import sys
 import traceback
 
-from drgn import Object
 from drgn.helpers.linux.list import list_for_each_entry
-from drgn.helpers.linux.percpu import per_cpu
-from drgn.helpers.linux.pid import for_each_task
 from drgn.helpers.linux.printk import get_printk_records
 
-try:
-    from drgn.helpers.linux.sched import task_cpu as _drgn_task_cpu
-except ImportError:  # pragma: no cover - very old drgn
-    _drgn_task_cpu = None
+# drgn runs this file with runpy, so its folder is not on sys.path: add it
+# for common.py, and write no __pycache__ into the source tree.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+
+from common import (  # noqa: E402
+    all_tasks,
+    cpumask_cpus,
+    cstr,
+    error_text,
+    frame_pc_symbol,
+    hx,
+    is_current,
+    is_idle,
+    note_error,
+    provenance,
+    rq_of,
+    runqueue_tasks,
+    script_arg,
+    task_cpu_of,
+    write_text,
+)
 
 SCHEMA_VERSION = 1
 
@@ -57,31 +73,14 @@ X86_64_TEXT_LINK_ADDR = 0xFFFFFFFF81000000
 errors = []
 
 
-def note_error(where, exc):
-    errors.append(
-        {
-            "where": where,
-            "error": "%s: %s" % (type(exc).__name__, exc),
-        }
-    )
-
-
 def section(out, key, fn):
     """Evaluate fn() into out[key]; on failure record the error, store None."""
     try:
         out[key] = fn()
     except Exception as e:  # noqa: BLE001 - an oracle must not die
-        note_error(key, e)
+        note_error(errors, key, e)
         traceback.print_exc(file=sys.stderr)
         out[key] = None
-
-
-def hx(v):
-    return "0x%x" % v
-
-
-def cstr(obj):
-    return obj.string_().decode("utf-8", errors="backslashreplace")
 
 
 def escape_log_text(b):
@@ -180,25 +179,11 @@ def kdump_file_header(path):
 # ---------------------------------------------------------------- cpus
 
 
-def cpumask_cpus(name):
-    bits = prog[name].bits
-    cpus = []
-    for i in range(len(bits)):
-        word = bits[i].value_()
-        b = 0
-        while word:
-            if word & 1:
-                cpus.append(i * 64 + b)
-            word >>= 1
-            b += 1
-    return cpus
-
-
 def cpus_facts():
-    online = cpumask_cpus("__cpu_online_mask")
-    present = cpumask_cpus("__cpu_present_mask")
-    possible = cpumask_cpus("__cpu_possible_mask")
-    active = cpumask_cpus("__cpu_active_mask")
+    online = cpumask_cpus(prog, "__cpu_online_mask")
+    present = cpumask_cpus(prog, "__cpu_present_mask")
+    possible = cpumask_cpus(prog, "__cpu_possible_mask")
+    active = cpumask_cpus(prog, "__cpu_active_mask")
     return {
         "nr_cpu_ids": prog["nr_cpu_ids"].value_(),
         "online": online,
@@ -246,34 +231,6 @@ def crash_state(state, exit_state):
     return r
 
 
-def task_cpu_of(task):
-    if _drgn_task_cpu is not None:
-        try:
-            return int(_drgn_task_cpu(task))
-        except Exception:  # noqa: BLE001
-            pass
-    try:
-        return task.thread_info.cpu.value_()
-    except AttributeError:
-        return task.cpu.value_()
-
-
-def rq_of(cpu):
-    return per_cpu(prog["runqueues"], cpu)
-
-
-def runqueue_tasks(cpus):
-    """{cpu: (curr address, idle address)} for every possible CPU."""
-    res = {}
-    for cpu in cpus:
-        try:
-            rq = rq_of(cpu)
-            res[cpu] = (rq.curr.value_(), rq.idle.value_())
-        except Exception as e:  # noqa: BLE001
-            note_error("runqueue cpu %d" % cpu, e)
-    return res
-
-
 def task_facts(task, rqs, source):
     addr = task.value_()
     t = {"task": hx(addr), "source": source}
@@ -298,34 +255,18 @@ def task_facts(task, rqs, source):
         # crash's ps PPID column: pid of task_struct.real_parent.
         t["ppid"] = t["real_parent_pid"]
         t["parent_pid"] = task.parent.pid.value_()
-        t["is_current"] = cpu in rqs and rqs[cpu][0] == addr
-        t["idle"] = any(idle == addr for _, idle in rqs.values())
+        t["is_current"] = is_current(rqs, cpu, addr)
+        t["idle"] = is_idle(rqs, addr)
     except Exception as e:  # noqa: BLE001
-        t["error"] = "%s: %s" % (type(e).__name__, e)
-        note_error("task %s" % hx(addr), e)
+        t["error"] = error_text(e)
+        note_error(errors, "task %s" % hx(addr), e)
     return t
 
 
 def tasks_facts(possible):
-    rqs = runqueue_tasks(possible)
-    seen = set()
-    tasks = []
-    try:
-        for task in for_each_task(prog):
-            seen.add(task.value_())
-            tasks.append(task_facts(task, rqs, "for_each_task"))
-            if len(tasks) > 1_000_000:
-                raise RuntimeError("task list does not end")
-    except Exception as e:  # noqa: BLE001
-        note_error("for_each_task", e)
-    # drgn's for_each_task walks init_task.tasks, which does not hold the
-    # idle tasks of CPUs other than 0; crash's ps lists them.
-    for cpu in sorted(rqs):
-        idle = rqs[cpu][1]
-        if idle and idle not in seen:
-            seen.add(idle)
-            obj = Object(prog, "struct task_struct *", value=idle)
-            tasks.append(task_facts(obj, rqs, "runqueue_idle"))
+    rqs = runqueue_tasks(prog, possible, errors)
+    # for_each_task plus the idle tasks it leaves out; crash's ps lists them.
+    tasks = all_tasks(prog, rqs, task_facts, errors)
     tasks.sort(key=lambda t: (t.get("pid", -1), t.get("cpu", -1), t["task"]))
     return tasks
 
@@ -333,7 +274,7 @@ def tasks_facts(possible):
 def runqueues_facts(possible):
     out = []
     for cpu in possible:
-        rq = rq_of(cpu)
+        rq = rq_of(prog, cpu)
         out.append(
             {
                 "cpu": cpu,
@@ -388,22 +329,7 @@ def frame_facts(i, frame):
     LookupError for e.g. the pc of the frame it could not unwind into."""
     f = {"index": i, "is_inline": bool(frame.is_inline)}
     f["interrupted"] = bool(frame.interrupted)
-    try:
-        pc = frame.pc
-        f["pc"] = hx(pc)
-    except LookupError as e:
-        pc = None
-        f["pc"] = None
-        f["pc_error"] = str(e)
-    f["symbol"] = None
-    sym_name = None
-    if pc is not None:
-        try:
-            sym = frame.symbol()
-            f["symbol"] = "%s+0x%x/0x%x" % (sym.name, pc - sym.address, sym.size)
-            sym_name = sym.name
-        except LookupError:
-            pass
+    sym_name = frame_pc_symbol(frame, f)
     f["function"] = frame.name if frame.name is not None else sym_name
     try:
         fn, line, _col = frame.source()
@@ -420,7 +346,7 @@ def crashed_stack_facts():
         try:
             frames.append(frame_facts(i, frame))
         except Exception as e:  # noqa: BLE001
-            frames.append({"index": i, "error": "%s: %s" % (type(e).__name__, e)})
+            frames.append({"index": i, "error": error_text(e)})
         if i >= 256:
             break
     return frames
@@ -456,8 +382,8 @@ def modules_facts():
             m["size_hex"] = hx(size)
             m["text_size"] = mod.core_layout.text_size.value_()
         except Exception as e:  # noqa: BLE001
-            m["error"] = "%s: %s" % (type(e).__name__, e)
-            note_error("module %s" % hx(mod.value_()), e)
+            m["error"] = error_text(e)
+            note_error(errors, "module %s" % hx(mod.value_()), e)
         mods.append(m)
     return mods
 
@@ -549,7 +475,7 @@ def vmcoreinfo_facts(dump_path, out):
     # Cross-check with the relocation drgn applied to vmlinux symbols.
     d["kaslr_offset_from_text"] = hx(prog.symbol("_text").address - X86_64_TEXT_LINK_ADDR)
     if d.get("kaslr_offset") and d["kaslr_offset"] != d["kaslr_offset_from_text"]:
-        note_error("vmcoreinfo", ValueError("KERNELOFFSET disagrees with _text"))
+        note_error(errors, "vmcoreinfo", ValueError("KERNELOFFSET disagrees with _text"))
     if dump_path:
         try:
             hdr = kdump_file_header(dump_path)
@@ -563,7 +489,7 @@ def vmcoreinfo_facts(dump_path, out):
                     )
             out["dump_header"] = hdr
         except Exception as e:  # noqa: BLE001
-            note_error("dump_header", e)
+            note_error(errors, "dump_header", e)
             out["dump_header"] = None
     return d
 
@@ -572,17 +498,11 @@ def vmcoreinfo_facts(dump_path, out):
 
 
 def main(argv):
-    dump_path = argv[1] if len(argv) > 1 and argv[1] != "-" else None
-    json_path = argv[2] if len(argv) > 2 and argv[2] != "-" else None
-    log_path = argv[3] if len(argv) > 3 and argv[3] != "-" else None
+    dump_path = script_arg(argv, 1)
+    json_path = script_arg(argv, 2)
+    log_path = script_arg(argv, 3)
 
-    out = {"schema_version": SCHEMA_VERSION, "oracle": "drgn"}
-    try:
-        import drgn
-
-        out["drgn_version"] = drgn.__version__
-    except Exception:  # noqa: BLE001
-        out["drgn_version"] = None
+    out = provenance(SCHEMA_VERSION)
     if dump_path:
         out["dump"] = dump_path.rsplit("/", 1)[-1]
 
@@ -603,11 +523,7 @@ def main(argv):
     out["errors"] = errors
 
     text = json.dumps(out, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
-    if json_path:
-        with open(json_path, "w", encoding="ascii", newline="\n") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
+    write_text(json_path, text)
 
 
 main(sys.argv)

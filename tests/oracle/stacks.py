@@ -20,17 +20,31 @@ drgn cannot give is null (with "pc_error" for the pc).  See README.md.
 """
 
 import json
+import os
 import re
 import sys
 
-from drgn import Object
-from drgn.helpers.linux.percpu import per_cpu
-from drgn.helpers.linux.pid import for_each_task
+# drgn runs this file with runpy, so its folder is not on sys.path: add it
+# for common.py, and write no __pycache__ into the source tree.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
 
-try:
-    from drgn.helpers.linux.sched import task_cpu as _drgn_task_cpu
-except ImportError:  # pragma: no cover - very old drgn
-    _drgn_task_cpu = None
+from common import (  # noqa: E402
+    all_tasks,
+    cstr,
+    error_text,
+    frame_pc_symbol,
+    hx,
+    is_current,
+    is_idle,
+    note_error,
+    possible_cpus,
+    provenance,
+    runqueue_tasks,
+    script_arg,
+    task_cpu_of,
+    write_text,
+)
 
 SCHEMA_VERSION = 1
 
@@ -76,53 +90,6 @@ DRGN_KNOWN_LIMITS = (
 errors = []
 
 
-def note_error(where, exc):
-    errors.append({"where": where, "error": "%s: %s" % (type(exc).__name__, exc)})
-
-
-def hx(v):
-    return "0x%x" % v
-
-
-def cstr(obj):
-    return obj.string_().decode("utf-8", errors="backslashreplace")
-
-
-def task_cpu_of(task):
-    if _drgn_task_cpu is not None:
-        try:
-            return int(_drgn_task_cpu(task))
-        except Exception:  # noqa: BLE001
-            pass
-    try:
-        return task.thread_info.cpu.value_()
-    except AttributeError:
-        return task.cpu.value_()
-
-
-def possible_cpus():
-    bits = prog["__cpu_possible_mask"].bits
-    cpus = []
-    for i in range(len(bits)):
-        word = bits[i].value_()
-        for b in range(64):
-            if word >> b & 1:
-                cpus.append(i * 64 + b)
-    return cpus
-
-
-def runqueue_tasks():
-    """{cpu: (curr address, idle address)} for every possible CPU."""
-    res = {}
-    for cpu in possible_cpus():
-        try:
-            rq = per_cpu(prog["runqueues"], cpu)
-            res[cpu] = (rq.curr.value_(), rq.idle.value_())
-        except Exception as e:  # noqa: BLE001
-            note_error("runqueue cpu %d" % cpu, e)
-    return res
-
-
 # ---------------------------------------------------------------- frames
 
 
@@ -138,26 +105,11 @@ def frame_facts(i, frame):
         f["interrupted"] = bool(frame.interrupted)
     except Exception:  # noqa: BLE001
         f["interrupted"] = None
-    try:
-        pc = frame.pc
-        f["pc"] = hx(pc)
-    except LookupError as e:
-        pc = None
-        f["pc"] = None
-        f["pc_error"] = str(e)
+    sym_name = frame_pc_symbol(frame, f)
     try:
         f["sp"] = hx(frame.sp)
     except LookupError:
         f["sp"] = None
-    f["symbol"] = None
-    sym_name = None
-    if pc is not None:
-        try:
-            sym = frame.symbol()
-            f["symbol"] = "%s+0x%x/0x%x" % (sym.name, pc - sym.address, sym.size)
-            sym_name = sym.name
-        except LookupError:
-            pass
     name = frame.name
     f["function"] = name if name is not None else sym_name
     f["file"] = None
@@ -184,11 +136,11 @@ def trace_facts(where, get_trace, d):
             try:
                 frames.append(frame_facts(i, frame))
             except Exception as e:  # noqa: BLE001
-                frames.append({"index": i, "error": "%s: %s" % (type(e).__name__, e)})
-                note_error("%s frame %d" % (where, i), e)
+                frames.append({"index": i, "error": error_text(e)})
+                note_error(errors, "%s frame %d" % (where, i), e)
     except Exception as e:  # noqa: BLE001
-        d["error"] = "%s: %s" % (type(e).__name__, e)
-        note_error(where, e)
+        d["error"] = error_text(e)
+        note_error(errors, where, e)
     d["nr_frames"] = len(frames)
 
 
@@ -204,11 +156,11 @@ def task_stack(task, rqs, source):
         cpu = task_cpu_of(task)
         t["cpu"] = cpu
         t["on_cpu"] = task.on_cpu.value_()
-        t["is_current"] = cpu in rqs and rqs[cpu][0] == addr
-        t["idle"] = any(idle == addr for _, idle in rqs.values())
+        t["is_current"] = is_current(rqs, cpu, addr)
+        t["idle"] = is_idle(rqs, addr)
     except Exception as e:  # noqa: BLE001
-        t["error"] = "%s: %s" % (type(e).__name__, e)
-        note_error("task %s" % hx(addr), e)
+        t["error"] = error_text(e)
+        note_error(errors, "task %s" % hx(addr), e)
         t["frames"] = []
         t["nr_frames"] = 0
         return t
@@ -217,23 +169,8 @@ def task_stack(task, rqs, source):
 
 
 def tasks_stacks():
-    rqs = runqueue_tasks()
-    seen = set()
-    tasks = []
-    try:
-        for task in for_each_task(prog):
-            seen.add(task.value_())
-            tasks.append(task_stack(task, rqs, "for_each_task"))
-            if len(tasks) > 1_000_000:
-                raise RuntimeError("task list does not end")
-    except Exception as e:  # noqa: BLE001
-        note_error("for_each_task", e)
-    for cpu in sorted(rqs):
-        idle = rqs[cpu][1]
-        if idle and idle not in seen:
-            seen.add(idle)
-            obj = Object(prog, "struct task_struct *", value=idle)
-            tasks.append(task_stack(obj, rqs, "runqueue_idle"))
+    rqs = runqueue_tasks(prog, possible_cpus(prog), errors)
+    tasks = all_tasks(prog, rqs, task_stack, errors)
     tasks.sort(key=lambda t: int(t["task"], 16))
     return tasks
 
@@ -249,8 +186,8 @@ def crashed_stack(tasks):
         d["comm"] = cstr(task.comm)
         d["cpu"] = task_cpu_of(task)
     except Exception as e:  # noqa: BLE001
-        d["error"] = "%s: %s" % (type(e).__name__, e)
-        note_error("crashed", e)
+        d["error"] = error_text(e)
+        note_error(errors, "crashed", e)
         d["frames"] = []
         d["nr_frames"] = 0
         return d
@@ -303,16 +240,10 @@ def dumps(out):
 
 
 def main(argv):
-    dump_path = argv[1] if len(argv) > 1 and argv[1] != "-" else None
-    json_path = argv[2] if len(argv) > 2 and argv[2] != "-" else None
+    dump_path = script_arg(argv, 1)
+    json_path = script_arg(argv, 2)
 
-    out = {"schema_version": SCHEMA_VERSION, "oracle": "drgn"}
-    try:
-        import drgn
-
-        out["drgn_version"] = drgn.__version__
-    except Exception:  # noqa: BLE001
-        out["drgn_version"] = None
+    out = provenance(SCHEMA_VERSION)
     out["dump"] = dump_path.rsplit("/", 1)[-1] if dump_path else None
     out["drgn_known_limits"] = DRGN_KNOWN_LIMITS
 
@@ -322,12 +253,7 @@ def main(argv):
     out["summary"] = summary(tasks)
     out["errors"] = errors
 
-    text = dumps(out)
-    if json_path:
-        with open(json_path, "w", encoding="ascii", newline="\n") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
+    write_text(json_path, dumps(out))
 
 
 main(sys.argv)
