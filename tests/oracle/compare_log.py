@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# SPDX-License-Identifier: GPL-2.0-only
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Compare the oracle's <dump>.log.txt with makedumpfile's <dump>.dmesg.txt.
 
 The two differ by design in one way: a record whose text holds newlines is

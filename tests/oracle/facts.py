@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-only
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Oracle: print facts about a kernel crash dump as JSON, using drgn.
 
 Run under the drgn CLI (drgn 0.0.22, Debian python3-drgn):

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0-only
+# SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Regenerate tests/expected/<dump>.json, <dump>.log.txt and <dump>.stacks.json
 # from the shared crash dumps, with drgn as the oracle.  See tests/oracle/README.md.

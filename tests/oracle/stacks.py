@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-only
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Oracle: drgn's stack trace of every task of a kernel crash dump, as JSON.
 
 Run under the drgn CLI (drgn 0.0.22, Debian python3-drgn):
