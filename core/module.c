@@ -333,6 +333,10 @@ static void find_debuginfo(struct kt_program *prog, struct kt_module *mod)
 	}
 	if (!path)
 		return;
+	// Sections and build-id only matter with a .ko to place and check
+	// (and struct module_sect_attrs is deep in the DWARF CU list).
+	if (!kt_error_catch_any(read_sections(prog, mod)))
+		read_build_id(prog, mod);
 	if (kt_error_catch_any(open_ko(mod, path))) {
 		if (asprintf(&mod->warning, "%s has no debuginfo", path) < 0)
 			mod->warning = NULL;
@@ -387,8 +391,6 @@ static struct kt_error *add_module(struct kt_program *prog, uint64_t node,
 			mod->warning = NULL;
 		kt_error_destroy(err);
 	}
-	if (!kt_error_catch_any(read_sections(prog, mod)))
-		read_build_id(prog, mod);
 	if (!mod->warning)
 		find_debuginfo(prog, mod);
 	return NULL;

@@ -85,7 +85,8 @@ static int cmp_item(const void *a, const void *b)
 /*
  * Build a table from raw ip offsets (self-relative s32 at @ip_base + 4i)
  * and raw entries. Module tables are sorted by the kernel at load and
- * vmlinux's at build time, but a corrupt dump promises nothing: sort.
+ * vmlinux's at build time, but a corrupt dump promises nothing: sort when
+ * they are not.
  */
 static struct kt_error *build(struct kt_orc_table *t, const int32_t *rel,
 			      const unsigned char *raw, size_t n,
@@ -100,7 +101,12 @@ static struct kt_error *build(struct kt_orc_table *t, const int32_t *rel,
 		items[i].ip = ip_base + 4 * i + (int64_t)rel[i];
 		items[i].orc = decode(raw + i * ORC_ENTRY_SIZE, v3);
 	}
-	qsort(items, n, sizeof(*items), cmp_item);
+	for (size_t i = 1; i < n; i++) {
+		if (cmp_item(&items[i - 1], &items[i]) > 0) {
+			qsort(items, n, sizeof(*items), cmp_item);
+			break;
+		}
+	}
 	t->ips = malloc(n * sizeof(*t->ips));
 	t->entries = malloc(n * sizeof(*t->entries));
 	if (!t->ips || !t->entries) {

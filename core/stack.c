@@ -13,6 +13,12 @@
 #define PT_REGS_WORDS 21	/* r15 ... ss: a prefix of elf_gregset_t */
 #define ALL_PT_REGS ((1u << PT_REGS_WORDS) - 1)
 #define NT_PRSTATUS 1
+/*
+ * struct elf_prstatus is the ELF core-file ABI (libkdumpfile reads the
+ * file's notes with this layout too); its DWARF is deep in the CU list.
+ */
+#define PRSTATUS_SIZE 336
+#define PRSTATUS_PR_REG 112
 #define IRQ_STACK_SIZE (16 << 10)	/* THREAD_SIZE on x86-64 */
 #define REG_BIT(r) (1u << (r))
 
@@ -158,7 +164,7 @@ static void regs_from_words(struct kt_regset *rs, const uint64_t *w,
 static bool regs_from_crash_notes(struct kt_program *prog, int cpu,
 				  struct kt_regset *rs)
 {
-	uint64_t addr, notes, pcpu, pr_reg, words[KT_NR_REGS];
+	uint64_t addr, notes, pcpu, words[KT_NR_REGS];
 	uint32_t nhdr[3];
 
 	if (!kt_dump_vmcoreinfo(prog->dump, "CRASHTIME") ||
@@ -168,13 +174,12 @@ static bool regs_from_crash_notes(struct kt_program *prog, int cpu,
 		return false;
 	notes += pcpu;
 	if (kt_error_catch_any(kt_read(prog, notes, nhdr, sizeof(nhdr))) ||
-	    nhdr[2] != NT_PRSTATUS || nhdr[0] != sizeof("CORE"))
+	    nhdr[2] != NT_PRSTATUS || nhdr[0] != sizeof("CORE") ||
+	    nhdr[1] != PRSTATUS_SIZE)
 		return false;	// this CPU never wrote its note
 	// The descriptor follows the 12-byte header and "CORE" padded to 8.
-	if (kt_error_catch_any(kt_type_member_offset(prog,
-				"struct elf_prstatus", "pr_reg", &pr_reg)) ||
-	    kt_error_catch_any(kt_read(prog, notes + 12 + 8 + pr_reg, words,
-				       sizeof(words))))
+	if (kt_error_catch_any(kt_read(prog, notes + 12 + 8 + PRSTATUS_PR_REG,
+				       words, sizeof(words))))
 		return false;
 	regs_from_words(rs, words, KT_NR_REGS);
 	return true;
