@@ -170,16 +170,48 @@ static cJSON *words_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
 	return arr;
 }
 
-static void print_source(struct kt_cmd_ctx *ctx, const struct kt_frame *f)
+#define MAX_INLINE 8
+
+static void print_position(FILE *fp, const char *file, int line)
 {
+	if (!file)
+		return;
+	kt_out_raw(fp, file, strlen(file), false);
+	fprintf(fp, ": %d", line);
+}
+
+/*
+ * Functions inlined at the frame's pc, innermost first, as drgn shows
+ * them; with -l each with its line, and the frame's own line last.
+ */
+static void print_inlines(struct kt_cmd_ctx *ctx, const struct kt_frame *f,
+			  bool lines)
+{
+	struct kt_inline in[MAX_INLINE];
+	size_t n = kt_frame_functions(ctx->prog, f, in, MAX_INLINE);
 	const char *file;
 	int line;
 
-	if (kt_frame_source(ctx->prog, f, &file, &line)) {
-		fputs("    ", ctx->out);
-		kt_out_raw(ctx->out, file, strlen(file), false);
-		fprintf(ctx->out, ": %d\n", line);
+	for (size_t i = 0; i + 1 < n; i++) {
+		fprintf(ctx->out, "    (inlined) %s",
+			in[i].function ? in[i].function : "?");
+		if (lines && in[i].file) {
+			fputs(" at ", ctx->out);
+			print_position(ctx->out, in[i].file, in[i].line);
+		}
+		fputc('\n', ctx->out);
 	}
+	if (!lines)
+		return;
+	if (n) {
+		file = in[n - 1].file;
+		line = in[n - 1].line;
+	} else if (!kt_frame_source(ctx->prog, f, &file, &line)) {
+		return;
+	}
+	fputs("    ", ctx->out);
+	print_position(ctx->out, file, line);
+	fputc('\n', ctx->out);
 }
 
 static void print_header(struct kt_cmd_ctx *ctx, const struct kt_task *t,
@@ -219,8 +251,7 @@ static void print_trace(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 			f->sp);
 		print_sym(fp, f);
 		fprintf(fp, " at %016" PRIx64 "\n", f->pc);
-		if (o->lines)
-			print_source(ctx, f);
+		print_inlines(ctx, f, o->lines);
 		if (f->has_regs && f->regs_addr) {
 			fprintf(fp, "    [exception RIP: ");
 			print_sym(fp, f);
@@ -250,13 +281,54 @@ static cJSON *regs_json(const struct kt_frame *f)
 	return o;
 }
 
+static void add_source(cJSON *o, const char *file, int line)
+{
+	cJSON *src;
+
+	if (!file) {
+		cJSON_AddNullToObject(o, "source");
+		return;
+	}
+	src = cJSON_AddObjectToObject(o, "source");
+	kt_json_add_raw(src, "file", file, strlen(file));
+	cJSON_AddNumberToObject(src, "line", line);
+}
+
+/* drgn-style inline frames: same pc and sp, listed before their frame. */
+static void add_inline_frames(cJSON *frames, const struct kt_frame *f,
+			      size_t level, const struct kt_inline *in,
+			      size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "level", level);
+		cJSON_AddStringToObject(o, "function",
+					in[i].function ? in[i].function : "?");
+		cJSON_AddNullToObject(o, "offset");
+		kt_json_add_addr(o, "pc", f->pc);
+		kt_json_add_addr(o, "sp", f->sp);
+		if (f->has_sym && f->sym.module)
+			kt_json_add_raw(o, "module", f->sym.module, 64);
+		else
+			cJSON_AddNullToObject(o, "module");
+		add_source(o, in[i].file, in[i].line);
+		cJSON_AddBoolToObject(o, "inlined", true);
+		cJSON_AddBoolToObject(o, "interrupted", f->interrupted);
+		cJSON_AddItemToArray(frames, o);
+	}
+}
+
 static cJSON *frame_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
-			 size_t level, const struct bt_opts *opts)
+			 size_t level, const struct bt_opts *opts,
+			 cJSON *frames)
 {
 	const struct kt_frame *f = &tr->frames[level];
 	cJSON *o = cJSON_CreateObject();
-	const char *file;
-	int line;
+	struct kt_inline in[MAX_INLINE];
+	size_t n = kt_frame_functions(ctx->prog, f, in, MAX_INLINE);
+	const char *file = NULL;
+	int line = 0;
 
 	cJSON_AddNumberToObject(o, "level", level);
 	if (f->has_sym) {
@@ -272,14 +344,15 @@ static cJSON *frame_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
 		kt_json_add_raw(o, "module", f->sym.module, 64);
 	else
 		cJSON_AddNullToObject(o, "module");
-	if (kt_frame_source(ctx->prog, f, &file, &line)) {
-		cJSON *src = cJSON_AddObjectToObject(o, "source");
-
-		kt_json_add_raw(src, "file", file, strlen(file));
-		cJSON_AddNumberToObject(src, "line", line);
-	} else {
-		cJSON_AddNullToObject(o, "source");
+	add_inline_frames(frames, f, level, in, n);
+	// With inline frames, this frame's position is its call site.
+	if (n) {
+		file = in[n - 1].file;
+		line = in[n - 1].line;
+	} else if (!kt_frame_source(ctx->prog, f, &file, &line)) {
+		file = NULL;
 	}
+	add_source(o, file, line);
 	cJSON_AddBoolToObject(o, "inlined", false);
 	cJSON_AddBoolToObject(o, "interrupted", f->interrupted);
 	if (f->has_regs && f->regs_addr)
@@ -317,7 +390,8 @@ static cJSON *trace_json(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 			frames = cJSON_AddArrayToObject(seg, "frames");
 			cJSON_AddItemToArray(segs, seg);
 		}
-		cJSON_AddItemToArray(frames, frame_json(ctx, tr, i, opts));
+		cJSON_AddItemToArray(frames, frame_json(ctx, tr, i, opts,
+							frames));
 	}
 	return o;
 }

@@ -29,6 +29,7 @@ struct kt_dwarf {
 	bool cfi_tried;
 	struct kt_xlat *xlat;	/* runtime -> file addresses of a module */
 	unsigned nxlat;
+	struct chain_slot *chains;	/* kt_dwarf_inline_chain() cache */
 	char build_id[41];
 	char *owned_path;
 };
@@ -65,6 +66,7 @@ void kt_dwarf_destroy(struct kt_dwarf *dw)
 		dwarf_end(dw->dwarf);
 	free(dw->owned_path);
 	free(dw->xlat);
+	free(dw->chains);
 	free(dw);
 }
 
@@ -598,4 +600,131 @@ struct kt_error *kt_dwarf_source(struct kt_dwarf *dw, uint64_t addr,
 		return kt_error_create(KT_ERR_LOOKUP, "no line for 0x%lx",
 				       (unsigned long)addr);
 	return NULL;
+}
+
+/* A DIE's name, through DW_AT_abstract_origin/specification. */
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+
+	if (!dwarf_attr_integrate(die, DW_AT_name, &attr))
+		return NULL;
+	return dwarf_formstring(&attr);
+}
+
+#define MAX_SCOPE_DEPTH 64
+
+/*
+ * The concrete chain of functions at @addr, outermost first: descend from
+ * the CU into the subprogram, inlined subroutine or lexical block whose
+ * ranges hold @addr. (dwarf_getscopes() goes on into the abstract
+ * definition after the first inlined level, losing the ones between.)
+ */
+static size_t concrete_chain(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *out,
+			     size_t max)
+{
+	Dwarf_Die die = *cu, child;
+	size_t n = 0;
+
+	for (int depth = 0; depth < MAX_SCOPE_DEPTH; depth++) {
+		bool found = false;
+
+		if (dwarf_child(&die, &child))
+			break;
+		do {
+			int tag = dwarf_tag(&child);
+
+			if ((tag != DW_TAG_subprogram &&
+			     tag != DW_TAG_inlined_subroutine &&
+			     tag != DW_TAG_lexical_block) ||
+			    dwarf_haspc(&child, addr) != 1)
+				continue;
+			if (tag != DW_TAG_lexical_block && n < max)
+				out[n++] = child;
+			die = child;
+			found = true;
+			break;
+		} while (dwarf_siblingof(&child, &child) == 0);
+		if (!found)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Tasks sleep at the same few pcs (schedule, the syscall entry): a
+ * direct-mapped cache of chains keeps foreach bt from walking the same
+ * CU again for each.
+ */
+#define CHAIN_SLOTS 4096
+#define CHAIN_MAX 8
+
+struct chain_slot {
+	uint64_t addr;		/* 0: empty */
+	size_t n;
+	struct kt_inline items[CHAIN_MAX];
+};
+
+static size_t compute_chain(struct kt_dwarf *dw, uint64_t addr,
+			    struct kt_inline *ret, size_t max);
+
+size_t kt_dwarf_inline_chain(struct kt_dwarf *dw, uint64_t addr,
+			     struct kt_inline *ret, size_t max)
+{
+	struct chain_slot *slot;
+	size_t n;
+
+	if (!dw->chains)
+		dw->chains = calloc(CHAIN_SLOTS, sizeof(*dw->chains));
+	if (!dw->chains || max > CHAIN_MAX || !addr)
+		return compute_chain(dw, addr, ret, max);
+	slot = &dw->chains[(addr ^ (addr >> 12)) % CHAIN_SLOTS];
+	if (slot->addr != addr) {
+		slot->n = compute_chain(dw, addr, slot->items, CHAIN_MAX);
+		slot->addr = addr;
+	}
+	n = slot->n < max ? slot->n : max;
+	memcpy(ret, slot->items, n * sizeof(*ret));
+	return n;
+}
+
+static size_t compute_chain(struct kt_dwarf *dw, uint64_t addr,
+			    struct kt_inline *ret, size_t max)
+{
+	Dwarf_Die cu, chain[MAX_SCOPE_DEPTH];
+	const char *file = NULL;
+	Dwarf_Files *files;
+	Dwarf_Line *l;
+	size_t n, out = 0;
+	int line = 0;
+
+	addr = file_addr(dw, addr);
+	if (!dwarf_addrdie(dw->dwarf, addr, &cu))
+		return 0;
+	n = concrete_chain(&cu, addr, chain, MAX_SCOPE_DEPTH);
+	if ((l = dwarf_getsrc_die(&cu, addr))) {
+		file = dwarf_linesrc(l, NULL, NULL);
+		dwarf_lineno(l, &line);
+	}
+	// Innermost first; each outer one is where the inner was called.
+	for (size_t i = n; i-- > 0 && out < max;) {
+		Dwarf_Attribute attr;
+		Dwarf_Word v;
+
+		ret[out].function = die_name(&chain[i]);
+		ret[out].file = file;
+		ret[out++].line = line;
+		if (dwarf_tag(&chain[i]) != DW_TAG_inlined_subroutine)
+			break;
+		file = NULL;
+		line = 0;
+		if (dwarf_attr(&chain[i], DW_AT_call_file, &attr) &&
+		    !dwarf_formudata(&attr, &v) &&
+		    !dwarf_getsrcfiles(&cu, &files, NULL))
+			file = dwarf_filesrc(files, v, NULL, NULL);
+		if (dwarf_attr(&chain[i], DW_AT_call_line, &attr) &&
+		    !dwarf_formudata(&attr, &v))
+			line = v;
+	}
+	return out;
 }

@@ -132,6 +132,23 @@ struct kt_error *kt_dwarf_cfi_row(struct kt_dwarf *dw, uint64_t pc,
 struct kt_error *kt_dwarf_source(struct kt_dwarf *dw, uint64_t addr,
 				 const char **file, int *line);
 
+/** A function inlined at a pc, with the source position in force in it. */
+struct kt_inline {
+	const char *function;	/* owned by the DWARF; NULL: the symbol's */
+	const char *file;	/* owned by the DWARF, or NULL */
+	int line;
+};
+
+/**
+ * The chain of functions at @addr (the file's own address), innermost
+ * first: the inlined ones, then the function that contains them, each with
+ * its file and line (the innermost from the line table, the others from
+ * the call site of the function inlined into them). Returns how many were
+ * written into @ret (at most @max); 0 when DWARF does not cover @addr.
+ */
+size_t kt_dwarf_inline_chain(struct kt_dwarf *dw, uint64_t addr,
+			     struct kt_inline *ret, size_t max);
+
 /** How many CUs have been indexed, and how many there are (if known). */
 void kt_dwarf_index_stats(const struct kt_dwarf *dw, unsigned *indexed,
 			  bool *complete);

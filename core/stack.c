@@ -767,22 +767,39 @@ void kt_trace_deinit(struct kt_trace *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The DWARF of a pc, and the pc as that DWARF knows it. */
+static struct kt_dwarf *frame_dwarf(struct kt_program *prog,
+				    const struct kt_frame *f, uint64_t *pc)
+{
+	const struct kt_module *m;
+
+	*pc = f->pc - !f->interrupted;
+	if (*pc < KT_START_KERNEL_MAP)
+		return NULL;
+	// vmlinux's DWARF is at linked addresses; a module's is placed at
+	// its runtime ones (kt_dwarf_open_module()).
+	if (*pc < 0xffffffffc0000000ULL) {
+		*pc -= prog->kaslr_offset;
+		return prog->dwarf;
+	}
+	m = kt_module_by_addr(prog, *pc);
+	return m ? m->dwarf : NULL;
+}
+
+size_t kt_frame_functions(struct kt_program *prog, const struct kt_frame *f,
+			  struct kt_inline *ret, size_t max)
+{
+	uint64_t pc;
+	struct kt_dwarf *dw = frame_dwarf(prog, f, &pc);
+
+	return dw ? kt_dwarf_inline_chain(dw, pc, ret, max) : 0;
+}
+
 bool kt_frame_source(struct kt_program *prog, const struct kt_frame *f,
 		     const char **file, int *line)
 {
-	uint64_t pc = f->pc - !f->interrupted;
-	const struct kt_module *m;
+	uint64_t pc;
+	struct kt_dwarf *dw = frame_dwarf(prog, f, &pc);
 
-	if (pc < KT_START_KERNEL_MAP)
-		return false;
-	// vmlinux's DWARF is at linked addresses; a module's is placed at
-	// its runtime ones (kt_dwarf_open_module()).
-	if (pc < 0xffffffffc0000000ULL)
-		return prog->dwarf &&
-		       !kt_error_catch_any(kt_dwarf_source(prog->dwarf,
-						pc - prog->kaslr_offset, file,
-						line));
-	m = kt_module_by_addr(prog, pc);
-	return m && m->dwarf &&
-	       !kt_error_catch_any(kt_dwarf_source(m->dwarf, pc, file, line));
+	return dw && !kt_error_catch_any(kt_dwarf_source(dw, pc, file, line));
 }

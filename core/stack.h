@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/dump.h"
+#include "core/dwarf.h"
 #include "core/error.h"
 #include "core/program.h"
 
@@ -71,6 +72,14 @@ struct kt_error *kt_stack_trace(struct kt_program *prog, uint64_t task,
 				struct kt_trace *ret);
 
 void kt_trace_deinit(struct kt_trace *t);
+
+/**
+ * The functions at a frame's pc, innermost first: those inlined there,
+ * then the one that contains them (see kt_dwarf_inline_chain()). 0 when
+ * there is no DWARF for the pc.
+ */
+size_t kt_frame_functions(struct kt_program *prog, const struct kt_frame *f,
+			  struct kt_inline *ret, size_t max);
 
 /**
  * The source file and line of a frame's pc (of pc - 1 for a return

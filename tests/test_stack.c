@@ -327,3 +327,62 @@ Test(stack, bt_json_fields_and_frame_words)
 	free(mods);
 	free(dump);
 }
+
+/* Inline frames: drgn's, function and line, at every frame of every task. */
+ParameterizedTestParameters(stack, inline_frames_agree_with_drgn)
+{
+	KT_DUMP_PARAMS();
+}
+
+ParameterizedTest(struct kt_dump_param *p, stack, inline_frames_agree_with_drgn)
+{
+	struct kt_program *prog = kt_test_open(p->name);
+	char name[64];
+	cJSON *exp, *task;
+	int inlined = 0;
+
+	snprintf(name, sizeof(name), "%s.stacks", p->name);
+	exp = kt_test_expected(name);
+	cJSON_ArrayForEach(task, get(exp, "tasks")) {
+		uint64_t addr = strtoull(get(task, "task")->valuestring, NULL,
+					 16);
+		cJSON *frames = get(task, "frames");
+		int nf = cJSON_GetArraySize(frames), j = 0;
+		struct kt_trace tr;
+
+		cr_assert_null(kt_stack_trace(prog, addr, &tr));
+		for (size_t i = 0; i < tr.n && j < nf; i++) {
+			struct kt_inline in[8];
+			size_t n = kt_frame_functions(prog, &tr.frames[i], in,
+						      8);
+			cJSON *f = cJSON_GetArrayItem(frames, j);
+
+			if (!cJSON_IsString(get(f, "pc")) ||
+			    strtoull(get(f, "pc")->valuestring, NULL, 16) !=
+			    tr.frames[i].pc)
+				continue;	// frames drgn does not have
+			for (size_t k = 0; k + 1 < n && j < nf; k++, j++) {
+				f = cJSON_GetArrayItem(frames, j);
+				cr_expect(cJSON_IsTrue(get(f, "is_inline")),
+					  "%s: %s not inlined in drgn",
+					  p->name, in[k].function);
+				cr_expect_str_eq(in[k].function,
+						 get(f, "function")->valuestring);
+				cr_expect_eq(in[k].line, get(f, "line")->valueint);
+				inlined++;
+			}
+			f = cJSON_GetArrayItem(frames, j++);
+			cr_expect(!cJSON_IsTrue(get(f, "is_inline")),
+				  "%s pid %d: drgn has more inline frames at %s",
+				  p->name, get(task, "pid")->valueint,
+				  get(f, "pc")->valuestring);
+			if (n && cJSON_IsNumber(get(f, "line")))
+				cr_expect_eq(in[n - 1].line,
+					     get(f, "line")->valueint);
+		}
+		kt_trace_deinit(&tr);
+	}
+	cr_expect_gt(inlined, 50);
+	cJSON_Delete(exp);
+	kt_program_destroy(prog);
+}
