@@ -11,14 +11,17 @@
 #include "core/stack.h"
 #include "core/task.h"
 
-#define BT_USAGE "bt [-f|-F] [-l] [-a | -c CPU | PID | TASK]"
+#define BT_USAGE "bt [-f|-F] [-l] [-v] [-a | -c CPU | PID | TASK]"
 #define MAX_FRAME_WORDS 128
 
 struct bt_opts {
 	bool words;	/* -f: each frame's stack words */
 	bool symbolic;	/* -F: words shown as symbols where they are */
 	bool lines;	/* -l: source lines */
+	bool vars;	/* -v: parameters and locals */
 };
+
+#define MAX_VARS 64
 
 /* crash's layout of exception-frame registers, three a line. */
 static const enum kt_reg regs_layout[] = {
@@ -214,6 +217,51 @@ static void print_inlines(struct kt_cmd_ctx *ctx, const struct kt_frame *f,
 	fputc('\n', ctx->out);
 }
 
+static void print_vars(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
+		       size_t i)
+{
+	struct kt_frame_var v[MAX_VARS];
+	size_t n = kt_frame_variables(ctx->prog, tr, i, v, MAX_VARS);
+
+	for (size_t k = 0; k < n; k++) {
+		fprintf(ctx->out, "    %s %s", v[k].param ? "param" : "local",
+			v[k].name);
+		if (v[k].function && (!tr->frames[i].has_sym ||
+				      strcmp(v[k].function,
+					     tr->frames[i].sym.name)))
+			fprintf(ctx->out, " (in %s)", v[k].function);
+		if (v[k].known)
+			fprintf(ctx->out, " = 0x%" PRIx64 "\n", v[k].value);
+		else
+			fprintf(ctx->out, " = <%s>\n", v[k].why);
+	}
+}
+
+static cJSON *vars_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
+			size_t i)
+{
+	struct kt_frame_var v[MAX_VARS];
+	size_t n = kt_frame_variables(ctx->prog, tr, i, v, MAX_VARS);
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t k = 0; k < n; k++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", v[k].name);
+		if (v[k].function)
+			cJSON_AddStringToObject(o, "function", v[k].function);
+		cJSON_AddBoolToObject(o, "param", v[k].param);
+		if (v[k].known) {
+			kt_json_add_addr(o, "value", v[k].value);
+		} else {
+			cJSON_AddNullToObject(o, "value");
+			cJSON_AddStringToObject(o, "why", v[k].why);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 static void print_header(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 			 const struct kt_trace *tr)
 {
@@ -263,6 +311,8 @@ static void print_trace(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 				tr->regs_source);
 			print_regs(fp, f);
 		}
+		if (o->vars)
+			print_vars(ctx, tr, i);
 		if (o->words)
 			print_words(ctx, tr, i, o);
 	}
@@ -361,6 +411,8 @@ static cJSON *frame_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
 		cJSON_AddItemToObject(o, "regs", regs_json(f));
 	if (opts->words)
 		cJSON_AddItemToObject(o, "words", words_json(ctx, tr, level));
+	if (opts->vars)
+		cJSON_AddItemToObject(o, "variables", vars_json(ctx, tr, level));
 	return o;
 }
 
@@ -475,7 +527,7 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt(argc, argv, "+ac:fFl")) != -1) {
+	while ((c = getopt(argc, argv, "+ac:fFlv")) != -1) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'c')
@@ -486,6 +538,8 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv)
 			o.words = o.symbolic = true;
 		else if (c == 'l')
 			o.lines = true;
+		else if (c == 'v')
+			o.vars = true;
 		else
 			return kt_cmd_usage(ctx, "bt", BT_USAGE);
 	}

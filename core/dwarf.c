@@ -728,3 +728,122 @@ static size_t compute_chain(struct kt_dwarf *dw, uint64_t addr,
 	}
 	return out;
 }
+
+static bool copy_location(Dwarf_Die *die, uint64_t addr,
+			  struct kt_dwarf_var *v)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Op *ops;
+	size_t n;
+
+	v->nops = 0;
+	if (!dwarf_attr_integrate(die, DW_AT_location, &attr))
+		return true;	// optimized out entirely
+	if (dwarf_getlocation_addr(&attr, addr, &ops, &n, 1) != 1 ||
+	    n > KT_LOC_MAX_OPS)
+		return true;	// not at this pc, or too complex to show
+	for (size_t i = 0; i < n; i++) {
+		v->ops[i].atom = ops[i].atom;
+		v->ops[i].number = ops[i].number;
+		v->ops[i].number2 = ops[i].number2;
+	}
+	v->nops = n;
+	return true;
+}
+
+static bool frame_base_is_cfa(Dwarf_Die *fn)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Op *ops;
+	size_t n;
+
+	return dwarf_attr_integrate(fn, DW_AT_frame_base, &attr) &&
+	       !dwarf_getlocation(&attr, &ops, &n) && n == 1 &&
+	       ops[0].atom == DW_OP_call_frame_cfa;
+}
+
+static void add_vars(Dwarf_Die *scope, uint64_t addr, const char *function,
+		     bool cfa_base, struct kt_dwarf_var *ret, size_t *n,
+		     size_t max)
+{
+	Dwarf_Die child, type;
+	Dwarf_Attribute attr;
+
+	if (dwarf_child(scope, &child))
+		return;
+	do {
+		int tag = dwarf_tag(&child);
+		struct kt_dwarf_var *v;
+		Dwarf_Word size;
+
+		if ((tag != DW_TAG_formal_parameter && tag != DW_TAG_variable) ||
+		    *n >= max)
+			continue;
+		v = &ret[*n];
+		memset(v, 0, sizeof(*v));
+		v->name = die_name(&child);
+		if (!v->name)
+			continue;
+		v->function = function;
+		v->param = tag == DW_TAG_formal_parameter;
+		v->frame_base_cfa = cfa_base;
+		if (dwarf_attr_integrate(&child, DW_AT_type, &attr) &&
+		    dwarf_formref_die(&attr, &type)) {
+			v->type = dwarf_dieoffset(&type);
+			if (!dwarf_aggregate_size(&type, &size))
+				v->size = size;
+		}
+		copy_location(&child, addr, v);
+		(*n)++;
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+size_t kt_dwarf_frame_vars(struct kt_dwarf *dw, uint64_t addr,
+			   struct kt_dwarf_var *ret, size_t max)
+{
+	Dwarf_Die cu, die, child;
+	const char *function = NULL;
+	bool cfa_base = false;
+	size_t n = 0;
+
+	addr = file_addr(dw, addr);
+	if (!dwarf_addrdie(dw->dwarf, addr, &cu))
+		return 0;
+	// The same descent as concrete_chain(), collecting as it goes; the
+	// innermost scope's variables end up last, so reverse at the end.
+	die = cu;
+	for (int depth = 0; depth < MAX_SCOPE_DEPTH; depth++) {
+		bool found = false;
+
+		if (dwarf_child(&die, &child))
+			break;
+		do {
+			int tag = dwarf_tag(&child);
+
+			if ((tag != DW_TAG_subprogram &&
+			     tag != DW_TAG_inlined_subroutine &&
+			     tag != DW_TAG_lexical_block) ||
+			    dwarf_haspc(&child, addr) != 1)
+				continue;
+			if (tag != DW_TAG_lexical_block) {
+				function = die_name(&child);
+				if (tag == DW_TAG_subprogram)
+					cfa_base = frame_base_is_cfa(&child);
+			}
+			add_vars(&child, addr, function, cfa_base, ret, &n,
+				 max);
+			die = child;
+			found = true;
+			break;
+		} while (dwarf_siblingof(&child, &child) == 0);
+		if (!found)
+			break;
+	}
+	for (size_t i = 0; i < n / 2; i++) {
+		struct kt_dwarf_var t = ret[i];
+
+		ret[i] = ret[n - 1 - i];
+		ret[n - 1 - i] = t;
+	}
+	return n;
+}

@@ -149,6 +149,35 @@ struct kt_inline {
 size_t kt_dwarf_inline_chain(struct kt_dwarf *dw, uint64_t addr,
 			     struct kt_inline *ret, size_t max);
 
+/* ---- variables of a frame ---- */
+
+#define KT_LOC_MAX_OPS 8
+
+/** One DWARF location operation, copied out of libdw. */
+struct kt_loc_op {
+	uint8_t atom;
+	uint64_t number, number2;
+};
+
+/** A parameter or local variable in scope at a pc, with its location. */
+struct kt_dwarf_var {
+	const char *name;	/* owned by the DWARF */
+	const char *function;	/* the (inlined) function it belongs to */
+	bool param;
+	Dwarf_Off type;		/* DIE of its type */
+	uint64_t size;		/* of its type; 0 if unknown */
+	unsigned nops;		/* 0: optimized out at this pc */
+	struct kt_loc_op ops[KT_LOC_MAX_OPS];
+	bool frame_base_cfa;	/* its function's frame base is the CFA */
+};
+
+/**
+ * The parameters and locals in scope at @addr (the file's own address),
+ * innermost function first, with the location that applies at @addr.
+ */
+size_t kt_dwarf_frame_vars(struct kt_dwarf *dw, uint64_t addr,
+			   struct kt_dwarf_var *ret, size_t max);
+
 /** How many CUs have been indexed, and how many there are (if known). */
 void kt_dwarf_index_stats(const struct kt_dwarf *dw, unsigned *indexed,
 			  bool *complete);

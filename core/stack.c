@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dwarf.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,7 +401,7 @@ static bool orc_bp(struct unwinder *u, const struct kt_orc *o, uint64_t cfa,
 
 /*
  * One step with ORC, from the registers of a frame to its caller's. Only
- * rip, rsp and rbp survive a call; after a pt_regs all registers are known.
+ * rip, rsp and rbp are known after a call; after a pt_regs, all of them.
  */
 static bool orc_step(struct unwinder *u, const struct kt_orc *o,
 		     const struct kt_regset *old, struct kt_regset *rs,
@@ -419,9 +420,9 @@ static bool orc_step(struct unwinder *u, const struct kt_orc *o,
 		*regs_addr = cfa;
 		return true;
 	}
-	rs->known &= REG_BIT(KT_REG_RBP) | REG_BIT(KT_REG_RBX) |
-		     REG_BIT(KT_REG_R12) | REG_BIT(KT_REG_R13) |
-		     REG_BIT(KT_REG_R14) | REG_BIT(KT_REG_R15);
+	// ORC does not say whether the callee changed rbx or r12-r15, so
+	// they are unknown in the caller; rbp follows the bp rule below.
+	rs->known &= REG_BIT(KT_REG_RBP);
 	if (!read_word(u, cfa - 8, &rs->r[KT_REG_RIP], "a return address"))
 		return false;
 	rs->r[KT_REG_RSP] = cfa;
@@ -609,6 +610,14 @@ static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 				       "a return address"))
 				return;
 			next.r[KT_REG_RSP] += 8;
+			interrupted = false;
+			regs_addr = 0;
+		} else if (o && o->type == KT_ORC_CALL &&
+			   o->sp_reg != KT_ORC_REG_SP_INDIRECT &&
+			   cfi_step(u, &rs, interrupted, &next)) {
+			// For ordinary code DWARF CFI also says where callees
+			// saved rbx and r12-r15, which ORC does not: the
+			// caller's variables can then be read (as drgn does).
 			interrupted = false;
 			regs_addr = 0;
 		} else if (o && o->type != KT_ORC_UNDEFINED) {
@@ -802,4 +811,141 @@ bool kt_frame_source(struct kt_program *prog, const struct kt_frame *f,
 	struct kt_dwarf *dw = frame_dwarf(prog, f, &pc);
 
 	return dw && !kt_error_catch_any(kt_dwarf_source(dw, pc, file, line));
+}
+
+#define MAX_VARS 64
+#define EVAL_STACK 8
+
+struct eval {
+	struct kt_program *prog;
+	const struct kt_frame *f;
+	bool cfa_known;
+	uint64_t cfa;
+	int64_t addr_bias;	/* DW_OP_addr: file to runtime */
+};
+
+static bool eval_reg(const struct eval *e, uint64_t dreg, uint64_t *ret)
+{
+	if (dreg >= KT_CFI_NREGS ||
+	    !(e->f->regs.known & REG_BIT(dwarf_regs[dreg])))
+		return false;
+	*ret = e->f->regs.r[dwarf_regs[dreg]];
+	return true;
+}
+
+/*
+ * A small DWARF expression evaluator: registers, CFA-based and absolute
+ * addresses, constants, deref and stack_value. Entry values, pieces and
+ * implicit pointers are reported, not guessed.
+ */
+static const char *eval_location(const struct eval *e,
+				 const struct kt_dwarf_var *v, uint64_t *ret)
+{
+	uint64_t st[EVAL_STACK], r;
+	unsigned sp = 0;
+	bool value = false;
+
+	if (!v->nops)
+		return "optimized out";
+	for (unsigned i = 0; i < v->nops; i++) {
+		const struct kt_loc_op *op = &v->ops[i];
+		uint8_t a = op->atom;
+
+		if (sp == EVAL_STACK)
+			return "expression too deep";
+		if (a >= DW_OP_reg0 && a <= DW_OP_reg31) {
+			if (v->nops != 1 || !eval_reg(e, a - DW_OP_reg0, ret))
+				return "register not saved at this frame";
+			return NULL;
+		} else if (a == DW_OP_regx) {
+			if (v->nops != 1 || !eval_reg(e, op->number, ret))
+				return "register not saved at this frame";
+			return NULL;
+		} else if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
+			if (!eval_reg(e, a - DW_OP_breg0, &r))
+				return "register not saved at this frame";
+			st[sp++] = r + (int64_t)op->number;
+		} else if (a == DW_OP_fbreg || a == DW_OP_call_frame_cfa) {
+			if (!e->cfa_known || (a == DW_OP_fbreg &&
+					      !v->frame_base_cfa))
+				return "frame base unknown";
+			st[sp++] = e->cfa + (a == DW_OP_fbreg ?
+					     (int64_t)op->number : 0);
+		} else if (a == DW_OP_addr) {
+			st[sp++] = op->number + e->addr_bias;
+		} else if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
+			st[sp++] = a - DW_OP_lit0;
+		} else if (a == DW_OP_const1u || a == DW_OP_const2u ||
+			   a == DW_OP_const4u || a == DW_OP_const8u ||
+			   a == DW_OP_constu || a == DW_OP_const1s ||
+			   a == DW_OP_const2s || a == DW_OP_const4s ||
+			   a == DW_OP_const8s || a == DW_OP_consts) {
+			st[sp++] = op->number;
+		} else if (a == DW_OP_plus_uconst && sp) {
+			st[sp - 1] += op->number;
+		} else if (a == DW_OP_deref && sp) {
+			if (kt_error_catch_any(kt_read_u64(e->prog, st[sp - 1],
+							   &st[sp - 1])))
+				return "not in the dump";
+		} else if (a == DW_OP_stack_value && sp) {
+			value = true;
+		} else if (a == DW_OP_entry_value || a == DW_OP_GNU_entry_value) {
+			return "optimized out (value at entry)";
+		} else {
+			return "location not supported";
+		}
+	}
+	if (!sp)
+		return "empty location";
+	if (value) {
+		*ret = st[sp - 1];
+		return NULL;
+	}
+	// A memory location: the variable's bytes, up to a word.
+	if (!v->size || v->size > 8)
+		return "not a scalar";
+	*ret = 0;
+	if (kt_error_catch_any(kt_read(e->prog, st[sp - 1], ret, v->size)))
+		return "not in the dump";
+	return NULL;
+}
+
+size_t kt_frame_variables(struct kt_program *prog, const struct kt_trace *tr,
+			  size_t i, struct kt_frame_var *ret, size_t max)
+{
+	const struct kt_frame *f = &tr->frames[i];
+	struct kt_dwarf_var vars[MAX_VARS];
+	struct eval e = { .prog = prog, .f = f };
+	struct kt_dwarf *dw;
+	uint64_t pc;
+	size_t n;
+
+	dw = frame_dwarf(prog, f, &pc);
+	if (!dw)
+		return 0;
+	if (dw == prog->dwarf)
+		e.addr_bias = prog->kaslr_offset;
+	// The CFA of a frame is its caller's sp, when it returns there.
+	if (i + 1 < tr->n && !tr->frames[i + 1].regs_addr) {
+		e.cfa = tr->frames[i + 1].sp;
+		e.cfa_known = true;
+	}
+	n = kt_dwarf_frame_vars(dw, pc, vars, MAX_VARS);
+	if (n > max)
+		n = max;
+	for (size_t v = 0; v < n; v++) {
+		struct kt_frame_var *o = &ret[v];
+
+		memset(o, 0, sizeof(*o));
+		o->name = vars[v].name;
+		o->function = vars[v].function;
+		o->param = vars[v].param;
+		o->size = vars[v].size;
+		o->type = vars[v].type;
+		o->why = eval_location(&e, &vars[v], &o->value);
+		o->known = !o->why;
+		if (o->known && o->size && o->size < 8)
+			o->value &= (1ULL << (8 * o->size)) - 1;
+	}
+	return n;
 }

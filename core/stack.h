@@ -81,6 +81,25 @@ void kt_trace_deinit(struct kt_trace *t);
 size_t kt_frame_functions(struct kt_program *prog, const struct kt_frame *f,
 			  struct kt_inline *ret, size_t max);
 
+/** A parameter or local of a frame, evaluated. */
+struct kt_frame_var {
+	const char *name, *function;	/* owned by the DWARF */
+	bool param;
+	bool known;		/* value is valid */
+	uint64_t value;		/* up to 8 bytes, zero-extended */
+	uint64_t size;
+	Dwarf_Off type;
+	const char *why;	/* when !known: "optimized out", ... */
+};
+
+/**
+ * The parameters and locals in scope at frame @i of @tr, innermost
+ * function first, evaluated with the registers known there, the frame's
+ * CFA and the dump's memory. What cannot be known says why.
+ */
+size_t kt_frame_variables(struct kt_program *prog, const struct kt_trace *tr,
+			  size_t i, struct kt_frame_var *ret, size_t max);
+
 /**
  * The source file and line of a frame's pc (of pc - 1 for a return
  * address), from vmlinux's or a module's DWARF. @file is owned by @prog.

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/stack.h"
+#include "core/sysinfo.h"
 #include "core/task.h"
 #include "tests/helpers.h"
 
@@ -384,5 +385,55 @@ ParameterizedTest(struct kt_dump_param *p, stack, inline_frames_agree_with_drgn)
 	}
 	cr_expect_gt(inlined, 50);
 	cJSON_Delete(exp);
+	kt_program_destroy(prog);
+}
+
+static const struct kt_frame_var *find_var(struct kt_program *prog,
+					   const struct kt_trace *tr,
+					   size_t i, const char *name,
+					   struct kt_frame_var *vars)
+{
+	size_t n = kt_frame_variables(prog, tr, i, vars, 64);
+
+	for (size_t k = 0; k < n; k++) {
+		if (!strcmp(vars[k].name, name))
+			return &vars[k];
+	}
+	return NULL;
+}
+
+/*
+ * Seed 000/001 on hctx-fq: blk_free_flush_queue's fq is the bogus pointer
+ * (CR2 - 0x40), and the caller's hctx (found as drgn's trace[1]["hctx"]
+ * did) holds it in ->fq. Values checked against drgn 0.0.22: fq
+ * 0x...2c40 at CR2 0x...2c80, hctx->fq equal to it.
+ */
+Test(stack, frame_variables_find_hctx_and_bogus_fq)
+{
+	struct kt_program *prog = kt_test_open("hctx-fq");
+	struct kt_frame_var vars[64];
+	const struct kt_frame_var *fq, *hctx;
+	uint64_t off, hctx_fq;
+	struct kt_sysinfo si;
+	struct kt_trace tr;
+	const char *cr2;
+
+	trace_of_cpu(prog, 0, &tr);
+	fq = find_var(prog, &tr, 0, "fq", vars);
+	cr_assert(fq && fq->known && fq->param, "%s", fq ? fq->why : "none");
+	// The oops: "BUG: unable to handle page fault for address: CR2".
+	cr_assert_null(kt_sysinfo_load(prog, &si));
+	cr2 = strrchr(si.panic, ' ');
+	cr_assert_not_null(cr2);
+	cr_expect_eq(fq->value + 0x40, strtoull(cr2 + 1, NULL, 16),
+		     "fq->flush_rq (fq + 0x40) is the faulting address");
+	kt_sysinfo_deinit(&si);
+	hctx = find_var(prog, &tr, 1, "hctx", vars + 32);
+	cr_assert(hctx && hctx->known, "%s", hctx ? hctx->why : "none");
+	cr_assert_null(kt_type_member_offset(prog, "struct blk_mq_hw_ctx",
+					     "fq", &off));
+	cr_assert_null(kt_read_u64(prog, hctx->value + off, &hctx_fq));
+	cr_expect_eq(hctx_fq, fq->value, "hctx->fq is the bogus fq");
+	kt_trace_deinit(&tr);
 	kt_program_destroy(prog);
 }
