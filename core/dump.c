@@ -562,7 +562,6 @@ static struct kt_error *check_complete(struct kt_dump *dump)
 struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 			      struct kt_dump **ret)
 {
-	const char *arch;
 	struct kt_dump *dump;
 	struct kt_error *err;
 	kdump_status st;
@@ -597,6 +596,10 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	// process with SIGBUS; read(2) gives an error instead.
 	kdump_set_number_attr(dump->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
 			      KDUMP_MMAP_NEVER);
+	// QEMU's kdump output leaves the machine name empty, and libkdumpfile
+	// then skips the CPUs' PRSTATUS notes as it opens the file. ktriage
+	// reads x86-64 dumps only: say so before it opens.
+	kdump_set_string_attr(dump->ctx, KDUMP_ATTR_ARCH_NAME, "x86_64");
 	st = kdump_open_fdset(dump->ctx, dump->nfds, dump->fds);
 	if (st == KDUMP_ERR_NOTIMPL) {
 		err = kt_error_create(KT_ERR_FORMAT,
@@ -609,11 +612,6 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 		err = kdump_error(dump, st, "cannot open dump");
 		goto fail;
 	}
-	// QEMU's kdump output leaves the machine name empty; libkdumpfile
-	// then knows no architecture. ktriage reads x86-64 dumps only.
-	if (kdump_get_string_attr(dump->ctx, KDUMP_ATTR_ARCH_NAME, &arch) !=
-	    KDUMP_OK)
-		kdump_set_string_attr(dump->ctx, KDUMP_ATTR_ARCH_NAME, "x86_64");
 	// libkdumpfile reads nothing, not even physical pages or its page
 	// maps, until it knows the OS; every dump ktriage opens is of Linux.
 	err = kt_dump_setup_linux(dump);
@@ -819,10 +817,52 @@ static struct kt_error *apply_patches(struct kt_dump *dump, uint64_t addr,
 	return NULL;
 }
 
+/*
+ * ELF dumps may carry virtual addresses in their segments, and libkdumpfile
+ * then reads kernel virtual addresses through them; QEMU's paging dumps
+ * hold wrong ones for module memory (zeros where the page tables map the
+ * module). Translate through the kernel's page tables instead.
+ */
+static struct kt_error *read_by_page_tables(struct kt_dump *dump,
+					    uint64_t addr, void *buf,
+					    size_t size)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		uint64_t va = addr + done, pa;
+		size_t chunk = 4096 - (va & 4095);
+		struct kt_error *err;
+
+		if (chunk > size - done)
+			chunk = size - done;
+		err = kt_dump_vtop(dump, va, &pa);
+		if (!err)
+			err = read_raw(dump, pa, true, (char *)buf + done,
+				       chunk);
+		if (err) {
+			if (err->code == KT_ERR_FAULT && err->address_phys) {
+				enum kt_fault fault = err->fault;
+
+				kt_error_destroy(err);
+				err = kt_error_fault(va, false, fault);
+			}
+			return err;
+		}
+		done += chunk;
+	}
+	return NULL;
+}
+
 struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
 			      void *buf, size_t size)
 {
-	struct kt_error *err = read_raw(dump, addr, phys, buf, size);
+	struct kt_error *err;
+
+	if (!phys && dump->axctx && !strcmp(dump->info.format, "elf"))
+		err = read_by_page_tables(dump, addr, buf, size);
+	else
+		err = read_raw(dump, addr, phys, buf, size);
 
 	if (!err && !phys && dump->npatches)
 		err = apply_patches(dump, addr, buf, size);

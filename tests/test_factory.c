@@ -13,6 +13,7 @@
 
 #include "core/dump.h"
 #include "core/log.h"
+#include "core/stack.h"
 #include "core/sysinfo.h"
 #include "core/task.h"
 #include "tests/helpers.h"
@@ -98,6 +99,18 @@ ParameterizedTest(struct factory_format *f, factory, formats_tools_write)
 	cr_expect_eq(t->n, drgn_tasks(f->drgn_suffix) + s.nr_cpus,
 		     "%s: %zu tasks, drgn %d + the idle tasks", f->suffix, t->n,
 		     drgn_tasks(f->drgn_suffix));
+	// The panic task unwinds from sysrq to user mode in every format.
+	struct kt_trace tr;
+	bool sysrq = false;
+
+	cr_assert_null(kt_stack_trace(prog, s.panic_task, &tr));
+	cr_expect(tr.complete, "%s: %s", f->suffix, tr.stop);
+	for (size_t i = 0; i < tr.n; i++)
+		sysrq |= tr.frames[i].has_sym &&
+			 !strcmp(tr.frames[i].sym.name, "sysrq_handle_crash");
+	cr_expect(sysrq, "%s: no sysrq_handle_crash frame", f->suffix);
+	cr_expect_eq(tr.frames[tr.n - 1].stack, KT_STACK_USER);
+	kt_trace_deinit(&tr);
 	cr_assert_null(kt_log_load(prog, &l));
 	cr_expect(l->n > 300 && !strncmp(l->recs[0].text, "Linux version", 13));
 	kt_sysinfo_deinit(&s);

@@ -12,6 +12,7 @@
 
 #include "core/dump.h"
 #include "core/log.h"
+#include "core/stack.h"
 #include "core/sysinfo.h"
 #include "core/task.h"
 #include "tests/helpers.h"
@@ -87,6 +88,18 @@ ParameterizedTest(struct format *f, formats, same_facts_as_the_kdump)
 		cr_expect_str_eq(t->tasks[i].st, rt->tasks[i].st);
 		cr_expect_str_eq(t->tasks[i].comm, rt->tasks[i].comm);
 	}
+	// The panic task's backtrace is the same, frame for frame.
+	struct kt_trace rtr, tr;
+
+	cr_assert_null(kt_stack_trace(ref, rs.panic_task, &rtr));
+	cr_assert_null(kt_stack_trace(prog, s.panic_task, &tr));
+	cr_expect(tr.complete, "%s: %s", f->suffix, tr.stop);
+	cr_assert_eq(tr.n, rtr.n, "%s: %zu frames, kdump %zu", f->suffix,
+		     tr.n, rtr.n);
+	for (size_t i = 0; i < tr.n; i++)
+		cr_expect_eq(tr.frames[i].pc, rtr.frames[i].pc);
+	kt_trace_deinit(&rtr);
+	kt_trace_deinit(&tr);
 	cr_assert_null(kt_log_load(ref, &rl));
 	cr_assert_null(kt_log_load(prog, &l));
 	cr_assert_eq(l->n, rl->n);
