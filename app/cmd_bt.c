@@ -344,6 +344,16 @@ static void add_source(cJSON *o, const char *file, int line)
 	cJSON_AddNumberToObject(src, "line", line);
 }
 
+static void add_position(cJSON *o, const struct kt_frame *f)
+{
+	kt_json_add_addr(o, "pc", f->pc);
+	kt_json_add_addr(o, "sp", f->sp);
+	if (f->has_sym && f->sym.module)
+		kt_json_add_raw(o, "module", f->sym.module, 64);
+	else
+		cJSON_AddNullToObject(o, "module");
+}
+
 /* drgn-style inline frames: same pc and sp, listed before their frame. */
 static void add_inline_frames(cJSON *frames, const struct kt_frame *f,
 			      size_t level, const struct kt_inline *in,
@@ -356,12 +366,7 @@ static void add_inline_frames(cJSON *frames, const struct kt_frame *f,
 		cJSON_AddStringToObject(o, "function",
 					in[i].function ? in[i].function : "?");
 		cJSON_AddNullToObject(o, "offset");
-		kt_json_add_addr(o, "pc", f->pc);
-		kt_json_add_addr(o, "sp", f->sp);
-		if (f->has_sym && f->sym.module)
-			kt_json_add_raw(o, "module", f->sym.module, 64);
-		else
-			cJSON_AddNullToObject(o, "module");
+		add_position(o, f);
 		add_source(o, in[i].file, in[i].line);
 		cJSON_AddBoolToObject(o, "inlined", true);
 		cJSON_AddBoolToObject(o, "interrupted", f->interrupted);
@@ -388,12 +393,7 @@ static cJSON *frame_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
 		cJSON_AddNullToObject(o, "function");
 		cJSON_AddNullToObject(o, "offset");
 	}
-	kt_json_add_addr(o, "pc", f->pc);
-	kt_json_add_addr(o, "sp", f->sp);
-	if (f->has_sym && f->sym.module)
-		kt_json_add_raw(o, "module", f->sym.module, 64);
-	else
-		cJSON_AddNullToObject(o, "module");
+	add_position(o, f);
 	add_inline_frames(frames, f, level, in, n);
 	// With inline frames, this frame's position is its call site.
 	if (n) {

@@ -615,22 +615,22 @@ static const char *die_name(Dwarf_Die *die)
 #define MAX_SCOPE_DEPTH 64
 
 /*
- * The concrete chain of functions at @addr, outermost first: descend from
- * the CU into the subprogram, inlined subroutine or lexical block whose
- * ranges hold @addr. (dwarf_getscopes() goes on into the abstract
- * definition after the first inlined level, losing the ones between.)
+ * Descend from the CU into the subprogram, inlined subroutine or lexical
+ * block whose ranges hold @addr, outermost first, calling @visit on each.
+ * (dwarf_getscopes() goes on into the abstract definition after the first
+ * inlined level, losing the levels between.)
  */
-static size_t concrete_chain(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *out,
-			     size_t max)
+static void descend(Dwarf_Die *cu, uint64_t addr,
+		    void (*visit)(Dwarf_Die *scope, int tag, void *arg),
+		    void *arg)
 {
 	Dwarf_Die die = *cu, child;
-	size_t n = 0;
 
 	for (int depth = 0; depth < MAX_SCOPE_DEPTH; depth++) {
 		bool found = false;
 
 		if (dwarf_child(&die, &child))
-			break;
+			return;
 		do {
 			int tag = dwarf_tag(&child);
 
@@ -639,16 +639,37 @@ static size_t concrete_chain(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *out,
 			     tag != DW_TAG_lexical_block) ||
 			    dwarf_haspc(&child, addr) != 1)
 				continue;
-			if (tag != DW_TAG_lexical_block && n < max)
-				out[n++] = child;
+			visit(&child, tag, arg);
 			die = child;
 			found = true;
 			break;
 		} while (dwarf_siblingof(&child, &child) == 0);
 		if (!found)
-			break;
+			return;
 	}
-	return n;
+}
+
+struct chain_walk {
+	Dwarf_Die *out;
+	size_t n, max;
+};
+
+static void add_function(Dwarf_Die *scope, int tag, void *arg)
+{
+	struct chain_walk *w = arg;
+
+	if (tag != DW_TAG_lexical_block && w->n < w->max)
+		w->out[w->n++] = *scope;
+}
+
+/* The concrete chain of functions at @addr, outermost first. */
+static size_t concrete_chain(Dwarf_Die *cu, uint64_t addr, Dwarf_Die *out,
+			     size_t max)
+{
+	struct chain_walk w = { out, 0, max };
+
+	descend(cu, addr, add_function, &w);
+	return w.n;
 }
 
 /*
@@ -798,52 +819,43 @@ static void add_vars(Dwarf_Die *scope, uint64_t addr, const char *function,
 	} while (dwarf_siblingof(&child, &child) == 0);
 }
 
+struct vars_walk {
+	uint64_t addr;
+	const char *function;
+	bool cfa_base;
+	struct kt_dwarf_var *ret;
+	size_t n, max;
+};
+
+static void add_scope_vars(Dwarf_Die *scope, int tag, void *arg)
+{
+	struct vars_walk *w = arg;
+
+	if (tag != DW_TAG_lexical_block) {
+		w->function = die_name(scope);
+		if (tag == DW_TAG_subprogram)
+			w->cfa_base = frame_base_is_cfa(scope);
+	}
+	add_vars(scope, w->addr, w->function, w->cfa_base, w->ret, &w->n,
+		 w->max);
+}
+
 size_t kt_dwarf_frame_vars(struct kt_dwarf *dw, uint64_t addr,
 			   struct kt_dwarf_var *ret, size_t max)
 {
-	Dwarf_Die cu, die, child;
-	const char *function = NULL;
-	bool cfa_base = false;
-	size_t n = 0;
+	struct vars_walk w = { .ret = ret, .max = max };
+	Dwarf_Die cu;
 
-	addr = file_addr(dw, addr);
+	w.addr = addr = file_addr(dw, addr);
 	if (!dwarf_addrdie(dw->dwarf, addr, &cu))
 		return 0;
-	// The same descent as concrete_chain(), collecting as it goes; the
-	// innermost scope's variables end up last, so reverse at the end.
-	die = cu;
-	for (int depth = 0; depth < MAX_SCOPE_DEPTH; depth++) {
-		bool found = false;
-
-		if (dwarf_child(&die, &child))
-			break;
-		do {
-			int tag = dwarf_tag(&child);
-
-			if ((tag != DW_TAG_subprogram &&
-			     tag != DW_TAG_inlined_subroutine &&
-			     tag != DW_TAG_lexical_block) ||
-			    dwarf_haspc(&child, addr) != 1)
-				continue;
-			if (tag != DW_TAG_lexical_block) {
-				function = die_name(&child);
-				if (tag == DW_TAG_subprogram)
-					cfa_base = frame_base_is_cfa(&child);
-			}
-			add_vars(&child, addr, function, cfa_base, ret, &n,
-				 max);
-			die = child;
-			found = true;
-			break;
-		} while (dwarf_siblingof(&child, &child) == 0);
-		if (!found)
-			break;
-	}
-	for (size_t i = 0; i < n / 2; i++) {
+	descend(&cu, addr, add_scope_vars, &w);
+	// The innermost scope's variables were added last: put them first.
+	for (size_t i = 0; i < w.n / 2; i++) {
 		struct kt_dwarf_var t = ret[i];
 
-		ret[i] = ret[n - 1 - i];
-		ret[n - 1 - i] = t;
+		ret[i] = ret[w.n - 1 - i];
+		ret[w.n - 1 - i] = t;
 	}
-	return n;
+	return w.n;
 }

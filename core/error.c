@@ -138,22 +138,6 @@ const char *kt_fault_str(enum kt_fault fault)
 	return "unreadable";
 }
 
-const char *kt_fault_placeholder(enum kt_fault fault)
-{
-	switch (fault) {
-	case KT_FAULT_EXCLUDED:
-		return "<page excluded>";
-	case KT_FAULT_NOT_RAM:
-		return "<not RAM>";
-	case KT_FAULT_NOT_MAPPED:
-		return "<not mapped>";
-	case KT_FAULT_NON_CANONICAL:
-		return "<non-canonical>";
-	default:
-		return "<not in dump>";
-	}
-}
-
 void kt_freep(void *p)
 {
 	free(*(void **)p);

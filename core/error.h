@@ -91,9 +91,6 @@ bool kt_error_catch_any(struct kt_error *err);
 /** A short text for a fault reason, e.g. "page excluded from dump". */
 const char *kt_fault_str(enum kt_fault fault);
 
-/** A placeholder shown for a value that could not be read. */
-const char *kt_fault_placeholder(enum kt_fault fault);
-
 /** Free the pointer a _cleanup_free_ variable holds. */
 void kt_freep(void *p);
 #define _cleanup_free_ __attribute__((cleanup(kt_freep)))
