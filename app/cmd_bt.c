@@ -501,17 +501,17 @@ static int bt_cpus(struct kt_cmd_ctx *ctx, const struct kt_task_list *list,
 static int panic_task(struct kt_cmd_ctx *ctx, const struct kt_task_list *list,
 		      const struct kt_task **ret)
 {
-	uint64_t addr, cur;
-	int32_t cpu;
+	struct kt_error *err;
+	uint64_t task;
+	int cpu;
 
-	if (kt_error_catch_any(kt_symbol_address(ctx->prog, "panic_cpu",
-						 &addr)) ||
-	    kt_error_catch_any(kt_read_s32(ctx->prog, addr, &cpu)) ||
-	    cpu < 0 ||
-	    kt_error_catch_any(kt_task_current(ctx->prog, cpu, &cur)) ||
-	    !(*ret = kt_task_by_addr(list, cur)))
-		return kt_cmd_fail(ctx, "bt", kt_error_create(KT_ERR_LOOKUP,
-			"no CPU panicked in this dump: give a PID, or -a"));
+	err = kt_task_panicked(ctx->prog, &cpu, &task);
+	if (!err && !(*ret = kt_task_by_addr(list, task)))
+		err = kt_error_create(KT_ERR_LOOKUP, "the task on CPU %d is "
+				      "not in the task list", cpu);
+	if (err)
+		return kt_cmd_fail(ctx, "bt", kt_error_wrap(err,
+			"give a PID, or -a"));
 	return 0;
 }
 

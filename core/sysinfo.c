@@ -235,19 +235,10 @@ static void find_panic_task(struct kt_program *prog, struct kt_sysinfo *info)
 	const struct kt_task_list *tasks;
 	const struct kt_task *t;
 	struct kt_error *err;
-	uint64_t addr;
-	int32_t cpu = -1;
 
-	err = kt_symbol_address(prog, "panic_cpu", &addr);
-	if (!err)
-		err = kt_read_s32(prog, addr, &cpu);
-	if (err)
-		warn(info, err, "panic_cpu");
-	info->panic_cpu = cpu >= 0 && (unsigned)cpu < prog->nr_cpu_ids ? cpu
-									: -1;
-	if (info->panic_cpu < 0)
-		return;
-	err = kt_task_current(prog, info->panic_cpu, &info->panic_task);
+	err = kt_task_panicked(prog, &info->panic_cpu, &info->panic_task);
+	if (kt_error_catch(&err, KT_ERR_LOOKUP))
+		return;	// no CPU panicked: no panic task, nothing wrong
 	if (err) {
 		warn(info, err, "panic task");
 		return;

@@ -213,6 +213,26 @@ struct kt_error *kt_task_current(struct kt_program *prog, unsigned cpu,
 	return percpu_task(prog, cpu, "current_task", "curr", ret);
 }
 
+struct kt_error *kt_task_panicked(struct kt_program *prog, int *cpu,
+				  uint64_t *task)
+{
+	struct kt_error *err;
+	uint64_t addr;
+	int32_t c = -1;
+
+	*cpu = -1;
+	err = kt_symbol_address(prog, "panic_cpu", &addr);
+	if (!err)
+		err = kt_read_s32(prog, addr, &c);
+	if (err)
+		return kt_error_wrap(err, "panic_cpu");
+	if (c < 0 || (unsigned)c >= prog->nr_cpu_ids)
+		return kt_error_create(KT_ERR_LOOKUP,
+				       "no CPU panicked in this dump");
+	*cpu = c;
+	return kt_task_current(prog, c, task);
+}
+
 static struct kt_error *add_idle_tasks(struct kt_program *prog,
 					    struct walk *w)
 {

@@ -57,6 +57,13 @@ const struct kt_task *kt_task_by_addr(const struct kt_task_list *list,
 struct kt_error *kt_task_current(struct kt_program *prog, unsigned cpu,
 				 uint64_t *ret);
 
+/**
+ * The CPU that panicked (the kernel's panic_cpu) and the task running on
+ * it. KT_ERR_LOOKUP when no CPU panicked; *cpu is -1 then.
+ */
+struct kt_error *kt_task_panicked(struct kt_program *prog, int *cpu,
+				  uint64_t *task);
+
 /** crash's two-letter state for raw __state/exit_state values. */
 const char *kt_task_state_letters(uint32_t state, uint32_t exit_state);
 

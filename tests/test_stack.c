@@ -72,17 +72,45 @@ static void expect_inner_label(const struct kt_frame *f, const char *drgn,
 		  (unsigned long)(f->has_sym ? f->sym.offset : 0), drgn);
 }
 
-static void compare_task(struct kt_program *prog, const char *dump,
-			 cJSON *task)
+/*
+ * A check of one task: drgn's entry for it in NAME.stacks.json and
+ * ktriage's trace of it. Returns how many things it checked.
+ */
+typedef int drgn_task_check(struct kt_program *prog, const char *dump,
+			    cJSON *task, const struct kt_trace *trp);
+
+/* Run @check on every task of @dump that drgn's stacks file lists. */
+static int each_drgn_task(const char *dump, drgn_task_check *check)
 {
-	uint64_t addr = strtoull(get(task, "task")->valuestring, NULL, 16);
+	struct kt_program *prog = kt_test_open(dump);
+	char name[64];
+	cJSON *exp, *task;
+	int n = 0;
+
+	snprintf(name, sizeof(name), "%s.stacks", dump);
+	exp = kt_test_expected(name);
+	cJSON_ArrayForEach(task, get(exp, "tasks")) {
+		struct kt_trace tr;
+
+		cr_assert_null(kt_stack_trace(prog, strtoull(get(task,
+				"task")->valuestring, NULL, 16), &tr));
+		n += check(prog, dump, task, &tr);
+		kt_trace_deinit(&tr);
+	}
+	cJSON_Delete(exp);
+	kt_program_destroy(prog);
+	return n;
+}
+
+static int compare_task(struct kt_program *prog, const char *dump,
+			cJSON *task, const struct kt_trace *trp)
+{
+	const struct kt_trace tr = *trp;
 	uint64_t pcs[256];
 	char syms[256][128];
 	bool short_;
 	size_t n = drgn_frames(task, pcs, syms, 256, &short_), k = 0;
-	struct kt_trace tr;
 
-	cr_assert_null(kt_stack_trace(prog, addr, &tr));
 	cr_expect(tr.complete, "%s task %s: unwind stopped: %s", dump,
 		  get(task, "task")->valuestring, tr.stop);
 	// Frames drgn cannot see lead on the NMI stack.
@@ -111,7 +139,7 @@ static void compare_task(struct kt_program *prog, const char *dump,
 	else
 		cr_expect_eq(tr.n, k + n, "%s pid %d: %zu frames, drgn %zu",
 			     dump, get(task, "pid")->valueint, tr.n - k, n);
-	kt_trace_deinit(&tr);
+	return 1;
 }
 
 ParameterizedTestParameters(stack, every_task_agrees_with_drgn)
@@ -121,20 +149,7 @@ ParameterizedTestParameters(stack, every_task_agrees_with_drgn)
 
 ParameterizedTest(struct kt_dump_param *p, stack, every_task_agrees_with_drgn)
 {
-	struct kt_program *prog = kt_test_open(p->name);
-	char name[64];
-	cJSON *exp, *task;
-	int n = 0;
-
-	snprintf(name, sizeof(name), "%s.stacks", p->name);
-	exp = kt_test_expected(name);
-	cJSON_ArrayForEach(task, get(exp, "tasks")) {
-		compare_task(prog, p->name, task);
-		n++;
-	}
-	cr_expect_gt(n, 60);
-	cJSON_Delete(exp);
-	kt_program_destroy(prog);
+	cr_expect_gt(each_drgn_task(p->name, compare_task), 60);
 }
 
 static const struct kt_frame *find_frame(const struct kt_trace *tr,
@@ -234,53 +249,45 @@ ParameterizedTestParameters(stack, source_lines_agree_with_drgn)
 	KT_DUMP_PARAMS();
 }
 
+/* The line of each pc drgn lists is the line of the first frame there. */
+static int check_lines(struct kt_program *prog, const char *dump, cJSON *task,
+		       const struct kt_trace *tr)
+{
+	uint64_t last_pc = 0;
+	int checked = 0;
+	cJSON *f;
+
+	cJSON_ArrayForEach(f, get(task, "frames")) {
+		cJSON *pc = get(f, "pc"), *file = get(f, "file");
+		const char *mine;
+		uint64_t v;
+		int line;
+
+		if (!cJSON_IsString(pc) || !cJSON_IsString(file))
+			continue;
+		v = strtoull(pc->valuestring, NULL, 16);
+		if (v == last_pc)
+			continue;	// outer frames of an inline chain
+		last_pc = v;
+		for (size_t i = 0; i < tr->n; i++) {
+			if (tr->frames[i].pc != v)
+				continue;
+			cr_assert(kt_frame_source(prog, &tr->frames[i], &mine,
+						  &line),
+				  "%s: no line for %s", dump, pc->valuestring);
+			cr_expect_str_eq(mine, file->valuestring);
+			cr_expect_eq(line, get(f, "line")->valueint, "%s %s",
+				     dump, pc->valuestring);
+			checked++;
+			break;
+		}
+	}
+	return checked;
+}
+
 ParameterizedTest(struct kt_dump_param *p, stack, source_lines_agree_with_drgn)
 {
-	struct kt_program *prog = kt_test_open(p->name);
-	char name[64];
-	cJSON *exp, *task;
-	int checked = 0;
-
-	snprintf(name, sizeof(name), "%s.stacks", p->name);
-	exp = kt_test_expected(name);
-	cJSON_ArrayForEach(task, get(exp, "tasks")) {
-		uint64_t addr = strtoull(get(task, "task")->valuestring, NULL,
-					 16), last_pc = 0;
-		struct kt_trace tr;
-		cJSON *f;
-
-		cr_assert_null(kt_stack_trace(prog, addr, &tr));
-		cJSON_ArrayForEach(f, get(task, "frames")) {
-			cJSON *pc = get(f, "pc"), *file = get(f, "file");
-			const char *mine;
-			uint64_t v;
-			int line;
-
-			if (!cJSON_IsString(pc) || !cJSON_IsString(file))
-				continue;
-			v = strtoull(pc->valuestring, NULL, 16);
-			if (v == last_pc)
-				continue;	// outer frames of an inline chain
-			last_pc = v;
-			for (size_t i = 0; i < tr.n; i++) {
-				if (tr.frames[i].pc != v)
-					continue;
-				cr_assert(kt_frame_source(prog, &tr.frames[i],
-							  &mine, &line),
-					  "%s: no line for %s", p->name,
-					  pc->valuestring);
-				cr_expect_str_eq(mine, file->valuestring);
-				cr_expect_eq(line, get(f, "line")->valueint,
-					     "%s %s", p->name, pc->valuestring);
-				checked++;
-				break;
-			}
-		}
-		kt_trace_deinit(&tr);
-	}
-	cr_expect_gt(checked, 200);
-	cJSON_Delete(exp);
-	kt_program_destroy(prog);
+	cr_expect_gt(each_drgn_task(p->name, check_lines), 200);
 }
 
 /* bt -f and --json: the documented fields, and the frame words. */
@@ -335,57 +342,44 @@ ParameterizedTestParameters(stack, inline_frames_agree_with_drgn)
 	KT_DUMP_PARAMS();
 }
 
+static int check_inlines(struct kt_program *prog, const char *dump,
+			 cJSON *task, const struct kt_trace *tr)
+{
+	cJSON *frames = get(task, "frames");
+	int nf = cJSON_GetArraySize(frames), j = 0, inlined = 0;
+
+	for (size_t i = 0; i < tr->n && j < nf; i++) {
+		struct kt_inline in[8];
+		size_t n = kt_frame_functions(prog, &tr->frames[i], in, 8);
+		cJSON *f = cJSON_GetArrayItem(frames, j);
+
+		if (!cJSON_IsString(get(f, "pc")) ||
+		    strtoull(get(f, "pc")->valuestring, NULL, 16) !=
+		    tr->frames[i].pc)
+			continue;	// frames drgn does not have
+		for (size_t k = 0; k + 1 < n && j < nf; k++, j++) {
+			f = cJSON_GetArrayItem(frames, j);
+			cr_expect(cJSON_IsTrue(get(f, "is_inline")),
+				  "%s: %s not inlined in drgn", dump,
+				  in[k].function);
+			cr_expect_str_eq(in[k].function,
+					 get(f, "function")->valuestring);
+			cr_expect_eq(in[k].line, get(f, "line")->valueint);
+			inlined++;
+		}
+		f = cJSON_GetArrayItem(frames, j++);
+		cr_expect(!cJSON_IsTrue(get(f, "is_inline")),
+			  "%s pid %d: drgn has more inline frames at %s", dump,
+			  get(task, "pid")->valueint, get(f, "pc")->valuestring);
+		if (n && cJSON_IsNumber(get(f, "line")))
+			cr_expect_eq(in[n - 1].line, get(f, "line")->valueint);
+	}
+	return inlined;
+}
+
 ParameterizedTest(struct kt_dump_param *p, stack, inline_frames_agree_with_drgn)
 {
-	struct kt_program *prog = kt_test_open(p->name);
-	char name[64];
-	cJSON *exp, *task;
-	int inlined = 0;
-
-	snprintf(name, sizeof(name), "%s.stacks", p->name);
-	exp = kt_test_expected(name);
-	cJSON_ArrayForEach(task, get(exp, "tasks")) {
-		uint64_t addr = strtoull(get(task, "task")->valuestring, NULL,
-					 16);
-		cJSON *frames = get(task, "frames");
-		int nf = cJSON_GetArraySize(frames), j = 0;
-		struct kt_trace tr;
-
-		cr_assert_null(kt_stack_trace(prog, addr, &tr));
-		for (size_t i = 0; i < tr.n && j < nf; i++) {
-			struct kt_inline in[8];
-			size_t n = kt_frame_functions(prog, &tr.frames[i], in,
-						      8);
-			cJSON *f = cJSON_GetArrayItem(frames, j);
-
-			if (!cJSON_IsString(get(f, "pc")) ||
-			    strtoull(get(f, "pc")->valuestring, NULL, 16) !=
-			    tr.frames[i].pc)
-				continue;	// frames drgn does not have
-			for (size_t k = 0; k + 1 < n && j < nf; k++, j++) {
-				f = cJSON_GetArrayItem(frames, j);
-				cr_expect(cJSON_IsTrue(get(f, "is_inline")),
-					  "%s: %s not inlined in drgn",
-					  p->name, in[k].function);
-				cr_expect_str_eq(in[k].function,
-						 get(f, "function")->valuestring);
-				cr_expect_eq(in[k].line, get(f, "line")->valueint);
-				inlined++;
-			}
-			f = cJSON_GetArrayItem(frames, j++);
-			cr_expect(!cJSON_IsTrue(get(f, "is_inline")),
-				  "%s pid %d: drgn has more inline frames at %s",
-				  p->name, get(task, "pid")->valueint,
-				  get(f, "pc")->valuestring);
-			if (n && cJSON_IsNumber(get(f, "line")))
-				cr_expect_eq(in[n - 1].line,
-					     get(f, "line")->valueint);
-		}
-		kt_trace_deinit(&tr);
-	}
-	cr_expect_gt(inlined, 50);
-	cJSON_Delete(exp);
-	kt_program_destroy(prog);
+	cr_expect_gt(each_drgn_task(p->name, check_inlines), 50);
 }
 
 static const struct kt_frame_var *find_var(struct kt_program *prog,
