@@ -8,6 +8,7 @@
 #include "core/program.h"
 #include "core/log.h"
 #include "core/orc.h"
+#include "core/owner.h"
 #include "core/task.h"
 
 struct kt_type_memo {
@@ -270,6 +271,7 @@ void kt_program_destroy(struct kt_program *prog)
 	kt_task_list_destroy(prog->tasks);
 	kt_log_destroy(prog->log);
 	kt_orc_destroy(prog);
+	kt_owner_cache_destroy(prog);
 	for (size_t i = 0; i < prog->nmemo; i++)
 		free(prog->memo[i].key);
 	free(prog->memo);

@@ -25,6 +25,7 @@ struct kt_module_list;
 struct kt_task_list;
 struct kt_log;
 struct kt_orc_set;
+struct kt_owner_cache;
 
 struct kt_open_options {
 	const char *const *dump_paths;	/* one, or the parts of a split dump */
@@ -58,6 +59,7 @@ struct kt_program {
 	struct kt_task_list *tasks;	/* lazily loaded, see task.h */
 	struct kt_log *log;		/* lazily loaded, see log.h */
 	struct kt_orc_set *orc;		/* lazily loaded, see orc.h */
+	struct kt_owner_cache *owner;	/* lazily built, see owner.h */
 
 	/* memo of kt_type_member()/kt_type_size(): key -> memo index */
 	struct kt_hashmap type_memo;
