@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/commands.h"
+#include "core/owner.h"
 #include "core/program.h"
 #include "core/sanitize.h"
 #include "core/stack.h"
@@ -113,23 +114,29 @@ static size_t frame_words(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
 	return n;
 }
 
-/* "name+0xoff [module]" of a word that points into a symbol, or "". */
+/*
+ * What a stack word points to: "name+0xoff [module]" for a symbol, crash's
+ * bt -F style "[kmalloc-512+0x190 alloc]" for anything else the ownership
+ * engine knows, "" for values that are not kernel addresses.
+ */
 static void word_symbol(struct kt_cmd_ctx *ctx, uint64_t v, char *buf,
 			size_t size)
 {
-	struct kt_symbol_hit h;
-	char mod[KT_SANITIZED_SIZE(64)];
+	struct kt_owner o;
+	enum kt_owner_kind k;
+	char brief[192];
 
 	*buf = 0;
-	if (v < KT_START_KERNEL_MAP || !kt_symbol_lookup(ctx->prog, v, &h))
+	if (kt_error_catch_any(kt_owner_identify(ctx->prog, v, &o)) || !o.n)
 		return;
-	if (h.module) {
-		kt_sanitize(h.module, 64, mod, sizeof(mod), false);
-		snprintf(buf, size, "%.160s+0x%" PRIx64 " [%.64s]", h.name, h.offset,
-			 mod);
-	} else {
-		snprintf(buf, size, "%s+0x%" PRIx64, h.name, h.offset);
-	}
+	k = o.ids[0].kind;
+	// Integers, user values and stray bits are data, not pointers; a
+	// non-canonical value is named only when it is a known poison.
+	if (k == KT_OWNER_NULL || k == KT_OWNER_USER || k == KT_OWNER_UNMAPPED ||
+	    (k == KT_OWNER_NONCANONICAL && o.n == 1))
+		return;
+	kt_owner_format(&o, brief, sizeof(brief));
+	snprintf(buf, size, k == KT_OWNER_SYMBOL ? "%s" : "[%s]", brief);
 }
 
 static void print_words(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
@@ -166,8 +173,12 @@ static cJSON *words_json(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
 		kt_json_add_addr(o, "addr", start + 8 * w);
 		kt_json_add_addr(o, "value", words[w]);
 		word_symbol(ctx, words[w], sym, sizeof(sym));
-		if (*sym)
+		if (*sym == '[') {
+			sym[strlen(sym) - 1] = 0;
+			cJSON_AddStringToObject(o, "owner", sym + 1);
+		} else if (*sym) {
 			cJSON_AddStringToObject(o, "symbol", sym);
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;

@@ -22,6 +22,9 @@ static const struct kt_command commands[] = {
 	  kt_cmd_bt },
 	{ "foreach", "foreach bt", "the backtrace of every task",
 	  kt_cmd_foreach },
+	{ "kmem", "kmem ADDR... | kmem -s [NAME]",
+	  "what an address is (slab object, page, stack...) and why; caches",
+	  kt_cmd_kmem },
 	{ "help", "help", "this list", cmd_help },
 };
 

@@ -859,3 +859,32 @@ size_t kt_dwarf_frame_vars(struct kt_dwarf *dw, uint64_t addr,
 	}
 	return w.n;
 }
+
+struct kt_error *kt_dwarf_enumerator(Dwarf_Die *type, const char *name,
+				     int64_t *ret)
+{
+	Dwarf_Die die, child;
+	struct kt_error *err = kt_dwarf_underlying(type, &die);
+
+	if (err)
+		return err;
+	if (dwarf_tag(&die) != DW_TAG_enumeration_type)
+		return kt_error_create(KT_ERR_LOOKUP, "not an enum type");
+	if (dwarf_child(&die, &child) == 0) {
+		do {
+			Dwarf_Attribute attr;
+			Dwarf_Sword v;
+			const char *n = dwarf_diename(&child);
+
+			if (dwarf_tag(&child) != DW_TAG_enumerator || !n ||
+			    strcmp(n, name))
+				continue;
+			if (!dwarf_attr(&child, DW_AT_const_value, &attr) ||
+			    dwarf_formsdata(&attr, &v))
+				break;
+			*ret = v;
+			return NULL;
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	return kt_error_create(KT_ERR_LOOKUP, "no enumerator %s", name);
+}

@@ -65,6 +65,10 @@ struct kt_error *kt_dwarf_underlying(Dwarf_Die *type, Dwarf_Die *ret);
 /** The size in bytes of a type. */
 struct kt_error *kt_dwarf_type_size(Dwarf_Die *type, uint64_t *ret);
 
+/** The value of enumerator @name of enum @type. */
+struct kt_error *kt_dwarf_enumerator(Dwarf_Die *type, const char *name,
+				     int64_t *ret);
+
 /**
  * Find a member of a struct or union by a dotted path ("thread.sp"),
  * looking through anonymous struct and union members.

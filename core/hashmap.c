@@ -90,3 +90,83 @@ bool kt_hashmap_get(const struct kt_hashmap *map, const char *key,
 	*ret = e->value;
 	return true;
 }
+
+void kt_u64map_init(struct kt_u64map *map)
+{
+	memset(map, 0, sizeof(*map));
+}
+
+void kt_u64map_deinit(struct kt_u64map *map)
+{
+	free(map->keys);
+	free(map->values);
+	kt_u64map_init(map);
+}
+
+static size_t u64_slot(const uint64_t *keys, size_t cap, uint64_t key)
+{
+	uint64_t h = key;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		if (!keys[i] || keys[i] == key)
+			return i;
+	}
+}
+
+static bool u64_grow(struct kt_u64map *map)
+{
+	size_t cap = map->capacity ? map->capacity * 2 : 64;
+	uint64_t *keys = calloc(cap, sizeof(*keys));
+	uint64_t *values = calloc(cap, sizeof(*values));
+
+	if (!keys || !values) {
+		free(keys);
+		free(values);
+		return false;
+	}
+	for (size_t i = 0; i < map->capacity; i++) {
+		if (map->keys[i]) {
+			size_t j = u64_slot(keys, cap, map->keys[i]);
+
+			keys[j] = map->keys[i];
+			values[j] = map->values[i];
+		}
+	}
+	free(map->keys);
+	free(map->values);
+	map->keys = keys;
+	map->values = values;
+	map->capacity = cap;
+	return true;
+}
+
+bool kt_u64map_set(struct kt_u64map *map, uint64_t key, uint64_t value)
+{
+	size_t i;
+
+	if ((map->count + 1) * 2 > map->capacity && !u64_grow(map))
+		return false;
+	i = u64_slot(map->keys, map->capacity, key);
+	if (!map->keys[i]) {
+		map->keys[i] = key;
+		map->count++;
+	}
+	map->values[i] = value;
+	return true;
+}
+
+bool kt_u64map_get(const struct kt_u64map *map, uint64_t key, uint64_t *ret)
+{
+	size_t i;
+
+	if (!map->capacity || !key)
+		return false;
+	i = u64_slot(map->keys, map->capacity, key);
+	if (map->keys[i] != key)
+		return false;
+	*ret = map->values[i];
+	return true;
+}

@@ -44,4 +44,24 @@ bool kt_hashmap_insert(struct kt_hashmap *map, const char *key,
 bool kt_hashmap_get(const struct kt_hashmap *map, const char *key,
 		    uint64_t *ret);
 
+/*
+ * A map from non-zero 64-bit keys (addresses) to 64-bit values, for what is
+ * derived per object of the dump: a slab's free set, a cache's state.
+ */
+struct kt_u64map {
+	uint64_t *keys;		/* 0 marks an empty slot */
+	uint64_t *values;
+	size_t capacity;	/* a power of two, or 0 */
+	size_t count;
+};
+
+void kt_u64map_init(struct kt_u64map *map);
+void kt_u64map_deinit(struct kt_u64map *map);
+
+/** Set @key (not 0) to @value. False only when memory ran out. */
+bool kt_u64map_set(struct kt_u64map *map, uint64_t key, uint64_t value);
+
+/** Look up @key; true and *ret set when found. */
+bool kt_u64map_get(const struct kt_u64map *map, uint64_t key, uint64_t *ret);
+
 #endif /* KT_CORE_HASHMAP_H */

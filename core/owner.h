@@ -121,6 +121,9 @@ struct kt_error *kt_owner_identify(struct kt_program *prog, uint64_t addr,
 void kt_owner_brief(struct kt_program *prog, uint64_t addr, char *buf,
 		    size_t size);
 
+/** kt_owner_brief() of an address already identified. */
+void kt_owner_format(const struct kt_owner *o, char *buf, size_t size);
+
 /** Names for output: "slab", "page", "vmalloc"... */
 const char *kt_owner_kind_name(enum kt_owner_kind kind);
 const char *kt_slab_state_name(enum kt_slab_state state);

@@ -7,8 +7,10 @@
 #include "core/module.h"
 #include "core/program.h"
 #include "core/log.h"
+#include "core/mm.h"
 #include "core/orc.h"
 #include "core/owner.h"
+#include "core/slab.h"
 #include "core/task.h"
 
 struct kt_type_memo {
@@ -272,6 +274,8 @@ void kt_program_destroy(struct kt_program *prog)
 	kt_log_destroy(prog->log);
 	kt_orc_destroy(prog);
 	kt_owner_cache_destroy(prog);
+	kt_slabs_destroy(prog->slab);
+	kt_mm_destroy(prog->mm);
 	for (size_t i = 0; i < prog->nmemo; i++)
 		free(prog->memo[i].key);
 	free(prog->memo);
@@ -597,4 +601,21 @@ struct kt_error *kt_percpu_symbol(struct kt_program *prog, const char *name,
 	if (!err)
 		*ret = addr + off;
 	return err;
+}
+
+struct kt_error *kt_enum_value(struct kt_program *prog, const char *type,
+			       const char *name, int64_t *ret)
+{
+	struct kt_error *err;
+	Dwarf_Die die;
+
+	if (!prog->dwarf)
+		return kt_error_create(KT_ERR_NO_DWARF,
+				       "%s: the vmlinux has no debuginfo", type);
+	err = kt_dwarf_find_type(prog->dwarf, type, &die);
+	if (!err)
+		err = kt_dwarf_enumerator(&die, name, ret);
+	if (err)
+		return kt_error_wrap(err, "%s", type);
+	return NULL;
 }

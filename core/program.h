@@ -26,6 +26,8 @@ struct kt_task_list;
 struct kt_log;
 struct kt_orc_set;
 struct kt_owner_cache;
+struct kt_mm;
+struct kt_slabs;
 
 struct kt_open_options {
 	const char *const *dump_paths;	/* one, or the parts of a split dump */
@@ -60,6 +62,8 @@ struct kt_program {
 	struct kt_log *log;		/* lazily loaded, see log.h */
 	struct kt_orc_set *orc;		/* lazily loaded, see orc.h */
 	struct kt_owner_cache *owner;	/* lazily built, see owner.h */
+	struct kt_mm *mm;		/* lazily loaded, see mm.h */
+	struct kt_slabs *slab;	/* lazily loaded, see slab.h */
 
 	/* memo of kt_type_member()/kt_type_size(): key -> memo index */
 	struct kt_hashmap type_memo;
@@ -153,6 +157,10 @@ struct kt_error *kt_variable_member(struct kt_program *prog, const char *var,
 /** The size of a type ("struct task_struct"). */
 struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
 			      uint64_t *ret);
+
+/** The value of enumerator @name of @type ("enum pageflags"). */
+struct kt_error *kt_enum_value(struct kt_program *prog, const char *type,
+			       const char *name, int64_t *ret);
 
 /* ---- per-CPU ---- */
 

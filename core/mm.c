@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dump.h"
+#include "core/mm.h"
+#include "core/program.h"
+
+/* The non-KASLR bases, for kernels without the *_base variables. */
+#define DEFAULT_PAGE_OFFSET 0xffff888000000000ULL
+#define DEFAULT_VMEMMAP 0xffffea0000000000ULL
+#define DEFAULT_VMALLOC 0xffffc90000000000ULL
+
+/*
+ * Page types live in _mapcount, inverted: a page of type T has
+ * (page_type & (PAGE_TYPE_BASE | T)) == PAGE_TYPE_BASE (4.18 to 6.9).
+ */
+#define PAGE_TYPE_BASE 0xf0000000u
+
+static uint64_t read_var(struct kt_program *prog, const char *name,
+			 uint64_t fallback)
+{
+	uint64_t addr, v;
+
+	if (kt_error_catch_any(kt_symbol_address(prog, name, &addr)) ||
+	    kt_error_catch_any(kt_read_u64(prog, addr, &v)))
+		return fallback;
+	return v;
+}
+
+static int vmcoreinfo_number(struct kt_program *prog, const char *key,
+			     long long *ret)
+{
+	const char *v = kt_dump_vmcoreinfo(prog->dump, key);
+	char *end;
+
+	if (!v)
+		return -1;
+	*ret = strtoll(v, &end, 10);
+	return *end ? -1 : 0;
+}
+
+static int page_flag(struct kt_program *prog, const char *name)
+{
+	char key[64];
+	long long n;
+	int64_t v;
+
+	snprintf(key, sizeof(key), "NUMBER(%s)", name);
+	if (!vmcoreinfo_number(prog, key, &n))
+		return (int)n;
+	if (!kt_error_catch_any(kt_enum_value(prog, "enum pageflags", name, &v)))
+		return (int)v;
+	return -1;
+}
+
+static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
+{
+	static const struct {
+		const char *member;
+		size_t off;
+	} members[] = {
+		{ "flags", offsetof(struct kt_mm, off_flags) },
+		{ "compound_head", offsetof(struct kt_mm, off_head) },
+		{ "mapping", offsetof(struct kt_mm, off_mapping) },
+		{ "private", offsetof(struct kt_mm, off_private) },
+		{ "index", offsetof(struct kt_mm, off_index) },
+		{ "_mapcount", offsetof(struct kt_mm, off_mapcount) },
+		{ "_refcount", offsetof(struct kt_mm, off_refcount) },
+		{ "compound_order", offsetof(struct kt_mm, off_order) },
+	};
+	struct kt_error *err;
+
+	err = kt_type_size(prog, "struct page", &mm->page_struct_size);
+	if (err)
+		return err;
+	if (mm->page_struct_size > 256)
+		return kt_error_create(KT_ERR_UNSUPPORTED,
+				       "struct page of %llu bytes",
+				       (unsigned long long)mm->page_struct_size);
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		uint64_t *off = (uint64_t *)((char *)mm + members[i].off);
+
+		err = kt_type_member_offset(prog, "struct page",
+					    members[i].member, off);
+		if (err)
+			return kt_error_wrap(err, "struct page");
+	}
+	return NULL;
+}
+
+static void load_flags(struct kt_program *prog, struct kt_mm *mm)
+{
+	long long n;
+
+	mm->pg_slab = page_flag(prog, "PG_slab");
+	mm->pg_head = page_flag(prog, "PG_head");
+	if (mm->pg_head < 0 && !vmcoreinfo_number(prog, "NUMBER(PG_head_mask)", &n) &&
+	    n > 0)
+		mm->pg_head = __builtin_ctzll(n);
+	mm->pg_reserved = page_flag(prog, "PG_reserved");
+	mm->pt_buddy = 0x80;
+	mm->pt_offline = 0x100;
+	mm->pt_table = 0x200;
+	if (!vmcoreinfo_number(prog, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", &n))
+		mm->pt_buddy = ~(uint32_t)n;
+	if (!vmcoreinfo_number(prog, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)", &n))
+		mm->pt_offline = ~(uint32_t)n;
+	// 46df8e73a4a3 (6.10): PG_slab became a page type.
+	if (!vmcoreinfo_number(prog, "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)", &n)) {
+		mm->slab_is_page_type = true;
+		mm->slab_mapcount = (uint32_t)n;
+	}
+	mm->max_order = 11;
+	if (!vmcoreinfo_number(prog, "LENGTH(zone.free_area)", &n) && n > 0 &&
+	    n <= 20)
+		mm->max_order = (unsigned)n;
+}
+
+struct kt_error *kt_mm_get(struct kt_program *prog, const struct kt_mm **ret)
+{
+	struct kt_error *err;
+	struct kt_mm *mm;
+
+	if (prog->mm) {
+		*ret = prog->mm;
+		return NULL;
+	}
+	mm = calloc(1, sizeof(*mm));
+	if (!mm)
+		return &kt_error_nomem;
+	err = load_layout(prog, mm);
+	if (err) {
+		free(mm);
+		return kt_error_wrap(err, "the memory map");
+	}
+	mm->page_offset = read_var(prog, "page_offset_base", DEFAULT_PAGE_OFFSET);
+	mm->vmemmap = read_var(prog, "vmemmap_base", DEFAULT_VMEMMAP);
+	mm->vmalloc_start = read_var(prog, "vmalloc_base", DEFAULT_VMALLOC);
+	mm->vmalloc_end = mm->vmalloc_start + KT_VMALLOC_SIZE;
+	mm->max_pfn = read_var(prog, "max_pfn", kt_dump_info(prog->dump)->max_pfn);
+	load_flags(prog, mm);
+	prog->mm = mm;
+	*ret = mm;
+	return NULL;
+}
+
+void kt_mm_destroy(struct kt_mm *mm)
+{
+	free(mm);
+}
+
+bool kt_mm_direct_pfn(const struct kt_mm *mm, uint64_t addr, uint64_t *ret)
+{
+	// The direct map spans 64 TiB in 4-level paging.
+	if (addr < mm->page_offset || addr - mm->page_offset >= (64ULL << 40))
+		return false;
+	*ret = (addr - mm->page_offset) >> KT_PAGE_SHIFT;
+	return true;
+}
+
+uint64_t kt_mm_pfn_to_page(const struct kt_mm *mm, uint64_t pfn)
+{
+	return mm->vmemmap + pfn * mm->page_struct_size;
+}
+
+uint64_t kt_mm_pfn_to_virt(const struct kt_mm *mm, uint64_t pfn)
+{
+	return mm->page_offset + (pfn << KT_PAGE_SHIFT);
+}
+
+static uint64_t word_at(const uint8_t *buf, uint64_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+static uint32_t u32_at(const uint8_t *buf, uint64_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, buf + off, sizeof(v));
+	return v;
+}
+
+struct kt_error *kt_mm_page(struct kt_program *prog, uint64_t pfn,
+			    struct kt_page *ret)
+{
+	uint8_t buf[256], head[256];
+	const struct kt_mm *mm;
+	struct kt_error *err;
+	uint64_t ch;
+
+	err = kt_mm_get(prog, &mm);
+	if (err)
+		return err;
+	memset(ret, 0, sizeof(*ret));
+	ret->pfn = ret->head_pfn = pfn;
+	ret->page = ret->head = kt_mm_pfn_to_page(mm, pfn);
+	err = kt_read(prog, ret->page, buf, mm->page_struct_size);
+	if (err)
+		return kt_error_wrap(err, "struct page of pfn 0x%llx",
+				     (unsigned long long)pfn);
+	ret->private = word_at(buf, mm->off_private);
+	ret->page_type = u32_at(buf, mm->off_mapcount);
+	memcpy(head, buf, mm->page_struct_size);
+	ch = word_at(buf, mm->off_head);
+	if (ch & 1) {
+		// A tail page: compound_head is the head's address + 1.
+		uint64_t h = ch - 1;
+
+		if (h < mm->vmemmap || (h - mm->vmemmap) % mm->page_struct_size)
+			return kt_error_create(KT_ERR_CORRUPT,
+					       "pfn 0x%llx: bad compound_head 0x%llx",
+					       (unsigned long long)pfn,
+					       (unsigned long long)ch);
+		ret->head = h;
+		ret->head_pfn = (h - mm->vmemmap) / mm->page_struct_size;
+		ret->compound = true;
+		err = kt_read(prog, h, head, mm->page_struct_size);
+		if (err)
+			return kt_error_wrap(err, "head page of pfn 0x%llx",
+					     (unsigned long long)pfn);
+	}
+	ret->flags = word_at(head, mm->off_flags);
+	ret->mapping = word_at(head, mm->off_mapping);
+	ret->refcount = (int32_t)u32_at(head, mm->off_refcount);
+	if (mm->pg_head >= 0 && (ret->flags >> mm->pg_head) & 1) {
+		uint8_t order;
+
+		ret->compound = true;
+		// compound_order lives in the first tail page.
+		if (!kt_error_catch_any(kt_read_u8(prog, ret->head +
+						   mm->page_struct_size +
+						   mm->off_order, &order)))
+			ret->order = order;
+	}
+	return NULL;
+}
+
+bool kt_mm_page_has_type(const struct kt_mm *mm, const struct kt_page *p,
+			 uint32_t type)
+{
+	return (p->page_type & (PAGE_TYPE_BASE | type)) == PAGE_TYPE_BASE;
+}
+
+bool kt_mm_page_slab(const struct kt_mm *mm, const struct kt_page *p)
+{
+	if (mm->slab_is_page_type)
+		return p->page_type == mm->slab_mapcount;
+	return mm->pg_slab >= 0 && (p->flags >> mm->pg_slab) & 1;
+}
+
+bool kt_mm_page_buddy(const struct kt_mm *mm, const struct kt_page *p)
+{
+	return kt_mm_page_has_type(mm, p, mm->pt_buddy);
+}
+
+bool kt_mm_buddy_block(struct kt_program *prog, uint64_t pfn,
+		       uint64_t *first, unsigned *order)
+{
+	const struct kt_mm *mm;
+
+	if (kt_error_catch_any(kt_mm_get(prog, &mm)))
+		return false;
+	for (unsigned o = 0; o < mm->max_order; o++) {
+		uint64_t start = pfn & ~((1ULL << o) - 1);
+		struct kt_page p;
+
+		if (kt_error_catch_any(kt_mm_page(prog, start, &p)))
+			return false;
+		// A buddy head's private is its order.
+		if (kt_mm_page_buddy(mm, &p) && p.private >= o &&
+		    p.private < mm->max_order) {
+			*first = start;
+			*order = (unsigned)p.private;
+			return pfn < start + (1ULL << p.private);
+		}
+	}
+	return false;
+}
