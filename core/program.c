@@ -346,6 +346,12 @@ struct kt_error *kt_symbol_address(struct kt_program *prog, const char *name,
 		*ret = sym->addr;
 		return NULL;
 	}
+	// Module symbols come from the dump: load them when first needed.
+	if (!prog->modules) {
+		const struct kt_module_list *mods;
+
+		kt_error_destroy(kt_modules_load(prog, &mods));
+	}
 	if (prog->modules && kt_module_symbol_address(prog, name, ret))
 		return NULL;
 	return kt_error_create(KT_ERR_LOOKUP, "symbol '%s' not found", name);
