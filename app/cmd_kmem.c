@@ -160,6 +160,55 @@ static cJSON *id_json(struct kt_cmd_ctx *ctx, uint64_t addr,
 	return o;
 }
 
+static bool percpu_symbol(struct kt_program *prog, uint64_t addr)
+{
+	uint64_t start, end;
+
+	return !kt_error_catch_any(kt_symbol_address(prog, "__per_cpu_start",
+						     &start)) &&
+	       !kt_error_catch_any(kt_symbol_address(prog, "__per_cpu_end",
+						     &end)) &&
+	       addr >= start && addr < end;
+}
+
+static void add_owner_json(struct kt_cmd_ctx *ctx, cJSON *arr,
+			   const struct kt_owner *o)
+{
+	cJSON *a = cJSON_CreateObject(), *ids = cJSON_CreateArray();
+
+	kt_json_add_addr(a, "address", o->addr);
+	for (unsigned k = 0; k < o->n; k++)
+		cJSON_AddItemToArray(ids, id_json(ctx, o->addr, &o->ids[k]));
+	cJSON_AddItemToObject(a, "identities", ids);
+	cJSON_AddItemToArray(arr, a);
+}
+
+static int kmem_percpu(struct kt_cmd_ctx *ctx, const char *name,
+		       uint64_t off, cJSON *arr)
+{
+	if (!arr)
+		fprintf(ctx->out, "%s: per-CPU variable at offset 0x%" PRIx64 "\n",
+			name, off);
+	for (unsigned cpu = 0; cpu < ctx->prog->nr_cpu_ids; cpu++) {
+		struct kt_owner o;
+		uint64_t base;
+		struct kt_error *err = kt_percpu_offset(ctx->prog, cpu, &base);
+
+		if (!err)
+			err = kt_owner_identify(ctx->prog, base + off, &o);
+		if (err)
+			return kt_cmd_fail(ctx, "kmem", err);
+		if (arr) {
+			add_owner_json(ctx, arr, &o);
+			continue;
+		}
+		fprintf(ctx->out, "%016" PRIx64 "  (CPU %u)\n", o.addr, cpu);
+		for (unsigned k = 0; k < o.n; k++)
+			print_id(ctx, o.addr, &o.ids[k]);
+	}
+	return 0;
+}
+
 static int kmem_addrs(struct kt_cmd_ctx *ctx, int argc, char **argv)
 {
 	cJSON *arr = ctx->json ? cJSON_CreateArray() : NULL;
@@ -178,6 +227,12 @@ static int kmem_addrs(struct kt_cmd_ctx *ctx, int argc, char **argv)
 				ret = kt_cmd_fail(ctx, "kmem", err);
 				continue;
 			}
+			// A per-CPU variable's symbol is an offset: show the
+			// variable on every CPU.
+			if (percpu_symbol(ctx->prog, addr)) {
+				ret |= kmem_percpu(ctx, argv[i], addr, arr);
+				continue;
+			}
 		}
 		err = kt_owner_identify(ctx->prog, addr, &o);
 		if (err) {
@@ -185,13 +240,7 @@ static int kmem_addrs(struct kt_cmd_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		if (arr) {
-			cJSON *a = cJSON_CreateObject(), *ids = cJSON_CreateArray();
-
-			kt_json_add_addr(a, "address", addr);
-			for (unsigned k = 0; k < o.n; k++)
-				cJSON_AddItemToArray(ids, id_json(ctx, addr, &o.ids[k]));
-			cJSON_AddItemToObject(a, "identities", ids);
-			cJSON_AddItemToArray(arr, a);
+			add_owner_json(ctx, arr, &o);
 			continue;
 		}
 		fprintf(ctx->out, "%016" PRIx64 "\n", addr);

@@ -26,6 +26,8 @@ static const char usage[] =
 	"\n"
 	"  -c, --command CMD   run a command (as in crash) and print its result;\n"
 	"                      may be given many times; 'help' lists commands\n"
+	"  -i, --input FILE    run the commands in FILE, one a line, after the\n"
+	"                      -c ones ('-': standard input; '#' starts a comment)\n"
 	"      --json          print each command's result as one JSON document\n"
 	"  -m, --modules DIR   look for module debuginfo (.ko) in DIR (repeatable)\n"
 	"      --no-std-modules  do not search /usr/lib/debug/lib/modules/RELEASE\n"
@@ -43,6 +45,7 @@ struct args {
 	const char *dumps[MAX_ARGS];
 	unsigned ndumps;
 	const char *vmlinux;
+	const char *input;
 	bool json, no_std_modules;
 };
 
@@ -97,6 +100,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "command", required_argument, NULL, 'c' },
+		{ "input", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "modules", required_argument, NULL, 'm' },
 		{ "no-std-modules", no_argument, NULL, 'N' },
@@ -106,11 +110,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:m:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:m:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (add(a->cmds, &a->ncmds, optarg, "commands"))
 				return EXIT_USAGE;
+			break;
+		case 'i':
+			a->input = optarg;
 			break;
 		case 'j':
 			a->json = true;
@@ -136,6 +143,38 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (sort_files(a, argv + optind, argc - optind))
 		return EXIT_USAGE;
 	return 0;
+}
+
+/* Run each line of @path as a command; true when one failed. */
+static bool run_input(struct kt_cmd_ctx *ctx, const char *path)
+{
+	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	bool failed = false;
+
+	if (!fp) {
+		fprintf(stderr, "ktriage: %s: %s\n", path, strerror(errno));
+		return true;
+	}
+	while ((len = getline(&line, &cap, fp)) >= 0) {
+		char *s = line;
+
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = 0;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s || *s == '#')
+			continue;
+		if (kt_command_run(ctx, s))
+			failed = true;
+		fflush(ctx->out);
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return failed;
 }
 
 int main(int argc, char **argv)
@@ -165,13 +204,15 @@ int main(int argc, char **argv)
 	ctx.prog = prog;
 	ctx.json = a.json;
 	// Without commands, say what crashed, as crash does at start-up.
-	if (!a.ncmds)
+	if (!a.ncmds && !a.input)
 		a.cmds[a.ncmds++] = "sys";
 	for (unsigned i = 0; i < a.ncmds; i++) {
 		if (kt_command_run(&ctx, a.cmds[i]))
 			ret = EXIT_CMD_FAILED;
 		fflush(stdout);
 	}
+	if (a.input && run_input(&ctx, a.input))
+		ret = EXIT_CMD_FAILED;
 	kt_program_destroy(prog);
 	return ret;
 }
