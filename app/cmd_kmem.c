@@ -128,6 +128,10 @@ static cJSON *id_json(struct kt_cmd_ctx *ctx, uint64_t addr,
 			cJSON_AddStringToObject(o, "aliases", id->name2);
 		cJSON_AddBoolToObject(o, "in_padding", id->in_padding);
 		kt_json_add_addr(o, "slab", id->page);
+		if (id->task) {
+			kt_json_add_addr(o, "task", id->task);
+			cJSON_AddNumberToObject(o, "pid", id->pid);
+		}
 		break;
 	case KT_OWNER_PAGE:
 		cJSON_AddStringToObject(o, "page_kind",

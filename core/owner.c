@@ -456,6 +456,25 @@ static void identify_page(struct kt_program *prog, const struct kt_mm *mm,
 			 (unsigned long long)p->pfn);
 }
 
+/* An allocated task_struct object is a task: say which (drgn does too). */
+static void slab_task(struct kt_program *prog, struct kt_owner_id *id)
+{
+	const struct kt_task_list *tasks;
+	const struct kt_task *t;
+	char comm[KT_OWNER_NAME];
+	size_t len = strlen(id->reason);
+
+	if (strcmp(id->name, "task_struct") || id->state == KT_SLAB_FREE ||
+	    kt_error_catch_any(kt_tasks_load(prog, &tasks)) ||
+	    !(t = kt_task_by_addr(tasks, id->base)))
+		return;
+	id->task = t->addr;
+	id->pid = t->pid;
+	kt_sanitize(t->comm, sizeof(t->comm), comm, sizeof(comm), false);
+	snprintf(id->reason + len, sizeof(id->reason) - len,
+		 "; the task_struct of pid %d (%s)", t->pid, comm);
+}
+
 static void identify_slab(struct kt_program *prog, const struct kt_page *p,
 			  uint64_t addr, struct kt_owner *o)
 {
@@ -491,6 +510,7 @@ static void identify_slab(struct kt_program *prog, const struct kt_page *p,
 	id->freelist_pos = so.pos;
 	id->in_padding = so.in_padding;
 	snprintf(id->reason, sizeof(id->reason), "%s", so.reason);
+	slab_task(prog, id);
 }
 
 static void identify_direct(struct kt_program *prog, uint64_t addr,

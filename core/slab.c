@@ -801,10 +801,15 @@ struct kt_error *kt_slab_object(struct kt_program *prog,
 	}
 	ret->offset = addr - ret->obj;
 	if (ret->index >= ret->nobjects) {
+		// Past the last object: padding, no object at all.
+		ret->index = ret->nobjects;
+		ret->obj = ret->first + ret->nobjects * c->size;
+		ret->offset = addr - ret->obj;
 		ret->in_slab_tail = true;
 		ret->state = KT_SLAB_UNKNOWN;
 		snprintf(ret->reason, sizeof(ret->reason),
-			 "in the slab's tail, past its %u objects",
+			 "no object: in the slab's unused tail, past its %u "
+			 "objects (drgn names a non-existent object here)",
 			 ret->nobjects);
 		return NULL;
 	}
