@@ -930,3 +930,65 @@ bool kt_dump_next_present(struct kt_dump *dump, uint64_t *pfn)
 {
 	return kt_pagemap_next(&dump->file_map, pfn);
 }
+
+bool kt_dump_present_run(struct kt_dump *dump, uint64_t pfn, uint64_t *start,
+			 uint64_t *end)
+{
+	struct kt_pagemap_range r;
+
+	if (!kt_pagemap_range(&dump->file_map, pfn, &r))
+		return false;
+	*start = r.start;
+	*end = r.end;
+	return true;
+}
+
+struct kt_dump_reader {
+	struct kt_dump *dump;
+	kdump_ctx_t *ctx;
+};
+
+struct kt_error *kt_dump_reader_create(struct kt_dump *dump,
+				       struct kt_dump_reader **ret)
+{
+	struct kt_dump_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return &kt_error_nomem;
+	// Physical reads need no translation; the clone keeps its own
+	// (unused) translation context so threads never share one.
+	r->ctx = kdump_clone(dump->ctx, 0);
+	if (!r->ctx) {
+		free(r);
+		return &kt_error_nomem;
+	}
+	r->dump = dump;
+	*ret = r;
+	return NULL;
+}
+
+void kt_dump_reader_destroy(struct kt_dump_reader *reader)
+{
+	if (!reader)
+		return;
+	kdump_free(reader->ctx);
+	free(reader);
+}
+
+struct kt_error *kt_dump_reader_read(struct kt_dump_reader *reader,
+				     uint64_t paddr, void *buf, size_t size,
+				     size_t *ret)
+{
+	size_t len = size;
+	kdump_status st;
+	enum kt_fault fault;
+
+	st = kdump_read(reader->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &len);
+	*ret = len;
+	if (st == KDUMP_OK)
+		return NULL;
+	fault = st == KDUMP_ERR_NODATA ?
+		kt_dump_pfn_state(reader->dump, (paddr + len) >> 12) :
+		KT_FAULT_READ;
+	return kt_error_fault(paddr + len, true, fault ? fault : KT_FAULT_READ);
+}

@@ -10,6 +10,7 @@
 #include "core/orc.h"
 #include "core/owner.h"
 #include "core/task.h"
+#include "core/vmalloc.h"
 
 struct kt_type_memo {
 	char *key;
@@ -272,6 +273,7 @@ void kt_program_destroy(struct kt_program *prog)
 	kt_log_destroy(prog->log);
 	kt_orc_destroy(prog);
 	kt_owner_cache_destroy(prog);
+	kt_vmalloc_destroy(prog->vmalloc);
 	for (size_t i = 0; i < prog->nmemo; i++)
 		free(prog->memo[i].key);
 	free(prog->memo);

@@ -26,6 +26,7 @@ struct kt_task_list;
 struct kt_log;
 struct kt_orc_set;
 struct kt_owner_cache;
+struct kt_vmalloc;
 
 struct kt_open_options {
 	const char *const *dump_paths;	/* one, or the parts of a split dump */
@@ -60,6 +61,7 @@ struct kt_program {
 	struct kt_log *log;		/* lazily loaded, see log.h */
 	struct kt_orc_set *orc;		/* lazily loaded, see orc.h */
 	struct kt_owner_cache *owner;	/* lazily built, see owner.h */
+	struct kt_vmalloc *vmalloc;	/* lazily loaded, see vmalloc.h */
 
 	/* memo of kt_type_member()/kt_type_size(): key -> memo index */
 	struct kt_hashmap type_memo;
