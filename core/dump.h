@@ -125,10 +125,11 @@ bool kt_dump_present_run(struct kt_dump *dump, uint64_t pfn, uint64_t *start,
 			 uint64_t *end);
 
 /**
- * A reader of physical memory for one thread. libkdumpfile contexts are not
- * thread-safe; a reader is a clone of the dump's (kdump_clone()) sharing
- * its files and page cache. Each thread makes its own reader; the dump
- * must outlive its readers. Test patches (kt_dump_patch()) do not apply.
+ * A reader of physical memory for one thread, tuned for reading every page
+ * once. libkdumpfile contexts are not thread-safe; a reader has its own
+ * context over the dump's open files, with a small page cache of its own.
+ * Each thread makes its own reader; the dump must outlive its readers.
+ * Test patches (kt_dump_patch()) do not apply.
  */
 struct kt_dump_reader;
 
