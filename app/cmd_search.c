@@ -86,7 +86,8 @@ static void owner_of(struct kt_cmd_ctx *ctx, const struct kt_search_hit *h,
 	char caller[128];
 
 	*buf = 0;
-	if (h->space == KT_SPACE_PHYS)
+	// A physical or user address says nothing of its owner by itself.
+	if (h->space == KT_SPACE_PHYS || h->space == KT_SPACE_USER)
 		return;
 	kt_owner_brief(ctx->prog, h->addr, buf, size);
 	if (*buf || h->space != KT_SPACE_VMALLOC ||
