@@ -930,3 +930,91 @@ bool kt_dump_next_present(struct kt_dump *dump, uint64_t *pfn)
 {
 	return kt_pagemap_next(&dump->file_map, pfn);
 }
+
+bool kt_dump_present_run(struct kt_dump *dump, uint64_t pfn, uint64_t *start,
+			 uint64_t *end)
+{
+	struct kt_pagemap_range r;
+
+	if (!kt_pagemap_range(&dump->file_map, pfn, &r))
+		return false;
+	*start = r.start;
+	*end = r.end;
+	return true;
+}
+
+struct kt_dump_reader {
+	struct kt_dump *dump;
+	kdump_ctx_t *ctx;
+};
+
+/*
+ * libkdumpfile's page cache is a list searched linearly on every miss; a
+ * scan that reads each page once only misses, and with the default 1024
+ * entries spends most of its time there. A small cache is 5x faster.
+ */
+#define READER_CACHE_SIZE 16
+
+/*
+ * Not a kdump_clone(): clones share the cache (its size too, which cannot
+ * change once shared without crashing libkdumpfile 0.5.1) and the mmap
+ * policy. A reader opens the dump's files anew in a context of its own.
+ * It may mmap them: kt_dump_open() has checked that the files are as long
+ * as their headers say, so no read runs off the end (SIGBUS).
+ */
+struct kt_error *kt_dump_reader_create(struct kt_dump *dump,
+				       struct kt_dump_reader **ret)
+{
+	struct kt_dump_reader *r = calloc(1, sizeof(*r));
+	kdump_status st;
+
+	if (!r)
+		return &kt_error_nomem;
+	r->dump = dump;
+	r->ctx = kdump_new();
+	if (!r->ctx) {
+		free(r);
+		return &kt_error_nomem;
+	}
+	kdump_set_number_attr(r->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
+			      KDUMP_MMAP_TRY);
+	kdump_set_string_attr(r->ctx, KDUMP_ATTR_ARCH_NAME, "x86_64");
+	kdump_set_number_attr(r->ctx, "cache.size", READER_CACHE_SIZE);
+	st = kdump_open_fdset(r->ctx, dump->nfds, dump->fds);
+	if (st != KDUMP_OK) {
+		struct kt_error *err = kt_error_create(KT_ERR_FORMAT,
+			"%s: opening a reader: %s", dump->path,
+			kdump_get_err(r->ctx));
+
+		kt_dump_reader_destroy(r);
+		return err;
+	}
+	*ret = r;
+	return NULL;
+}
+
+void kt_dump_reader_destroy(struct kt_dump_reader *reader)
+{
+	if (!reader)
+		return;
+	kdump_free(reader->ctx);
+	free(reader);
+}
+
+struct kt_error *kt_dump_reader_read(struct kt_dump_reader *reader,
+				     uint64_t paddr, void *buf, size_t size,
+				     size_t *ret)
+{
+	size_t len = size;
+	kdump_status st;
+	enum kt_fault fault;
+
+	st = kdump_read(reader->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &len);
+	*ret = len;
+	if (st == KDUMP_OK)
+		return NULL;
+	fault = st == KDUMP_ERR_NODATA ?
+		kt_dump_pfn_state(reader->dump, (paddr + len) >> 12) :
+		KT_FAULT_READ;
+	return kt_error_fault(paddr + len, true, fault ? fault : KT_FAULT_READ);
+}

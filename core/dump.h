@@ -116,6 +116,41 @@ struct kt_error *kt_dump_prstatus(struct kt_dump *dump, unsigned i,
 bool kt_dump_next_present(struct kt_dump *dump, uint64_t *pfn);
 
 /**
+ * The run of page frames the file holds that contains @pfn, or else the
+ * first run after it: [*start, *end). False when no page at or after @pfn
+ * is present. From the file's page bitmap (or ELF segments); reads nothing.
+ * Safe to call from several threads at once.
+ */
+bool kt_dump_present_run(struct kt_dump *dump, uint64_t pfn, uint64_t *start,
+			 uint64_t *end);
+
+/**
+ * A reader of physical memory for one thread, tuned for reading every page
+ * once. libkdumpfile contexts are not thread-safe; a reader has its own
+ * context over the dump's open files, with a small page cache of its own.
+ * Each thread makes its own reader; the dump must outlive its readers.
+ * Test patches (kt_dump_patch()) do not apply.
+ */
+struct kt_dump_reader;
+
+/** Make a reader; free it with kt_dump_reader_destroy(). */
+struct kt_error *kt_dump_reader_create(struct kt_dump *dump,
+				       struct kt_dump_reader **ret);
+
+/** Free a reader; NULL is accepted. */
+void kt_dump_reader_destroy(struct kt_dump_reader *reader);
+
+/**
+ * Read @size bytes of physical memory at @paddr into @buf. *@ret is set to
+ * the bytes read before the first that could not be, which the error (a
+ * KT_ERR_FAULT) names. Reading many pages in one call is much faster than
+ * one page at a time.
+ */
+struct kt_error *kt_dump_reader_read(struct kt_dump_reader *reader,
+				     uint64_t paddr, void *buf, size_t size,
+				     size_t *ret);
+
+/**
  * Find the KASLR offset of a dump that has no VMCOREINFO (QEMU's
  * dump-guest-memory without the vmcoreinfo device) from memory, the way
  * crash does for such dumps: find the linux_banner text in physical memory,

@@ -115,6 +115,17 @@ bool kt_pagemap_next(const struct kt_pagemap *map, uint64_t *pfn)
 	return true;
 }
 
+bool kt_pagemap_range(const struct kt_pagemap *map, uint64_t pfn,
+		      struct kt_pagemap_range *ret)
+{
+	size_t i = find(map, pfn);
+
+	if (i == map->n)
+		return false;
+	*ret = map->r[i];
+	return true;
+}
+
 uint64_t kt_pagemap_count(const struct kt_pagemap *map)
 {
 	uint64_t n = 0;

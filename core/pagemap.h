@@ -37,6 +37,13 @@ bool kt_pagemap_has(const struct kt_pagemap *map, uint64_t pfn);
 /** The first pfn >= *pfn in the map; false when none. */
 bool kt_pagemap_next(const struct kt_pagemap *map, uint64_t *pfn);
 
+/**
+ * The range that holds @pfn, or else the first one after it; false when
+ * there is none.
+ */
+bool kt_pagemap_range(const struct kt_pagemap *map, uint64_t pfn,
+		      struct kt_pagemap_range *ret);
+
 uint64_t kt_pagemap_count(const struct kt_pagemap *map);
 
 /** The highest pfn in the map; false when empty. */

@@ -12,6 +12,7 @@
 #include "core/owner.h"
 #include "core/slab.h"
 #include "core/task.h"
+#include "core/vmalloc.h"
 
 struct kt_type_memo {
 	char *key;
@@ -276,6 +277,7 @@ void kt_program_destroy(struct kt_program *prog)
 	kt_owner_cache_destroy(prog);
 	kt_slabs_destroy(prog->slab);
 	kt_mm_destroy(prog->mm);
+	kt_vmalloc_destroy(prog->vmalloc);
 	for (size_t i = 0; i < prog->nmemo; i++)
 		free(prog->memo[i].key);
 	free(prog->memo);

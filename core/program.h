@@ -28,6 +28,7 @@ struct kt_orc_set;
 struct kt_owner_cache;
 struct kt_mm;
 struct kt_slabs;
+struct kt_vmalloc;
 
 struct kt_open_options {
 	const char *const *dump_paths;	/* one, or the parts of a split dump */
@@ -64,6 +65,7 @@ struct kt_program {
 	struct kt_owner_cache *owner;	/* lazily built, see owner.h */
 	struct kt_mm *mm;		/* lazily loaded, see mm.h */
 	struct kt_slabs *slab;	/* lazily loaded, see slab.h */
+	struct kt_vmalloc *vmalloc;	/* lazily loaded, see vmalloc.h */
 
 	/* memo of kt_type_member()/kt_type_size(): key -> memo index */
 	struct kt_hashmap type_memo;
