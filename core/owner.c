@@ -16,6 +16,7 @@
 #include "core/slab.h"
 #include "core/stack.h"
 #include "core/task.h"
+#include "core/vmalloc.h"
 #include "core/vmlinux.h"
 
 /* Below this, a "pointer" is NULL plus a member offset. */
@@ -388,6 +389,9 @@ static void identify_percpu(struct kt_program *prog, struct kt_owner_cache *oc,
 	}
 }
 
+static bool vmalloc_page(struct kt_program *prog, struct kt_owner_cache *oc,
+			 uint64_t pfn, struct kt_owner_id *id);
+
 static void page_reason(const struct kt_page *p, struct kt_owner_id *id)
 {
 	const char *kind = kt_page_kind_name(id->page_kind);
@@ -432,6 +436,8 @@ static void identify_page(struct kt_program *prog, const struct kt_mm *mm,
 			 order, (unsigned long long)first);
 		return;
 	}
+	if (vmalloc_page(prog, prog->owner, p->pfn, id))
+		return;
 	if (kt_mm_page_has_type(mm, p, mm->pt_table))
 		id->page_kind = KT_PAGE_TABLE;
 	else if (kt_mm_page_has_type(mm, p, mm->pt_offline))
@@ -581,6 +587,73 @@ static void identify_vmemmap(const struct kt_mm *mm, uint64_t addr,
 		 (unsigned long long)(idx << KT_PAGE_SHIFT));
 }
 
+static void identify_vmalloc(struct kt_program *prog, uint64_t addr,
+			     struct kt_owner *o)
+{
+	const struct kt_vmalloc *vm;
+	const struct kt_vmalloc_area *a;
+	struct kt_owner_id *id;
+	char flags[64], caller[KT_OWNER_NAME];
+
+	if (kt_error_catch_any(kt_vmalloc_load(prog, &vm)))
+		return;
+	a = kt_vmalloc_find(vm, addr);
+	if (!a || !(id = add_id(o, KT_OWNER_VMALLOC)))
+		return;
+	id->base = a->va_start;
+	id->offset = addr - a->va_start;
+	id->size = a->va_end - a->va_start;
+	kt_vmalloc_caller_str(prog, a, caller, sizeof(caller));
+	snprintf(id->name, sizeof(id->name), "%s", caller);
+	kt_vmalloc_flags_str(a->flags, flags, sizeof(flags));
+	if (!a->vm)
+		snprintf(id->reason, sizeof(id->reason),
+			 "vmap area %016llx-%016llx without a vm_struct "
+			 "(vm_map_ram)", (unsigned long long)a->va_start,
+			 (unsigned long long)a->va_end);
+	else if (addr >= a->addr + a->size - KT_PAGE_SIZE &&
+		 !(a->flags & KT_VM_NO_GUARD))
+		snprintf(id->reason, sizeof(id->reason),
+			 "the guard page of a %s area of %llu pages from %s",
+			 flags, (unsigned long long)a->nr_pages, caller);
+	else
+		snprintf(id->reason, sizeof(id->reason),
+			 "%s area %016llx-%016llx, %llu pages, from %s", flags,
+			 (unsigned long long)a->va_start,
+			 (unsigned long long)a->va_end,
+			 (unsigned long long)a->nr_pages, caller);
+}
+
+/* A direct-map page that backs a vmalloc area: say where it is mapped. */
+static bool vmalloc_page(struct kt_program *prog, struct kt_owner_cache *oc,
+			 uint64_t pfn, struct kt_owner_id *id)
+{
+	const struct kt_vmalloc *vm;
+	const struct kt_vmalloc_page *pg;
+	struct kt_owner stack = { 0 };
+	char caller[KT_OWNER_NAME];
+	size_t n;
+
+	if (kt_error_catch_any(kt_vmalloc_load(prog, &vm)) ||
+	    !(pg = kt_vmalloc_by_pfn(vm, pfn, &n)))
+		return false;
+	id->page_kind = KT_PAGE_VMALLOC;
+	kt_vmalloc_caller_str(prog, &vm->areas[pg->area], caller,
+			      sizeof(caller));
+	if (oc)
+		identify_stack(prog, oc, pg->addr, &stack);
+	if (stack.n && stack.ids[0].task)
+		snprintf(id->reason, sizeof(id->reason),
+			 "vmalloc page, mapped at %016llx: the stack of pid %d (%s)",
+			 (unsigned long long)pg->addr, stack.ids[0].pid,
+			 stack.ids[0].name);
+	else
+		snprintf(id->reason, sizeof(id->reason),
+			 "vmalloc page, mapped at %016llx by %s",
+			 (unsigned long long)pg->addr, caller);
+	return true;
+}
+
 static void identify_kernel(struct kt_program *prog, uint64_t addr,
 			    struct kt_owner *o)
 {
@@ -602,6 +675,8 @@ static void identify_kernel(struct kt_program *prog, uint64_t addr,
 		identify_direct(prog, addr, pfn, o);
 	else if (mm && addr >= mm->vmemmap && addr < mm->vmemmap + KT_VMEMMAP_SIZE)
 		identify_vmemmap(mm, addr, o);
+	else if (mm && addr >= mm->vmalloc_start && addr < mm->vmalloc_end)
+		identify_vmalloc(prog, addr, o);
 	if (o->n)
 		return;
 	if (kt_error_catch_any(kt_read_u8(prog, addr, &byte))) {

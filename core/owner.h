@@ -63,7 +63,7 @@ enum kt_page_kind {
 };
 
 #define KT_OWNER_NAME 64
-#define KT_OWNER_REASON 160
+#define KT_OWNER_REASON 256
 
 /** One identity of an address. Strings are sanitised. */
 struct kt_owner_id {
