@@ -28,5 +28,9 @@ int kt_cmd_mod(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_sym(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_struct(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_union(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_whatis(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_p(struct kt_cmd_ctx *ctx, int argc, char **argv);
 
 #endif /* KT_APP_COMMANDS_H */
