@@ -70,8 +70,7 @@ static void print_layout(struct kt_cmd_ctx *ctx, const struct kt_value *v,
 				m.kind == KT_VALUE_UNION) && depth < 16) {
 			fprintf(ctx->out, "%s {\n", kt_value_kind_name(m.kind));
 			print_layout(ctx, &m, indent + 4, offsets, depth + 1);
-			fprintf(ctx->out, "%*s};\n", indent +
-				(offsets ? 4 : 0), "");
+			fprintf(ctx->out, "%*s};\n", indent, "");
 			continue;
 		}
 		fprintf(ctx->out, "%s;\n",

@@ -235,7 +235,8 @@ static cJSON *node_json(struct kt_cmd_ctx *ctx, const struct kt_value *v,
 						 "elements" : "members");
 	while ((v->kind != KT_VALUE_ARRAY || i < KT_VALUE_OUT_ELEMENTS) &&
 	       kt_value_next_child(v, &it, &c)) {
-		cJSON_AddItemToArray(kids, node_json(ctx, &c, c.name, depth + 1));
+		cJSON_AddItemToArray(kids, node_json(ctx, &c, c.name ?: c.label,
+						      depth + 1));
 		i++;
 	}
 	count = kt_value_array_count(v);
