@@ -126,6 +126,11 @@ struct kt_error *kt_ctype_find_variable(struct kt_program *prog,
 				return err;
 		}
 	}
+	if (!found && !kt_error_catch_any(kt_symbol_address(prog, name, addr)))
+		return kt_error_create(KT_ERR_LOOKUP,
+			"symbol '%s' is no variable in debuginfo (a function "
+			"or an assembler symbol?); give a type: "
+			"*(TYPE *)0x%lx", name, (unsigned long)*addr);
 	if (!found)
 		return kt_error_create(KT_ERR_LOOKUP,
 			"no symbol '%s' in vmlinux or modules' debuginfo",
@@ -271,7 +276,12 @@ static void declare(Dwarf_Die *type, const char *inner, char *out,
 			return;
 		}
 		declare(target, inner, tmp, sizeof(tmp), depth + 1);
-		put(out, size, "%s %s", q, tmp);
+		// A qualified array is an array of qualified elements, which
+		// say so themselves ("const char []", not "const const").
+		if (target && dwarf_tag(target) == DW_TAG_array_type)
+			put(out, size, "%s", tmp);
+		else
+			put(out, size, "%s %s", q, tmp);
 		return;
 	}
 	case DW_TAG_array_type:

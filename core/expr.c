@@ -5,7 +5,9 @@
  *   expr    := unary
  *   unary   := '*' unary | '&' unary | '(' typename ')' unary | postfix
  *   postfix := primary { '->' IDENT | '.' IDENT | '[' NUMBER ']' }
- *   primary := IDENT | NUMBER | '(' expr ')'
+ *   primary := IDENT [':' NUMBER] | NUMBER | '(' expr ')'
+ *
+ * IDENT:CPU is crash's spelling of a per-CPU variable's copy on CPU.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,7 +27,7 @@ enum tok {
 	TOK_IDENT,
 	TOK_NUMBER,
 	TOK_ARROW,
-	TOK_PUNCT,	/* one of * & . [ ] ( ) - */
+	TOK_PUNCT,	/* one of * & . [ ] ( ) - : */
 	TOK_BAD,
 };
 
@@ -71,7 +73,7 @@ static void lex(struct parser *p)
 	} else if (s[i] == '-' && s[i + 1] == '>') {
 		p->tok = TOK_ARROW;
 		i += 2;
-	} else if (strchr("*&.[]()-", s[i])) {
+	} else if (strchr("*&.[]()-:", s[i])) {
 		p->tok = TOK_PUNCT;
 		p->punct = s[i++];
 	} else {
@@ -197,23 +199,58 @@ static struct kt_error *literal(struct parser *p, struct kt_value *ret)
 	return NULL;
 }
 
+/*
+ * On x86-64 per-CPU variables are offsets from 0 to __per_cpu_end, not
+ * addresses: they need a CPU.
+ */
+static bool is_percpu(struct kt_program *prog, uint64_t addr)
+{
+	uint64_t end;
+
+	return !kt_error_catch_any(kt_symbol_address(prog, "__per_cpu_end",
+						     &end)) &&
+	       addr < end;
+}
+
+static struct kt_error *variable(struct parser *p, struct kt_value *ret)
+{
+	char name[MAX_TOKEN];
+	struct kt_error *err;
+	Dwarf_Die type;
+	uint64_t addr, off;
+
+	err = kt_ctype_find_variable(p->prog, p->ident, &type, &addr);
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "%s", p->ident);
+	lex(p);
+	if (is_percpu(p->prog, addr)) {
+		if (!is_punct(p, ':'))
+			return kt_error_create(KT_ERR_INVALID,
+				"'%s' is a per-CPU variable: give a CPU, as in "
+				"%s:0", name, name);
+		lex(p);
+		if (p->tok != TOK_NUMBER)
+			return syntax(p, "expected a CPU number");
+		err = kt_percpu_offset(p->prog, p->number, &off);
+		if (err)
+			return kt_error_wrap(err, "%s:%lu", name,
+					     (unsigned long)p->number);
+		addr += off;
+		lex(p);
+	}
+	kt_value_at(&type, 0, addr, ret);
+	return NULL;
+}
+
 static struct kt_error *primary(struct parser *p, struct kt_value *ret)
 {
 	struct kt_error *err;
 
 	if (p->tok == TOK_NUMBER)
 		return literal(p, ret);
-	if (p->tok == TOK_IDENT) {
-		Dwarf_Die type;
-		uint64_t addr;
-
-		err = kt_ctype_find_variable(p->prog, p->ident, &type, &addr);
-		if (err)
-			return err;
-		kt_value_at(&type, 0, addr, ret);
-		lex(p);
-		return NULL;
-	}
+	if (p->tok == TOK_IDENT)
+		return variable(p, ret);
 	if (is_punct(p, '(')) {
 		lex(p);
 		err = unary(p, ret);

@@ -355,11 +355,21 @@ static void describe_char_array(struct kt_program *prog,
 {
 	char raw[KT_VALUE_TEXT / 4];
 	size_t n = v->size < sizeof(raw) ? v->size : sizeof(raw);
-	struct kt_error *err = kt_read(prog, v->addr, raw, n);
+	struct kt_error *err;
 
+	// An array of unknown size (extern char banner[]): up to its NUL.
+	if (!v->size)
+		err = kt_read_cstr(prog, v->addr, raw, sizeof(raw));
+	else
+		err = kt_read(prog, v->addr, raw, n);
 	if (err)
 		return fault_text(err, d);
-	set_string(d, raw, n);
+	set_string(d, raw, v->size ? n : strlen(raw));
+	// Say when the array goes on past what is shown.
+	if (((v->size > n && strnlen(raw, n) == n) ||
+	     (!v->size && strlen(raw) == sizeof(raw) - 1)) &&
+	    strlen(d->text) + 4 < sizeof(d->text))
+		strcat(d->text, "...");
 }
 
 /* Enumerator name of @x, or "A|B" for a flag enum; false if none fits. */
@@ -466,8 +476,9 @@ static void describe_pointer(struct kt_program *prog,
 	}
 	kt_owner_brief(prog, x, d->owner, sizeof(d->owner));
 	// char * as gdb shows it: the string it points to.
-	if (!v->indirect && underlying(&v->type, &u) &&
-	    kt_ctype_target(&u, &t) && char_type(&t)) {
+	if ((v->indirect == 1 && char_type((Dwarf_Die *)&v->type)) ||
+	    (!v->indirect && underlying(&v->type, &u) &&
+	     kt_ctype_target(&u, &t) && char_type(&t))) {
 		char raw[STRING_PEEK + 1];
 
 		if (!kt_error_catch_any(kt_read_cstr(prog, x, raw,

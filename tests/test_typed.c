@@ -293,6 +293,8 @@ Test(typed, c_type_names)
 	expect_type_name(prog, "init_task.thread_info.flags",
 			 "long unsigned int");
 	expect_type_name(prog, "(unsigned long **)0", "long unsigned int **");
+	expect_type_name(prog, "linux_banner", "const char []");
+	expect_type_name(prog, "runqueues:1.curr", "struct task_struct *");
 	cr_assert_null(kt_ctype_find(prog, "struct work_struct", &t, NULL));
 	kt_value_at(&t, 0, 0, &v);
 	cr_assert_null(kt_value_member(prog, &v, "func", &m));
@@ -342,6 +344,19 @@ Test(typed, expression_values)
 	cr_assert_null(kt_expr_eval(prog, "init_task.comm", &v));
 	cr_assert_null(kt_value_describe(prog, &v, &d));
 	cr_expect_str_eq(d.string, "swapper/0");
+	// A char * shows its string; an array of unknown size too.
+	cr_assert_null(kt_expr_eval(prog, "(char *)init_task.comm", &v));
+	cr_assert_null(kt_value_describe(prog, &v, &d));
+	cr_expect(d.is_pointer && d.is_string);
+	cr_expect_str_eq(d.string, "swapper/0");
+	cr_assert_null(kt_expr_eval(prog, "linux_banner", &v));
+	cr_assert_null(kt_value_describe(prog, &v, &d));
+	cr_expect(!strncmp(d.string, "Linux version 6.1.0-56-cloud-amd64 ", 35),
+		  "%s", d.string);
+	// The crashed kworker is CPU 0's current task.
+	cr_assert_null(kt_expr_eval(prog, "runqueues:0.curr->pid", &v));
+	cr_assert_null(kt_value_read_scalar(prog, &v, &x));
+	cr_expect_eq(x, 53);
 	// ->, [i], * and casts agree with each other.
 	cr_assert_null(kt_expr_eval(prog,
 		"((struct task_struct *)&init_task)->tasks.next", &v));
@@ -392,6 +407,12 @@ Test(typed, expression_errors_are_clear)
 		     "no type 'struct no_such' in vmlinux or modules' "
 		     "debuginfo");
 	expect_error(prog, "*jiffies", KT_ERR_INVALID, "cannot dereference");
+	expect_error(prog, "runqueues", KT_ERR_INVALID,
+		     "'runqueues' is a per-CPU variable: give a CPU, as in "
+		     "runqueues:0");
+	expect_error(prog, "runqueues:99", KT_ERR_INVALID, "no CPU 99");
+	expect_error(prog, "blk_mq_run_work_fn", KT_ERR_LOOKUP,
+		     "is no variable in debuginfo");
 	expect_error(prog, "jiffies->x", KT_ERR_INVALID, "has no members");
 	expect_error(prog, "&(unsigned long)1", KT_ERR_INVALID,
 		     "cannot take the address");
