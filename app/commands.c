@@ -28,6 +28,14 @@ static const struct kt_command commands[] = {
 	{ "kmem", "kmem ADDR... | kmem -s [NAME]",
 	  "what an address is (slab object, page, stack...) and why; caches",
 	  kt_cmd_kmem },
+	{ "struct", "struct [-o] TYPE[.m[,m]] [ADDR [COUNT]]",
+	  "a struct at ADDR, or its layout (-o: with offsets)", kt_cmd_struct },
+	{ "union", "union [-o] TYPE[.m[,m]] [ADDR [COUNT]]",
+	  "a union at ADDR, or its layout", kt_cmd_union },
+	{ "whatis", "whatis TYPE|SYMBOL", "a type's definition, or a symbol's type",
+	  kt_cmd_whatis },
+	{ "p", "p EXPR", "print an expression: sym, *, ->, ., [i], &, casts",
+	  kt_cmd_p },
 	{ "help", "help", "this list", cmd_help },
 };
 

@@ -30,5 +30,9 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_search(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_kmem(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_struct(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_union(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_whatis(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_p(struct kt_cmd_ctx *ctx, int argc, char **argv);
 
 #endif /* KT_APP_COMMANDS_H */

@@ -14,6 +14,7 @@ enum index_kind {
 	IDX_ENUM,
 	IDX_PLAIN,	/* typedefs and base types share C's ordinary names */
 	IDX_VARIABLE,
+	IDX_VAR_DECL,	/* declarations: jiffies is only declared in C */
 	NR_IDX,
 };
 
@@ -93,7 +94,10 @@ static bool index_die(struct kt_dwarf *dw, Dwarf_Die *die)
 	int kind = kind_of_tag(dwarf_tag(die));
 	const char *name;
 
-	if (kind < 0 || dwarf_hasattr(die, DW_AT_declaration))
+	if (kind == IDX_VARIABLE && dwarf_hasattr(die, DW_AT_declaration) &&
+	    dwarf_hasattr(die, DW_AT_type))
+		kind = IDX_VAR_DECL;
+	else if (kind < 0 || dwarf_hasattr(die, DW_AT_declaration))
 		return true;
 	if (kind == IDX_VARIABLE && !dwarf_hasattr(die, DW_AT_location))
 		return true;
@@ -156,7 +160,7 @@ static struct kt_error *lookup(struct kt_dwarf *dw, int kind,
 			break;
 	}
 	return kt_error_create(KT_ERR_LOOKUP, "%s '%s' not found in debuginfo",
-			       kind == IDX_VARIABLE ? "variable" : "type",
+			       kind >= IDX_VARIABLE ? "variable" : "type",
 			       name);
 }
 
@@ -195,9 +199,13 @@ struct kt_error *kt_dwarf_variable_type(struct kt_dwarf *dw, const char *name,
 	Dwarf_Die var;
 
 	err = kt_dwarf_find_variable(dw, name, &var);
+	// Symbols the linker script defines (jiffies) are only declared.
+	if (err && kt_error_catch(&err, KT_ERR_LOOKUP))
+		err = lookup(dw, IDX_VAR_DECL, name, &var);
 	if (err)
 		return err;
-	if (!dwarf_attr(&var, DW_AT_type, &attr) ||
+	// A definition may give its type only through DW_AT_specification.
+	if (!dwarf_attr_integrate(&var, DW_AT_type, &attr) ||
 	    !dwarf_formref_die(&attr, ret))
 		return kt_error_create(KT_ERR_CORRUPT,
 				       "variable '%s' has no type", name);

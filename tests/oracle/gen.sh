@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Regenerate tests/expected/<dump>.json, <dump>.log.txt and <dump>.stacks.json
+# Regenerate tests/expected/<dump>.json, <dump>.log.txt, <dump>.stacks.json and
+# <dump>.structs.json
 # from the shared crash dumps, with drgn as the oracle.  See tests/oracle/README.md.
 #
 # Environment (all optional):
@@ -65,6 +66,16 @@ for name in "$@"; do
 		continue
 	fi
 	mv "$stacks.tmp" "$stacks"
+	structs=$expected/$name.structs.json
+	# shellcheck disable=SC2086
+	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $mods \
+		"$here/structs.py" "$dump" "$structs.tmp"; then
+		echo "gen.sh: drgn (structs.py) failed on $name" >&2
+		rm -f "$structs.tmp"
+		status=1
+		continue
+	fi
+	mv "$structs.tmp" "$structs"
 done
 
 # The lzo copy of sysrq-null must give the same facts as the zlib one, apart
