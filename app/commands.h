@@ -27,6 +27,8 @@ int kt_cmd_log(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_mod(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_sym(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_dis(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_rd(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv);
 
 #endif /* KT_APP_COMMANDS_H */
