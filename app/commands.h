@@ -28,6 +28,8 @@ int kt_cmd_mod(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_sym(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_search(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_dis(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_rd(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_kmem(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_struct(struct kt_cmd_ctx *ctx, int argc, char **argv);
