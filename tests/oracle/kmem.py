@@ -30,7 +30,8 @@ The address set (deterministic; "from" says why an address is in it):
    ([0xffffffffc0000000, 0xffffffffff000000)).  Kernel-image words (return
    addresses) are left out.  Each value keeps at most STACK_LOCATIONS
    locations ({pid, at}: "at" is the stack slot, which also tells the two
-   pid-0 idle tasks apart), in (task address, slot) order, and "stack_hits", the number of slots that hold it.  If there are
+   pid-0 idle tasks apart), in (task address, slot) order, and
+   "stack_hits", the number of slots that hold it.  If there are
    more than STACK_VALUES_CAP distinct values (never on these dumps: about
    1,100-1,500), the lowest STACK_VALUES_CAP values are kept and
    "stack_values_dropped" says how many were not.
@@ -49,6 +50,47 @@ The address set (deterministic; "from" says why an address is in it):
    direct-map gate but beyond RAM), per-CPU variables, a vmalloc'd stack,
    kernel text and data, module text and data, a struct page (vmemmap),
    NULL, a user address, a non-canonical address, and the facts' addresses.
+
+Give drgn only the .ko files of modules that are loaded in the dump (gen.sh
+does): drgn 0.0.22 places the symbols of any other .ko at their unrelocated
+addresses, near 0, so that identify_address(0) answers e.g. "function symbol:
+__SCT__tp_func_nbd_header_sent+0x0".  The script notes such an answer in
+"errors".
+
+Fields of an "addresses" entry (hex strings for addresses):
+
+- address, region (this script's range classification: direct_map,
+  direct_map_beyond_ram, vmalloc, module_area, kernel_image, vmemmap,
+  cpu_entry_area, user, non_canonical, other), from (why it is in the set),
+  stack and stack_hits (stack words only).
+- drgn.identify: identify_address() (null if unrecognised);
+  drgn.identify_error if it raised.
+- drgn.slab: slab_object_info() as {cache, object, offset, allocated}, or
+  null; drgn.slab_error if it raised; drgn.skipped if not asked (see below).
+  drgn 0.0.22's allocated is never None: it is True unless the object is on
+  the slab's freelist or on the freelist of any CPU whose active slab
+  belongs to the cache.  It does not check that the object index is below
+  slab.objects (the "tail" samples), and its direct-map gate reaches one
+  page past max_pfn (special:max_pfn_page).
+- own.page (direct-map gate only): pfn, kind (slab, buddy, reserved, anon,
+  file, other, no_struct_page, from the compound head's flags, mapping and
+  page_type), flags (not for slab pages), head_pfn (tail pages), in_dump (the
+  kdump file's bitmap holds the page).
+- own.slab (slab pages only): index and index_valid (< slab.objects),
+  in_object (offset < object_size), free_on ("cpuN_freelist",
+  "slab_freelist" or null), cache only if it differs from drgn's, walk_error.
+
+"caches" entries: name, address, object_size, size, offset (free pointer),
+objects_per_slab and order (from oo), refcount, red_left_pad, flags,
+aliases (get_slab_cache_aliases() names merged into it), cpu (per online
+CPU: active slab, partial, freelist_len, slab_in_cache), slabs and
+total_objects (slab pages found by flags over all struct pages),
+allocated (drgn 0.0.22's _page_objects() count over those slabs),
+own_allocated (this script's count; equal to allocated on every dump),
+inuse_sum (sum of slab.inuse, which counts per-CPU free objects as in use),
+node0 (the kernel's own nr_partial, nr_slabs, total_objects), and for the
+sampled caches sampled_slabs (role, slab, address, objects, inuse, frozen,
+slab_freelist_len, cpu_freelist_len).
 
 The script must never die half-way: a failure is recorded in the entry
 ("error") and in the top-level "errors".  Freelists are walked by this
@@ -702,6 +744,12 @@ def address_entry(mem, caches, slab_cache_objs, a, e):
         except Exception as ex:  # noqa: BLE001
             drgn["slab"] = None
             drgn["slab_error"] = error_text(ex)
+    ident = drgn.get("identify") or ""
+    if a < 0xFFFF800000000000 and "symbol: " in ident:
+        # drgn 0.0.22 puts the symbols of a .ko given with -s whose module
+        # is not loaded at their unrelocated (near 0) addresses.
+        why = RuntimeError("symbol of an unloaded module: " + ident)
+        note_error(errors, "address %s" % hx(a), why)
     d["drgn"] = drgn
     ds = drgn.get("slab")
     if ds and "slab" in own and own["slab"].get("cache") == ds["cache"]:
@@ -739,14 +787,24 @@ def frame_var(trace, name):
     return res
 
 
+_modules = None
+
+
+def modules_loaded():
+    """Names of the modules on the dump's modules list."""
+    global _modules
+    if _modules is None:
+        _modules = []
+        try:
+            for m in list_for_each_entry("struct module", prog["modules"].address_of_(), "list"):
+                _modules.append(cstr(m.name))
+        except Exception as e:  # noqa: BLE001
+            note_error(errors, "modules", e)
+    return _modules
+
+
 def module_loaded(name):
-    try:
-        for m in list_for_each_entry("struct module", prog["modules"].address_of_(), "list"):
-            if cstr(m.name) == name:
-                return True
-    except Exception as e:  # noqa: BLE001
-        note_error(errors, "modules", e)
-    return False
+    return name in modules_loaded()
 
 
 def hctx_facts(addrs):
@@ -763,7 +821,8 @@ def hctx_facts(addrs):
     addrs.add(bogus + 0x40, "fact:bogus_fq+0x40")
     hctxs = {}
     for idx, h, fq in log_matches(r"ktscen: hctx\[(\d+)\]=([0-9a-f]+) fq=([0-9a-f]+)"):
-        hctxs.setdefault(int(h, 16), {"sources": set()}).update(index=int(idx), original_fq=hx(int(fq, 16)))
+        rec = hctxs.setdefault(int(h, 16), {"sources": set()})
+        rec.update(index=int(idx), original_fq=hx(int(fq, 16)))
         hctxs[int(h, 16)]["sources"].add("log")
     trace = prog.crashed_thread().stack_trace()
     d["frame_hctx"] = [{"function": fn, "hctx": hx(v)} for fn, v in frame_var(trace, "hctx")]
@@ -893,6 +952,7 @@ def main(argv):
 
     addrs = Addresses()
     out["stack_words"] = stack_words(mem, addrs, rqs)
+    out["modules_loaded"] = sorted(modules_loaded())
 
     cache_out = []
     slab_objs = {}
