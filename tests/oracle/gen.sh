@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Regenerate tests/expected/<dump>.json, <dump>.log.txt, <dump>.stacks.json and
-# <dump>.structs.json
-# from the shared crash dumps, with drgn as the oracle.  See tests/oracle/README.md.
+# <dump>.structs.json and <dump>.kmem.json from the shared crash dumps, with
+# drgn as the oracle, and <dump>.crash-kmem.txt/.json with crash 8.0.6.
+# See tests/oracle/README.md.
 #
 # Environment (all optional):
 #   KT_FIXTURES  fixtures folder      (default /work/shared/fixtures)
 #   KT_VMLINUX   vmlinux with DWARF   (default ~/.cache/ktriage/vmlinux-6.1.0-56-cloud-amd64)
 #   KT_EXPECTED  output folder        (default <repo>/tests/expected)
 #   DRGN         drgn command         (default drgn)
+#   CRASH        crash 8.0.6 binary   (default ~/.cache/ktriage/crash806/crash-8.0.6/crash;
+#                the crash-kmem files are skipped if it is missing)
 # Arguments: dump names (e.g. list-poison) to limit the run; default all.
 
 set -eu
@@ -20,6 +23,7 @@ fixtures=${KT_FIXTURES:-/work/shared/fixtures}
 vmlinux=${KT_VMLINUX:-$HOME/.cache/ktriage/vmlinux-6.1.0-56-cloud-amd64}
 expected=${KT_EXPECTED:-$repo/tests/expected}
 drgn=${DRGN:-drgn}
+crash=${CRASH:-$HOME/.cache/ktriage/crash806/crash-8.0.6/crash}
 
 if [ ! -r "$vmlinux" ]; then
 	echo "gen.sh: no vmlinux at $vmlinux (set KT_VMLINUX)" >&2
@@ -76,6 +80,34 @@ for name in "$@"; do
 		continue
 	fi
 	mv "$structs.tmp" "$structs"
+	kmem=$expected/$name.kmem.json
+	# Only the .ko of loaded modules: drgn puts the symbols of any other
+	# near address 0, and kmem.py identifies addresses by symbol.
+	kmods=$(python3 -c '
+import json, os, sys
+for m in json.load(open(sys.argv[1]))["modules"]:
+    ko = os.path.join(sys.argv[2], m["name"] + ".ko")
+    if os.path.exists(ko):
+        print("-s " + ko)' "$json" "$fixtures/modules")
+	# shellcheck disable=SC2086
+	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $kmods \
+		"$here/kmem.py" "$dump" "$kmem.tmp"; then
+		echo "gen.sh: drgn (kmem.py) failed on $name" >&2
+		rm -f "$kmem.tmp"
+		status=1
+		continue
+	fi
+	mv "$kmem.tmp" "$kmem"
+	if [ -x "$crash" ]; then
+		if ! python3 "$here/crash_kmem.py" --crash "$crash" \
+			--vmlinux "$vmlinux" --modules "$fixtures/modules" \
+			"$dump" "$kmem" "$expected/$name.crash-kmem"; then
+			echo "gen.sh: crash_kmem.py failed on $name" >&2
+			status=1
+		fi
+	else
+		echo "gen.sh: no crash at $crash: $name.crash-kmem.* not regenerated" >&2
+	fi
 done
 
 # The lzo copy of sysrq-null must give the same facts as the zlib one, apart
