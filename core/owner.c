@@ -149,6 +149,7 @@ const char *kt_owner_kind_name(enum kt_owner_kind kind)
 		[KT_OWNER_NOT_RAM] = "not RAM",
 		[KT_OWNER_EXCLUDED] = "excluded",
 		[KT_OWNER_UNMAPPED] = "unmapped",
+		[KT_OWNER_UNKNOWN] = "unknown",
 	};
 
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] :
@@ -598,7 +599,15 @@ static void identify_vmalloc(struct kt_program *prog, uint64_t addr,
 	if (kt_error_catch_any(kt_vmalloc_load(prog, &vm)))
 		return;
 	a = kt_vmalloc_find(vm, addr);
-	if (!a || !(id = add_id(o, KT_OWNER_VMALLOC)))
+	if (!a) {
+		if (o->n || !(id = add_id(o, KT_OWNER_UNMAPPED)))
+			return;
+		snprintf(id->reason, sizeof(id->reason),
+			 "in the vmalloc range, but in no busy vmap area: "
+			 "freed (a stale pointer), or never mapped");
+		return;
+	}
+	if (!(id = add_id(o, KT_OWNER_VMALLOC)))
 		return;
 	id->base = a->va_start;
 	id->offset = addr - a->va_start;
@@ -664,8 +673,13 @@ static void identify_kernel(struct kt_program *prog, uint64_t addr,
 
 	if (identify_symbol(prog, addr, o))
 		return;
-	if (addr >= KT_MODULES_VADDR && addr < KT_MODULES_END)
+	if (addr >= KT_MODULES_VADDR && addr < KT_MODULES_END) {
 		identify_module_area(prog, addr, o);
+		// module_alloc() memory is a vmap area: an unloaded
+		// module's, or a BPF program's.
+		if (!o->n)
+			identify_vmalloc(prog, addr, o);
+	}
 	if (oc) {
 		identify_stack(prog, oc, addr, o);
 		identify_percpu(prog, oc, addr, o);
@@ -684,6 +698,11 @@ static void identify_kernel(struct kt_program *prog, uint64_t addr,
 
 		snprintf(id->reason, sizeof(id->reason),
 			 "no page table entry maps it");
+	} else {
+		struct kt_owner_id *id = add_id(o, KT_OWNER_UNKNOWN);
+
+		snprintf(id->reason, sizeof(id->reason),
+			 "mapped, but in no symbol, area or page ktriage knows");
 	}
 }
 

@@ -40,6 +40,7 @@ enum kt_owner_kind {
 	KT_OWNER_NOT_RAM,	/* direct map beyond RAM: no page behind it */
 	KT_OWNER_EXCLUDED,	/* RAM, but the dump left the page out */
 	KT_OWNER_UNMAPPED,	/* a kernel address nothing maps */
+	KT_OWNER_UNKNOWN,	/* mapped, but in nothing ktriage knows */
 };
 
 enum kt_slab_state {

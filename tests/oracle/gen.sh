@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Regenerate tests/expected/<dump>.json, <dump>.log.txt, <dump>.stacks.json and
+# Regenerate tests/expected/<dump>.json, <dump>.log.txt, <dump>.stacks.json,
 # <dump>.structs.json and <dump>.kmem.json from the shared crash dumps, with
 # drgn as the oracle, and <dump>.crash-kmem.txt/.json with crash 8.0.6.
 # See tests/oracle/README.md.
