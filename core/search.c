@@ -272,11 +272,63 @@ static struct kt_error *run_scan(struct scan *s, unsigned n)
 
 /* ---- addresses of the hits ---- */
 
+/* Beyond this many vmemmap pages (RAM over 256 GiB) skip their aliases. */
+#define MAX_VMEMMAP_PAGES (1ULL << 20)
+#define VMEMMAP_DEFAULT 0xffffea0000000000ULL
+
+struct alias {
+	uint64_t pfn, addr;
+};
+
 struct kernel_map {
 	uint64_t page_offset;
 	uint64_t image_pa, image_end_pa, image_va;
 	const struct kt_vmalloc *vmalloc;	/* NULL: not available */
+	struct alias *vmemmap;	/* pages of the struct page array, by pfn */
+	size_t nvmemmap;
 };
+
+static int cmp_alias(const void *x, const void *y)
+{
+	const struct alias *a = x, *b = y;
+
+	if (a->pfn != b->pfn)
+		return a->pfn < b->pfn ? -1 : 1;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+/*
+ * The struct page array is mapped from pages of the direct map; crash's
+ * search -k finds words of struct pages at their vmemmap addresses, and
+ * so does ktriage. The page tables say which pages back it.
+ */
+static struct kt_error *load_vmemmap(struct kt_program *prog,
+				     struct kernel_map *km)
+{
+	uint64_t base = VMEMMAP_DEFAULT, sym, size, pages;
+
+	if (!kt_error_catch_any(kt_symbol_address(prog, "vmemmap_base", &sym)))
+		kt_error_catch_any(kt_read_u64(prog, sym, &base));
+	if (kt_error_catch_any(kt_type_size(prog, "struct page", &size)))
+		return NULL;
+	pages = ((kt_dump_info(prog->dump)->max_pfn + 1) * size + PAGE_SIZE -
+		 1) / PAGE_SIZE;
+	if (pages > MAX_VMEMMAP_PAGES)
+		return NULL;
+	km->vmemmap = malloc(pages * sizeof(*km->vmemmap));
+	if (!km->vmemmap)
+		return &kt_error_nomem;
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t va = base + i * PAGE_SIZE, pa;
+
+		if (kt_error_catch_any(kt_dump_vtop(prog->dump, va, &pa)))
+			continue;
+		km->vmemmap[km->nvmemmap++] = (struct alias){ pa >> PAGE_SHIFT,
+							      va };
+	}
+	qsort(km->vmemmap, km->nvmemmap, sizeof(*km->vmemmap), cmp_alias);
+	return NULL;
+}
 
 static struct kt_error *load_kernel_map(struct kt_program *prog,
 					struct kernel_map *km)
@@ -298,7 +350,23 @@ static struct kt_error *load_kernel_map(struct kt_program *prog,
 	// Without vmalloc areas (no debuginfo, an unknown layout) stacks and
 	// modules are found at their direct-map addresses only.
 	kt_error_catch_any(kt_vmalloc_load(prog, &km->vmalloc));
-	return NULL;
+	return load_vmemmap(prog, km);
+}
+
+/* The first of the entries of @v (sorted by pfn) for @pfn. */
+static size_t first_alias(const struct alias *v, size_t n, uint64_t pfn)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].pfn < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 struct hits {
@@ -340,6 +408,14 @@ static bool map_kernel(const struct kernel_map *km, const struct phys_hit *p,
 	for (size_t i = 0; i < n; i++)
 		if (!add_hit(h, vp[i].addr + (p->paddr & (PAGE_SIZE - 1)), p,
 			     KT_SPACE_VMALLOC, vp[i].area))
+			return false;
+	for (size_t i = first_alias(km->vmemmap, km->nvmemmap,
+				    p->paddr >> PAGE_SHIFT);
+	     i < km->nvmemmap && km->vmemmap[i].pfn == p->paddr >> PAGE_SHIFT;
+	     i++)
+		if (!add_hit(h, km->vmemmap[i].addr +
+				(p->paddr & (PAGE_SIZE - 1)), p,
+			     KT_SPACE_VMEMMAP, 0))
 			return false;
 	return true;
 }
@@ -643,6 +719,7 @@ struct kt_error *kt_search(struct kt_program *prog,
 		free(s.shards[i].hits);
 	free(s.shards);
 	free(um.v);
+	free(km.vmemmap);
 	kt_pagemap_deinit(&um.pfns);
 	pthread_mutex_destroy(&s.progress_lock);
 	if (err)
@@ -664,6 +741,7 @@ const char *kt_search_space_name(enum kt_search_space space)
 		[KT_SPACE_DIRECT] = "direct",
 		[KT_SPACE_IMAGE] = "image",
 		[KT_SPACE_VMALLOC] = "vmalloc",
+		[KT_SPACE_VMEMMAP] = "vmemmap",
 		[KT_SPACE_USER] = "user",
 	};
 

@@ -11,8 +11,9 @@
  *  - KT_SEARCH_KERNEL: its direct-map address, its kernel-image address if
  *                      the page is kernel text/data/bss, and its vmalloc
  *                      address for every vmalloc area mapping the page
- *                      (a vmap'ed task stack, a module) -- so one word can
- *                      give up to three hits;
+ *                      (a vmap'ed task stack, a module), and its vmemmap
+ *                      address if the page holds struct pages -- so one
+ *                      word can give several hits, as in crash;
  *  - KT_SEARCH_USER:   its user addresses in one task's mm (only the pages
  *                      that mm maps are scanned).
  *
@@ -42,6 +43,7 @@ enum kt_search_space {
 	KT_SPACE_DIRECT,	/* the direct map, page_offset_base + paddr */
 	KT_SPACE_IMAGE,		/* the kernel image, __START_KERNEL_map */
 	KT_SPACE_VMALLOC,	/* a vmalloc/vmap area (stacks, modules) */
+	KT_SPACE_VMEMMAP,	/* the struct page array */
 	KT_SPACE_USER,
 };
 
