@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mm.h"
@@ -317,4 +318,48 @@ Test(kmem, cli_kmem_s_lists_merged_caches)
 	cJSON_Delete(doc);
 	kt_run_free(&r);
 	free(dump);
+}
+
+/*
+ * Seed 000: `search` for the bogus fq value found it on the kworker's
+ * stack and in the hctx slab object, and that was the clue.
+ */
+Test(kmem, search_hits_carry_owners_hctx_and_stack)
+{
+	struct kt_program *prog = kt_test_open("hctx-fq");
+	uint64_t hctx = frame_var(prog, 1, "hctx"), fq = frame_var(prog, 0, "fq");
+	uint64_t off;
+	char *dump = kt_test_dump_path("hctx-fq", ".kdump"), cmd[64], want[64];
+	const char *argv[] = { dump, kt_test_env("KT_VMLINUX"), "--json", "-c",
+			       cmd, NULL };
+	bool in_hctx = false, on_stack = false;
+	struct kt_run r;
+	cJSON *doc, *h;
+
+	cr_assert_null(kt_type_member_offset(prog, "struct blk_mq_hw_ctx", "fq",
+					     &off));
+	snprintf(cmd, sizeof(cmd), "search %" PRIx64, fq);
+	snprintf(want, sizeof(want), "0x%016" PRIx64, hctx + off);
+	r = kt_test_run(argv);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	doc = cJSON_Parse(r.out);
+	cr_assert_not_null(doc);
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(doc, "hits")) {
+		const char *addr = cJSON_GetObjectItem(h, "address")->valuestring;
+		const char *owner = cJSON_GetObjectItem(h, "owner")->valuestring;
+
+		if (!strcmp(addr, want)) {
+			in_hctx = true;
+			cr_assert(!strncmp(owner, "kmalloc-", 8), "%s", owner);
+			cr_assert(strstr(owner, " alloc"), "%s", owner);
+		}
+		if (!strcmp(owner, "stack:kworker/0:2"))
+			on_stack = true;
+	}
+	cr_assert(in_hctx, "no hit at hctx->fq %s", want);
+	cr_assert(on_stack, "no hit on the kworker's stack");
+	cJSON_Delete(doc);
+	kt_run_free(&r);
+	free(dump);
+	kt_program_destroy(prog);
 }
