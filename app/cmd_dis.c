@@ -75,30 +75,13 @@ static struct kt_error *resolve(struct kt_program *prog, const char *arg,
 	return NULL;
 }
 
-/* "name+off" as gdb writes it (decimal offset), or "" */
-static void sym_name(struct kt_program *prog, uint64_t addr, char *buf,
-		     size_t size)
-{
-	char name[KT_SANITIZED_SIZE(128)];
-	struct kt_symbol_hit h;
-
-	*buf = 0;
-	if (addr < KT_START_KERNEL_MAP || !kt_symbol_lookup(prog, addr, &h))
-		return;
-	kt_sanitize(h.name, strlen(h.name), name, sizeof(name), false);
-	if (h.offset)
-		snprintf(buf, size, "%.200s+%" PRIu64, name, h.offset);
-	else
-		snprintf(buf, size, "%.200s", name);
-}
-
 /* "<name+off>", or "" */
 static void sym_tag(struct kt_program *prog, uint64_t addr, char *buf,
 		    size_t size)
 {
 	char name[256];
 
-	sym_name(prog, addr, name, sizeof(name));
+	kt_out_symbol_dec(prog, addr, name, sizeof(name));
 	*buf = 0;
 	if (*name)
 		snprintf(buf, size, "<%s>", name);
@@ -232,7 +215,7 @@ static cJSON *mem_json(struct kt_program *prog, const struct kt_disasm_mem *m)
 	cJSON_AddNumberToObject(o, "disp", (double)m->disp);
 	if (m->rip_relative) {
 		kt_json_add_addr(o, "address", m->rip_addr);
-		sym_name(prog, m->rip_addr, tag, sizeof(tag));
+		kt_out_symbol_dec(prog, m->rip_addr, tag, sizeof(tag));
 		if (*tag)
 			cJSON_AddStringToObject(o, "symbol", tag);
 	}
@@ -267,7 +250,7 @@ static cJSON *insn_json(struct kt_cmd_ctx *ctx, const struct dis_opts *o,
 	int w;
 
 	kt_json_add_addr(j, "address", in->addr);
-	sym_name(ctx->prog, in->addr, tag, sizeof(tag));
+	kt_out_symbol_dec(ctx->prog, in->addr, tag, sizeof(tag));
 	cJSON_AddStringToObject(j, "symbol", tag);
 	for (unsigned i = 0; i < in->len; i++)
 		snprintf(bytes + strlen(bytes), 4, "%s%02x", i ? " " : "",
@@ -278,7 +261,7 @@ static cJSON *insn_json(struct kt_cmd_ctx *ctx, const struct dis_opts *o,
 	cJSON_AddStringToObject(j, "flow", flow_names[in->flow]);
 	if (in->has_target) {
 		kt_json_add_addr(j, "target", in->target);
-		sym_name(ctx->prog, in->target, tag, sizeof(tag));
+		kt_out_symbol_dec(ctx->prog, in->target, tag, sizeof(tag));
 		cJSON_AddStringToObject(j, "target_symbol", tag);
 	}
 	mems = cJSON_AddArrayToObject(j, "memory");

@@ -55,23 +55,6 @@ static struct kt_error *read_mem(struct kt_cmd_ctx *ctx,
 	return kt_dump_read(ctx->prog->dump, addr, o->phys, buf, size);
 }
 
-/* A symbol as crash's rd -s writes it ("kobject_put+138"), or "". */
-static void word_symbol(struct kt_cmd_ctx *ctx, uint64_t v, char *buf,
-			size_t size)
-{
-	char name[KT_SANITIZED_SIZE(128)];
-	struct kt_symbol_hit h;
-
-	*buf = 0;
-	if (v < KT_START_KERNEL_MAP || !kt_symbol_lookup(ctx->prog, v, &h))
-		return;
-	kt_sanitize(h.name, strlen(h.name), name, sizeof(name), false);
-	if (h.offset)
-		snprintf(buf, size, "%.200s+%" PRIu64, name, h.offset);
-	else
-		snprintf(buf, size, "%.200s", name);
-}
-
 /*
  * What -S shows for a word: its symbol, else its owner in brackets.
  * A "user" owner is nearly always an integer on a kernel stack or in a
@@ -82,7 +65,7 @@ static void word_owner(struct kt_cmd_ctx *ctx, uint64_t v, char *buf,
 {
 	char brief[128];
 
-	word_symbol(ctx, v, buf, size);
+	kt_out_symbol_dec(ctx->prog, v, buf, size);
 	if (*buf)
 		return;
 	kt_owner_brief(ctx->prog, v, brief, sizeof(brief));
@@ -126,7 +109,7 @@ static void print_unit(struct kt_cmd_ctx *ctx, const struct rd_opts *o,
 	if (o->owners)
 		word_owner(ctx, v, sym, sizeof(sym));
 	else if (o->symbols)
-		word_symbol(ctx, v, sym, sizeof(sym));
+		kt_out_symbol_dec(ctx->prog, v, sym, sizeof(sym));
 	if (*sym)
 		fprintf(ctx->out, "%-16s ", sym);
 	else if (o->decimal)
@@ -191,7 +174,7 @@ static cJSON *unit_json(struct kt_cmd_ctx *ctx, const struct rd_opts *o,
 	else
 		kt_json_add_addr(j, "value", v);
 	if (o->size == 8) {
-		word_symbol(ctx, v, sym, sizeof(sym));
+		kt_out_symbol_dec(ctx->prog, v, sym, sizeof(sym));
 		if (*sym)
 			cJSON_AddStringToObject(j, "symbol", sym);
 		if (o->owners) {

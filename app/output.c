@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app/output.h"
+#include "core/program.h"
 #include "core/sanitize.h"
 
 void kt_out_raw(FILE *fp, const char *raw, size_t len, bool keep_newlines)
@@ -82,4 +83,20 @@ int kt_cmd_usage(struct kt_cmd_ctx *ctx, const char *cmd, const char *usage)
 {
 	return kt_cmd_fail(ctx, cmd, kt_error_create(KT_ERR_INVALID,
 						     "usage: %s", usage));
+}
+
+void kt_out_symbol_dec(struct kt_program *prog, uint64_t addr, char *buf,
+		       size_t size)
+{
+	char name[KT_SANITIZED_SIZE(128)];
+	struct kt_symbol_hit h;
+
+	*buf = 0;
+	if (addr < KT_START_KERNEL_MAP || !kt_symbol_lookup(prog, addr, &h))
+		return;
+	kt_sanitize(h.name, strlen(h.name), name, sizeof(name), false);
+	if (h.offset)
+		snprintf(buf, size, "%.200s+%" PRIu64, name, h.offset);
+	else
+		snprintf(buf, size, "%.200s", name);
 }

@@ -48,6 +48,13 @@ int kt_json_print(struct kt_cmd_ctx *ctx, cJSON *doc);
  */
 int kt_cmd_fail(struct kt_cmd_ctx *ctx, const char *cmd, struct kt_error *err);
 
+/**
+ * "name+off" with a decimal offset, as gdb and crash's dis and rd -s write
+ * it, sanitised; "" when no symbol holds @addr.
+ */
+void kt_out_symbol_dec(struct kt_program *prog, uint64_t addr, char *buf,
+		       size_t size);
+
 /** Report a usage error; returns 1. */
 int kt_cmd_usage(struct kt_cmd_ctx *ctx, const char *cmd, const char *usage);
 
