@@ -335,6 +335,7 @@ Test(disasm, decode_facts)
 	static const uint8_t ud2[] = { 0x0f, 0x0b };
 	struct kt_disasm_insn in;
 	struct kt_disasm *d;
+	struct kt_error *err;
 
 	cr_assert_null(kt_disasm_create(&d));
 	cr_assert_null(kt_disasm_decode(d, 0x1000, cmpxchg, sizeof(cmpxchg), &in));
@@ -366,8 +367,9 @@ Test(disasm, decode_facts)
 
 	cr_assert_null(kt_disasm_decode(d, 0x1000, ud2, sizeof(ud2), &in));
 	cr_expect_eq(in.flow, KT_FLOW_TRAP);
-	cr_expect_not_null(kt_disasm_decode(d, 0x1000, cmpxchg, 2, &in),
-			   "a cut-off instruction is an error");
+	err = kt_disasm_decode(d, 0x1000, cmpxchg, 2, &in);
+	cr_expect_not_null(err, "a cut-off instruction is an error");
+	kt_error_destroy(err);
 	kt_disasm_destroy(d);
 }
 
