@@ -108,7 +108,8 @@ static void load_stacks(struct kt_program *prog, struct kt_owner_cache *oc)
 				return;
 		}
 	}
-	qsort(oc->stacks, oc->nstacks, sizeof(*oc->stacks), stack_cmp);
+	if (oc->nstacks)
+		qsort(oc->stacks, oc->nstacks, sizeof(*oc->stacks), stack_cmp);
 }
 
 static struct kt_owner_cache *owner_cache(struct kt_program *prog)

@@ -326,7 +326,8 @@ static struct kt_error *load_vmemmap(struct kt_program *prog,
 		km->vmemmap[km->nvmemmap++] = (struct alias){ pa >> PAGE_SHIFT,
 							      va };
 	}
-	qsort(km->vmemmap, km->nvmemmap, sizeof(*km->vmemmap), cmp_alias);
+	if (km->nvmemmap)
+		qsort(km->vmemmap, km->nvmemmap, sizeof(*km->vmemmap), cmp_alias);
 	return NULL;
 }
 
@@ -557,7 +558,8 @@ static struct kt_error *load_user_map(struct kt_program *prog,
 	if (err)
 		return kt_error_wrap(err, "the page tables of pid %d",
 				     res->pid);
-	qsort(um->v, um->n, sizeof(*um->v), cmp_user);
+	if (um->n)
+		qsort(um->v, um->n, sizeof(*um->v), cmp_user);
 	kt_pagemap_finish(&um->pfns);
 	res->user_pages = um->n;
 	for (size_t i = 0; i < um->n; i++)
@@ -624,7 +626,8 @@ static struct kt_error *map_hits(struct scan *s, const struct kernel_map *km,
 		res->pages_unreadable += sh->unreadable;
 		res->pages_scanned += sh->scanned ? sh->end - sh->start : 0;
 	}
-	qsort(h.v, h.n, sizeof(*h.v), cmp_hit);
+	if (h.n)	// qsort() wants a non-NULL array even for none
+		qsort(h.v, h.n, sizeof(*h.v), cmp_hit);
 	if (s->opts->limit && h.n > s->opts->limit) {
 		res->more += h.n - s->opts->limit;
 		h.n = s->opts->limit;

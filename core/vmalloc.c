@@ -260,7 +260,8 @@ static struct kt_error *load_pages(struct loader *ld)
 		if (err)
 			warn(vm, err);
 	}
-	qsort(vm->pages, vm->npages, sizeof(*vm->pages), cmp_page);
+	if (vm->npages)
+		qsort(vm->pages, vm->npages, sizeof(*vm->pages), cmp_page);
 	return NULL;
 }
 
