@@ -149,8 +149,11 @@ static void print_words(struct kt_cmd_ctx *ctx, const struct kt_trace *tr,
 	for (size_t w = 0; w < n; w++) {
 		if (!(w % 2))
 			fprintf(ctx->out, "    %016" PRIx64 ":", start + 8 * w);
-		word_symbol(ctx, words[w], sym, sizeof(sym));
-		if (o->symbolic && *sym)
+		// bt -f prints numbers: name them only for -F.
+		*sym = 0;
+		if (o->symbolic)
+			word_symbol(ctx, words[w], sym, sizeof(sym));
+		if (*sym)
 			fprintf(ctx->out, " %-16s", sym);
 		else
 			fprintf(ctx->out, " %016" PRIx64, words[w]);

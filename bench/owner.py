@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-from run import TOP, run_many
+from run import ALL_DUMPS, TOP, run_many, tools
 
 
 def main():
@@ -29,13 +29,8 @@ def main():
                     help="addresses given to crash (default 500)")
     ap.add_argument("dumps", nargs="*")
     a = ap.parse_args()
-    vmlinux = os.environ.get("KT_VMLINUX") or subprocess.check_output(
-        [f"{TOP}/scripts/fetch-vmlinux.sh"], text=True).strip()
-    fixtures = os.environ.get("KT_FIXTURES", f"{TOP}/../shared/fixtures")
-    kt = os.environ.get("KT_BINARY", f"{TOP}/build/app/ktriage")
-    crash = os.environ.get("KT_CRASH")
-    names = a.dumps or ["sysrq-null", "hctx-fq", "hctx-fq-exit",
-                        "nbd-orphan-hung", "list-poison", "irq-lock"]
+    vmlinux, fixtures, kt, crash = tools()
+    names = a.dumps or ALL_DUMPS
     tmp = tempfile.mkdtemp(prefix="kt-owner-")
     print(f"{'dump':16} {'addrs':>6} {'ktriage':>9} {'drgn':>9} {'kt/drgn':>8}"
           + (f" {'crash*':>9} {'kt/crash':>8}" if crash else ""))

@@ -39,19 +39,28 @@ def run_many(argv, n, stdin=None):
     return statistics.median(walls), max(rss)
 
 
+ALL_DUMPS = ["sysrq-null", "hctx-fq", "hctx-fq-exit", "nbd-orphan-hung",
+             "list-poison", "irq-lock"]
+
+
+def tools():
+    """The vmlinux, fixtures folder, ktriage binary and crash (or None),
+    from KT_VMLINUX, KT_FIXTURES, KT_BINARY and KT_CRASH."""
+    vmlinux = os.environ.get("KT_VMLINUX") or subprocess.check_output(
+        [f"{TOP}/scripts/fetch-vmlinux.sh"], text=True).strip()
+    fixtures = os.environ.get("KT_FIXTURES", f"{TOP}/../shared/fixtures")
+    kt = os.environ.get("KT_BINARY", f"{TOP}/build/app/ktriage")
+    return vmlinux, fixtures, kt, os.environ.get("KT_CRASH")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=5, help="runs per job (default 5)")
     ap.add_argument("dumps", nargs="*")
     a = ap.parse_args()
-    vmlinux = os.environ.get("KT_VMLINUX") or subprocess.check_output(
-        [f"{TOP}/scripts/fetch-vmlinux.sh"], text=True).strip()
-    fixtures = os.environ.get("KT_FIXTURES", f"{TOP}/../shared/fixtures")
-    kt = os.environ.get("KT_BINARY", f"{TOP}/build/app/ktriage")
-    crash = os.environ.get("KT_CRASH")
+    vmlinux, fixtures, kt, crash = tools()
     mods = f"{fixtures}/modules"
-    names = a.dumps or ["sysrq-null", "hctx-fq", "hctx-fq-exit",
-                        "nbd-orphan-hung", "list-poison", "irq-lock"]
+    names = a.dumps or ALL_DUMPS
     print(f"{'dump':16} {'job':10} {'ktriage':>16} {'drgn':>17} {'kt/drgn':>8} "
           f"{'rss kt/drgn':>11}" + (f" {'crash':>8} {'kt/crash':>8}" if crash else ""))
     jobs = {"sys": "sys", "ps": "ps", "foreach bt": "foreach_bt", "bt -f": "bt_f"}

@@ -23,6 +23,8 @@ import sys
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "bench"))
+from run import tools  # noqa: E402
 VALUE = "dead000000000100"	# LIST_POISON1: a handful of hits in every dump
 SCAN = re.compile(r"search: (\d+) pages .* in ([0-9.]+) s on (\d+) thread")
 
@@ -73,11 +75,7 @@ def main():
                     help="also list-poison in each format of KT_FORMATS")
     ap.add_argument("dumps", nargs="*")
     a = ap.parse_args()
-    vmlinux = os.environ.get("KT_VMLINUX") or subprocess.check_output(
-        [f"{TOP}/scripts/fetch-vmlinux.sh"], text=True).strip()
-    fixtures = os.environ.get("KT_FIXTURES", f"{TOP}/../shared/fixtures")
-    kt = os.environ.get("KT_BINARY", f"{TOP}/build/app/ktriage")
-    crash_bin = os.environ.get("KT_CRASH")
+    vmlinux, fixtures, kt, crash_bin = tools()
     names = a.dumps or ["hctx-fq", "list-poison"]
     dumps = [(n, [f"{fixtures}/dumps/{n}.kdump"]) for n in names]
     if a.formats:

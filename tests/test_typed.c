@@ -31,18 +31,13 @@ static const char *str(const cJSON *o, const char *key)
 
 static cJSON *structs_expected(const char *dump)
 {
-	char path[4096], *text;
+	char name[96];
 	cJSON *doc;
 
-	snprintf(path, sizeof(path), "%s/tests/expected/%s.structs.json",
-		 KT_SOURCE_DIR, dump);
-	text = kt_test_slurp(path, NULL);
-	cr_assert_not_null(text, "cannot read %s", path);
-	doc = cJSON_Parse(text);
-	free(text);
-	cr_assert_not_null(doc, "%s is not JSON", path);
+	snprintf(name, sizeof(name), "%s.structs", dump);
+	doc = kt_test_expected(name);
 	cr_assert_eq(cJSON_GetArraySize(item(doc, "errors")), 0,
-		     "the oracle failed: see %s", path);
+		     "the oracle failed: see tests/expected/%s.json", name);
 	return doc;
 }
 

@@ -43,6 +43,10 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+from jsonout import dumps_compact  # noqa: E402
+
 PER_CACHE = 6
 STACK_PICKS = (("allocated", 8), ("free", 4), ("direct_map", 4), ("vmalloc", 2), ("module_area", 2))
 MARK = "@@@ kmem "
@@ -372,18 +376,7 @@ def main():
         },
         "preamble": [line for line in secs.get("pre", []) if line.strip()],
     }
-    compact = []
-
-    def mark(items):
-        res = []
-        for it in items:
-            compact.append(json.dumps(it, sort_keys=True, ensure_ascii=True))
-            res.append("\0F%d\0" % (len(compact) - 1))
-        return res
-
-    marked = dict(out, addresses=mark(out["addresses"]), kmem_s=mark(out["kmem_s"]))
-    js = json.dumps(marked, indent=2, sort_keys=True, ensure_ascii=True)
-    js = re.sub(r'"\\u0000F(\d+)\\u0000"', lambda m: compact[int(m.group(1))], js) + "\n"
+    js = dumps_compact(out, ("addresses", "kmem_s"))
     with open(args.out_prefix + ".json.tmp", "w", encoding="ascii", newline="\n") as f:
         f.write(js)
     os.replace(args.out_prefix + ".txt.tmp", args.out_prefix + ".txt")

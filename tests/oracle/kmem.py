@@ -98,7 +98,6 @@ script first with a bound and a cycle check; drgn 0.0.22 walks them without
 either, so an address whose chains fail that check is not given to drgn.
 """
 
-import json
 import os
 import re
 import struct
@@ -107,6 +106,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 
+from jsonout import dumps_compact  # noqa: E402
 from drgn import FaultError, Object, cast, offsetof, sizeof  # noqa: E402
 from drgn.helpers.common.memory import identify_address  # noqa: E402
 from drgn.helpers.linux.cpumask import for_each_online_cpu  # noqa: E402
@@ -910,19 +910,7 @@ def list_poison_facts(addrs):
 
 def dumps(out):
     """Sorted-key JSON, indent 2, with each address and cache on one line."""
-    compact = []
-
-    def mark(items):
-        res = []
-        for it in items:
-            compact.append(json.dumps(it, sort_keys=True, ensure_ascii=True))
-            res.append("\0F%d\0" % (len(compact) - 1))
-        return res
-
-    marked = dict(out, addresses=mark(out["addresses"]), caches=mark(out["caches"]))
-    text = json.dumps(marked, indent=2, sort_keys=True, ensure_ascii=True)
-    text = re.sub(r'"\\u0000F(\d+)\\u0000"', lambda m: compact[int(m.group(1))], text)
-    return text + "\n"
+    return dumps_compact(out, ("addresses", "caches"))
 
 
 def main(argv):
