@@ -130,11 +130,13 @@ static void print_text(struct kt_cmd_ctx *ctx,
 			"be read\n", r->pages_unreadable);
 	if (verbose)
 		fprintf(ctx->err, "search: %" PRIu64 " pages (%.1f MB) in "
-			"%.3f s on %u thread%s: %.2f GB/s\n",
+			"%.3f s on %u thread%s: %.2f GB/s (%s)\n",
 			r->pages_scanned, r->pages_scanned * 4096 / 1e6,
 			r->seconds, r->threads, r->threads == 1 ? "" : "s",
 			r->seconds > 0 ?
-			r->pages_scanned * 4096 / 1e9 / r->seconds : 0);
+			r->pages_scanned * 4096 / 1e9 / r->seconds : 0,
+			r->direct ? "kdump pages read directly" :
+				    "read through libkdumpfile");
 }
 
 static cJSON *hit_json(struct kt_cmd_ctx *ctx, const struct kt_search_hit *h)

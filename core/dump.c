@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include <libkdumpfile/kdumpfile.h>
 
+#include "core/diskdump.h"
 #include "core/dump.h"
 #include "core/hashmap.h"
 #include "core/pagemap.h"
@@ -44,6 +46,9 @@ struct kt_dump {
 	char *vmcoreinfo_lines;	/* a copy split into KEY\0VALUE\0 */
 	bool own_vmcoreinfo;	/* the file had it (not synthesised) */
 	struct kt_hashmap vmcoreinfo_map;	/* KEY -> VALUE pointer */
+	pthread_mutex_t scan_lock;	/* guards the two below */
+	bool scan_tried;
+	struct kt_diskdump *scan;	/* kdump files: the readers' fast path */
 };
 
 const char *const kt_reg_names[KT_NR_REGS] = {
@@ -576,6 +581,7 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	kt_hashmap_init(&dump->vmcoreinfo_map);
 	kt_pagemap_init(&dump->ram_map);
 	kt_pagemap_init(&dump->file_map);
+	pthread_mutex_init(&dump->scan_lock, NULL);
 	dump->path = strdup(paths[0]);
 	dump->ctx = kdump_new();
 	if (!dump->path || !dump->ctx) {
@@ -645,6 +651,8 @@ void kt_dump_destroy(struct kt_dump *dump)
 	kt_pagemap_deinit(&dump->file_map);
 	if (dump->ctx)
 		kdump_free(dump->ctx);
+	kt_diskdump_destroy(dump->scan);
+	pthread_mutex_destroy(&dump->scan_lock);
 	for (unsigned i = 0; i < dump->nfds; i++)
 		close(dump->fds[i]);
 	for (unsigned i = 0; i < dump->npatches; i++)
@@ -946,6 +954,7 @@ bool kt_dump_present_run(struct kt_dump *dump, uint64_t pfn, uint64_t *start,
 struct kt_dump_reader {
 	struct kt_dump *dump;
 	kdump_ctx_t *ctx;
+	struct kt_diskdump_reader *fast;	/* instead of ctx */
 };
 
 /*
@@ -962,30 +971,57 @@ struct kt_dump_reader {
  * It may mmap them: kt_dump_open() has checked that the files are as long
  * as their headers say, so no read runs off the end (SIGBUS).
  */
-struct kt_error *kt_dump_reader_create(struct kt_dump *dump,
-				       struct kt_dump_reader **ret)
+static struct kt_error *open_kdump_reader(struct kt_dump_reader *r)
 {
-	struct kt_dump_reader *r = calloc(1, sizeof(*r));
+	struct kt_dump *dump = r->dump;
 	kdump_status st;
 
-	if (!r)
-		return &kt_error_nomem;
-	r->dump = dump;
 	r->ctx = kdump_new();
-	if (!r->ctx) {
-		free(r);
+	if (!r->ctx)
 		return &kt_error_nomem;
-	}
 	kdump_set_number_attr(r->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
 			      KDUMP_MMAP_TRY);
 	kdump_set_string_attr(r->ctx, KDUMP_ATTR_ARCH_NAME, "x86_64");
 	kdump_set_number_attr(r->ctx, "cache.size", READER_CACHE_SIZE);
 	st = kdump_open_fdset(r->ctx, dump->nfds, dump->fds);
-	if (st != KDUMP_OK) {
-		struct kt_error *err = kt_error_create(KT_ERR_FORMAT,
+	if (st != KDUMP_OK)
+		return kt_error_create(KT_ERR_FORMAT,
 			"%s: opening a reader: %s", dump->path,
 			kdump_get_err(r->ctx));
+	return NULL;
+}
 
+/* kdump files are read without libkdumpfile, which is 4x slower here. */
+static struct kt_error *scan_index(struct kt_dump *dump,
+				   struct kt_diskdump **ret)
+{
+	struct kt_error *err = NULL;
+
+	pthread_mutex_lock(&dump->scan_lock);
+	if (!dump->scan_tried)
+		err = kt_diskdump_open(dump->fds, dump->nfds, dump->path,
+				       &dump->scan);
+	dump->scan_tried = !err;
+	*ret = dump->scan;
+	pthread_mutex_unlock(&dump->scan_lock);
+	return err;
+}
+
+struct kt_error *kt_dump_reader_create(struct kt_dump *dump,
+				       struct kt_dump_reader **ret)
+{
+	struct kt_dump_reader *r = calloc(1, sizeof(*r));
+	struct kt_diskdump *dd;
+	struct kt_error *err;
+
+	if (!r)
+		return &kt_error_nomem;
+	r->dump = dump;
+	err = scan_index(dump, &dd);
+	if (!err)
+		err = dd ? kt_diskdump_reader_create(dd, &r->fast) :
+			   open_kdump_reader(r);
+	if (err) {
 		kt_dump_reader_destroy(r);
 		return err;
 	}
@@ -997,8 +1033,46 @@ void kt_dump_reader_destroy(struct kt_dump_reader *reader)
 {
 	if (!reader)
 		return;
-	kdump_free(reader->ctx);
+	if (reader->ctx)
+		kdump_free(reader->ctx);
+	kt_diskdump_reader_destroy(reader->fast);
 	free(reader);
+}
+
+bool kt_dump_reader_direct(const struct kt_dump_reader *reader)
+{
+	return reader->fast;
+}
+
+static struct kt_error *fast_read(struct kt_dump_reader *reader,
+				  uint64_t paddr, void *buf, size_t size,
+				  size_t *ret)
+{
+	unsigned char page[4096];
+	enum kt_fault fault = KT_FAULT_NONE;
+	size_t done = 0;
+
+	while (done < size && !fault) {
+		uint64_t a = paddr + done;
+		size_t in = a & 4095, n = 4096 - in;
+		unsigned char *to = in || size - done < 4096 ? page :
+				    (unsigned char *)buf + done;
+
+		if (n > size - done)
+			n = size - done;
+		fault = kt_diskdump_read_page(reader->fast, a >> 12, to);
+		if (fault)
+			break;
+		if (to == page)
+			memcpy((unsigned char *)buf + done, page + in, n);
+		done += n;
+	}
+	*ret = done;
+	if (!fault)
+		return NULL;
+	if (fault == KT_FAULT_EXCLUDED)
+		fault = kt_dump_pfn_state(reader->dump, (paddr + done) >> 12);
+	return kt_error_fault(paddr + done, true, fault ? fault : KT_FAULT_READ);
 }
 
 struct kt_error *kt_dump_reader_read(struct kt_dump_reader *reader,
@@ -1009,6 +1083,8 @@ struct kt_error *kt_dump_reader_read(struct kt_dump_reader *reader,
 	kdump_status st;
 	enum kt_fault fault;
 
+	if (reader->fast)
+		return fast_read(reader, paddr, buf, size, ret);
 	st = kdump_read(reader->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &len);
 	*ret = len;
 	if (st == KDUMP_OK)

@@ -141,6 +141,12 @@ struct kt_error *kt_dump_reader_create(struct kt_dump *dump,
 void kt_dump_reader_destroy(struct kt_dump_reader *reader);
 
 /**
+ * True when @reader reads kdump pages itself (core/diskdump.c), false
+ * when through libkdumpfile (every other format).
+ */
+bool kt_dump_reader_direct(const struct kt_dump_reader *reader);
+
+/**
  * Read @size bytes of physical memory at @paddr into @buf. *@ret is set to
  * the bytes read before the first that could not be, which the error (a
  * KT_ERR_FAULT) names. Reading many pages in one call is much faster than

@@ -51,6 +51,7 @@ struct scan {
 	atomic_uint_fast64_t pages_done;
 	pthread_mutex_t progress_lock;
 	atomic_bool failed;	/* out of memory in a thread */
+	bool direct;		/* kdump pages read by core/diskdump.c */
 };
 
 struct worker {
@@ -256,8 +257,10 @@ static struct kt_error *run_scan(struct scan *s, unsigned n)
 			break;	// fewer threads: the others do the work
 		w[i].started = true;
 	}
-	if (!err)
+	if (!err) {
+		s->direct = kt_dump_reader_direct(w[0].reader);
 		work(&w[0]);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		if (w[i].started)
 			pthread_join(w[i].thread, NULL);
@@ -714,6 +717,7 @@ struct kt_error *kt_search(struct kt_program *prog,
 		t0 = now();
 		err = run_scan(&s, ret->threads);
 		ret->seconds = now() - t0;
+		ret->direct = s.direct;
 		ret->cancelled = o.cancel && atomic_load(o.cancel);
 	}
 	if (!err)

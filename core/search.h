@@ -81,6 +81,8 @@ struct kt_search_result {
 	uint64_t pages_scanned;	/* pages read and scanned */
 	uint64_t pages_unreadable;	/* held by the file, but unreadable */
 	unsigned threads;
+	bool direct;		/* read by ktriage's kdump reader, not
+				   libkdumpfile (see core/diskdump.h) */
 	double seconds;		/* wall time of the scan */
 	bool cancelled;
 	/* KT_SEARCH_USER */

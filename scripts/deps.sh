@@ -8,7 +8,7 @@ pkgs=(
 	libkdumpfile-dev libdw-dev libelf-dev libsqlite3-dev libcjson-dev
 	libncurses-dev libcapstone-dev libcriterion-dev
 	makedumpfile python3-drgn
-	libsnappy-dev libzstd-dev liblzo2-dev zlib1g-dev
+	libsnappy-dev libzstd-dev liblzo2-dev zlib1g-dev libdeflate-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -68,22 +68,29 @@ stage_host() {
 }
 
 stage_fetch() {
-	local pkgs=() p d
+	local pkgs=() p d v kbuild
 	say "kernel packages $KVER ($KPKG)"
 	mkdir -p "$FX/debs" && cd "$FX/debs"
+	# linux-kbuild-6.1 (modpost, fixdep) serves every 6.1 ABI, and the
+	# archive keeps only its newest build: take that when $KPKG's is gone.
+	kbuild=$KPKG
+	apt-cache madison linux-kbuild-6.1 | grep -q " $KPKG " ||
+		kbuild=$(apt-cache policy linux-kbuild-6.1 | awk '/Candidate:/ {print $2}')
 	for p in "linux-image-$KVER" "linux-image-$KVER-dbg" "linux-headers-$KVER" \
 		 linux-headers-6.1.0-56-common linux-kbuild-6.1; do
+		v=$KPKG
+		[ "$p" = linux-kbuild-6.1 ] && v=$kbuild
 		# reuse a .deb already downloaded (e.g. the -dbg one in $KT_CACHE)
-		if ! ls "${p}_${KPKG}_"*.deb > /dev/null 2>&1; then
-			for d in "$KT_CACHE/${p}_${KPKG}_"*.deb; do
+		if ! ls "${p}_${v}_"*.deb > /dev/null 2>&1; then
+			for d in "$KT_CACHE/${p}_${v}_"*.deb; do
 				[ -e "$d" ] && ln -f "$d" . 2> /dev/null || cp "$d" . 2> /dev/null || true
 			done
 		fi
-		ls "${p}_${KPKG}_"*.deb > /dev/null 2>&1 || pkgs+=("$p=$KPKG")
+		ls "${p}_${v}_"*.deb > /dev/null 2>&1 || pkgs+=("$p=$v")
 	done
 	[ ${#pkgs[@]} -eq 0 ] || apt-get download "${pkgs[@]}" > "$LOGS/download.log" 2>&1
 	rm -rf "$KROOT" && mkdir -p "$KROOT"
-	for d in "$FX"/debs/linux-*"$KPKG"*.deb; do
+	for d in "$FX"/debs/linux-*"$KPKG"*.deb "$FX/debs/linux-kbuild-6.1_${kbuild}_"*.deb; do
 		dpkg -x "$d" "$KROOT"
 	done
 	depmod -b "$KROOT" "$KVER"

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The scan's own kdump page reader (core/diskdump.c) against libkdumpfile:
+ * every page the file holds reads the same both ways, in every kdump
+ * variant there is (zlib, lzo, snappy, zstd, none, flattened, split, and
+ * QEMU's and makedumpfile's own), and a corrupt page is an error.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dump.h"
+#include "tests/helpers.h"
+
+struct kdump_file {
+	char env[24];		/* the folder's variable */
+	char name[64];		/* NAME, or NAME1+NAME2 for a split dump */
+};
+
+ParameterizedTestParameters(diskdump, reads_what_libkdumpfile_reads)
+{
+	static struct kdump_file f[] = {
+		{ "KT_FIXTURES", "dumps/hctx-fq.kdump" },
+		{ "KT_FIXTURES", "dumps/hctx-fq-exit.kdump" },
+		{ "KT_FIXTURES", "dumps/irq-lock.kdump" },
+		{ "KT_FIXTURES", "dumps/list-poison.kdump" },
+		{ "KT_FIXTURES", "dumps/nbd-orphan-hung.kdump" },
+		{ "KT_FIXTURES", "dumps/sysrq-null.kdump" },
+		{ "KT_FIXTURES", "dumps/sysrq-null.kdump-lzo" },
+		{ "KT_FORMATS", "list-poison.flat" },
+		{ "KT_FORMATS", "list-poison.kdump-none" },
+		{ "KT_FORMATS", "list-poison.kdump-snappy" },
+		{ "KT_FORMATS", "list-poison.kdump-zstd" },
+		{ "KT_FORMATS", "list-poison.kdump-split1+list-poison.kdump-split2" },
+		{ "KT_FACTORY_DUMPS", "sysrq-null.qemu-kdump" },
+		{ "KT_FACTORY_DUMPS", "sysrq-null.qemu-kdump-flat" },
+		{ "KT_FACTORY_DUMPS", "sysrq-null.vmcore.kdump" },
+		{ "KT_FACTORY_DUMPS", "sysrq-null.vmcore.kdump-lzo" },
+	};
+
+	return cr_make_param_array(struct kdump_file, f,
+				   sizeof(f) / sizeof(f[0]));
+}
+
+static struct kt_dump *open_dump(const struct kdump_file *f)
+{
+	char a[4096], b[4096], name[64], *plus;
+	const char *paths[] = { a, b };
+	struct kt_dump *dump;
+	struct kt_error *err;
+
+	snprintf(name, sizeof(name), "%s", f->name);
+	plus = strchr(name, '+');
+	if (plus)
+		*plus++ = '\0';
+	snprintf(a, sizeof(a), "%s/%s", kt_test_env(f->env), name);
+	if (plus)
+		snprintf(b, sizeof(b), "%s/%s", kt_test_env(f->env), plus);
+	err = kt_dump_open(paths, plus ? 2 : 1, &dump);
+	cr_assert_null(err, "%s: %s", f->name, err ? err->message : "");
+	return dump;
+}
+
+static struct kt_dump_reader *direct_reader(struct kt_dump *dump,
+					    const char *name)
+{
+	struct kt_dump_reader *r;
+
+	cr_assert_null(kt_dump_reader_create(dump, &r));
+	cr_assert(kt_dump_reader_direct(r), "%s: not read directly", name);
+	return r;
+}
+
+ParameterizedTest(struct kdump_file *f, diskdump,
+		  reads_what_libkdumpfile_reads)
+{
+	static unsigned char want[64 * 4096], got[64 * 4096];
+	struct kt_dump *dump = open_dump(f);
+	struct kt_dump_reader *r = direct_reader(dump, f->name);
+	uint64_t pages = 0, pfn = 0, start, end;
+
+	// Whole runs of present pages, up to 64 at a time, as the scan reads.
+	while (kt_dump_present_run(dump, pfn, &start, &end)) {
+		for (pfn = start; pfn < end;) {
+			uint64_t n = end - pfn < 64 ? end - pfn : 64;
+			size_t done;
+
+			cr_assert_null(kt_dump_read(dump, pfn << 12, true,
+						    want, n << 12),
+				       "%s: pfn 0x%" PRIx64, f->name, pfn);
+			cr_assert_null(kt_dump_reader_read(r, pfn << 12, got,
+							   n << 12, &done),
+				       "%s: pfn 0x%" PRIx64, f->name, pfn);
+			cr_assert_eq(done, n << 12);
+			cr_assert(!memcmp(want, got, n << 12),
+				  "%s: pages 0x%" PRIx64 "+%" PRIu64 " differ",
+				  f->name, pfn, n);
+			pfn += n;
+			pages += n;
+		}
+	}
+	cr_expect_eq(pages, kt_dump_info(dump)->present_pages);
+	cr_expect_gt(pages, 10000, "%s: %" PRIu64 " pages", f->name, pages);
+	kt_dump_reader_destroy(r);
+	kt_dump_destroy(dump);
+}
+
+/* Reads that start or end inside a page, or ask for a page not held. */
+Test(diskdump, partial_pages_and_absent_pages)
+{
+	static const struct kdump_file f = { "KT_FIXTURES",
+					     "dumps/list-poison.kdump" };
+	struct kt_dump *dump = open_dump(&f);
+	struct kt_dump_reader *r = direct_reader(dump, f.name);
+	unsigned char want[6000], got[6000];
+	uint64_t pfn = 0x100, start, end, hole;
+	struct kt_error *err;
+	size_t done;
+
+	cr_assert(kt_dump_present_run(dump, pfn, &start, &end));
+	cr_assert_gt(end - start, 2);
+	cr_assert_null(kt_dump_read(dump, (start << 12) + 100, true, want,
+				    sizeof(want)));
+	cr_assert_null(kt_dump_reader_read(r, (start << 12) + 100, got,
+					   sizeof(got), &done));
+	cr_assert_eq(done, sizeof(got));
+	cr_assert(!memcmp(want, got, sizeof(got)));
+	// Up to the end of a run, then the first page missing from it.
+	hole = end;
+	err = kt_dump_reader_read(r, (hole - 1) << 12, got, 8192, &done);
+	cr_assert_not_null(err);
+	cr_expect_eq(done, 4096);
+	cr_expect_eq(err->fault, kt_dump_pfn_state(dump, hole));
+	cr_expect_neq(err->fault, KT_FAULT_NONE);
+	cr_expect_eq(err->address, hole << 12);
+	kt_error_destroy(err);
+	kt_dump_reader_destroy(r);
+	kt_dump_destroy(dump);
+}
+
+/*
+ * A copy of list-poison whose page descriptor for one pfn points at the
+ * sub-header instead of zlib data: that page is a read error, its
+ * neighbours still read.
+ */
+Test(diskdump, corrupt_page_is_an_error)
+{
+	char *src = kt_test_dump_path("list-poison", ".kdump");
+	char tmp[] = "/tmp/kt-diskdump-XXXXXX";
+	const char *paths[] = { tmp };
+	int32_t hdr[3];	/* block_size, sub_hdr_size, bitmap_blocks */
+	size_t len, bmp_off, bmp_len, desc;
+	unsigned char *data = (unsigned char *)kt_test_slurp(src, &len);
+	uint64_t pfn = 0x100, start, end, idx = 0, bad[2] = { 4096, 64 };
+	unsigned char page[3 * 4096];
+	struct kt_dump_reader *r;
+	struct kt_dump *dump;
+	struct kt_error *err;
+	size_t done;
+	int fd = mkstemp(tmp);
+
+	cr_assert_not_null(data);
+	cr_assert_geq(fd, 0);
+	memcpy(hdr, data + 428, sizeof(hdr));
+	bmp_off = (size_t)(1 + hdr[1]) * hdr[0];
+	bmp_len = (size_t)hdr[2] * hdr[0];
+	// The middle page of a run of three: its rank in the second bitmap.
+	cr_assert_null(kt_dump_open((const char *[]){ src }, 1, &dump));
+	while (kt_dump_present_run(dump, pfn, &start, &end) &&
+	       end - start < 3)
+		pfn = end;
+	kt_dump_destroy(dump);
+	pfn = start + 1;
+	for (uint64_t i = 0; i < pfn; i++)
+		idx += data[bmp_off + bmp_len / 2 + i / 8] >> (i % 8) & 1;
+	desc = bmp_off + bmp_len + idx * 24;
+	memcpy(data + desc, &bad[0], 8);	// offset: the sub-header
+	memcpy(data + desc + 8, &bad[1], 4);	// size, flags still zlib
+	cr_assert_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	cr_assert_null(kt_dump_open(paths, 1, &dump));
+	r = direct_reader(dump, tmp);
+	err = kt_dump_reader_read(r, (pfn - 1) << 12, page, sizeof(page),
+				  &done);
+	cr_assert_not_null(err, "pfn 0x%" PRIx64 " read", pfn);
+	cr_expect_eq(done, 4096);
+	cr_expect_eq(err->fault, KT_FAULT_READ);
+	cr_expect_eq(err->address, pfn << 12);
+	kt_error_destroy(err);
+	cr_expect_null(kt_dump_reader_read(r, (pfn + 1) << 12, page, 4096,
+					   &done));
+	// libkdumpfile agrees that the page is unreadable.
+	err = kt_dump_read(dump, pfn << 12, true, page, 4096);
+	cr_expect_not_null(err);
+	kt_error_destroy(err);
+	kt_dump_reader_destroy(r);
+	kt_dump_destroy(dump);
+	unlink(tmp);
+	free(data);
+	free(src);
+}
