@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The built-in plugins, in the order they run. */
+#include <stddef.h>
+
+#include "plugins/plugin.h"
+
+const struct kt_plugin *const kt_plugin_registry[] = {
+	NULL,
+};
