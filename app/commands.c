@@ -42,6 +42,12 @@ static const struct kt_command commands[] = {
 	  kt_cmd_whatis },
 	{ "p", "p EXPR", "print an expression: sym, *, ->, ., [i], &, casts",
 	  kt_cmd_p },
+	{ "findings", "findings [-v] [ID|PLUGIN]...",
+	  "what the analyzers found, with evidence (-v: how it was found)",
+	  kt_cmd_findings },
+	{ "plugins", "plugins",
+	  "the analyzers: which ran, which were skipped and why, time taken",
+	  kt_cmd_plugins },
 	{ "help", "help", "this list", cmd_help },
 };
 

@@ -36,5 +36,22 @@ int kt_cmd_struct(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_union(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_whatis(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_p(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_findings(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_plugins(struct kt_cmd_ctx *ctx, int argc, char **argv);
+
+struct kt_finding;
+
+/**
+ * The analyzers' findings and runs, computed on the first call (built-in
+ * plugins, then ctx->plugins) and kept in @ctx.
+ */
+struct kt_error *kt_cmd_analysis(struct kt_cmd_ctx *ctx,
+				 const struct kt_analysis **ret);
+
+/** A finding as JSON: id, plugin, severity, title, evidence, derivation. */
+cJSON *kt_finding_json(const struct kt_finding *f);
+
+/** Free what commands kept in @ctx (the analysis). */
+void kt_cmd_ctx_deinit(struct kt_cmd_ctx *ctx);
 
 #endif /* KT_APP_COMMANDS_H */

@@ -15,6 +15,7 @@
 
 #include "app/commands.h"
 #include "core/program.h"
+#include "plugins/external.h"
 
 #define EXIT_CMD_FAILED 1
 #define EXIT_USAGE 2
@@ -31,6 +32,8 @@ static const char usage[] =
 	"      --json          print each command's result as one JSON document\n"
 	"  -m, --modules DIR   look for module debuginfo (.ko) in DIR (repeatable)\n"
 	"      --no-std-modules  do not search /usr/lib/debug/lib/modules/RELEASE\n"
+	"      --plugin-dir DIR  load external plugins (*.so) from DIR (repeatable;\n"
+	"                      also $KTRIAGE_PLUGIN_PATH, absolute dirs split by ':')\n"
 	"  -h, --help          this text\n"
 	"  -V, --version       the version\n"
 	"\n"
@@ -42,6 +45,8 @@ struct args {
 	unsigned ncmds;
 	const char *dirs[MAX_ARGS];
 	unsigned ndirs;
+	const char *plugin_dirs[MAX_ARGS];
+	unsigned nplugin_dirs;
 	const char *dumps[MAX_ARGS];
 	unsigned ndumps;
 	const char *vmlinux;
@@ -104,6 +109,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "json", no_argument, NULL, 'j' },
 		{ "modules", required_argument, NULL, 'm' },
 		{ "no-std-modules", no_argument, NULL, 'N' },
+		{ "plugin-dir", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -128,6 +134,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'N':
 			a->no_std_modules = true;
+			break;
+		case 'P':
+			if (add(a->plugin_dirs, &a->nplugin_dirs, optarg,
+				"plugin dirs"))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -177,10 +188,35 @@ static bool run_input(struct kt_cmd_ctx *ctx, const char *path)
 	return failed;
 }
 
+/*
+ * External plugins from --plugin-dir and $KTRIAGE_PLUGIN_PATH; those that
+ * cannot be used are named on stderr, and the others still load.
+ */
+static int load_plugins(const struct args *a, struct kt_plugin_set **ret)
+{
+	char *warnings, *line, *p;
+	struct kt_error *err;
+
+	err = kt_plugin_set_load(a->plugin_dirs, a->nplugin_dirs,
+				 getenv("KTRIAGE_PLUGIN_PATH"), ret,
+				 &warnings);
+	if (err) {
+		fprintf(stderr, "ktriage: loading plugins: %s\n", err->message);
+		kt_error_destroy(err);
+		return -1;
+	}
+	for (p = warnings; p && (line = strsep(&p, "\n"));)
+		if (*line)
+			fprintf(stderr, "ktriage: %s\n", line);
+	free(warnings);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct kt_open_options o = { 0 };
 	struct kt_cmd_ctx ctx = { .out = stdout, .err = stderr };
+	struct kt_plugin_set *plugins = NULL;
 	struct kt_program *prog;
 	struct kt_error *err;
 	struct args a = { 0 };
@@ -189,6 +225,8 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &a);
 	if (ret)
 		return ret;
+	if (load_plugins(&a, &plugins))
+		return EXIT_USAGE;
 	o.dump_paths = a.dumps;
 	o.ndump_paths = a.ndumps;
 	o.vmlinux_path = a.vmlinux;
@@ -199,9 +237,11 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "ktriage: %s\n", err->message);
 		kt_error_destroy(err);
+		kt_plugin_set_destroy(plugins);
 		return EXIT_OPEN;
 	}
 	ctx.prog = prog;
+	ctx.plugins = plugins;
 	ctx.json = a.json;
 	// Without commands, say what crashed, as crash does at start-up.
 	if (!a.ncmds && !a.input)
@@ -213,6 +253,8 @@ int main(int argc, char **argv)
 	}
 	if (a.input && run_input(&ctx, a.input))
 		ret = EXIT_CMD_FAILED;
+	kt_cmd_ctx_deinit(&ctx);
 	kt_program_destroy(prog);
+	kt_plugin_set_destroy(plugins);
 	return ret;
 }

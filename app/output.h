@@ -16,6 +16,8 @@
 #include "core/error.h"
 
 struct kt_program;
+struct kt_plugin_set;
+struct kt_analysis;
 
 /** What a command runs with. */
 struct kt_cmd_ctx {
@@ -23,6 +25,8 @@ struct kt_cmd_ctx {
 	FILE *out;
 	FILE *err;
 	bool json;
+	const struct kt_plugin_set *plugins;	/* external, or NULL */
+	struct kt_analysis *analysis;	/* the plugins' run, on first need */
 };
 
 /** Print raw dump bytes (at most @len, up to a NUL) to @fp, sanitised. */

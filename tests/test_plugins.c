@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The plugin system through the binary: external plugins load from the
+ * directories named and nowhere else, another ABI is refused, a failing or
+ * unmet plugin is reported and the others go on, and what plugins say is
+ * printed inert.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "tests/helpers.h"
+
+#define GOOD KT_TEST_PLUGINS "/good"
+#define BAD KT_TEST_PLUGINS "/bad"
+
+static struct kt_run run_ktriage(const char *dump, const char *const *extra)
+{
+	const char *argv[32];
+	char *path = kt_test_dump_path(dump, ".kdump");
+	struct kt_run r;
+	size_t n = 0;
+
+	argv[n++] = path;
+	argv[n++] = kt_test_env("KT_VMLINUX");
+	for (size_t i = 0; extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	r = kt_test_run(argv);
+	free(path);
+	return r;
+}
+
+/* The flags of the log's "Tainted: G           OE" as letters: "OE". */
+static void log_taint(const char *dump, char *ret, size_t len)
+{
+	char *path = kt_test_dump_path(dump, ".dmesg.txt");
+	char *text = kt_test_slurp(path, NULL), *t, *end;
+	size_t n = 0;
+
+	cr_assert_not_null(text, "%s", path);
+	t = strstr(text, "Tainted: ");
+	cr_assert_not_null(t, "%s has no Tainted: line", path);
+	t += strlen("Tainted: ");
+	end = strstr(t, " 6.1");
+	cr_assert_not_null(end);
+	for (; t < end && n + 1 < len; t++)
+		if (*t >= 'A' && *t <= 'Z' && *t != 'G')
+			ret[n++] = *t;
+	ret[n] = '\0';
+	free(text);
+	free(path);
+}
+
+Test(plugins, external_plugin_runs_and_finds_the_logged_taint)
+{
+	const char *args[] = { "--plugin-dir", GOOD, "--json", "-c",
+			       "findings taint", NULL };
+	struct kt_run r = run_ktriage("list-poison", args);
+	char taint[32], id[64];
+	cJSON *doc, *f, *ev;
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	log_taint("list-poison", taint, sizeof(taint));
+	cr_assert_str_eq(taint, "OE");
+	doc = cJSON_Parse(r.out);
+	cr_assert_not_null(doc, "%s", r.out);
+	f = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "findings"), 0);
+	cr_assert_not_null(f, "no finding: %s", r.out);
+	snprintf(id, sizeof(id), "taint:%s", taint);
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(f, "id")),
+			 id);
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(f,
+			 "severity")), "info");
+	ev = cJSON_GetArrayItem(cJSON_GetObjectItem(f, "evidence"), 0);
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(ev, "kind")),
+			 "address");
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(ev,
+			 "label")), "tainted_mask");
+	cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(f,
+		     "derivation")), 1);
+	cJSON_Delete(doc);
+	kt_run_free(&r);
+}
+
+Test(plugins, another_abi_is_refused_failures_and_unmet_needs_reported)
+{
+	const char *args[] = { "--plugin-dir", BAD, "--plugin-dir", GOOD,
+			       "-c", "plugins", "-c", "findings", NULL };
+	struct kt_run r = run_ktriage("sysrq-null", args);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "bad_abi.so not loaded: it was built for "
+			 "plugin ABI 99, this ktriage has ABI 1: rebuild it"),
+		  "%s", r.err);
+	cr_expect_null(strstr(r.out, "bad_abi"), "%s", r.out);
+	cr_expect(strstr(r.out, "fails            failed"), "%s", r.out);
+	cr_expect(strstr(r.out, "failed: gave up: \\x1b]0;owned\\x07"), "%s",
+		  r.out);
+	cr_expect(strstr(r.out, "needs            skipped"), "%s", r.out);
+	cr_expect(strstr(r.out, "skipped: struct no_such_type_anywhere is "
+			 "not in the debuginfo"), "%s", r.out);
+	cr_expect(strstr(r.out, "taint            ran"), "%s", r.out);
+	// The failing plugin's finding is kept; nothing reaches the
+	// terminal raw.
+	cr_expect(strstr(r.out, "id: fails:partial"), "%s", r.out);
+	cr_expect_null(strchr(r.out, '\x1b'), "raw escape in output");
+	cr_expect_null(strchr(r.out, '\x07'), "raw BEL in output");
+	kt_run_free(&r);
+}
+
+/* Neither the current directory nor the dump's is searched. */
+Test(plugins, never_loaded_from_the_current_or_the_dumps_directory)
+{
+	char dir[] = "/tmp/kt-plugins-XXXXXX", link[4200], so[4200], cmd[9000];
+	char *dump = kt_test_dump_path("sysrq-null", ".kdump");
+	const char *argv[] = { link, kt_test_env("KT_VMLINUX"), "-c",
+			       "plugins", NULL };
+	struct kt_run r;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/sysrq-null.kdump", dir);
+	snprintf(so, sizeof(so), "%s/taint.so", dir);
+	cr_assert_eq(symlink(dump, link), 0);
+	snprintf(cmd, sizeof(cmd), "cp %s/taint.so %s", GOOD, so);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(chdir(dir), 0);
+	unsetenv("KTRIAGE_PLUGIN_PATH");
+	r = kt_test_run(argv);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_null(strstr(r.out, "taint"), "%s", r.out);
+	kt_run_free(&r);
+	// An empty KTRIAGE_PLUGIN_PATH entry means "." to a shell: not here.
+	setenv("KTRIAGE_PLUGIN_PATH", ":.:" GOOD, 1);
+	r = kt_test_run(argv);
+	cr_expect(strstr(r.out, "taint            ran"), "%s", r.out);
+	cr_expect(strstr(r.err, "entry '' ignored: not an absolute path"),
+		  "%s", r.err);
+	cr_expect(strstr(r.err, "entry '.' ignored"), "%s", r.err);
+	cr_expect(strstr(r.out, "from " GOOD "/taint.so"), "%s", r.out);
+	kt_run_free(&r);
+	// A plugin anyone can write is not loaded.
+	cr_assert_eq(chmod(so, 0666), 0);
+	setenv("KTRIAGE_PLUGIN_PATH", dir, 1);
+	r = kt_test_run(argv);
+	cr_expect(strstr(r.err, "anyone can write it"), "%s", r.err);
+	cr_expect_null(strstr(r.out, "taint"), "%s", r.out);
+	kt_run_free(&r);
+	unlink(so);
+	unlink(link);
+	rmdir(dir);
+	free(dump);
+}
+
+/* Two plugins of one name: the second is refused, the first runs. */
+Test(plugins, a_name_is_loaded_once)
+{
+	const char *args[] = { "--plugin-dir", GOOD, "--plugin-dir", GOOD,
+			       "-c", "plugins", NULL };
+	struct kt_run r = run_ktriage("sysrq-null", args);
+	const char *first;
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "the name taint is taken"), "%s", r.err);
+	first = strstr(r.out, "taint ");
+	cr_assert_not_null(first, "%s", r.out);
+	cr_expect_null(strstr(first + 1, "\ntaint "), "%s", r.out);
+	kt_run_free(&r);
+}
