@@ -51,12 +51,14 @@ static void modules_without_debuginfo(struct kt_program *prog, char *buf,
 	if (kt_modules_load(prog, &ml) || !ml)
 		return;
 	for (unsigned i = 0; i < ml->n && used + 1 < len; i++) {
-		if (ml->mods[i].dwarf)
+		if (ml->mods[i].dwarf || n++ >= 4)
 			continue;
 		used += snprintf(buf + used, len - used, "%s%.40s",
-				 n++ ? ", " : " (modules without debuginfo: ",
+				 n > 1 ? ", " : " (modules without debuginfo: ",
 				 ml->mods[i].name);
 	}
+	if (n > 4 && used + 1 < len)
+		used += snprintf(buf + used, len - used, " and %zu more", n - 4);
 	if (n && used + 1 < len)
 		snprintf(buf + used, len - used, "; give their .ko with -m DIR)");
 }
@@ -88,14 +90,7 @@ const char *kt_plugin_check(const struct kt_plugin *p,
 		snprintf(why, len, "the vmlinux has no DWARF debuginfo");
 		return why;
 	}
-	for (size_t i = 0; p->types && p->types[i]; i++) {
-		if (has_type(prog, p->types[i]))
-			continue;
-		modules_without_debuginfo(prog, mods, sizeof(mods));
-		snprintf(why, len, "%s is not in the debuginfo%s",
-			 p->types[i], mods);
-		return why;
-	}
+	// Symbols first: a missing type costs a whole DWARF index.
 	for (size_t i = 0; p->symbols && p->symbols[i]; i++) {
 		struct kt_error *err = kt_symbol_address(prog, p->symbols[i],
 							 &addr);
@@ -105,6 +100,14 @@ const char *kt_plugin_check(const struct kt_plugin *p,
 		kt_error_destroy(err);
 		snprintf(why, len, "symbol %s is not in this kernel",
 			 p->symbols[i]);
+		return why;
+	}
+	for (size_t i = 0; p->types && p->types[i]; i++) {
+		if (has_type(prog, p->types[i]))
+			continue;
+		modules_without_debuginfo(prog, mods, sizeof(mods));
+		snprintf(why, len, "%s is not in the debuginfo%s",
+			 p->types[i], mods);
 		return why;
 	}
 	return p->applies ? p->applies(prog, why, len) : NULL;
