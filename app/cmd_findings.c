@@ -12,6 +12,7 @@
 #include "app/commands.h"
 #include "core/owner.h"
 #include "core/sanitize.h"
+#include "db/case.h"
 #include "plugins/plugin.h"
 
 #define WIDTH 78
@@ -44,6 +45,10 @@ void kt_cmd_ctx_deinit(struct kt_cmd_ctx *ctx)
 		kt_analysis_deinit(ctx->analysis);
 	free(ctx->analysis);
 	ctx->analysis = NULL;
+	kt_case_close(ctx->kase);
+	ctx->kase = NULL;
+	free(ctx->author);
+	ctx->author = NULL;
 }
 
 /* @text sanitised, wrapped at WIDTH, every line indented by @indent. */

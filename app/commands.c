@@ -48,6 +48,12 @@ static const struct kt_command commands[] = {
 	{ "plugins", "plugins",
 	  "the analyzers: which ran, which were skipped and why, time taken",
 	  kt_cmd_plugins },
+	{ "note", "note add [--on TARGET] TEXT | edit ID TEXT | list [--on T]",
+	  "notes in the case database (TARGET: case, finding:ID, task:PID:"
+	  "0xTASK, addr:0xADDR, ...)", kt_cmd_note },
+	{ "verdict", "verdict set [--on FINDING] KIND TEXT | verdict list",
+	  "root-cause, contributing, suspect, ruled-out or needs-info",
+	  kt_cmd_verdict },
 	{ "help", "help", "this list", cmd_help },
 };
 

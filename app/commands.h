@@ -38,6 +38,16 @@ int kt_cmd_whatis(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_p(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_findings(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_plugins(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_note(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_verdict(struct kt_cmd_ctx *ctx, int argc, char **argv);
+
+struct kt_note;
+
+/** The case database, opened (or created) on the first call. */
+struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret);
+
+/** A note as JSON: uuid, target, author, text, every revision. */
+cJSON *kt_note_json(const struct kt_note *n);
 
 struct kt_finding;
 
@@ -51,7 +61,7 @@ struct kt_error *kt_cmd_analysis(struct kt_cmd_ctx *ctx,
 /** A finding as JSON: id, plugin, severity, title, evidence, derivation. */
 cJSON *kt_finding_json(const struct kt_finding *f);
 
-/** Free what commands kept in @ctx (the analysis). */
+/** Free what commands kept in @ctx (the analysis, the case). */
 void kt_cmd_ctx_deinit(struct kt_cmd_ctx *ctx);
 
 #endif /* KT_APP_COMMANDS_H */

@@ -34,6 +34,11 @@ static const char usage[] =
 	"      --no-std-modules  do not search /usr/lib/debug/lib/modules/RELEASE\n"
 	"      --plugin-dir DIR  load external plugins (*.so) from DIR (repeatable;\n"
 	"                      also $KTRIAGE_PLUGIN_PATH, absolute dirs split by ':')\n"
+	"      --case PATH     the case database (default: VMCORE.ktriage, or\n"
+	"                      $XDG_DATA_HOME/ktriage/cases/ID.ktriage)\n"
+	"      --author NAME   who writes notes (default: $KTRIAGE_AUTHOR, git's\n"
+	"                      user.name, $USER)\n"
+	"      --force         open another dump's case, read-only\n"
 	"  -h, --help          this text\n"
 	"  -V, --version       the version\n"
 	"\n"
@@ -51,7 +56,8 @@ struct args {
 	unsigned ndumps;
 	const char *vmlinux;
 	const char *input;
-	bool json, no_std_modules;
+	const char *case_path, *author;
+	bool json, no_std_modules, force;
 };
 
 /* An ELF executable (ET_EXEC) is the vmlinux; anything else is dump. */
@@ -110,6 +116,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "modules", required_argument, NULL, 'm' },
 		{ "no-std-modules", no_argument, NULL, 'N' },
 		{ "plugin-dir", required_argument, NULL, 'P' },
+		{ "case", required_argument, NULL, 'C' },
+		{ "author", required_argument, NULL, 'A' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -134,6 +143,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'N':
 			a->no_std_modules = true;
+			break;
+		case 'C':
+			a->case_path = optarg;
+			break;
+		case 'A':
+			a->author = optarg;
+			break;
+		case 'F':
+			a->force = true;
 			break;
 		case 'P':
 			if (add(a->plugin_dirs, &a->nplugin_dirs, optarg,
@@ -242,6 +260,10 @@ int main(int argc, char **argv)
 	}
 	ctx.prog = prog;
 	ctx.plugins = plugins;
+	ctx.dump_path = a.dumps[0];
+	ctx.case_path = a.case_path;
+	ctx.force = a.force;
+	ctx.author = a.author ? strdup(a.author) : NULL;
 	ctx.json = a.json;
 	// Without commands, say what crashed, as crash does at start-up.
 	if (!a.ncmds && !a.input)

@@ -18,6 +18,7 @@
 struct kt_program;
 struct kt_plugin_set;
 struct kt_analysis;
+struct kt_case;
 
 /** What a command runs with. */
 struct kt_cmd_ctx {
@@ -27,6 +28,12 @@ struct kt_cmd_ctx {
 	bool json;
 	const struct kt_plugin_set *plugins;	/* external, or NULL */
 	struct kt_analysis *analysis;	/* the plugins' run, on first need */
+	/* the case database, opened on first need (db/case.h) */
+	const char *dump_path;	/* its default place is beside the dump */
+	const char *case_path;	/* --case, or NULL */
+	bool force;		/* --force: another dump's case, read-only */
+	char *author;		/* --author (malloc()ed), or found on need */
+	struct kt_case *kase;
 };
 
 /** Print raw dump bytes (at most @len, up to a NUL) to @fp, sanitised. */

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The case database: notes and their revisions round-trip, a case belongs
+ * to one dump, a damaged or hostile file is refused and left as it was,
+ * two writers lose nothing, and kill -9 loses nothing committed.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/program.h"
+#include "db/case.h"
+#include "tests/helpers.h"
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/kt-case-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+}
+
+static char *path_in_dir(const char *name)
+{
+	char *p;
+
+	cr_assert_geq(asprintf(&p, "%s/%s", dir, name), 0);
+	return p;
+}
+
+static void identity(const char *dump, struct kt_case_identity *id)
+{
+	struct kt_program *prog = kt_test_open(dump);
+
+	cr_assert_null(kt_case_identity(prog, id));
+	kt_program_destroy(prog);
+}
+
+static struct kt_case *open_case(const char *path,
+				 const struct kt_case_identity *id,
+				 enum kt_case_mode mode)
+{
+	struct kt_case *c;
+	struct kt_error *err = kt_case_open(path, id, mode, &c);
+
+	cr_assert_null(err, "%s: %s", path, err ? err->message : "");
+	return c;
+}
+
+TestSuite(case, .init = make_dir, .fini = remove_dir);
+
+Test(case, identity_is_stable_and_tells_dumps_apart)
+{
+	struct kt_case_identity a, b, c;
+
+	identity("hctx-fq", &a);
+	identity("hctx-fq", &b);
+	identity("hctx-fq-exit", &c);
+	cr_expect_str_eq(a.dump_id, b.dump_id);
+	cr_expect_str_neq(a.dump_id, c.dump_id);
+	cr_expect_str_eq(a.release, "6.1.0-56-cloud-amd64");
+	cr_expect_eq(strlen(a.build_id), 40);
+	cr_expect_gt(a.crash_time, 1700000000);
+}
+
+Test(case, notes_and_revisions_round_trip)
+{
+	struct kt_case_identity id;
+	char *path = path_in_dir("a.ktriage"), uuid[37], why[256];
+	struct kt_note_list l;
+	struct kt_verdict_list v;
+	struct kt_case *c;
+
+	identity("hctx-fq", &id);
+	c = open_case(path, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_note_add(c, "case", "alice", "first", uuid));
+	cr_assert_null(kt_case_note_add(c, "finding:hctx_fq:0xffff8d76018b5a00",
+					"alice", "on the finding", NULL));
+	cr_assert_null(kt_case_note_edit(c, uuid, "bob", "second"));
+	cr_assert_null(kt_case_note_edit(c, uuid, "carol", "third"));
+	cr_assert_not_null(kt_case_note_add(c, "tusk:1", "x", "y", NULL));
+	cr_expect(!kt_case_target_check("addr:zz", why, sizeof(why)));
+	cr_expect(kt_case_target_check("frame:53:0xffff8d7602634180:1:"
+				       "blk_mq_exit_hctx", why, sizeof(why)));
+	cr_assert_null(kt_case_verdict_set(c, "finding:hctx_fq:0x1",
+					   "root-cause", "bob", "because"));
+	cr_expect_not_null(kt_case_verdict_set(c, "case", "guilty", "x", "y"));
+	kt_case_close(c);
+	// Reopened: everything is there, nothing was overwritten.
+	c = open_case(path, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_notes(c, "case", &l));
+	cr_assert_eq(l.n, 1);
+	cr_expect_str_eq(l.v[0].uuid, uuid);
+	cr_assert_eq(l.v[0].nrevs, 3);
+	cr_expect_eq(l.v[0].heads, 1);
+	cr_expect_str_eq(l.v[0].revs[l.v[0].current].text, "third");
+	cr_expect_str_eq(l.v[0].revs[0].text, "first");
+	cr_expect_str_eq(l.v[0].revs[0].author, "alice");
+	cr_expect_str_eq(l.v[0].revs[2].author, "carol");
+	cr_expect_str_eq(l.v[0].revs[1].parent, l.v[0].revs[0].uuid);
+	kt_note_list_deinit(&l);
+	cr_assert_null(kt_case_notes(c, NULL, &l));
+	cr_expect_eq(l.n, 2);
+	kt_note_list_deinit(&l);
+	cr_assert_null(kt_case_verdicts(c, &v));
+	cr_assert_eq(v.n, 1);
+	cr_expect_str_eq(v.v[0].kind, "root-cause");
+	kt_verdict_list_deinit(&v);
+	kt_case_close(c);
+	free(path);
+}
+
+Test(case, another_dumps_case_is_refused_or_read_only)
+{
+	struct kt_case_identity a, b;
+	char *path = path_in_dir("a.ktriage");
+	struct kt_note_list l;
+	struct kt_case *c;
+	struct kt_error *err;
+
+	identity("hctx-fq", &a);
+	identity("list-poison", &b);
+	c = open_case(path, &a, KT_CASE_WRITE);
+	cr_assert_null(kt_case_note_add(c, "case", "alice", "hi", NULL));
+	kt_case_close(c);
+	err = kt_case_open(path, &b, KT_CASE_WRITE, &c);
+	cr_assert_not_null(err);
+	cr_expect(strstr(err->message, "belongs to another dump"), "%s",
+		  err->message);
+	cr_expect(strstr(err->message, "--force"), "%s", err->message);
+	kt_error_destroy(err);
+	c = open_case(path, &b, KT_CASE_FORCE);
+	cr_expect(kt_case_read_only(c));
+	cr_assert_null(kt_case_notes(c, NULL, &l));
+	cr_expect_eq(l.n, 1);
+	kt_note_list_deinit(&l);
+	err = kt_case_note_add(c, "case", "bob", "no", NULL);
+	cr_assert_not_null(err);
+	cr_expect(strstr(err->message, "read-only"), "%s", err->message);
+	kt_error_destroy(err);
+	kt_case_close(c);
+	free(path);
+}
+
+/* Each bad file: refused with a message that says what, bytes unchanged. */
+static void refused(const char *path, const struct kt_case_identity *id,
+		    const char *want)
+{
+	size_t before_len, after_len;
+	char *before = kt_test_slurp(path, &before_len), *after;
+	struct kt_case *c;
+	struct kt_error *err = kt_case_open(path, id, KT_CASE_WRITE, &c);
+
+	cr_assert_not_null(err, "%s was accepted", path);
+	cr_expect(strstr(err->message, want), "%s: %s", path, err->message);
+	kt_error_destroy(err);
+	after = kt_test_slurp(path, &after_len);
+	cr_expect(before_len == after_len &&
+		  !memcmp(before, after, before_len), "%s was modified", path);
+	free(before);
+	free(after);
+}
+
+Test(case, damaged_or_hostile_files_are_refused_and_left_alone)
+{
+	struct kt_case_identity id;
+	char *good = path_in_dir("good.ktriage"), *p, cmd[512];
+	struct kt_case *c;
+
+	identity("sysrq-null", &id);
+	c = open_case(good, &id, KT_CASE_WRITE);
+	for (int i = 0; i < 50; i++)
+		cr_assert_null(kt_case_note_add(c, "case", "a", "padding "
+			"padding padding padding padding padding", NULL));
+	kt_case_close(c);
+	p = path_in_dir("text.ktriage");
+	snprintf(cmd, sizeof(cmd), "echo 'not a database' > %s", p);
+	cr_assert_eq(system(cmd), 0);
+	refused(p, &id, "sqlite cannot read it");
+	free(p);
+	p = path_in_dir("other.ktriage");
+	snprintf(cmd, sizeof(cmd), "python3 -c \"import sqlite3; "
+		 "sqlite3.connect('%s').execute('create table t(x)')\"", p);
+	cr_assert_eq(system(cmd), 0);
+	refused(p, &id, "a sqlite database of another program");
+	free(p);
+	p = path_in_dir("newer.ktriage");
+	snprintf(cmd, sizeof(cmd), "cp %s %s && python3 -c \"import sqlite3; "
+		 "d = sqlite3.connect('%s'); d.execute('pragma user_version = 9')"
+		 "; d.commit()\"", good, p, p);
+	cr_assert_eq(system(cmd), 0);
+	refused(p, &id, "newer than this ktriage's");
+	free(p);
+	p = path_in_dir("notable.ktriage");
+	snprintf(cmd, sizeof(cmd), "cp %s %s && python3 -c \"import sqlite3; "
+		 "d = sqlite3.connect('%s'); d.execute('drop table verdicts')"
+		 "; d.commit()\"", good, p, p);
+	cr_assert_eq(system(cmd), 0);
+	refused(p, &id, "a table or column is missing");
+	free(p);
+	// Page 3 of the file overwritten: the b-tree is damaged.
+	p = path_in_dir("damaged.ktriage");
+	snprintf(cmd, sizeof(cmd), "cp %s %s && printf '%%04096d' 7 | dd "
+		 "of=%s bs=4096 seek=2 conv=notrunc status=none", good, p, p);
+	cr_assert_eq(system(cmd), 0);
+	refused(p, &id, "not a usable ktriage case");
+	free(p);
+	free(good);
+}
+
+/* Two processes add notes at once: every note of both is there. */
+Test(case, two_writers_lose_nothing)
+{
+	struct kt_case_identity id;
+	char *path = path_in_dir("busy.ktriage");
+	struct kt_note_list l;
+	struct kt_case *c;
+	pid_t kids[2];
+
+	identity("sysrq-null", &id);
+	kt_case_close(open_case(path, &id, KT_CASE_WRITE));
+	for (int k = 0; k < 2; k++) {
+		kids[k] = fork();
+		cr_assert_geq(kids[k], 0);
+		if (kids[k])
+			continue;
+		struct kt_case *mine;
+
+		if (kt_case_open(path, &id, KT_CASE_WRITE, &mine))
+			_exit(2);
+		for (int i = 0; i < 100; i++)
+			if (kt_case_note_add(mine, "case", k ? "b" : "a",
+					     "concurrent", NULL))
+				_exit(3);
+		kt_case_close(mine);
+		_exit(0);
+	}
+	for (int k = 0; k < 2; k++) {
+		int st;
+
+		cr_assert_eq(waitpid(kids[k], &st, 0), kids[k]);
+		cr_expect(WIFEXITED(st) && !WEXITSTATUS(st), "writer %d: %d",
+			  k, st);
+	}
+	c = open_case(path, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_notes(c, NULL, &l));
+	cr_expect_eq(l.n, 200);
+	kt_note_list_deinit(&l);
+	kt_case_close(c);
+	free(path);
+}
+
+/* A writer killed with SIGKILL mid-stream: every note it reported is kept. */
+Test(case, kill_9_loses_nothing_committed)
+{
+	struct kt_case_identity id;
+	char *path = path_in_dir("killed.ktriage"), uuid[37];
+	char got[64][37];
+	struct kt_note_list l;
+	struct kt_case *c;
+	int fd[2], n = 0;
+	pid_t kid;
+
+	identity("sysrq-null", &id);
+	cr_assert_eq(pipe(fd), 0);
+	kid = fork();
+	cr_assert_geq(kid, 0);
+	if (!kid) {
+		struct kt_case *mine;
+
+		close(fd[0]);
+		if (kt_case_open(path, &id, KT_CASE_WRITE, &mine))
+			_exit(2);
+		for (;;) {
+			if (kt_case_note_add(mine, "case", "k", "x", uuid))
+				_exit(3);
+			if (write(fd[1], uuid, 37) != 37)
+				_exit(4);
+		}
+	}
+	close(fd[1]);
+	while (n < 64 && read(fd[0], got[n], 37) == 37)
+		n++;
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	close(fd[0]);
+	cr_assert_eq(n, 64);
+	c = open_case(path, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_notes(c, NULL, &l));
+	cr_expect_geq(l.n, 64);
+	for (int i = 0; i < n; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < l.n && !found; j++)
+			found = !strcmp(l.v[j].uuid, got[i]);
+		cr_expect(found, "note %s was lost", got[i]);
+	}
+	kt_note_list_deinit(&l);
+	kt_case_close(c);
+	free(path);
+}
+
+Test(case, author_comes_from_option_env_git_user)
+{
+	char *a;
+
+	setenv("KTRIAGE_AUTHOR", "env-author", 1);
+	a = kt_case_author("given");
+	cr_expect_str_eq(a, "given");
+	free(a);
+	a = kt_case_author(NULL);
+	cr_expect_str_eq(a, "env-author");
+	free(a);
+	unsetenv("KTRIAGE_AUTHOR");
+	setenv("HOME", dir, 1);	// no ~/.gitconfig: git has no user.name
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("USER", "login-name", 1);
+	a = kt_case_author(NULL);
+	cr_expect_str_eq(a, "login-name");
+	free(a);
+}
+
+/* Through the binary: --case, a note with escapes printed inert. */
+Test(case, cli_notes_are_printed_inert)
+{
+	char *path = path_in_dir("cli.ktriage"), *dump;
+	const char *add[] = { NULL, NULL, "--case", NULL, "--author",
+			      "\x1b[2Jmallory", "-c",
+			      "note add --on task:1:0xffff8d76011fc180 "
+			      "\x1b]0;pwned\x07 look", NULL };
+	const char *list[] = { NULL, NULL, "--case", NULL, "-c",
+			       "note list", NULL };
+	struct kt_run r;
+
+	dump = kt_test_dump_path("hctx-fq", ".kdump");
+	add[0] = list[0] = dump;
+	add[1] = list[1] = kt_test_env("KT_VMLINUX");
+	add[3] = list[3] = path;
+	r = kt_test_run(add);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "added in"), "%s", r.out);
+	kt_run_free(&r);
+	r = kt_test_run(list);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "on task:1:0xffff8d76011fc180 by "
+			 "\\x1b[2Jmallory"), "%s", r.out);
+	cr_expect(strstr(r.out, "\\x1b]0;pwned\\x07 look"), "%s", r.out);
+	cr_expect_null(strchr(r.out, '\x1b'));
+	kt_run_free(&r);
+	free(dump);
+	free(path);
+}
