@@ -462,6 +462,21 @@ static cJSON *trace_json(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 	return o;
 }
 
+cJSON *kt_cmd_trace_json(struct kt_cmd_ctx *ctx, const struct kt_task *t,
+			 struct kt_error **err)
+{
+	static const struct bt_opts plain;
+	struct kt_trace tr;
+	cJSON *o;
+
+	*err = kt_stack_trace(ctx->prog, t->addr, &tr);
+	if (*err)
+		return NULL;
+	o = trace_json(ctx, t, &tr, &plain);
+	kt_trace_deinit(&tr);
+	return o;
+}
+
 static int bt_one(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 		  cJSON *doc, const struct bt_opts *o)
 {

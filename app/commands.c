@@ -54,6 +54,12 @@ static const struct kt_command commands[] = {
 	{ "verdict", "verdict set [--on FINDING] KIND TEXT | verdict list",
 	  "root-cause, contributing, suspect, ruled-out or needs-info",
 	  kt_cmd_verdict },
+	{ "case", "case [merge OTHER.ktriage | export [FILE] | import FILE]",
+	  "the case database: where, what; merge a colleague's review",
+	  kt_cmd_case_cmd },
+	{ "report", "report FILE.json",
+	  "the case report: identity, backtrace, findings, notes, verdicts",
+	  kt_cmd_report },
 	{ "help", "help", "this list", cmd_help },
 };
 

@@ -40,8 +40,16 @@ int kt_cmd_findings(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_plugins(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_note(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_verdict(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_case_cmd(struct kt_cmd_ctx *ctx, int argc, char **argv);
 
 struct kt_note;
+struct kt_task;
+
+/** The backtrace of @t as `bt --json` gives it (no words, no variables). */
+cJSON *kt_cmd_trace_json(struct kt_cmd_ctx *ctx, const struct kt_task *t,
+			 struct kt_error **err);
+
+int kt_cmd_report(struct kt_cmd_ctx *ctx, int argc, char **argv);
 
 /** The case database, opened (or created) on the first call. */
 struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret);

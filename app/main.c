@@ -39,6 +39,7 @@ static const char usage[] =
 	"      --author NAME   who writes notes (default: $KTRIAGE_AUTHOR, git's\n"
 	"                      user.name, $USER)\n"
 	"      --force         open another dump's case, read-only\n"
+	"      --report FILE   write the JSON case report to FILE (after -c/-i)\n"
 	"  -h, --help          this text\n"
 	"  -V, --version       the version\n"
 	"\n"
@@ -56,7 +57,7 @@ struct args {
 	unsigned ndumps;
 	const char *vmlinux;
 	const char *input;
-	const char *case_path, *author;
+	const char *case_path, *author, *report;
 	bool json, no_std_modules, force;
 };
 
@@ -119,6 +120,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "case", required_argument, NULL, 'C' },
 		{ "author", required_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "report", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -152,6 +154,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'F':
 			a->force = true;
+			break;
+		case 'R':
+			a->report = optarg;
 			break;
 		case 'P':
 			if (add(a->plugin_dirs, &a->nplugin_dirs, optarg,
@@ -266,7 +271,7 @@ int main(int argc, char **argv)
 	ctx.author = a.author ? strdup(a.author) : NULL;
 	ctx.json = a.json;
 	// Without commands, say what crashed, as crash does at start-up.
-	if (!a.ncmds && !a.input)
+	if (!a.ncmds && !a.input && !a.report)
 		a.cmds[a.ncmds++] = "sys";
 	for (unsigned i = 0; i < a.ncmds; i++) {
 		if (kt_command_run(&ctx, a.cmds[i]))
@@ -274,6 +279,9 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	if (a.input && run_input(&ctx, a.input))
+		ret = EXIT_CMD_FAILED;
+	if (a.report && kt_cmd_report(&ctx, 2, (char *[]){ "report",
+				      (char *)a.report, NULL }))
 		ret = EXIT_CMD_FAILED;
 	kt_cmd_ctx_deinit(&ctx);
 	kt_program_destroy(prog);

@@ -202,6 +202,20 @@ static void meta_get(sqlite3 *db, const char *key, char *buf, size_t len)
 	sqlite3_finalize(st);
 }
 
+void kt_case_meta_identity(struct kt_case *c, struct kt_case_identity *id)
+{
+	char when[32];
+
+	memset(id, 0, sizeof(*id));
+	meta_get(c->db, "dump_id", id->dump_id, sizeof(id->dump_id));
+	meta_get(c->db, "release", id->release, sizeof(id->release));
+	meta_get(c->db, "build_id", id->build_id, sizeof(id->build_id));
+	meta_get(c->db, "content_hash", id->content_hash,
+		 sizeof(id->content_hash));
+	meta_get(c->db, "crash_time", when, sizeof(when));
+	id->crash_time = strtoll(when, NULL, 10);
+}
+
 static struct kt_error *bad_case(const char *path, const char *what)
 {
 	return kt_error_create(KT_ERR_FORMAT, "%s is not a usable ktriage "

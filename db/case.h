@@ -148,4 +148,31 @@ struct kt_error *kt_case_verdicts(struct kt_case *c,
 
 void kt_verdict_list_deinit(struct kt_verdict_list *l);
 
+/* ---- sharing ---- */
+
+struct kt_merge_stats {
+	size_t notes_added, revisions_added, verdicts_added, tags_added;
+	size_t concurrent;	/* notes that now have several heads */
+	size_t conflicts;	/* same uuid, different content: ours kept */
+	char *report;		/* one line per conflict or concurrent edit */
+};
+
+/**
+ * Bring the notes, revisions, verdicts and tags of the case at @other
+ * (checked as untrusted, and of the same dump) into @c, in one
+ * transaction: a union by UUID, so merging twice changes nothing and
+ * A+B equals B+A. Concurrent edits of one note stay as revisions.
+ */
+struct kt_error *kt_case_merge(struct kt_case *c, const char *other,
+			       struct kt_merge_stats *ret);
+
+void kt_merge_stats_deinit(struct kt_merge_stats *s);
+
+/** The whole case as JSON text (malloc()ed), sorted, for export/diff. */
+struct kt_error *kt_case_export(struct kt_case *c, char **ret);
+
+/** Merge a case exported by kt_case_export() (text @json) into @c. */
+struct kt_error *kt_case_import(struct kt_case *c, const char *json,
+				struct kt_merge_stats *ret);
+
 #endif /* KT_DB_CASE_H */

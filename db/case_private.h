@@ -26,4 +26,7 @@ struct kt_error *kt_case_end(struct kt_case *c, struct kt_error *err);
 struct kt_error *kt_case_notes_of(struct kt_case *c, const char *target,
 				  const char *uuid, struct kt_note_list *ret);
 
+/** The identity a case was made for, from its meta table. */
+void kt_case_meta_identity(struct kt_case *c, struct kt_case_identity *id);
+
 #endif /* KT_DB_CASE_PRIVATE_H */

@@ -362,3 +362,247 @@ Test(case, cli_notes_are_printed_inert)
 	free(dump);
 	free(path);
 }
+
+static char *export_of(const char *path, const struct kt_case_identity *id)
+{
+	struct kt_case *c = open_case(path, id, KT_CASE_WRITE);
+	char *text;
+
+	cr_assert_null(kt_case_export(c, &text));
+	kt_case_close(c);
+	return text;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "cp %s %s", from, to);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static void merge(const char *into, const char *from,
+		  const struct kt_case_identity *id, struct kt_merge_stats *st)
+{
+	struct kt_case *c = open_case(into, id, KT_CASE_WRITE);
+	struct kt_error *err = kt_case_merge(c, from, st);
+
+	cr_assert_null(err, "%s", err ? err->message : "");
+	kt_case_close(c);
+}
+
+/*
+ * Alice and Bob start from one case, edit the same note apart and add
+ * their own: A+B equals B+A, both edits are kept, merging again adds
+ * nothing.
+ */
+Test(case, merge_is_a_commutative_idempotent_union)
+{
+	struct kt_case_identity id;
+	char *base = path_in_dir("base.ktriage"), *a = path_in_dir("a.ktriage");
+	char *b = path_in_dir("b.ktriage"), *ab = path_in_dir("ab.ktriage");
+	char *ba = path_in_dir("ba.ktriage"), uuid[37], *x, *y;
+	struct kt_merge_stats st;
+	struct kt_note_list l;
+	struct kt_case *c;
+
+	identity("hctx-fq", &id);
+	c = open_case(base, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_note_add(c, "case", "alice", "start", uuid));
+	kt_case_close(c);
+	copy_file(base, a);
+	copy_file(base, b);
+	c = open_case(a, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_note_edit(c, uuid, "alice", "alice's view"));
+	cr_assert_null(kt_case_note_add(c, "addr:0xffff8d7630382c40", "alice",
+					"not RAM", NULL));
+	kt_case_close(c);
+	c = open_case(b, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_note_edit(c, uuid, "bob", "bob's view"));
+	cr_assert_null(kt_case_verdict_set(c, "case", "suspect", "bob", "fq"));
+	kt_case_close(c);
+	copy_file(a, ab);
+	copy_file(b, ba);
+	merge(ab, b, &id, &st);
+	cr_expect_eq(st.notes_added, 0);
+	cr_expect_eq(st.revisions_added, 1);
+	cr_expect_eq(st.verdicts_added, 1);
+	cr_expect_eq(st.concurrent, 1);
+	cr_expect_eq(st.conflicts, 0);
+	cr_expect(st.report && strstr(st.report, "2 concurrent edits"));
+	kt_merge_stats_deinit(&st);
+	merge(ba, a, &id, &st);
+	cr_expect_eq(st.notes_added, 1);
+	cr_expect_eq(st.revisions_added, 2);
+	kt_merge_stats_deinit(&st);
+	x = export_of(ab, &id);
+	y = export_of(ba, &id);
+	cr_expect_str_eq(x, y, "A+B differs from B+A");
+	merge(ab, b, &id, &st);
+	cr_expect_eq(st.notes_added + st.revisions_added + st.verdicts_added +
+		     st.concurrent + st.conflicts, 0, "a second merge changed "
+		     "something");
+	kt_merge_stats_deinit(&st);
+	free(y);
+	y = export_of(ab, &id);
+	cr_expect_str_eq(x, y, "merging twice changed the case");
+	c = open_case(ab, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_notes(c, "case", &l));
+	cr_assert_eq(l.n, 1);
+	cr_expect_eq(l.v[0].nrevs, 3);
+	cr_expect_eq(l.v[0].heads, 2);
+	kt_note_list_deinit(&l);
+	kt_case_close(c);
+	free(x);
+	free(y);
+	free(base);
+	free(a);
+	free(b);
+	free(ab);
+	free(ba);
+}
+
+Test(case, merge_of_another_dumps_case_is_refused)
+{
+	struct kt_case_identity a, b;
+	char *pa = path_in_dir("a.ktriage"), *pb = path_in_dir("b.ktriage");
+	struct kt_merge_stats st;
+	struct kt_case *c;
+	struct kt_error *err;
+
+	identity("hctx-fq", &a);
+	identity("irq-lock", &b);
+	kt_case_close(open_case(pb, &b, KT_CASE_WRITE));
+	c = open_case(pa, &a, KT_CASE_WRITE);
+	err = kt_case_merge(c, pb, &st);
+	cr_assert_not_null(err);
+	cr_expect(strstr(err->message, "belongs to another dump"), "%s",
+		  err->message);
+	kt_error_destroy(err);
+	kt_case_close(c);
+	free(pa);
+	free(pb);
+}
+
+Test(case, export_import_round_trip_and_bad_imports_write_nothing)
+{
+	struct kt_case_identity id;
+	char *a = path_in_dir("a.ktriage"), *b = path_in_dir("b.ktriage");
+	char *x, *y, *bad, uuid[37];
+	struct kt_merge_stats st;
+	struct kt_case *c;
+	struct kt_error *err;
+	static const char *const evil[][2] = {
+		{ "\"uuid\":\t\"", "\"uuid\": \"../../" },
+		{ "\"kind\":\t\"suspect\"", "\"kind\": \"guilty\"" },
+		{ "\"revisions\":\t", "\"revisions\": 7, \"x\": " },
+		{ "\"format\":\t\"ktriage-case\"", "\"format\": \"other\"" },
+		{ "\"dump_id\":\t\"", "\"dump_id\": \"0" },
+	};
+
+	identity("nbd-orphan-hung", &id);
+	c = open_case(a, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_note_add(c, "case", "alice", "one\nline two",
+					uuid));
+	cr_assert_null(kt_case_note_edit(c, uuid, "bob", "two"));
+	cr_assert_null(kt_case_verdict_set(c, "case", "suspect", "bob", "v"));
+	kt_case_close(c);
+	x = export_of(a, &id);
+	c = open_case(b, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_import(c, x, &st));
+	cr_expect_eq(st.notes_added, 1);
+	cr_expect_eq(st.revisions_added, 2);
+	kt_merge_stats_deinit(&st);
+	kt_case_close(c);
+	y = export_of(b, &id);
+	cr_expect_str_eq(x, y);
+	free(y);
+	for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
+		char *at = strstr(x, evil[i][0]);
+		char *empty = path_in_dir("empty.ktriage");
+
+		cr_assert_not_null(at, "%s not in the export", evil[i][0]);
+		cr_assert_geq(asprintf(&bad, "%.*s%s%s", (int)(at - x), x,
+				       evil[i][1], at + strlen(evil[i][0])), 0);
+		unlink(empty);
+		c = open_case(empty, &id, KT_CASE_WRITE);
+		err = kt_case_import(c, bad, &st);
+		cr_expect_not_null(err, "import %zu was accepted", i);
+		kt_error_destroy(err);
+		kt_case_close(c);
+		y = export_of(empty, &id);
+		cr_expect_null(strstr(y, "\"uuid\""), "import %zu wrote: %s", i,
+			       y);
+		free(y);
+		free(bad);
+		free(empty);
+	}
+	free(x);
+	free(a);
+	free(b);
+}
+
+/*
+ * --report on every shared dump: the panic task and its first frame as
+ * drgn saw them, the notes taken, and the same bytes when run again.
+ */
+Test(case, report_on_every_shared_dump_is_stable)
+{
+	static const char *const dumps[] = { "hctx-fq", "hctx-fq-exit",
+		"irq-lock", "list-poison", "nbd-orphan-hung", "sysrq-null" };
+
+	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		char *dump = kt_test_dump_path(dumps[i], ".kdump");
+		char *kase = path_in_dir("r.ktriage"), *r1 = path_in_dir("1.json");
+		char *r2 = path_in_dir("2.json"), *t1, *t2, name[64];
+		const char *first[] = { dump, kt_test_env("KT_VMLINUX"), "-m",
+			NULL, "--case", kase, "-c", "note add look here",
+			"--report", r1, NULL };
+		const char *again[] = { dump, kt_test_env("KT_VMLINUX"), "-m",
+			NULL, "--case", kase, "--report", r2, NULL };
+		char mods[4096];
+		cJSON *facts, *want, *doc, *frame;
+		struct kt_run r;
+
+		snprintf(mods, sizeof(mods), "%s/modules",
+			 kt_test_env("KT_FIXTURES"));
+		first[3] = again[3] = mods;
+		r = kt_test_run(first);
+		cr_assert_eq(r.status, 0, "%s: %s", dumps[i], r.err);
+		kt_run_free(&r);
+		r = kt_test_run(again);
+		cr_assert_eq(r.status, 0, "%s: %s", dumps[i], r.err);
+		kt_run_free(&r);
+		t1 = kt_test_slurp(r1, NULL);
+		t2 = kt_test_slurp(r2, NULL);
+		cr_assert(t1 && t2);
+		cr_expect_str_eq(t1, t2, "%s: two reports differ", dumps[i]);
+		doc = cJSON_Parse(t1);
+		cr_assert_not_null(doc);
+		snprintf(name, sizeof(name), "%s", dumps[i]);
+		facts = kt_test_expected(name);
+		want = cJSON_GetObjectItem(facts, "crashed_thread");
+		cr_expect_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(
+			     cJSON_GetObjectItem(doc, "summary"), "panic_pid")),
+			     cJSON_GetNumberValue(cJSON_GetObjectItem(want,
+						  "pid")), "%s", dumps[i]);
+		frame = cJSON_GetArrayItem(cJSON_GetObjectItem(
+			cJSON_GetArrayItem(cJSON_GetObjectItem(
+			cJSON_GetObjectItem(doc, "backtrace"), "segments"), 0),
+			"frames"), 0);
+		cr_expect_not_null(cJSON_GetObjectItem(frame, "function"),
+				   "%s: no backtrace", dumps[i]);
+		cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+			     "notes")), 1, "%s", dumps[i]);
+		cr_expect(cJSON_IsArray(cJSON_GetObjectItem(doc, "findings")));
+		cJSON_Delete(doc);
+		cJSON_Delete(facts);
+		free(t1);
+		free(t2);
+		unlink(kase);
+		free(kase);
+		free(r1);
+		free(r2);
+		free(dump);
+	}
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Sharing a case: merge a colleague's case file, export and import JSON.
+ *
+ * Everything in a case is immutable and named by a UUID (a note, each of
+ * its revisions, each verdict; a tag by target and name), so a merge is a
+ * set union: idempotent and commutative. Two rows with one UUID and
+ * different content cannot come from ktriage; ours is kept and the
+ * conflict reported. Whatever comes in is validated first, and the whole
+ * merge is one transaction: a bad input writes nothing.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "db/content.h"
+
+void kt_case_content_deinit(struct kt_case_content *c)
+{
+	kt_note_list_deinit(&c->notes);
+	kt_verdict_list_deinit(&c->verdicts);
+	for (size_t i = 0; i < c->ntags; i++) {
+		free(c->tags[i].target);
+		free(c->tags[i].tag);
+		free(c->tags[i].author);
+		free(c->tags[i].at);
+	}
+	free(c->tags);
+	memset(c, 0, sizeof(*c));
+}
+
+static void say(struct kt_merge_stats *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(struct kt_merge_stats *st, const char *fmt, ...)
+{
+	size_t len = st->report ? strlen(st->report) : 0;
+	char *line, *all;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	if (!line)
+		return;
+	all = realloc(st->report, len + strlen(line) + 2);
+	if (all) {
+		st->report = all;
+		sprintf(all + len, "%s\n", line);
+	}
+	free(line);
+}
+
+void kt_merge_stats_deinit(struct kt_merge_stats *s)
+{
+	free(s->report);
+	memset(s, 0, sizeof(*s));
+}
+
+static bool uuid_ok(const char *u)
+{
+	if (strlen(u) != 36)
+		return false;
+	for (int i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ?
+		    u[i] != '-' : !strchr("0123456789abcdef", u[i]))
+			return false;
+	return true;
+}
+
+/* Refuse input ktriage could not have written. */
+static struct kt_error *validate(const struct kt_case_content *in, const char *from)
+{
+	char why[512];
+
+	for (size_t i = 0; i < in->notes.n; i++) {
+		const struct kt_note *n = &in->notes.v[i];
+
+		if (!uuid_ok(n->uuid))
+			return kt_error_create(KT_ERR_FORMAT, "%s: a note id "
+				"is not a UUID: nothing merged", from);
+		if (!kt_case_target_check(n->target, why, sizeof(why)))
+			return kt_error_create(KT_ERR_FORMAT, "%s: note %s: %s:"
+				" nothing merged", from, n->uuid, why);
+		for (size_t j = 0; j < n->nrevs; j++)
+			if (!uuid_ok(n->revs[j].uuid) ||
+			    (n->revs[j].parent[0] &&
+			     !uuid_ok(n->revs[j].parent)))
+				return kt_error_create(KT_ERR_FORMAT, "%s: note"
+					" %s: a revision id is not a UUID: "
+					"nothing merged", from, n->uuid);
+	}
+	for (size_t i = 0; i < in->verdicts.n; i++)
+		if (!uuid_ok(in->verdicts.v[i].uuid) ||
+		    !kt_case_verdict_kind_check(in->verdicts.v[i].kind))
+			return kt_error_create(KT_ERR_FORMAT, "%s: a verdict "
+				"is malformed: nothing merged", from);
+	return NULL;
+}
+
+/* ---- reading a source ---- */
+
+static struct kt_error *load_tags(struct kt_case *c, struct kt_case_content *out)
+{
+	sqlite3_stmt *st;
+	struct kt_error *err = NULL;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT target, tag, author, at FROM "
+			       "tags ORDER BY target, tag", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return kt_case_db_error(c, "reading tags");
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
+		struct kt_case_tag *t = realloc(out->tags, (out->ntags + 1) *
+					sizeof(*t));
+
+		if (!t) {
+			err = &kt_error_nomem;
+			break;
+		}
+		out->tags = t;
+		t = &t[out->ntags++];
+		for (int k = 0; k < 4; k++) {
+			const unsigned char *s = sqlite3_column_text(st, k);
+			char *d = strdup(s ? (const char *)s : "");
+
+			*(&t->target + k) = d;
+			if (!d)
+				err = &kt_error_nomem;
+		}
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+struct kt_error *kt_case_content_load(struct kt_case *c,
+				      struct kt_case_content *out)
+{
+	struct kt_error *err = kt_case_notes(c, NULL, &out->notes);
+
+	if (!err)
+		err = kt_case_verdicts(c, &out->verdicts);
+	if (!err)
+		err = load_tags(c, out);
+	return err;
+}
+
+/* ---- applying it ---- */
+
+/* 1: @sql (bound to @key) finds no row; 0: found, same; -1: differs. */
+static int compare_row(struct kt_case *c, const char *sql, const char *key,
+		       const char *const *want, int n)
+{
+	sqlite3_stmt *st;
+	int ret = 1;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ret = 0;
+		for (int i = 0; i < n && !ret; i++) {
+			const unsigned char *s = sqlite3_column_text(st, i);
+
+			if (strcmp(s ? (const char *)s : "", want[i]))
+				ret = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static struct kt_error *insert(struct kt_case *c, const char *sql,
+			       const char *const *v, int n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return kt_case_db_error(c, "merging");
+	for (int i = 0; i < n; i++) {
+		if (v[i])
+			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, i + 1);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? NULL : kt_case_db_error(c, "merging");
+}
+
+static struct kt_error *merge_note(struct kt_case *c, const struct kt_note *n,
+				   struct kt_merge_stats *st, size_t *added)
+{
+	const char *row[] = { n->target, n->author, n->created };
+	const char *ins[] = { n->uuid, n->target, n->author, n->created };
+	struct kt_error *err = NULL;
+	int r = compare_row(c, "SELECT target, author, created FROM notes "
+			    "WHERE uuid = ?", n->uuid, row, 3);
+
+	if (r < 0) {
+		st->conflicts++;
+		say(st, "note %s differs in the other case: ours kept",
+		    n->uuid);
+		return NULL;
+	}
+	if (r > 0) {
+		err = insert(c, "INSERT INTO notes VALUES(?, ?, ?, ?)", ins, 4);
+		st->notes_added++;
+	}
+	for (size_t i = 0; !err && i < n->nrevs; i++) {
+		const struct kt_note_rev *v = &n->revs[i];
+		const char *p = v->parent[0] ? v->parent : "";
+		const char *want[] = { n->uuid, p, v->author, v->at, v->text };
+		const char *rv[] = { v->uuid, n->uuid, v->parent[0] ?
+				     v->parent : NULL, v->author, v->at,
+				     v->text };
+
+		r = compare_row(c, "SELECT note, parent, author, at, text FROM "
+				"revisions WHERE uuid = ?", v->uuid, want, 5);
+		if (r < 0) {
+			st->conflicts++;
+			say(st, "revision %s of note %.8s differs in the other "
+			    "case: ours kept", v->uuid, n->uuid);
+		} else if (r > 0) {
+			err = insert(c, "INSERT INTO revisions VALUES(?, ?, ?, "
+				     "?, ?, ?)", rv, 6);
+			st->revisions_added++;
+			(*added)++;
+		}
+	}
+	return err;
+}
+
+static struct kt_error *merge_rest(struct kt_case *c, const struct kt_case_content *in,
+				   struct kt_merge_stats *st)
+{
+	struct kt_error *err = NULL;
+
+	for (size_t i = 0; !err && i < in->verdicts.n; i++) {
+		const struct kt_verdict *v = &in->verdicts.v[i];
+		const char *want[] = { v->target, v->kind, v->text, v->author,
+				       v->at };
+		const char *ins[] = { v->uuid, v->target, v->kind, v->text,
+				      v->author, v->at };
+		int r = compare_row(c, "SELECT target, kind, text, author, at "
+				    "FROM verdicts WHERE uuid = ?", v->uuid,
+				    want, 5);
+
+		if (r < 0) {
+			st->conflicts++;
+			say(st, "verdict %s differs in the other case: ours "
+			    "kept", v->uuid);
+		} else if (r > 0) {
+			err = insert(c, "INSERT INTO verdicts VALUES(?, ?, ?, "
+				     "?, ?, ?)", ins, 6);
+			st->verdicts_added++;
+		}
+	}
+	for (size_t i = 0; !err && i < in->ntags; i++) {
+		const struct kt_case_tag *t = &in->tags[i];
+		const char *ins[] = { t->target, t->tag, t->author, t->at };
+
+		err = insert(c, "INSERT OR IGNORE INTO tags VALUES(?, ?, ?, ?)",
+			     ins, 4);
+		st->tags_added += !err && sqlite3_changes(c->db) > 0;
+	}
+	return err;
+}
+
+/* A note that got revisions: has it several heads now (concurrent edits)? */
+static struct kt_error *check_concurrent(struct kt_case *c, const char *uuid,
+					 struct kt_merge_stats *st)
+{
+	struct kt_note_list l;
+	struct kt_error *err = kt_case_notes_of(c, NULL, uuid, &l);
+
+	if (err)
+		return err;
+	if (l.v[0].heads > 1) {
+		st->concurrent++;
+		say(st, "note %.8s on %.100s: %zu concurrent edits, kept as "
+		    "revisions (newest shown)", l.v[0].uuid, l.v[0].target,
+		    l.v[0].heads);
+	}
+	kt_note_list_deinit(&l);
+	return NULL;
+}
+
+struct kt_error *kt_case_content_apply(struct kt_case *c,
+				       const struct kt_case_content *in,
+				       const char *from,
+				       struct kt_merge_stats *st)
+{
+	struct kt_error *err = validate(in, from);
+
+	memset(st, 0, sizeof(*st));
+	if (err)
+		return err;
+	if (c->read_only)
+		return kt_error_create(KT_ERR_INVALID, "case %s is open "
+				       "read-only: nothing merged", c->path);
+	err = kt_case_begin(c);
+	if (err)
+		return err;
+	for (size_t i = 0; !err && i < in->notes.n; i++) {
+		size_t added = 0;
+
+		err = merge_note(c, &in->notes.v[i], st, &added);
+		if (!err && added)
+			err = check_concurrent(c, in->notes.v[i].uuid, st);
+	}
+	if (!err)
+		err = merge_rest(c, in, st);
+	err = kt_case_end(c, err);
+	if (err)
+		kt_merge_stats_deinit(st);
+	return err;
+}
+
+struct kt_error *kt_case_merge(struct kt_case *c, const char *other,
+			       struct kt_merge_stats *ret)
+{
+	struct kt_case_identity id;
+	struct kt_case_content in = { 0 };
+	struct kt_case *theirs;
+	struct kt_error *err;
+
+	memset(ret, 0, sizeof(*ret));
+	kt_case_meta_identity(c, &id);
+	err = kt_case_open(other, &id, KT_CASE_READ_ONLY, &theirs);
+	if (err)
+		return kt_error_wrap(err, "merging %s", other);
+	err = kt_case_content_load(theirs, &in);
+	kt_case_close(theirs);
+	if (!err)
+		err = kt_case_content_apply(c, &in, other, ret);
+	kt_case_content_deinit(&in);
+	return err;
+}
