@@ -26,6 +26,9 @@ struct kt_error *kt_case_end(struct kt_case *c, struct kt_error *err);
 struct kt_error *kt_case_notes_of(struct kt_case *c, const char *target,
 				  const char *uuid, struct kt_note_list *ret);
 
+/** True when @text is UTF-8 without control characters but \n and \t. */
+bool kt_case_text_ok(const char *text);
+
 /** The identity a case was made for, from its meta table. */
 void kt_case_meta_identity(struct kt_case *c, struct kt_case_identity *id);
 

@@ -86,17 +86,24 @@ static struct kt_error *validate(const struct kt_case_content *in, const char *f
 		if (!kt_case_target_check(n->target, why, sizeof(why)))
 			return kt_error_create(KT_ERR_FORMAT, "%s: note %s: %s:"
 				" nothing merged", from, n->uuid, why);
-		for (size_t j = 0; j < n->nrevs; j++)
-			if (!uuid_ok(n->revs[j].uuid) ||
-			    (n->revs[j].parent[0] &&
-			     !uuid_ok(n->revs[j].parent)))
+		for (size_t j = 0; j < n->nrevs; j++) {
+			const struct kt_note_rev *r = &n->revs[j];
+
+			if (!uuid_ok(r->uuid) ||
+			    (r->parent[0] && !uuid_ok(r->parent)) ||
+			    !kt_case_text_ok(r->text) ||
+			    !kt_case_text_ok(r->author))
 				return kt_error_create(KT_ERR_FORMAT, "%s: note"
-					" %s: a revision id is not a UUID: "
+					" %s: a revision has a bad id or text "
+					"(control characters, not UTF-8): "
 					"nothing merged", from, n->uuid);
+		}
 	}
 	for (size_t i = 0; i < in->verdicts.n; i++)
 		if (!uuid_ok(in->verdicts.v[i].uuid) ||
-		    !kt_case_verdict_kind_check(in->verdicts.v[i].kind))
+		    !kt_case_verdict_kind_check(in->verdicts.v[i].kind) ||
+		    !kt_case_text_ok(in->verdicts.v[i].text) ||
+		    !kt_case_text_ok(in->verdicts.v[i].author))
 			return kt_error_create(KT_ERR_FORMAT, "%s: a verdict "
 				"is malformed: nothing merged", from);
 	return NULL;

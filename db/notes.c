@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "db/case.h"
+#include "core/sanitize.h"
 #include "db/case_private.h"
 
 #define MAX_TEXT (64 * 1024)
@@ -42,7 +43,8 @@ bool kt_case_target_check(const char *t, char *why, size_t len)
 	char copy[512], *f[5] = { 0 }, *p = copy;
 	int n = 0;
 
-	if (strlen(t) >= sizeof(copy))
+	if (strlen(t) >= sizeof(copy) || strchr(t, '\n') ||
+	    !kt_case_text_ok(t))
 		goto bad;
 	if (!strcmp(t, "case"))
 		return true;
@@ -103,7 +105,22 @@ static void now_iso(char out[32])
 	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
 }
 
-static struct kt_error *writable(struct kt_case *c, const char *text)
+bool kt_case_text_ok(const char *text)
+{
+	size_t len = strlen(text), size = KT_SANITIZED_SIZE(len);
+	char *clean = malloc(size);
+	bool ok;
+
+	if (!clean)
+		return false;
+	kt_sanitize(text, len, clean, size, true);
+	ok = !strcmp(clean, text);
+	free(clean);
+	return ok;
+}
+
+static struct kt_error *writable(struct kt_case *c, const char *text,
+				 const char *author)
 {
 	if (c->read_only)
 		return kt_error_create(KT_ERR_INVALID, "case %s is open "
@@ -112,6 +129,15 @@ static struct kt_error *writable(struct kt_case *c, const char *text)
 	if (text && strlen(text) > MAX_TEXT)
 		return kt_error_create(KT_ERR_INVALID, "a note or verdict is at "
 			"most %d bytes", MAX_TEXT);
+	if (!author || !*author || strlen(author) > 127 ||
+	    strchr(author, '\n') || !kt_case_text_ok(author))
+		return kt_error_create(KT_ERR_INVALID, "the author is one line "
+			"of UTF-8 text of at most 127 bytes, without control "
+			"characters: nothing was written");
+	if (text && !kt_case_text_ok(text))
+		return kt_error_create(KT_ERR_INVALID, "a note or verdict is "
+			"UTF-8 text without control characters (but newlines "
+			"and tabs): nothing was written");
 	return NULL;
 }
 
@@ -155,7 +181,7 @@ struct kt_error *kt_case_note_add(struct kt_case *c, const char *target,
 				  char *uuid_ret)
 {
 	char uuid[37], rev[37], at[32], why[256];
-	struct kt_error *err = writable(c, text);
+	struct kt_error *err = writable(c, text, author);
 
 	if (err)
 		return err;
@@ -217,7 +243,7 @@ struct kt_error *kt_case_note_edit(struct kt_case *c, const char *id,
 {
 	char uuid[37], rev[37], at[32];
 	struct kt_note_list l;
-	struct kt_error *err = writable(c, text);
+	struct kt_error *err = writable(c, text, author);
 
 	if (err || (err = kt_case_begin(c)))
 		return err;
@@ -242,7 +268,7 @@ struct kt_error *kt_case_verdict_set(struct kt_case *c, const char *target,
 				     const char *text)
 {
 	char uuid[37], at[32];
-	struct kt_error *err = writable(c, text);
+	struct kt_error *err = writable(c, text, author);
 
 	if (err)
 		return err;

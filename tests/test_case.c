@@ -332,14 +332,16 @@ Test(case, author_comes_from_option_env_git_user)
 	free(a);
 }
 
-/* Through the binary: --case, a note with escapes printed inert. */
-Test(case, cli_notes_are_printed_inert)
+/*
+ * Through the binary: escapes are refused in what ktriage writes, and a
+ * hostile case that has them anyway (edited with sqlite) prints inert.
+ */
+Test(case, cli_escapes_refused_and_printed_inert)
 {
-	char *path = path_in_dir("cli.ktriage"), *dump;
-	const char *add[] = { NULL, NULL, "--case", NULL, "--author",
-			      "\x1b[2Jmallory", "-c",
-			      "note add --on task:1:0xffff8d76011fc180 "
-			      "\x1b]0;pwned\x07 look", NULL };
+	char *path = path_in_dir("cli.ktriage"), *dump, cmd[1024];
+	const char *add[] = { NULL, NULL, "--case", NULL, "--author", "mallory",
+			      "-c", "note add --on task:1:0xffff8d76011fc180 "
+			      "look", "-c", "note add \x1b]0;pwned\x07", NULL };
 	const char *list[] = { NULL, NULL, "--case", NULL, "-c",
 			       "note list", NULL };
 	struct kt_run r;
@@ -349,15 +351,21 @@ Test(case, cli_notes_are_printed_inert)
 	add[1] = list[1] = kt_test_env("KT_VMLINUX");
 	add[3] = list[3] = path;
 	r = kt_test_run(add);
-	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(r.status, 1, "the note with escapes was taken");
 	cr_expect(strstr(r.out, "added in"), "%s", r.out);
+	cr_expect(strstr(r.err, "without control characters"), "%s", r.err);
 	kt_run_free(&r);
+	snprintf(cmd, sizeof(cmd), "python3 -c \"import sqlite3; d = "
+		 "sqlite3.connect('%s'); d.execute(\\\"update revisions set "
+		 "text = char(27) || ']0;pwned' || char(7) || ' look', author "
+		 "= char(27) || '[2Jmallory'\\\"); d.commit()\"", path);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
 	r = kt_test_run(list);
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	cr_expect(strstr(r.out, "on task:1:0xffff8d76011fc180 by "
-			 "\\x1b[2Jmallory"), "%s", r.out);
+	cr_expect(strstr(r.out, "(2 revisions") == NULL, "%s", r.out);
 	cr_expect(strstr(r.out, "\\x1b]0;pwned\\x07 look"), "%s", r.out);
 	cr_expect_null(strchr(r.out, '\x1b'));
+	cr_expect_null(strchr(r.out, '\x07'));
 	kt_run_free(&r);
 	free(dump);
 	free(path);
