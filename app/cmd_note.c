@@ -310,3 +310,125 @@ int kt_cmd_verdict(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	kt_json_add_raw(doc, "kind", argv[i], strlen(argv[i]));
 	return kt_json_print(ctx, doc);
 }
+
+static int tag_list(struct kt_cmd_ctx *ctx, struct kt_case *c,
+		    const char *tag, const char *prefix)
+{
+	struct kt_tag_list l;
+	struct kt_error *err = kt_case_tags(c, tag, &l);
+	cJSON *doc = NULL, *arr = NULL;
+	size_t shown = 0;
+
+	if (err)
+		return kt_cmd_fail(ctx, "tag", err);
+	if (ctx->json) {
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "command", "tag list");
+		arr = cJSON_AddArrayToObject(doc, "tags");
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const struct kt_tag *t = &l.v[i];
+
+		if (prefix && strncmp(t->tag, prefix, strlen(prefix)))
+			continue;
+		shown++;
+		if (arr) {
+			cJSON *o = cJSON_CreateObject();
+
+			kt_json_add_raw(o, "tag", t->tag, strlen(t->tag));
+			kt_json_add_raw(o, "target", t->target,
+					strlen(t->target));
+			kt_json_add_raw(o, "author", t->author,
+					strlen(t->author));
+			cJSON_AddStringToObject(o, "at", t->at);
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
+		kt_out_raw(ctx->out, t->tag, strlen(t->tag), false);
+		fputs("  ", ctx->out);
+		kt_out_raw(ctx->out, t->target, strlen(t->target), false);
+		fputs("  by ", ctx->out);
+		kt_out_raw(ctx->out, t->author, strlen(t->author), false);
+		fprintf(ctx->out, " at %s\n", t->at);
+	}
+	kt_tag_list_deinit(&l);
+	if (doc)
+		return kt_json_print(ctx, doc);
+	if (!shown)
+		fprintf(ctx->out, "no %s\n", prefix ? "bookmarks" : "tags");
+	return 0;
+}
+
+static int tag_add(struct kt_cmd_ctx *ctx, struct kt_case *c,
+		   const char *target, char **tags, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct kt_error *err = kt_case_tag_add(c, target, tags[i],
+						       ctx->author);
+
+		if (err)
+			return kt_cmd_fail(ctx, "tag", err);
+	}
+	if (!ctx->json) {
+		fprintf(ctx->out, "%d tag%s on ", n, n == 1 ? "" : "s");
+		kt_out_raw(ctx->out, target, strlen(target), false);
+		fputc('\n', ctx->out);
+		return 0;
+	}
+	cJSON *doc = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(doc, "command", "tag add");
+	kt_json_add_raw(doc, "target", target, strlen(target));
+	cJSON_AddNumberToObject(doc, "tags", n);
+	return kt_json_print(ctx, doc);
+}
+
+int kt_cmd_tag(struct kt_cmd_ctx *ctx, int argc, char **argv)
+{
+	static const char use[] = "tag add [--on TARGET] TAG... | tag list [TAG]";
+	const char *on = "case";
+	struct kt_case *c;
+	struct kt_error *err;
+	int i = 2;
+
+	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "list")))
+		return kt_cmd_usage(ctx, "tag", use);
+	if (!strcmp(argv[1], "add") && argc > 3 && !strcmp(argv[2], "--on")) {
+		on = argv[3];
+		i = 4;
+	}
+	if ((!strcmp(argv[1], "add") && i >= argc) ||
+	    (!strcmp(argv[1], "list") && argc > 3))
+		return kt_cmd_usage(ctx, "tag", use);
+	err = kt_cmd_case(ctx, &c);
+	if (err)
+		return kt_cmd_fail(ctx, "tag", err);
+	if (!strcmp(argv[1], "list"))
+		return tag_list(ctx, c, argc == 3 ? argv[2] : NULL, NULL);
+	return tag_add(ctx, c, on, argv + i, argc - i);
+}
+
+int kt_cmd_bookmark(struct kt_cmd_ctx *ctx, int argc, char **argv)
+{
+	static const char use[] = "bookmark [--on TARGET] [NAME] | bookmark list";
+	const char *on = "case";
+	char tag[128], *tags[1] = { tag };
+	struct kt_case *c;
+	struct kt_error *err;
+	int i = 1;
+
+	if (argc > 2 && !strcmp(argv[1], "--on")) {
+		on = argv[2];
+		i = 3;
+	}
+	if (argc > i + 1)
+		return kt_cmd_usage(ctx, "bookmark", use);
+	err = kt_cmd_case(ctx, &c);
+	if (err)
+		return kt_cmd_fail(ctx, "bookmark", err);
+	if (argc == 2 && !strcmp(argv[1], "list"))
+		return tag_list(ctx, c, NULL, "bookmark");
+	snprintf(tag, sizeof(tag), "bookmark%s%.100s", argc > i ? ":" : "",
+		 argc > i ? argv[i] : "");
+	return tag_add(ctx, c, on, tags, 1);
+}

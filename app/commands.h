@@ -40,6 +40,8 @@ int kt_cmd_findings(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_plugins(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_note(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_verdict(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_tag(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_bookmark(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_case_cmd(struct kt_cmd_ctx *ctx, int argc, char **argv);
 
 struct kt_note;

@@ -148,6 +148,33 @@ struct kt_error *kt_case_verdicts(struct kt_case *c,
 
 void kt_verdict_list_deinit(struct kt_verdict_list *l);
 
+/* ---- tags and bookmarks ---- */
+
+/*
+ * A tag labels a target ("hw-bug", "dup-of-JIRA-123"); a bookmark is the
+ * tag "bookmark" or "bookmark:NAME". Tags are never removed: a merge is a
+ * union.
+ */
+struct kt_tag {
+	char *target, *tag, *author;
+	char at[32];
+};
+
+struct kt_tag_list {
+	struct kt_tag *v;	/* sorted by tag, then target */
+	size_t n;
+};
+
+/** Tag @target with @tag ([A-Za-z0-9_.:/-]+, at most 100); idempotent. */
+struct kt_error *kt_case_tag_add(struct kt_case *c, const char *target,
+				 const char *tag, const char *author);
+
+/** Tags, all or those named @tag (NULL: all). */
+struct kt_error *kt_case_tags(struct kt_case *c, const char *tag,
+			      struct kt_tag_list *ret);
+
+void kt_tag_list_deinit(struct kt_tag_list *l);
+
 /* ---- sharing ---- */
 
 struct kt_merge_stats {

@@ -99,10 +99,21 @@ static struct kt_error *validate(const struct kt_case_content *in, const char *f
 					"nothing merged", from, n->uuid);
 		}
 	}
+	for (size_t i = 0; i < in->ntags; i++)
+		if (!kt_case_target_check(in->tags[i].target, why, sizeof(why)) ||
+		    !kt_case_text_ok(in->tags[i].tag) ||
+		    strlen(in->tags[i].tag) > 100 ||
+		    strcspn(in->tags[i].tag, " \t\n") != strlen(in->tags[i].tag) ||
+		    !kt_case_text_ok(in->tags[i].author))
+			return kt_error_create(KT_ERR_FORMAT, "%s: a tag is "
+				"malformed: nothing merged", from);
 	for (size_t i = 0; i < in->verdicts.n; i++)
 		if (!uuid_ok(in->verdicts.v[i].uuid) ||
 		    !kt_case_verdict_kind_check(in->verdicts.v[i].kind) ||
 		    !kt_case_text_ok(in->verdicts.v[i].text) ||
+		    !kt_case_text_ok(in->verdicts.v[i].target) ||
+		    (strcmp(in->verdicts.v[i].target, "case") &&
+		     strncmp(in->verdicts.v[i].target, "finding:", 8)) ||
 		    !kt_case_text_ok(in->verdicts.v[i].author))
 			return kt_error_create(KT_ERR_FORMAT, "%s: a verdict "
 				"is malformed: nothing merged", from);

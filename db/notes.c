@@ -289,3 +289,86 @@ struct kt_error *kt_case_verdict_set(struct kt_case *c, const char *target,
 					 text, author, at, NULL));
 	return err;
 }
+
+static bool tag_ok(const char *tag)
+{
+	size_t len = strlen(tag);
+
+	return len && len <= 100 &&
+	       strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789_.:/-") == len;
+}
+
+struct kt_error *kt_case_tag_add(struct kt_case *c, const char *target,
+				 const char *tag, const char *author)
+{
+	struct kt_error *err = writable(c, NULL, author);
+	char at[32], why[256];
+
+	if (err)
+		return err;
+	if (!kt_case_target_check(target, why, sizeof(why)))
+		return kt_error_create(KT_ERR_INVALID, "%s", why);
+	if (!tag_ok(tag))
+		return kt_error_create(KT_ERR_INVALID, "'%.40s' is not a tag: "
+			"letters, digits and _.:/- (at most 100)", tag);
+	now_iso(at);
+	err = kt_case_begin(c);
+	if (!err)
+		err = kt_case_end(c, run(c, "INSERT OR IGNORE INTO tags VALUES("
+					 "?, ?, ?, ?)", target, tag, author, at,
+					 NULL));
+	return err;
+}
+
+struct kt_error *kt_case_tags(struct kt_case *c, const char *tag,
+			      struct kt_tag_list *ret)
+{
+	struct kt_error *err = NULL;
+	sqlite3_stmt *st;
+
+	memset(ret, 0, sizeof(*ret));
+	if (sqlite3_prepare_v2(c->db, tag ? "SELECT target, tag, author, at "
+			       "FROM tags WHERE tag = ? ORDER BY tag, target" :
+			       "SELECT target, tag, author, at FROM tags ORDER "
+			       "BY tag, target", -1, &st, NULL) != SQLITE_OK)
+		return kt_case_db_error(c, "reading tags");
+	if (tag)
+		sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
+		struct kt_tag *t = realloc(ret->v, (ret->n + 1) * sizeof(*t));
+		const char *at = (const char *)sqlite3_column_text(st, 3);
+
+		if (!t) {
+			err = &kt_error_nomem;
+			break;
+		}
+		ret->v = t;
+		t = &t[ret->n++];
+		memset(t, 0, sizeof(*t));
+		t->target = strdup((const char *)sqlite3_column_text(st, 0) ?
+				   (const char *)sqlite3_column_text(st, 0) : "");
+		t->tag = strdup((const char *)sqlite3_column_text(st, 1) ?
+				(const char *)sqlite3_column_text(st, 1) : "");
+		t->author = strdup((const char *)sqlite3_column_text(st, 2) ?
+				   (const char *)sqlite3_column_text(st, 2) : "");
+		snprintf(t->at, sizeof(t->at), "%s", at ? at : "");
+		if (!t->target || !t->tag || !t->author)
+			err = &kt_error_nomem;
+	}
+	sqlite3_finalize(st);
+	if (err)
+		kt_tag_list_deinit(ret);
+	return err;
+}
+
+void kt_tag_list_deinit(struct kt_tag_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].target);
+		free(l->v[i].tag);
+		free(l->v[i].author);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

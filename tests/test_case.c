@@ -614,3 +614,41 @@ Test(case, report_on_every_shared_dump_is_stable)
 		free(dump);
 	}
 }
+
+Test(case, tags_and_bookmarks_merge_as_a_union)
+{
+	struct kt_case_identity id;
+	char *a = path_in_dir("a.ktriage"), *b = path_in_dir("b.ktriage");
+	struct kt_merge_stats st;
+	struct kt_tag_list l;
+	struct kt_case *c;
+
+	identity("irq-lock", &id);
+	c = open_case(a, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_tag_add(c, "case", "hw-bug", "alice"));
+	cr_assert_null(kt_case_tag_add(c, "case", "hw-bug", "alice"));
+	cr_assert_not_null(kt_case_tag_add(c, "case", "two words", "alice"));
+	cr_assert_not_null(kt_case_tag_add(c, "nowhere", "x", "alice"));
+	kt_case_close(c);
+	c = open_case(b, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_tag_add(c, "addr:0xffffffffc0a01000",
+				       "bookmark:lock", "bob"));
+	cr_assert_null(kt_case_tag_add(c, "case", "hw-bug", "bob"));
+	cr_assert_null(kt_case_merge(c, a, &st));
+	cr_expect_eq(st.tags_added, 0, "the same tag by another author");
+	kt_merge_stats_deinit(&st);
+	kt_case_close(c);
+	c = open_case(a, &id, KT_CASE_WRITE);
+	cr_assert_null(kt_case_merge(c, b, &st));
+	cr_expect_eq(st.tags_added, 1);
+	kt_merge_stats_deinit(&st);
+	cr_assert_null(kt_case_tags(c, NULL, &l));
+	cr_assert_eq(l.n, 2);
+	cr_expect_str_eq(l.v[0].tag, "bookmark:lock");
+	cr_expect_str_eq(l.v[1].tag, "hw-bug");
+	cr_expect_str_eq(l.v[1].author, "alice");
+	kt_tag_list_deinit(&l);
+	kt_case_close(c);
+	free(a);
+	free(b);
+}
