@@ -43,6 +43,16 @@ static const char schema_v1[] =
 	"CREATE TABLE tags(target TEXT NOT NULL, tag TEXT NOT NULL,"
 	" author TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY(target, tag));";
 
+/*
+ * Upgrades: migrations[v - 1] takes a case from version v to v + 1, run
+ * in one transaction when a case older than SCHEMA_VERSION is opened for
+ * writing (read-only opens never migrate). Version 1 is the first: none
+ * yet. A new version appends its step here, bumps SCHEMA_VERSION, and
+ * makes `required` below depend on the file's version (the checks run
+ * before any migration).
+ */
+static const char *const migrations[SCHEMA_VERSION - 1 + 1] = { NULL };
+
 /* Every table and column a valid case has: checked before use. */
 static const char *const required[] = {
 	"SELECT key, value FROM meta",
@@ -339,6 +349,28 @@ static struct kt_error *init_schema(struct kt_case *c,
 	return err;
 }
 
+static struct kt_error *migrate(struct kt_case *c)
+{
+	int64_t v = pragma_int(c->db, "PRAGMA user_version");
+	struct kt_error *err = NULL;
+	char *sql;
+
+	if (v >= SCHEMA_VERSION)
+		return NULL;
+	err = exec(c, "BEGIN IMMEDIATE");
+	for (; !err && v < SCHEMA_VERSION; v++) {
+		sql = sqlite3_mprintf("%s; PRAGMA user_version = %lld;",
+				      migrations[v - 1], (long long)v + 1);
+		err = sql ? exec(c, sql) : &kt_error_nomem;
+		sqlite3_free(sql);
+	}
+	if (err) {
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+		return kt_error_wrap(err, "upgrading the case's schema");
+	}
+	return exec(c, "COMMIT");
+}
+
 /* Open an existing file read-only and check it, before anything else. */
 static struct kt_error *probe(const char *path,
 			      const struct kt_case_identity *id,
@@ -398,6 +430,8 @@ struct kt_error *kt_case_open(const char *path,
 			      "PRAGMA synchronous = FULL;");
 		if (!err && !exists)
 			err = init_schema(c, id);
+		if (!err && exists)
+			err = migrate(c);
 	}
 	if (err)
 		goto fail;
