@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app/commands.h"
+#include "core/mm.h"
 #include "core/owner.h"
 #include "core/program.h"
 #include "core/search.h"
@@ -85,11 +86,20 @@ static void owner_of(struct kt_cmd_ctx *ctx, const struct kt_search_hit *h,
 	const struct kt_vmalloc *vm;
 	char caller[128];
 
+	const struct kt_mm *mm;
+	uint64_t addr = h->addr;
+
 	*buf = 0;
-	// A physical or user address says nothing of its owner by itself.
-	if (h->space == KT_SPACE_PHYS || h->space == KT_SPACE_USER)
+	// A user address says nothing of its owner by itself; a physical
+	// one is owned through its page, which the direct map reaches.
+	if (h->space == KT_SPACE_USER)
 		return;
-	kt_owner_brief(ctx->prog, h->addr, buf, size);
+	if (h->space == KT_SPACE_PHYS) {
+		if (kt_error_catch_any(kt_mm_get(ctx->prog, &mm)))
+			return;
+		addr = kt_mm_pfn_to_virt(mm, addr >> 12) + (addr & 0xfff);
+	}
+	kt_owner_brief(ctx->prog, addr, buf, size);
 	if (*buf || h->space != KT_SPACE_VMALLOC ||
 	    kt_error_catch_any(kt_vmalloc_load(ctx->prog, &vm)) ||
 	    h->area >= vm->n)

@@ -448,3 +448,21 @@ Test(search, command_prints_crash_lines_and_json)
 	kt_run_free(&r);
 	free(dump);
 }
+
+/* search -p names the owner of each physical hit through its page. */
+Test(search, physical_hits_have_owners)
+{
+	char *dump = kt_test_dump_path("hctx-fq", ".kdump");
+	const char *argv[] = { dump, kt_test_env("KT_VMLINUX"), "-c",
+			       "search -p ffff8d7630382c40", NULL };
+	struct kt_run r = kt_test_run(argv);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	// The hctx at ffff8d76018b5a00 is pfn 0x18b5 (direct map); fq at
+	// +0xc0 holds the bogus value.
+	cr_expect(strstr(r.out, "18b5ac0: ffff8d7630382c40  kmalloc-512+0xc0 "
+			 "alloc\n"), "%s", r.out);
+	cr_expect(strstr(r.out, "page:vmalloc"), "%s", r.out);
+	kt_run_free(&r);
+	free(dump);
+}
