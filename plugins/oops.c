@@ -600,16 +600,25 @@ static uint64_t reg_value(const struct kt_frame *f, int reg, bool *ok)
 }
 
 /* Decode the instruction at the frame's pc and what it accessed. */
-static struct kt_error *decode(struct fault *ft)
+static void decode(struct fault *ft)
 {
 	const struct kt_disasm_mem *m;
 	struct kt_error *err;
 	bool ok = true;
 	uint64_t start;
 
+	ft->mop = -1;
+	ft->base = KT_DISASM_NOREG;
 	err = kt_disasm_read(ft->dis, ft->prog, ft->f->pc, &ft->insn);
-	if (err)
-		return err;
+	if (err) {
+		// Text left out of the dump: the fault is still worth saying.
+		fmt(ft->insn.mnemonic, sizeof(ft->insn.mnemonic), "%s",
+		    "(unreadable)");
+		fmt(ft->insn.operands, sizeof(ft->insn.operands), "%s",
+		    err->message);
+		kt_error_destroy(err);
+		return;
+	}
 	ft->dw = code_dwarf(ft->prog, ft->f->pc, &ft->bias);
 	start = ft->f->has_sym ? ft->f->sym.addr : ft->f->pc;
 	if (ft->f->pc - start > MAX_FUNC)
@@ -620,24 +629,24 @@ static struct kt_error *decode(struct fault *ft)
 		kt_error_destroy(err);	// no function body: no loads to follow
 	}
 	ft->mop = kt_disasm_mem_op(&ft->insn);
-	ft->base = KT_DISASM_NOREG;
 	if (ft->mop < 0)
-		return NULL;
+		return;
 	m = &ft->insn.ops[ft->mop].mem;
 	if (m->rip_relative) {
 		ft->addr = m->rip_addr;
 		ft->addr_known = true;
-		return NULL;
+		return;
 	}
 	ft->base = m->base;
 	ft->base_val = m->base == KT_DISASM_NOREG ? 0 :
 		       reg_value(ft->f, m->base, &ok);
+	if (!ok)
+		ft->base = KT_DISASM_NOREG;	// a value not known: no claim
 	ft->addr = ft->base_val + (uint64_t)m->disp;
 	if (m->index != KT_DISASM_NOREG)
 		ft->addr += reg_value(ft->f, m->index, &ok) * m->scale;
 	// fs:/gs: bases are not in pt_regs: the address is not known.
 	ft->addr_known = ok && m->segment == KT_DISASM_NOREG;
-	return NULL;
 }
 
 /* ---- the finding ---- */
@@ -828,10 +837,12 @@ static void add_steps(struct kt_findings *out, struct kt_finding *f,
 				" (registers of frame #%zu: %s)",
 				upper(ft->base, rn), ft->base_val, ft->fi,
 				regs_source(ft, rs, sizeof(rs)));
-	if (known && r->log.has_addr)
-		kt_finding_step(out, f, "faulting address 0x%" PRIx64 " from "
-				"the log; the operand computes 0x%" PRIx64 "%s",
-				a, ft->addr, ft->addr_known && ft->addr == a ?
+	if (r->log.has_addr)
+		kt_finding_step(out, f, "the log names 0x%" PRIx64 " (%s); "
+				"the operand computes 0x%" PRIx64 "%s",
+				r->log.addr, r->kind == FAULT_GP ?
+				"the GP fault's guess" : "CR2", ft->addr,
+				ft->addr_known && ft->addr == r->log.addr ?
 				" (they agree)" : " (they differ)");
 	else if (known)
 		kt_finding_step(out, f, "faulting address 0x%" PRIx64
@@ -985,10 +996,10 @@ static struct kt_error *oops_run(struct kt_program *prog,
 	}
 	ft.f = &tr.frames[ft.fi];
 	err = kt_disasm_create(&ft.dis);
-	if (!err)
-		err = decode(&ft);
-	if (!err)
+	if (!err) {
+		decode(&ft);
 		emit(out, &r, &ft);
+	}
 	kt_disasm_list_deinit(&ft.fn);
 	kt_disasm_destroy(ft.dis);
 	kt_trace_deinit(&tr);
