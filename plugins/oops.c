@@ -386,10 +386,10 @@ static bool by_location(struct fault *ft, uint64_t pc, int reg,
 		ret->extra = 0;
 		where(ft, pc, at, sizeof(at));
 		fmt(ret->how, sizeof(ret->how),
-			 "DWARF location list: %s %s (of %s) is in %s at %s",
-			 vars[i].param ? "parameter" : "variable",
-			 vars[i].name, vars[i].function ? vars[i].function : "?",
-			 upper(reg, rn), at);
+		    "DWARF location list: %s %s (of %s) is in %s at %s",
+		    vars[i].param ? "parameter" : "variable",
+		    vars[i].name, vars[i].function ? vars[i].function : "?",
+		    upper(reg, rn), at);
 		return true;
 	}
 	return false;
@@ -428,12 +428,12 @@ static bool by_value(struct fault *ft, uint64_t val, int reg,
 		fmt(ret->expr, sizeof(ret->expr), "%s", vars[i].name);
 		ret->extra = d;
 		fmt(ret->how, sizeof(ret->how),
-			 "DWARF: %s %s (of %s) = 0x%" PRIx64 " at the fault, "
-			 "and %s = %s + 0x%" PRIx64 ", inside the %s it points to",
-			 vars[i].param ? "parameter" : "variable", vars[i].name,
-			 vars[i].function ? vars[i].function : "?",
-			 vars[i].value, upper(reg, rn), vars[i].name, d,
-			 type_name(&obj, tn));
+		    "DWARF: %s %s (of %s) = 0x%" PRIx64 " at the fault, "
+		    "and %s = %s + 0x%" PRIx64 ", inside the %s it points to",
+		    vars[i].param ? "parameter" : "variable", vars[i].name,
+		    vars[i].function ? vars[i].function : "?",
+		    vars[i].value, upper(reg, rn), vars[i].name, d,
+		    type_name(&obj, tn));
 		return true;
 	}
 	return false;
@@ -511,10 +511,10 @@ static bool by_parameter(struct fault *ft, uint64_t pc, int reg,
 		ret->extra = 0;
 		where(ft, pc, at, sizeof(at));
 		fmt(ret->how, sizeof(ret->how),
-			 "parameter types: %s is parameter %d of %s, passed in "
-			 "%s, which nothing before %s writes",
-			 vars[i].name, want + 1, outer ? outer : "?",
-			 upper(reg, rn), at);
+		    "parameter types: %s is parameter %d of %s, passed in "
+		    "%s, which nothing before %s writes",
+		    vars[i].name, want + 1, outer ? outer : "?",
+		    upper(reg, rn), at);
 		return true;
 	}
 	return false;
@@ -529,6 +529,7 @@ static bool by_load(struct fault *ft, const struct kt_disasm_insn *w,
 {
 	const struct kt_disasm_mem *m;
 	char path[128] = "", at[160], tn[KT_CTYPE_NAME], tn2[KT_CTYPE_NAME];
+	char rn[8];
 	struct kt_value mem;
 	struct cexpr src;
 
@@ -548,12 +549,14 @@ static bool by_load(struct fault *ft, const struct kt_disasm_insn *w,
 	fmt(ret->expr, sizeof(ret->expr), "%s->%s", src.expr, path);
 	ret->extra = 0;
 	where(ft, w->addr, at, sizeof(at));
+	// Address order is not flow order: a loop's back edge can bring a
+	// later write first. The derivation says which write was taken.
 	fmt(ret->how, sizeof(ret->how),
-		 "%s: %s %s loads %s (%s, at +0x%" PRIx64 " of %s) [%s]", at,
-		 w->mnemonic, w->operands, ret->expr,
-		 type_name(&mem, tn), mem.offset,
-		 type_name(&src.obj, tn2),
-		 src.how);
+	    "the last write of %s before the fault in address order is %s: "
+	    "%s %s, which loads %s (%s, at +0x%" PRIx64 " of %s) [%s]",
+	    upper(w->ops[1].reg, rn), at, w->mnemonic, w->operands, ret->expr,
+	    type_name(&mem, tn), mem.offset, type_name(&src.obj, tn2),
+	    src.how);
 	return true;
 }
 
@@ -692,7 +695,7 @@ static void add_title(struct kt_findings *out, struct kt_finding *f,
 	kt_owner_brief(ft->prog, ft->base_val, brief, sizeof(brief));
 	if (!brief[0])
 		fmt(brief, sizeof(brief), "%s",
-			 ft->base_val < 4096 ? "NULL" : "?");
+		    ft->base_val < 4096 ? "NULL" : "?");
 	if (ft->mop < 0) {
 		kt_finding_title(out, f, "%s: %s at %s %s", at,
 				 kind_words[r->kind], ft->insn.mnemonic,
@@ -789,7 +792,7 @@ static void add_refs(struct kt_findings *out, struct kt_finding *f,
 	if (known) {
 		kt_owner_brief(ft->prog, a, brief, sizeof(brief));
 		fmt(label, sizeof(label), "faulting address%s%s%s",
-			 brief[0] ? " (" : "", brief, brief[0] ? ")" : "");
+		    brief[0] ? " (" : "", brief, brief[0] ? ")" : "");
 		kt_finding_ref_address(out, f, label, a, r->has_member ?
 				       type_name(&r->mem, tn) :
 				       NULL);
@@ -797,7 +800,7 @@ static void add_refs(struct kt_findings *out, struct kt_finding *f,
 	if (r->resolved) {
 		fmt(label, sizeof(label), "base: %s", r->ce.expr);
 		fmt(tn, sizeof(tn), "%s *",
-			 type_name(&r->ce.obj, tn2));
+		    type_name(&r->ce.obj, tn2));
 		kt_finding_ref_address(out, f, label,
 				       ft->base_val - r->ce.extra, tn);
 	}
@@ -825,6 +828,9 @@ static void add_steps(struct kt_findings *out, struct kt_finding *f,
 	if (r->log.kind != FAULT_NONE)
 		kt_finding_step(out, f, "log record %d: \"%s\"", r->log.rec,
 				r->log.line);
+	if (r->log.has_rip)
+		kt_finding_step(out, f, "log record %d: \"%s\"",
+				r->log.rip_rec, r->log.rip_line);
 	kt_finding_step(out, f, "faulting frame #%zu of pid %d: %s",
 			ft->fi, r->pid, r->frame_how);
 	kt_finding_step(out, f, "instruction at 0x%" PRIx64 " (capstone): "
@@ -956,6 +962,33 @@ static const char *oops_applies(struct kt_program *prog, char *why,
 	return why;
 }
 
+/*
+ * The frame that faulted: the one the log's oops names, else the one under
+ * a fault handler on the stack. An oops in the log that no frame of the
+ * panic task matches was another task's, which a later panic outlived:
+ * nothing is claimed for it.
+ */
+static bool fault_frame(struct report *r, const struct kt_trace *tr,
+			size_t *fi)
+{
+	enum fault_kind k;
+
+	r->kind = r->log.kind;
+	if (r->kind != FAULT_NONE && frame_of_log(tr, &r->log, fi)) {
+		r->frame_how = "the interrupted frame at the log's RIP line";
+		return true;
+	}
+	k = frame_of_handler(tr, fi);
+	if (k == FAULT_NONE)
+		return false;
+	// The log's oops, if any, did not name this frame: none of its facts
+	// (CR2) are claimed for it.
+	memset(&r->log, 0, sizeof(r->log));
+	r->kind = k;
+	r->frame_how = "the pt_regs frame under the fault handler";
+	return true;
+}
+
 static struct kt_error *oops_run(struct kt_program *prog,
 				 struct kt_findings *out)
 {
@@ -966,7 +999,6 @@ static struct kt_error *oops_run(struct kt_program *prog,
 	const struct kt_module_list *ml;
 	struct kt_trace tr = { 0 };
 	struct kt_error *err;
-	enum fault_kind k;
 	int cpu;
 
 	err = kt_task_panicked(prog, &cpu, &r.task);
@@ -983,14 +1015,7 @@ static struct kt_error *oops_run(struct kt_program *prog,
 	if (err)
 		return err;
 	ft.tr = &tr;
-	r.kind = r.log.kind;
-	if (r.kind != FAULT_NONE && frame_of_log(&tr, &r.log, &ft.fi)) {
-		r.frame_how = "the interrupted frame at the log's RIP line";
-	} else if (r.kind == FAULT_NONE &&
-		   (k = frame_of_handler(&tr, &ft.fi)) != FAULT_NONE) {
-		r.kind = k;
-		r.frame_how = "the pt_regs frame under the fault handler";
-	} else {
+	if (!fault_frame(&r, &tr, &ft.fi)) {
 		kt_trace_deinit(&tr);
 		return NULL;	// no fault: a panic, a watchdog, sysrq
 	}
