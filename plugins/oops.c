@@ -81,6 +81,7 @@ struct fault {
 struct cexpr {
 	char expr[160];		/* "fq", "hctx->fq", "e" */
 	uint64_t extra;		/* register = expr + extra */
+	uint64_t load_pc;	/* by a load: where it ran, else 0 */
 	struct kt_value obj;	/* what expr points to (at address 0) */
 	char how[400];		/* how it was found, for the derivation */
 };
@@ -384,6 +385,7 @@ static bool by_location(struct fault *ft, uint64_t pc, int reg,
 			continue;
 		fmt(ret->expr, sizeof(ret->expr), "%s", vars[i].name);
 		ret->extra = 0;
+		ret->load_pc = 0;
 		where(ft, pc, at, sizeof(at));
 		fmt(ret->how, sizeof(ret->how),
 		    "DWARF location list: %s %s (of %s) is in %s at %s",
@@ -427,6 +429,7 @@ static bool by_value(struct fault *ft, uint64_t val, int reg,
 		ret->obj = obj;
 		fmt(ret->expr, sizeof(ret->expr), "%s", vars[i].name);
 		ret->extra = d;
+		ret->load_pc = 0;
 		fmt(ret->how, sizeof(ret->how),
 		    "DWARF: %s %s (of %s) = 0x%" PRIx64 " at the fault, "
 		    "and %s = %s + 0x%" PRIx64 ", inside the %s it points to",
@@ -509,6 +512,7 @@ static bool by_parameter(struct fault *ft, uint64_t pc, int reg,
 			return false;
 		fmt(ret->expr, sizeof(ret->expr), "%s", vars[i].name);
 		ret->extra = 0;
+		ret->load_pc = 0;
 		where(ft, pc, at, sizeof(at));
 		fmt(ret->how, sizeof(ret->how),
 		    "parameter types: %s is parameter %d of %s, passed in "
@@ -548,6 +552,7 @@ static bool by_load(struct fault *ft, const struct kt_disasm_insn *w,
 		return false;
 	fmt(ret->expr, sizeof(ret->expr), "%s->%s", src.expr, path);
 	ret->extra = 0;
+	ret->load_pc = w->addr;
 	where(ft, w->addr, at, sizeof(at));
 	// Address order is not flow order: a loop's back edge can bring a
 	// later write first. The derivation says which write was taken.
@@ -767,9 +772,17 @@ static void add_explanation(struct kt_findings *out, struct kt_finding *f,
 		kt_finding_explain(out, f, "The pointer 0x%" PRIx64 " itself "
 				   "is bad: look at where it came from, not at "
 				   "this function.", ft->base_val);
-	if (r->has_origin)
-		kt_finding_explain(out, f, "%s was loaded from %s.",
-				   upper(ft->base, rn), r->origin.expr);
+	if (r->has_origin && r->origin.load_pc) {
+		char at[160];
+
+		where(ft, r->origin.load_pc, at, sizeof(at));
+		kt_finding_explain(out, f, "%s was loaded from %s, with the "
+				   "values these had at %s.", upper(ft->base, rn),
+				   r->origin.expr, at);
+	} else if (r->has_origin) {
+		kt_finding_explain(out, f, "%s is %s.", upper(ft->base, rn),
+				   r->origin.expr);
+	}
 }
 
 static void add_refs(struct kt_findings *out, struct kt_finding *f,
@@ -897,7 +910,7 @@ static bool name_member(struct report *r, const struct fault *ft,
 static void name_base(struct report *r, struct fault *ft)
 {
 	const struct kt_disasm_insn *w;
-	struct cexpr first;
+	struct cexpr first = { 0 };
 	bool have_first;
 
 	have_first = resolve(ft, ft->f->pc, ft->base, 0, &first);

@@ -203,6 +203,9 @@ Test(plugin_oops, list_poison_names_e_id_and_the_poisoned_next)
 	cr_assert(has_step(f, "RAX came from e->node.next"));
 	cr_assert(has_step(f, "variable e (of kt_sum_from) = "));
 	cr_assert(strstr(f->explanation, "LIST_POISON1"));
+	cr_assert(strstr(f->explanation, "RAX was loaded from e->node.next, "
+			 "with the values these had at kt_sum_from+0xc."),
+		  "%s", f->explanation);
 	kt_findings_deinit(&out);
 	cJSON_Delete(exp);
 }
