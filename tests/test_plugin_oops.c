@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The oops plugin on the six shared dumps, against drgn's facts in
+ * tests/expected/<dump>.oops.json (tests/oracle/oops.py): the crashed
+ * thread's exception registers, the log's fault header, the variables in
+ * the faulting frame and offsetof() of the members the finding names.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "plugins/plugin.h"
+#include "tests/helpers.h"
+
+static cJSON *get(cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* A hex string of the oracle, at a path of keys ending with NULL. */
+static uint64_t hex_at(cJSON *o, ...)
+{
+	va_list ap;
+	const char *k;
+
+	va_start(ap, o);
+	while ((k = va_arg(ap, const char *)))
+		o = get(o, k);
+	va_end(ap);
+	cr_assert(cJSON_IsString(o), "oracle value missing");
+	return strtoull(o->valuestring, NULL, 16);
+}
+
+static int64_t member_offset(cJSON *exp, const char *member)
+{
+	cJSON *m = get(get(exp, "members"), member);
+
+	cr_assert_not_null(m, "oracle has no %s", member);
+	return (int64_t)get(m, "offset")->valuedouble;
+}
+
+static const char *member_type(cJSON *exp, const char *member)
+{
+	return get(get(get(exp, "members"), member), "type")->valuestring;
+}
+
+/* Run only the oops plugin on @dump; @exp gets drgn's facts. */
+static struct kt_findings run_oops(const char *dump, cJSON **exp)
+{
+	struct kt_program *prog = kt_test_open(dump);
+	const struct kt_plugin *p = kt_plugin_find("oops");
+	struct kt_findings out = { 0 };
+	char why[256], name[64];
+
+	cr_assert_not_null(p);
+	cr_assert_null(kt_plugin_check(p, prog, why, sizeof(why)),
+		       "%s: oops does not run: %s", dump, why);
+	cr_assert_null(p->run(prog, &out));
+	cr_assert_not(out.nomem);
+	kt_program_destroy(prog);
+	snprintf(name, sizeof(name), "%s.oops", dump);
+	*exp = kt_test_expected(name);
+	return out;
+}
+
+static const struct kt_ref *ref(const struct kt_finding *f, const char *label)
+{
+	for (size_t i = 0; i < f->nrefs; i++)
+		if (!strncmp(f->refs[i].label, label, strlen(label)))
+			return &f->refs[i];
+	cr_assert_fail("no ref '%s' in %s", label, f->id);
+	return NULL;
+}
+
+static bool has_step(const struct kt_finding *f, const char *text)
+{
+	for (size_t i = 0; i < f->nsteps; i++)
+		if (strstr(f->steps[i], text))
+			return true;
+	return false;
+}
+
+/* The checks every fault finding passes, against drgn. */
+static const struct kt_finding *check_common(struct kt_findings *out,
+					     cJSON *exp)
+{
+	const struct kt_finding *f;
+	uint64_t pc = hex_at(exp, "crashed", "pc", NULL);
+	char id[64];
+
+	cr_assert_eq(out->n, 1, "%zu findings", out->n);
+	f = &out->v[0];
+	snprintf(id, sizeof(id), "oops:0x%llx", (unsigned long long)pc);
+	cr_assert_str_eq(f->id, id);
+	cr_assert_eq(f->severity, KT_SEV_CRITICAL);
+	cr_assert(cJSON_IsTrue(get(get(exp, "crashed"), "interrupted")));
+	cr_assert_eq(ref(f, "panic task")->addr,
+		     hex_at(exp, "crashed", "task", NULL));
+	cr_assert_eq(ref(f, "panic task")->pid,
+		     get(get(exp, "crashed"), "pid")->valueint);
+	cr_assert_eq(ref(f, "faulting frame")->level, 0);
+	cr_assert_eq(ref(f, "RIP")->value, pc);
+	cr_assert_eq(ref(f, "faulting address")->addr,
+		     hex_at(exp, "fault", "address", NULL));
+	cr_assert_str_eq(ref(f, "oops")->text,
+			 get(get(exp, "fault"), "line")->valuestring);
+	return f;
+}
+
+/* Seed 000 as it happened: fq is a parameter, in RDI at the pc. */
+Test(plugin_oops, hctx_fq_names_fq_flush_rq)
+{
+	cJSON *exp;
+	struct kt_findings out = run_oops("hctx-fq", &exp);
+	const struct kt_finding *f = check_common(&out, exp);
+	uint64_t fq = hex_at(exp, "variables", "fq", NULL);
+	char want[256];
+
+	cr_assert_eq(hex_at(exp, "crashed", "registers", "rdi", NULL), fq);
+	snprintf(want, sizeof(want), "blk_free_flush_queue+0xe: read of "
+		 "fq->flush_rq (fq = RDI = 0x%llx, not RAM)",
+		 (unsigned long long)fq);
+	cr_assert_str_eq(f->title, want);
+	cr_assert_str_eq(ref(f, "bad base")->text, "RDI");
+	cr_assert_eq(ref(f, "bad base")->value, fq);
+	cr_assert_eq(ref(f, "base: fq")->addr, fq);
+	cr_assert_str_eq(ref(f, "base: fq")->text, "struct blk_flush_queue *");
+	cr_assert_eq(ref(f, "faulting address")->addr,
+		     fq + member_offset(exp, "struct blk_flush_queue.flush_rq"));
+	cr_assert_str_eq(ref(f, "faulting address")->text,
+			 member_type(exp, "struct blk_flush_queue.flush_rq"));
+	cr_assert(strstr(ref(f, "faulting address")->label, "not RAM"));
+	cr_assert(has_step(f, "DWARF location list: parameter fq"));
+	cr_assert(has_step(f, "mov 0x40(%rdi),%rdi"));
+	cr_assert(has_step(f, "(they agree)"));
+	kt_findings_deinit(&out);
+	cJSON_Delete(exp);
+}
+
+/* The bad pointer is not a variable: it was loaded from hctx->fq. */
+Test(plugin_oops, hctx_fq_exit_follows_the_load_of_hctx_fq)
+{
+	cJSON *exp;
+	struct kt_findings out = run_oops("hctx-fq-exit", &exp);
+	const struct kt_finding *f = check_common(&out, exp);
+	uint64_t fq = hex_at(exp, "loads", "hctx->fq", NULL);
+	char want[256];
+
+	cr_assert_eq(hex_at(exp, "crashed", "registers", "rax", NULL), fq);
+	snprintf(want, sizeof(want), "blk_mq_exit_hctx+0x2e: read of "
+		 "hctx->fq->flush_rq (hctx->fq = RAX = 0x%llx, not RAM)",
+		 (unsigned long long)fq);
+	cr_assert_str_eq(f->title, want);
+	cr_assert_str_eq(ref(f, "bad base")->text, "RAX");
+	cr_assert_eq(ref(f, "base: hctx->fq")->addr, fq);
+	cr_assert_str_eq(ref(f, "base: hctx->fq")->text,
+			 member_type(exp, "struct blk_mq_hw_ctx.fq"));
+	cr_assert_eq(ref(f, "faulting address")->addr,
+		     fq + member_offset(exp, "struct blk_flush_queue.flush_rq"));
+	snprintf(want, sizeof(want), "loads hctx->fq (struct blk_flush_queue "
+		 "*, at +0x%llx of struct blk_mq_hw_ctx)",
+		 (unsigned long long)member_offset(exp,
+						   "struct blk_mq_hw_ctx.fq"));
+	cr_assert(has_step(f, want), "no step '%s'", want);
+	cr_assert(has_step(f, "parameter hctx"));
+	kt_findings_deinit(&out);
+	cJSON_Delete(exp);
+}
+
+/*
+ * Seed 002's pattern: the base is &e->node of an entry whose address came
+ * from a list_del()ed entry's node.next, LIST_POISON1.
+ */
+Test(plugin_oops, list_poison_names_e_id_and_the_poisoned_next)
+{
+	cJSON *exp;
+	struct kt_findings out = run_oops("list-poison", &exp);
+	const struct kt_finding *f = check_common(&out, exp);
+	uint64_t rax = hex_at(exp, "crashed", "registers", "rax", NULL);
+	uint64_t e = hex_at(exp, "variables", "e", NULL);
+	int64_t node = member_offset(exp, "struct kt_entry.node");
+	char want[256];
+
+	cr_assert_eq(rax - e, (uint64_t)node);
+	cr_assert_eq(member_offset(exp, "struct kt_entry.id"), node + 0x10);
+	cr_assert_eq(member_offset(exp, "struct list_head.next"), 0);
+	snprintf(want, sizeof(want), "kt_sum_from+0x1c [ktscen]: read of "
+		 "e->id (RAX = &e->node = 0x%llx, LIST_POISON1)",
+		 (unsigned long long)rax);
+	cr_assert_str_eq(f->title, want);
+	cr_assert_eq(ref(f, "bad base")->value, rax);
+	cr_assert_eq(ref(f, "base: e")->addr, e);
+	cr_assert_str_eq(ref(f, "base: e")->text, "struct kt_entry *");
+	cr_assert_str_eq(ref(f, "faulting address")->text,
+			 member_type(exp, "struct kt_entry.id"));
+	cr_assert_eq(ref(f, "faulting address")->addr,
+		     e + member_offset(exp, "struct kt_entry.id"));
+	cr_assert(has_step(f, "add 0x10(%rax),%ecx"));
+	cr_assert(has_step(f, "RAX came from e->node.next"));
+	cr_assert(has_step(f, "variable e (of kt_sum_from) = "));
+	cr_assert(strstr(f->explanation, "LIST_POISON1"));
+	cr_assert(strstr(f->explanation, "RAX was loaded from e->node.next, "
+			 "with the values these had at kt_sum_from+0xc."),
+		  "%s", f->explanation);
+	kt_findings_deinit(&out);
+	cJSON_Delete(exp);
+}
+
+ParameterizedTestParameters(plugin_oops, fault_only_where_the_log_has_one)
+{
+	KT_DUMP_PARAMS();
+}
+
+/*
+ * sysrq-null and nbd-orphan-hung panic from sysrq, irq-lock from the
+ * soft-lockup watchdog over an interrupted (pt_regs) frame: no fault, no
+ * finding, not even an info one (no analyzer may fire on sysrq-null).
+ */
+ParameterizedTest(struct kt_dump_param *d, plugin_oops,
+		  fault_only_where_the_log_has_one)
+{
+	cJSON *exp;
+	struct kt_findings out = run_oops(d->name, &exp);
+
+	if (cJSON_IsNull(get(exp, "fault")))
+		cr_assert_eq(out.n, 0, "%s: %s", d->name,
+			     out.n ? out.v[0].title : "");
+	else
+		check_common(&out, exp);
+	kt_findings_deinit(&out);
+	cJSON_Delete(exp);
+}
+
+static double seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * The plugin's own cost, once the caches every analyzer shares (tasks,
+ * modules' DWARF, ORC) are loaded: the first run pays for those.
+ */
+Test(plugin_oops, fast_once_the_shared_caches_are_loaded)
+{
+	struct kt_program *prog = kt_test_open("hctx-fq-exit");
+	const struct kt_plugin *p = kt_plugin_find("oops");
+	struct kt_findings out = { 0 };
+	double t0, t1, t2;
+
+	t0 = seconds();
+	cr_assert_null(p->run(prog, &out));
+	kt_findings_deinit(&out);
+	memset(&out, 0, sizeof(out));
+	t1 = seconds();
+	cr_assert_null(p->run(prog, &out));
+	t2 = seconds();
+	cr_log_info("oops on hctx-fq-exit: %.3f s cold, %.3f s warm",
+		    t1 - t0, t2 - t1);
+	cr_assert_eq(out.n, 1);
+	kt_findings_deinit(&out);
+	kt_program_destroy(prog);
+	cr_assert_lt(t2 - t1, 0.2, "%.3f s", t2 - t1);
+}
+
+/*
+ * Without ktscen.ko there is no DWARF for kt_sum_from: the fault, the
+ * instruction and the bad base register are still found, and no struct
+ * member is made up.
+ */
+Test(plugin_oops, list_poison_without_module_debuginfo_names_no_member)
+{
+	char *path = kt_test_dump_path("list-poison", ".kdump");
+	struct kt_program *prog = kt_test_open_files(path, NULL, false);
+	const struct kt_plugin *p = kt_plugin_find("oops");
+	struct kt_findings out = { 0 };
+	cJSON *exp = kt_test_expected("list-poison.oops");
+	const struct kt_finding *f;
+	uint64_t rax = hex_at(exp, "crashed", "registers", "rax", NULL);
+	char want[256];
+
+	cr_assert_null(p->run(prog, &out));
+	f = check_common(&out, exp);
+	snprintf(want, sizeof(want), "kt_sum_from+0x1c [ktscen]: read of "
+		 "0x10(%%rax),%%ecx (base = RAX = 0x%llx, LIST_POISON1)",
+		 (unsigned long long)rax);
+	cr_assert_str_eq(f->title, want);
+	cr_assert_eq(ref(f, "bad base")->value, rax);
+	cr_assert_null(ref(f, "faulting address")->text);
+	cr_assert(has_step(f, "no DWARF variable, load or parameter"));
+	kt_findings_deinit(&out);
+	kt_program_destroy(prog);
+	cJSON_Delete(exp);
+	free(path);
+}
