@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/task.h"
 #include "plugins/plugin.h"
@@ -36,12 +37,18 @@ static uint64_t hex(cJSON *o)
 static void run(struct kt_program *prog, struct kt_findings *out)
 {
 	const struct kt_plugin *p = kt_plugin_find("hung_tasks");
+	struct timespec t0, t1;
 	char why[256];
 
 	cr_assert_not_null(p);
 	cr_assert_null(kt_plugin_check(p, prog, why, sizeof(why)), "%s", why);
 	memset(out, 0, sizeof(*out));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cr_assert_null(p->run(prog, out));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (getenv("KT_SHOW"))
+		fprintf(stderr, "%s: %.3f s\n", p->name, t1.tv_sec -
+			t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	cr_assert_not(out->nomem);
 	if (getenv("KT_SHOW"))
 		for (size_t i = 0; i < out->n; i++) {
