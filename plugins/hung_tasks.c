@@ -288,15 +288,36 @@ static bool file_from_vars(struct kt_program *prog, struct hung *h)
 	return false;
 }
 
-/* Else the first word on the stack that is an allocated struct file. */
+/*
+ * Where the syscall's own frames end: the first frame of the entry code.
+ * Below it lie stale words of earlier syscalls (an exec's busybox file).
+ */
+static uint64_t frames_end(const struct hung *h)
+{
+	for (size_t i = h->wait; i < h->tr.n; i++) {
+		const struct kt_frame *f = &h->tr.frames[i];
+
+		if (f->stack != KT_STACK_TASK || !f->has_sym ||
+		    !strncmp(f->sym.name, "do_syscall", 10) ||
+		    !strncmp(f->sym.name, "entry_", 6) ||
+		    !strcmp(f->sym.name, "ret_from_fork"))
+			return f->sp;
+	}
+	return h->tr.n ? h->tr.frames[h->tr.n - 1].sp : 0;
+}
+
+/*
+ * Else the first word in the frames from the wait point to the syscall
+ * entry that is an allocated struct file (bt -f's words, kmem's owner).
+ */
 static bool file_from_stack(struct kt_program *prog, struct hung *h)
 {
 	uint64_t lo, hi, w, base;
 
-	if (!h->tr.n || h->wait >= h->tr.n ||
-	    !kt_stack_bounds(prog, h->t->addr, -1, KT_STACK_TASK, &lo, &hi))
+	if (h->wait >= h->tr.n)
 		return false;
 	lo = h->tr.frames[h->wait].sp;
+	hi = frames_end(h);
 	for (unsigned n = 0; lo + 8 <= hi && n < MAX_STACK_WORDS;
 	     lo += 8, n++) {
 		if (kt_error_catch_any(kt_read_u64(prog, lo, &w)))
@@ -305,8 +326,8 @@ static bool file_from_stack(struct kt_program *prog, struct hung *h)
 			continue;
 		h->file = w;
 		snprintf(h->file_how, sizeof(h->file_how),
-			 "stack word at 0x%" PRIx64 " (an allocated filp object)",
-			 lo);
+			 "stack word at 0x%" PRIx64 " (an allocated filp "
+			 "object; a word, not a variable: it may be stale)", lo);
 		return true;
 	}
 	return false;
@@ -383,9 +404,8 @@ static const char *state_name(uint32_t state)
 	       "TASK_UNINTERRUPTIBLE";
 }
 
-static void explain_lock(struct kt_program *prog, struct kt_findings *out,
-			 struct kt_finding *f, const struct hung *h,
-			 const struct kt_task_list *tl)
+static void explain_lock(struct kt_findings *out, struct kt_finding *f,
+			 const struct hung *h, const struct kt_task_list *tl)
 {
 	const struct kt_task *o = kt_task_by_addr(tl, h->lock_owner & ~7ULL);
 
@@ -406,7 +426,6 @@ static void explain_lock(struct kt_program *prog, struct kt_findings *out,
 			   (h->lock_owner & 1) && strstr(h->lock_kind, "rw_") ?
 			   ": reader-owned, so that is its last reader" : "");
 	kt_finding_ref_task(out, f, "lock owner", o->pid, o->addr);
-	(void)prog;
 }
 
 static void explain_file(struct kt_findings *out, struct kt_finding *f,
@@ -429,7 +448,8 @@ static void explain_file(struct kt_findings *out, struct kt_finding *f,
 	}
 	kt_finding_step(out, f,
 			"host is in a bdev_cache object (struct bdev_inode) "
-			"whose block_device 0x%" PRIx64 " has bd_inode == host -> bd_disk->disk_name \"%s\", bd_dev %u:%u",
+			"whose block_device 0x%" PRIx64 " has bd_inode == "
+			"host -> bd_disk->disk_name \"%s\", bd_dev %u:%u",
 			h->bdev, h->disk, h->bd_dev >> 20, h->bd_dev & 0xfffff);
 	kt_finding_ref_address(out, f, "block device", h->bdev,
 			       "struct block_device *");
@@ -484,12 +504,44 @@ static uint64_t timeout_s(struct kt_program *prog)
 	return v;
 }
 
+static void explain_time(struct kt_findings *out, struct kt_finding *f,
+			 const struct hung *h)
+{
+	kt_finding_step(out, f,
+			"task 0x%" PRIx64 " __state 0x%x (%s, ps: %s)",
+			h->t->addr, h->t->state, state_name(h->t->state),
+			h->t->st);
+	if (!h->blocked_known)
+		return;
+	kt_finding_step(out, f,
+			"blocked %" PRIu64 " ns = rq->clock %" PRIu64
+			" (runqueues of CPU %d) - task->sched_info.last_arrival "
+			"%" PRIu64 " (when it last got a CPU; so the time off "
+			"the CPU, plus at most its last slice)",
+			h->now - h->last_arrival, h->now, h->clock_cpu,
+			h->last_arrival);
+}
+
+static void explain_wait(struct kt_findings *out, struct kt_finding *f,
+			 const struct hung *h)
+{
+	if (h->wait >= h->tr.n)
+		return;
+	kt_finding_ref_frame(out, f, "wait point", h->t->pid, h->t->addr,
+			     (int)h->wait, h->wait_fn);
+	kt_finding_step(out, f,
+			"wait point: frame #%zu %s, the first frame outside "
+			"[__sched_text_start, __sched_text_end) (as "
+			"get_wchan())", h->wait, h->wait_fn);
+}
+
 static void report(struct kt_program *prog, struct kt_findings *out,
 		   const struct hung *h, const struct kt_task_list *tl)
 {
 	uint64_t limit = timeout_s(prog);
 	uint64_t ms = h->blocked_known ? (h->now - h->last_arrival) / 1000000 : 0;
 	bool hung = h->blocked_known && ms >= limit * 1000;
+	const char *wait = h->wait_fn[0] ? h->wait_fn : "?";
 	struct kt_finding *f;
 	char time[48];
 
@@ -503,39 +555,20 @@ static void report(struct kt_program *prog, struct kt_findings *out,
 	else
 		snprintf(time, sizeof(time), "for an unknown time");
 	kt_finding_title(out, f, "%.16s (pid %d) in D state %s in %s%s%s",
-			 h->t->comm, h->t->pid, time,
-			 h->wait_fn[0] ? h->wait_fn : "?",
+			 h->t->comm, h->t->pid, time, wait,
 			 h->disk[0] ? " on " : "", h->disk);
 	kt_finding_explain(out, f,
 			   "Task %.16s (pid %d) sleeps in %s and has not run "
-			   "%s (hung-task timeout: %" PRIu64 " s); it waits in "
-			   "%s.", h->t->comm, h->t->pid,
+			   "%s (hung-task timeout: %" PRIu64 " s%s); it waits "
+			   "in %s.", h->t->comm, h->t->pid,
 			   state_name(h->t->state), time, limit,
-			   h->wait_fn[0] ? h->wait_fn : "?");
+			   hung ? ", exceeded: it is hung" : "", wait);
 	kt_finding_ref_task(out, f, "blocked task", h->t->pid, h->t->addr);
-	if (h->wait < h->tr.n)
-		kt_finding_ref_frame(out, f, "wait point", h->t->pid,
-				     h->t->addr, (int)h->wait, h->wait_fn);
-	kt_finding_step(out, f,
-			"task 0x%" PRIx64 " __state 0x%x (%s, ps: %s)",
-			h->t->addr, h->t->state, state_name(h->t->state),
-			h->t->st);
-	if (h->blocked_known)
-		kt_finding_step(out, f,
-				"blocked %" PRIu64 " ns = rq->clock %" PRIu64
-				" (runqueues of CPU %d) - "
-				"task->sched_info.last_arrival %" PRIu64
-				" (when it last got a CPU)", h->now -
-				h->last_arrival, h->now, h->clock_cpu,
-				h->last_arrival);
+	explain_time(out, f, h);
 	explain_detector(prog, out, f, h);
-	if (h->wait < h->tr.n)
-		kt_finding_step(out, f,
-				"wait point: frame #%zu %s, the first frame "
-				"outside [__sched_text_start, __sched_text_end) "
-				"(as get_wchan())", h->wait, h->wait_fn);
+	explain_wait(out, f, h);
 	if (h->lock)
-		explain_lock(prog, out, f, h, tl);
+		explain_lock(out, f, h, tl);
 	explain_file(out, f, h);
 }
 

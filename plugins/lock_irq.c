@@ -90,6 +90,11 @@ static bool is_slowpath(const struct kt_frame *f)
 	return false;
 }
 
+static const char *fn_name(const struct kt_frame *f)
+{
+	return f->has_sym && f->sym.name ? f->sym.name : "?";
+}
+
 static bool prefix(const char *s, const char *p)
 {
 	return s && !strncmp(s, p, strlen(p));
@@ -155,7 +160,7 @@ static bool spinner_lock(struct kt_program *prog, struct spinner *s)
 static size_t requester(const struct kt_trace *tr, size_t i)
 {
 	while (i + 1 < tr->n && (is_slowpath(&tr->frames[i]) ||
-				 prefix(tr->frames[i].sym.name, "_raw_spin")))
+				 prefix(fn_name(&tr->frames[i]), "_raw_spin")))
 		i++;
 	return i;
 }
@@ -432,7 +437,7 @@ static void ref_frame(struct kt_findings *out, struct kt_finding *f,
 
 	kt_finding_ref_frame(out, f, label, ct->t ? ct->t->pid : -1,
 			     ct->tr.task, (int)i,
-			     fr->has_sym ? fr->sym.name : "?");
+			     fn_name(fr));
 }
 
 static const char *comm(const struct cpu_trace *ct)
@@ -465,84 +470,123 @@ static void explain_enabler(struct kt_findings *out, struct kt_finding *f,
 			   e->what, e->fn, hf->sym.name, e->callee, e->what);
 }
 
-static struct kt_finding *report(struct kt_program *prog, struct kt_findings *out,
-		   const struct spinner *s, const struct holder *h,
-		   const struct kt_frame *irq, struct kt_disasm *d,
-		   int panic_cpu)
-{
-	const struct kt_frame *sf = &s->ct->tr.frames[s->frame];
-	const struct kt_frame *rf = &s->ct->tr.frames[s->requester];
-	const struct kt_frame *hf = &h->ct->tr.frames[h->frame];
-	bool if_on = irq->regs.r[KT_REG_RFLAGS] & X86_EFLAGS_IF;
-	struct kt_finding *f;
-	struct enabler e;
-	char name[128];
-	uint32_t val = 0;
+/* One lock taken again by an interrupt on the CPU that holds it. */
+struct recursion {
+	const struct spinner *s;
+	const struct holder *h;
+	const struct kt_frame *sf, *rf, *hf;	/* spinning, requesting, holding */
+	const struct kt_frame *irq;		/* interrupted, with pt_regs */
+	size_t irq_level;
+	bool if_on;				/* RFLAGS.IF there */
+	char name[128];				/* of the lock */
+};
 
-	lock_name(prog, s->lock, name, sizeof(name));
-	f = kt_finding_add(out, NAME, panic_cpu >= 0 ? KT_SEV_CRITICAL :
-			   KT_SEV_ERROR, "0x%" PRIx64, s->lock);
-	if (!f)
-		return NULL;
-	if (if_on)
+static void report_text(struct kt_findings *out, struct kt_finding *f,
+			const struct recursion *r)
+{
+	const struct cpu_trace *hc = r->h->ct;
+
+	if (r->if_on)
 		kt_finding_title(out, f, "IRQs were enabled while %s was held "
 				 "in %s: %s takes it again in an interrupt on "
-				 "CPU %d", name, hf->sym.name, rf->sym.name,
-				 s->ct->cpu);
+				 "CPU %d", r->name, fn_name(r->hf),
+				 fn_name(r->rf), r->s->ct->cpu);
 	else
 		kt_finding_title(out, f, "Spinlock recursion on %s: held in %s, "
 				 "taken again by %s in an interrupt on CPU %d",
-				 name, hf->sym.name, rf->sym.name, s->ct->cpu);
+				 r->name, fn_name(r->hf), fn_name(r->rf),
+				 r->s->ct->cpu);
 	kt_finding_explain(out, f,
 			   "CPU %d spins forever on %s (0x%" PRIx64 ") in %s, "
 			   "called by %s in an interrupt that arrived while "
 			   "%.16s (pid %d) on the same CPU held that lock in "
 			   "%s (taken with %s). The holder cannot run again "
 			   "until the interrupt returns: a self-deadlock.",
-			   s->ct->cpu, name, s->lock, sf->sym.name,
-			   rf->sym.name, comm(h->ct),
-			   h->ct->t ? h->ct->t->pid : -1, hf->sym.name,
-			   h->acquire_fn);
-	if (if_on)
+			   r->s->ct->cpu, r->name, r->s->lock, fn_name(r->sf),
+			   fn_name(r->rf), comm(hc), hc->t ? hc->t->pid : -1,
+			   fn_name(r->hf), r->h->acquire_fn);
+	if (r->if_on)
 		kt_finding_explain(out, f,
 				   " IRQs were enabled while %s was held "
 				   "(RFLAGS 0x%" PRIx64 " in the interrupt's "
-				   "pt_regs has IF set).", name,
-				   irq->regs.r[KT_REG_RFLAGS]);
-	kt_finding_ref_address(out, f, "lock", s->lock, "spinlock_t *");
-	kt_finding_ref_cpu(out, f, "deadlocked CPU", s->ct->cpu);
-	ref_frame(out, f, "spinning frame (interrupt)", s->ct, s->frame);
-	ref_frame(out, f, "frame taking the lock again (interrupt)", s->ct,
-		  s->requester);
-	ref_frame(out, f, "interrupted frame", h->ct,
-		  (size_t)(irq - h->ct->tr.frames));
-	ref_frame(out, f, "frame holding the lock", h->ct, h->frame);
+				   "pt_regs has IF set).", r->name,
+				   r->irq->regs.r[KT_REG_RFLAGS]);
+}
+
+static void report_refs(struct kt_findings *out, struct kt_finding *f,
+			const struct recursion *r)
+{
+	const struct cpu_trace *hc = r->h->ct;
+
+	kt_finding_ref_address(out, f, "lock", r->s->lock, "spinlock_t *");
+	kt_finding_ref_cpu(out, f, "deadlocked CPU", r->s->ct->cpu);
+	ref_frame(out, f, "spinning frame (interrupt)", r->s->ct, r->s->frame);
+	ref_frame(out, f, "frame taking the lock again (interrupt)", r->s->ct,
+		  r->s->requester);
+	ref_frame(out, f, "interrupted frame", hc, r->irq_level);
+	ref_frame(out, f, "frame holding the lock", hc, r->h->frame);
 	kt_finding_ref_register(out, f, "RFLAGS at the interrupt", "rflags",
-				irq->regs.r[KT_REG_RFLAGS],
-				h->ct->t ? h->ct->t->pid : -1,
-				(int)(irq - h->ct->tr.frames));
+				r->irq->regs.r[KT_REG_RFLAGS],
+				hc->t ? hc->t->pid : -1, (int)r->irq_level);
+}
+
+static void report_steps(struct kt_program *prog, struct kt_findings *out,
+			 struct kt_finding *f, const struct recursion *r)
+{
+	uint32_t val;
+
 	kt_finding_step(out, f, "CPU %d frame #%zu %s spins on lock 0x%" PRIx64
-			": %s", s->ct->cpu, s->frame, sf->sym.name, s->lock,
-			s->how);
-	if (!kt_error_catch_any(kt_read_u32(prog, s->lock, &val)))
+			": %s", r->s->ct->cpu, r->s->frame, fn_name(r->sf),
+			r->s->lock, r->s->how);
+	if (!kt_error_catch_any(kt_read_u32(prog, r->s->lock, &val)))
 		kt_finding_step(out, f,
 				"the lock word is 0x%x: locked byte %u, "
 				"pending %u, queue tail 0x%x", val, val & 0xff,
 				(val >> 8) & 1, val >> 16);
 	kt_finding_step(out, f, "lock 0x%" PRIx64 " is %s (symbol/DWARF, kmem)",
-			s->lock, name);
+			r->s->lock, r->name);
 	kt_finding_step(out, f,
 			"frame #%zu %s holds it: it calls %s at 0x%" PRIx64
 			" before its return address 0x%" PRIx64 " and no "
-			"unlock since (disassembly); %s", h->frame,
-			hf->sym.name, h->acquire_fn, h->acquire_pc, hf->pc,
-			h->evidence);
+			"unlock since (disassembly); %s", r->h->frame,
+			fn_name(r->hf), r->h->acquire_fn, r->h->acquire_pc,
+			r->hf->pc, r->h->evidence);
 	kt_finding_step(out, f,
 			"between them frame #%zu %s was interrupted: pt_regs "
 			"at 0x%" PRIx64 ", RFLAGS 0x%" PRIx64 " (IF %s)",
-			(size_t)(irq - h->ct->tr.frames),
-			irq->has_sym ? irq->sym.name : "?", irq->regs_addr,
-			irq->regs.r[KT_REG_RFLAGS], if_on ? "set" : "clear");
+			r->irq_level, fn_name(r->irq), r->irq->regs_addr,
+			r->irq->regs.r[KT_REG_RFLAGS],
+			r->if_on ? "set" : "clear");
+}
+
+static struct kt_finding *report(struct kt_program *prog,
+				 struct kt_findings *out,
+				 const struct spinner *s,
+				 const struct holder *h,
+				 const struct kt_frame *irq,
+				 struct kt_disasm *d, bool panicked)
+{
+	struct recursion r = {
+		.s = s, .h = h, .irq = irq,
+		.sf = &s->ct->tr.frames[s->frame],
+		.rf = &s->ct->tr.frames[s->requester],
+		.hf = &h->ct->tr.frames[h->frame],
+		.irq_level = (size_t)(irq - h->ct->tr.frames),
+		.if_on = irq->regs.r[KT_REG_RFLAGS] & X86_EFLAGS_IF,
+	};
+	struct kt_finding *f;
+	struct enabler e;
+
+	lock_name(prog, s->lock, r.name, sizeof(r.name));
+	// A panic on a CPU caught in this deadlock (a soft lockup on the
+	// other spinner) makes it the defect that crashed the kernel.
+	f = kt_finding_add(out, NAME, panicked ? KT_SEV_CRITICAL :
+			   KT_SEV_ERROR, "0x%" PRIx64, s->lock);
+	if (!f)
+		return NULL;
+	report_text(out, f, &r);
+	report_refs(out, f, &r);
+	report_steps(prog, out, f, &r);
 	find_enabler(prog, d, h, &e);
 	explain_enabler(out, f, h, &e);
 	return f;
@@ -560,14 +604,14 @@ static void report_victims(struct kt_findings *out, struct kt_finding *f,
 				   "lock in %s, called by %s.", sp[i].ct->cpu,
 				   comm(sp[i].ct),
 				   sp[i].ct->t ? sp[i].ct->t->pid : -1,
-				   sp[i].ct->tr.frames[sp[i].frame].sym.name,
-				   sp[i].ct->tr.frames[sp[i].requester].sym.name);
+				   fn_name(&sp[i].ct->tr.frames[sp[i].frame]),
+				   fn_name(&sp[i].ct->tr.frames[sp[i].requester]));
 		ref_frame(out, f, "also spinning", sp[i].ct, sp[i].frame);
 		ref_frame(out, f, "also waiting for the lock", sp[i].ct,
 			  sp[i].requester);
 		kt_finding_step(out, f, "CPU %d frame #%zu %s spins on it too: "
 				"%s", sp[i].ct->cpu, sp[i].frame,
-				sp[i].ct->tr.frames[sp[i].frame].sym.name,
+				fn_name(&sp[i].ct->tr.frames[sp[i].frame]),
 				sp[i].how);
 	}
 }
@@ -603,8 +647,7 @@ static void analyse(struct kt_program *prog, struct kt_findings *out,
 		for (size_t k = 0; k < n; k++)
 			panicked |= sp[k].lock == sp[i].lock &&
 				    sp[k].ct->cpu == panic_cpu;
-		f = report(prog, out, &sp[i], &h, irq, d,
-			   panicked ? panic_cpu : -1);
+		f = report(prog, out, &sp[i], &h, irq, d, panicked);
 		if (f)
 			report_victims(out, f, sp, n, i);
 	}
