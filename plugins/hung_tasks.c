@@ -517,7 +517,9 @@ static void explain_time(struct kt_findings *out, struct kt_finding *f,
 			"blocked %" PRIu64 " ns = rq->clock %" PRIu64
 			" (runqueues of CPU %d) - task->sched_info.last_arrival "
 			"%" PRIu64 " (when it last got a CPU; so the time off "
-			"the CPU, plus at most its last slice)",
+			"the CPU, plus at most its last slice; not "
+			"last_switch_time, the hung-task detector's sample in "
+			"jiffies)",
 			h->now - h->last_arrival, h->now, h->clock_cpu,
 			h->last_arrival);
 }
