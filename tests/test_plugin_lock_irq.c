@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The lock_irq plugin against drgn on every shared dump.
+ *
+ * tests/expected/NAME.lock_irq.json (tests/oracle/lock_irq.py) holds each
+ * CPU's running task as drgn unwinds it, continued by hand through the
+ * pt_regs where drgn 0.0.22 stops (an NMI or IRQ entry), every frame
+ * spinning in native_queued_spin_lock_slowpath with drgn's `lock`, and on
+ * irq-lock the address of kt_mctx.lock. ktriage must find the same lock,
+ * the same spinning CPUs, the interrupted frame and its RFLAGS, and the
+ * holder kt_merge_one; and fire nowhere else.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/stack.h"
+#include "core/task.h"
+#include "plugins/plugin.h"
+#include "tests/helpers.h"
+
+static cJSON *get(cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static uint64_t hex(cJSON *o)
+{
+	cr_assert(cJSON_IsString(o));
+	return strtoull(o->valuestring, NULL, 16);
+}
+
+static void show(const struct kt_findings *out)
+{
+	for (size_t i = 0; getenv("KT_SHOW") && i < out->n; i++) {
+		const struct kt_finding *f = &out->v[i];
+
+		fprintf(stderr, "%s [%s] %s\n  %s\n", f->id,
+			kt_severity_name(f->severity), f->title, f->explanation);
+		for (size_t k = 0; k < f->nrefs; k++)
+			fprintf(stderr, "  ref %s \"%s\" pid %d cpu %d level %d "
+				"addr 0x%" PRIx64 " value 0x%" PRIx64 " %s\n",
+				kt_ref_kind_name(f->refs[k].kind),
+				f->refs[k].label, f->refs[k].pid,
+				f->refs[k].cpu, f->refs[k].level,
+				f->refs[k].addr, f->refs[k].value,
+				f->refs[k].text ? f->refs[k].text : "");
+		for (size_t k = 0; k < f->nsteps; k++)
+			fprintf(stderr, "  - %s\n", f->steps[k]);
+	}
+}
+
+static void run(struct kt_program *prog, struct kt_findings *out)
+{
+	const struct kt_plugin *p = kt_plugin_find("lock_irq");
+	struct timespec t0, t1;
+	char why[256];
+
+	cr_assert_not_null(p);
+	cr_assert_null(kt_plugin_check(p, prog, why, sizeof(why)), "%s", why);
+	memset(out, 0, sizeof(*out));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_null(p->run(prog, out));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (getenv("KT_SHOW"))
+		fprintf(stderr, "%s: %.3f s\n", p->name, t1.tv_sec -
+			t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	cr_assert_not(out->nomem);
+	show(out);
+}
+
+static const struct kt_ref *ref(const struct kt_finding *f, const char *label)
+{
+	for (size_t i = 0; i < f->nrefs; i++)
+		if (!strcmp(f->refs[i].label, label))
+			return &f->refs[i];
+	cr_assert_fail("%s: no ref \"%s\"", f->id, label);
+	return NULL;
+}
+
+ParameterizedTestParameters(plugin_lock_irq, drgn_spinners)
+{
+	KT_DUMP_PARAMS();
+}
+
+/* Fires on irq-lock only; where drgn sees no spinner, neither do we. */
+ParameterizedTest(struct kt_dump_param *d, plugin_lock_irq, drgn_spinners)
+{
+	struct kt_program *prog = kt_test_open(d->name);
+	char file[96];
+	cJSON *exp;
+	struct kt_findings out;
+
+	snprintf(file, sizeof(file), "%s.lock_irq", d->name);
+	exp = kt_test_expected(file);
+	run(prog, &out);
+	if (strcmp(d->name, "irq-lock")) {
+		cr_assert_eq(cJSON_GetArraySize(get(exp, "spinners")), 0);
+		cr_assert_eq(out.n, 0, "%s: %s", d->name,
+			     out.n ? out.v[0].title : "");
+	} else {
+		cr_assert_eq(cJSON_GetArraySize(get(exp, "spinners")), 2);
+		cr_assert_eq(out.n, 1);
+	}
+	kt_findings_deinit(&out);
+	cJSON_Delete(exp);
+	kt_program_destroy(prog);
+}
+
+/* drgn's segment of @cpu that begins at the IRQ's pt_regs, or NULL. */
+static cJSON *irq_segment(cJSON *exp, int cpu)
+{
+	cJSON *c, *s;
+
+	cJSON_ArrayForEach(c, get(exp, "cpus")) {
+		if (get(c, "cpu")->valueint != cpu)
+			continue;
+		cJSON_ArrayForEach(s, get(c, "segments"))
+			if (get(s, "pt_regs"))
+				return s;
+	}
+	return NULL;
+}
+
+/* drgn's frame of @function in segment @s, or NULL. */
+static cJSON *drgn_frame(cJSON *s, const char *function)
+{
+	cJSON *f;
+
+	cJSON_ArrayForEach(f, get(s, "frames"))
+		if (cJSON_IsString(get(f, "function")) &&
+		    !strcmp(get(f, "function")->valuestring, function))
+			return f;
+	return NULL;
+}
+
+Test(plugin_lock_irq, irq_lock_evidence)
+{
+	struct kt_program *prog = kt_test_open("irq-lock");
+	cJSON *exp = kt_test_expected("irq-lock.lock_irq");
+	uint64_t lock = hex(get(get(exp, "scenario"), "lock"));
+	const struct kt_finding *f;
+	const struct kt_ref *r;
+	struct kt_findings out;
+	cJSON *sp, *seg, *holder;
+	char id[64];
+	int cpu;
+
+	run(prog, &out);
+	snprintf(id, sizeof(id), "lock_irq:0x%" PRIx64, lock);
+	f = kt_findings_find(&out, id);
+	cr_assert_not_null(f, "no %s", id);
+	cr_assert_eq(f->severity, KT_SEV_CRITICAL);	// CPU1's soft lockup
+	cr_assert(strstr(f->title, "IRQs were enabled"), "%s", f->title);
+	cr_assert(strstr(f->title, "kt_mctx.lock [ktscen]"), "%s", f->title);
+	cr_assert_eq(ref(f, "lock")->addr, lock);
+	// drgn's lock parameter of both spinning slow paths is this lock.
+	cJSON_ArrayForEach(sp, get(exp, "spinners"))
+		cr_assert_eq(hex(get(sp, "lock")), lock);
+	// CPU 0 spins in the interrupt over the frame that holds the lock.
+	cpu = ref(f, "deadlocked CPU")->cpu;
+	r = ref(f, "spinning frame (interrupt)");
+	cr_assert_str_eq(r->text, "native_queued_spin_lock_slowpath");
+	cr_assert_str_eq(ref(f, "frame taking the lock again (interrupt)")->text,
+			 "kt_timer_fn");
+	seg = irq_segment(exp, cpu);
+	cr_assert_not_null(seg);
+	holder = drgn_frame(seg, "kt_merge_one");
+	cr_assert_not_null(holder, "drgn has no kt_merge_one past the IRQ");
+	cr_assert_eq(hex(get(holder, "c")), lock);
+	cr_assert_str_eq(ref(f, "frame holding the lock")->text, "kt_merge_one");
+	cr_assert_not_null(drgn_frame(seg, ref(f, "interrupted frame")->text));
+	cr_assert_eq(ref(f, "RFLAGS at the interrupt")->value,
+		     hex(get(seg, "flags")));
+	// kt_update_stats's spin_unlock_irq re-enabled IRQs (ktscen.c).
+	cr_assert(strstr(f->explanation, "kt_update_stats"), "%s",
+		  f->explanation);
+	cr_assert(strstr(f->explanation, "_raw_spin_unlock_irq"));
+	// The other CPU spins on it in task context: the soft lockup.
+	seg = irq_segment(exp, !cpu);
+	cr_assert_not_null(seg);
+	cr_assert_eq(hex(get(seg, "rdi")), lock);
+	r = ref(f, "also spinning");
+	cr_assert_str_eq(r->text, "native_queued_spin_lock_slowpath");
+	cr_assert_not_null(drgn_frame(seg, ref(f, "also waiting for the lock")->text));
+	kt_findings_deinit(&out);
+	cJSON_Delete(exp);
+	kt_program_destroy(prog);
+}
+
+/*
+ * With IF clear in the interrupt's pt_regs (an NMI would look so) the
+ * recursion is still reported, but not as "IRQs were enabled".
+ */
+Test(plugin_lock_irq, if_clear)
+{
+	struct kt_program *prog = kt_test_open("irq-lock");
+	struct kt_trace tr;
+	struct kt_findings out;
+	uint64_t task, off, flags = 0x83;
+	size_t i;
+
+	cr_assert_null(kt_task_current(prog, 0, &task));
+	cr_assert_null(kt_stack_trace(prog, task, &tr));
+	for (i = 0; i < tr.n; i++)
+		if (tr.frames[i].stack == KT_STACK_TASK && tr.frames[i].regs_addr)
+			break;
+	cr_assert_lt(i, tr.n);
+	cr_assert_null(kt_type_member_offset(prog, "struct pt_regs", "flags",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, tr.frames[i].regs_addr + off,
+				     &flags, 8, KT_FAULT_NONE));
+	kt_trace_deinit(&tr);
+	run(prog, &out);
+	cr_assert_eq(out.n, 1);
+	cr_assert(strstr(out.v[0].title, "Spinlock recursion"), "%s",
+		  out.v[0].title);
+	kt_findings_deinit(&out);
+	kt_program_destroy(prog);
+}
