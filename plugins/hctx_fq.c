@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "core/list.h"
+#include "core/mm.h"
 #include "core/owner.h"
 #include "core/search.h"
 #include "core/stack.h"
@@ -160,9 +161,14 @@ static struct kt_error *load_layout(struct kt_program *prog, struct layout *l)
 static uint64_t object_of(struct kt_program *prog, uint64_t addr,
 			  uint64_t size)
 {
+	const struct kt_mm *mm;
 	struct kt_owner o;
+	uint64_t pfn;
 
-	if (addr < 0xffff800000000000ULL)
+	// Only RAM in the direct map holds slab objects: asking only about
+	// that spares building what other owners need (stacks, vmalloc).
+	if (kt_error_catch_any(kt_mm_get(prog, &mm)) ||
+	    !kt_mm_direct_pfn(mm, addr, &pfn) || pfn >= mm->max_pfn)
 		return 0;
 	if (kt_error_catch_any(kt_owner_identify(prog, addr, &o)) || !o.n)
 		return 0;
