@@ -5,8 +5,10 @@
 #include "plugins/plugin.h"
 
 extern const struct kt_plugin kt_plugin_hctx_fq;
+extern const struct kt_plugin kt_plugin_list_poison;
 
 const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_hctx_fq,
+	&kt_plugin_list_poison,
 	NULL,
 };
