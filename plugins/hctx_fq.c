@@ -18,6 +18,7 @@
  * del_gendisk()), but its hctx is in a frame variable or a stack word.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,42 +115,60 @@ static uint64_t kmalloc_size(uint64_t n)
 	return s;
 }
 
-static struct kt_error *off(struct kt_program *prog, const char *t,
-			    const char *m, uint64_t *ret)
-{
-	return kt_type_member_offset(prog, t, m, ret);
-}
+#define AT(m) offsetof(struct layout, m)
+
+/* Each member offset the plugin reads, looked up (and memoised) by name. */
+static const struct {
+	const char *type, *member;
+	size_t at;
+} members[] = {
+	{ "struct blk_mq_hw_ctx", "queue", AT(hctx_queue) },
+	{ "struct blk_mq_hw_ctx", "fq", AT(hctx_fq) },
+	{ "struct blk_mq_hw_ctx", "queue_num", AT(hctx_num) },
+	{ "struct blk_mq_hw_ctx", "hctx_list", AT(hctx_list) },
+	{ "struct request_queue", "mq_ops", AT(q_mq_ops) },
+	{ "struct request_queue", "disk", AT(q_disk) },
+	{ "struct request_queue", "hctx_table.xa_head", AT(q_xa_head) },
+	{ "struct request_queue", "nr_hw_queues", AT(q_nr_hw) },
+	{ "struct request_queue", "unused_hctx_list", AT(q_unused) },
+	{ "struct blk_flush_queue", "flush_rq", AT(fq_flush_rq) },
+	{ "struct inode", "i_sb_list", AT(inode_sb_list) },
+	{ "struct bdev_inode", "vfs_inode", AT(bdev_vfs_inode) },
+	{ "struct block_device", "bd_disk", AT(bdev_disk) },
+	{ "struct block_device", "bd_partno", AT(bdev_partno) },
+	{ "struct gendisk", "queue", AT(disk_queue) },
+	{ "struct gendisk", "disk_name", AT(disk_name) },
+	{ "struct xa_node", "shift", AT(xa_shift) },
+	{ "struct xa_node", "slots", AT(xa_slots) },
+};
+
+static const struct {
+	const char *type;
+	size_t at;
+} sizes[] = {
+	{ "struct blk_mq_hw_ctx", AT(hctx_size) },
+	{ "struct request_queue", AT(q_size) },
+	{ "struct blk_flush_queue", AT(fq_size) },
+};
 
 static struct kt_error *load_layout(struct kt_program *prog, struct layout *l)
 {
-	static const char *hc = "struct blk_mq_hw_ctx", *rq = "struct request_queue";
-	struct kt_error *err = NULL;
+	struct kt_error *err;
 
-	if (!err) err = kt_type_size(prog, hc, &l->hctx_size);
-	if (!err) err = off(prog, hc, "queue", &l->hctx_queue);
-	if (!err) err = off(prog, hc, "fq", &l->hctx_fq);
-	if (!err) err = off(prog, hc, "queue_num", &l->hctx_num);
-	if (!err) err = off(prog, hc, "hctx_list", &l->hctx_list);
-	if (!err) err = kt_type_size(prog, rq, &l->q_size);
-	if (!err) err = off(prog, rq, "mq_ops", &l->q_mq_ops);
-	if (!err) err = off(prog, rq, "disk", &l->q_disk);
-	if (!err) err = off(prog, rq, "hctx_table.xa_head", &l->q_xa_head);
-	if (!err) err = off(prog, rq, "nr_hw_queues", &l->q_nr_hw);
-	if (!err) err = off(prog, rq, "unused_hctx_list", &l->q_unused);
-	if (!err) err = kt_type_size(prog, "struct blk_flush_queue", &l->fq_size);
-	if (!err) err = off(prog, "struct blk_flush_queue", "flush_rq",
-			    &l->fq_flush_rq);
-	if (!err) err = off(prog, "struct inode", "i_sb_list", &l->inode_sb_list);
-	if (!err) err = off(prog, "struct bdev_inode", "vfs_inode",
-			    &l->bdev_vfs_inode);
-	if (!err) err = off(prog, "struct block_device", "bd_disk", &l->bdev_disk);
-	if (!err) err = off(prog, "struct block_device", "bd_partno",
-			    &l->bdev_partno);
-	if (!err) err = off(prog, "struct gendisk", "queue", &l->disk_queue);
-	if (!err) err = off(prog, "struct gendisk", "disk_name", &l->disk_name);
-	if (!err) err = off(prog, "struct xa_node", "shift", &l->xa_shift);
-	if (!err) err = off(prog, "struct xa_node", "slots", &l->xa_slots);
-	return err ? kt_error_wrap(err, "blk-mq layout") : NULL;
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		err = kt_type_member_offset(prog, members[i].type,
+					    members[i].member,
+					    (uint64_t *)((char *)l + members[i].at));
+		if (err)
+			return kt_error_wrap(err, "blk-mq layout");
+	}
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		err = kt_type_size(prog, sizes[i].type,
+				   (uint64_t *)((char *)l + sizes[i].at));
+		if (err)
+			return kt_error_wrap(err, "blk-mq layout");
+	}
+	return NULL;
 }
 
 /* ---- what an address is ---- */
@@ -569,7 +588,7 @@ static void describe_queue(struct scan *s, uint64_t q, struct queue_desc *d)
 		snprintf(d->disk_name, sizeof(d->disk_name), "%s", name);
 	else
 		snprintf(d->disk_name, sizeof(d->disk_name), d->disk ?
-			 "<unreadable disk>" : "no disk: already deleted");
+			 "<unreadable>" : "none (q->disk is NULL: deleted)");
 	if (kt_symbol_lookup(s->prog, d->ops, &sym) && !sym.offset) {
 		snprintf(d->driver, sizeof(d->driver), "%s%s%s%s", sym.name,
 			 sym.module ? " [" : "", sym.module ? sym.module : "",
@@ -668,8 +687,8 @@ static void list_hits(struct scan *s, struct kt_finding *f,
 		}
 	}
 	if (listed > MAX_LISTED_HITS)
-		kt_finding_step(s->out, f, "  ... and %zu more (direct-map "
-				"aliases of stack and image pages among them)",
+		kt_finding_step(s->out, f, "  ... and %zu more (of the kinds "
+				"listed last: stacks, pages)",
 				listed - MAX_LISTED_HITS);
 }
 

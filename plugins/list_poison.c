@@ -22,6 +22,7 @@
 
 #include "core/disasm.h"
 #include "core/list.h"
+#include "core/log.h"
 #include "core/mm.h"
 #include "core/module.h"
 #include "core/owner.h"
@@ -659,6 +660,29 @@ static void explain(struct scan *s, struct kt_finding *f,
 			kt_slab_state_name(st->id.state));
 }
 
+/* The oops line naming the address the fault was for, as the log has it. */
+static void log_ref(struct scan *s, struct kt_finding *f)
+{
+	const struct kt_log *log;
+	char want[40], line[256];
+
+	if (!s->fault_poison || kt_error_catch_any(kt_log_load(s->prog, &log)))
+		return;
+	snprintf(want, sizeof(want), "address 0x%" PRIx64, s->ea);
+	for (size_t i = log->n; i-- > 0;) {
+		const struct kt_log_record *r = &log->recs[i];
+		size_t n = r->len < sizeof(line) - 1 ? r->len : sizeof(line) - 1;
+
+		memcpy(line, r->text, n);
+		line[n] = '\0';
+		if (!strstr(line, want))
+			continue;
+		kt_finding_ref_log(s->out, f, "oops", (int)i, line);
+		kt_finding_step(s->out, f, "log record %zu: \"%s\"", i, line);
+		return;
+	}
+}
+
 static int first_free(const struct scan *s)
 {
 	for (size_t i = 0; i < s->nst; i++)
@@ -711,6 +735,7 @@ static void report(struct scan *s)
 				s->insn.operands, s->ea,
 				s->fault_poison ? " comes from " : "",
 				s->fault_poison ? s->fault_what : "");
+	log_ref(s, f);
 	for (size_t i = 0; i < s->ns; i++)
 		sighting_step(s, f, &s->s[i]);
 	if (st)

@@ -156,6 +156,11 @@ Test(plugin_list_poison, stale_entry_named)
 	cr_assert(has_step(f, "add 0x10(%rax),%ecx; its address "
 			   "0xdead000000000110 comes from LIST_POISON1"));
 	cr_assert(has_step(f, "member: node of struct kt_entry"));
+	// The oops line of the log names the same address.
+	r = find_ref(f, KT_REF_LOG, "general protection fault, probably for "
+		     "non-canonical address 0xdead000000000110: 0000 [#1] "
+		     "PREEMPT SMP NOPTI");
+	cr_assert_not_null(r);
 	cr_assert(has_step(f, "variable e = 0xdead0000000000f8"));
 	// drgn: a free sigqueue object, on its slab's own freelist.
 	cr_assert_str_eq(get(get(get(lp, "drgn"), "slab"), "cache")->valuestring,
