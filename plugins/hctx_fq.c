@@ -746,7 +746,7 @@ static void explain(struct scan *s, struct kt_finding *f,
 		    const struct hctx_ref *h, const struct fq_check *c,
 		    const struct queue_desc *d)
 {
-	uint64_t want = kmalloc_size(s->l.fq_size);
+	uint64_t want = kmalloc_size(s->l.fq_size), q;
 	size_t nsame, nq = 0;
 
 	kt_finding_explain(s->out, f, "blk_alloc_flush_queue() kzalloc()s "
@@ -762,11 +762,19 @@ static void explain(struct scan *s, struct kt_finding *f,
 				   "queue hold the same fq: one writer "
 				   "overwrote them all, not a random bit flip.",
 				   nsame, nq);
-	kt_finding_explain(s->out, f, " The hctx itself is an allocated "
-		"object and its ->queue points back to its request_queue, so "
-		"the hctx was not freed: its fq member was overwritten. Suspect "
-		"the driver (%s) and whatever runs in its exit_hctx/teardown "
-		"path.", d->driver);
+	if (is_hctx(s, h->hctx, &q) && q == h->q)
+		kt_finding_explain(s->out, f, " The hctx itself is an "
+			"allocated object and its ->queue points back to its "
+			"request_queue, so the hctx was not freed: its fq "
+			"member was overwritten. Suspect the driver (%s) and "
+			"whatever runs in its exit_hctx/teardown path.",
+			d->driver);
+	else
+		kt_finding_explain(s->out, f, " The hctx itself is not an "
+			"allocated hctx-sized object whose ->queue points back "
+			"to the queue: it may have been freed and reused, "
+			"which would explain its fq too. Driver: %s.",
+			d->driver);
 }
 
 static void report(struct scan *s, const struct hctx_ref *h,

@@ -76,6 +76,9 @@ static void check_bad(const struct kt_finding *f, cJSON *h, cJSON *doc)
 	if (cJSON_IsString(get(h, "disk")))
 		cr_assert(strstr(f->title, get(h, "disk")->valuestring), "%s",
 			  f->title);
+	// drgn: the hctx is a live kmalloc-512 object, so fq was overwritten.
+	cr_assert(cJSON_IsTrue(get(get(h, "hctx_slab"), "allocated")));
+	cr_assert(strstr(f->explanation, "so the hctx was not freed"));
 	if (cJSON_IsString(get(h, "mq_ops_symbol")))
 		cr_assert(has_step(f, get(h, "mq_ops_symbol")->valuestring));
 	// Where else the value is: both hctxs' fq, and the scenario's global.

@@ -12,7 +12,8 @@ hctx (and the queues of those named q). For each, "fq_ok" is drgn's
 verdict with the plugin's rule: fq is an allocated slab object (drgn's
 slab_object_info()) starting at fq, of object size 96 (kmalloc-rounded
 sizeof(struct blk_flush_queue)), and fq->flush_rq is an allocated slab
-object too. "crash_hctx" is the innermost frame's hctx variable.
+object too. "crash_hctx" is the innermost frame's hctx variable;
+"hctx_slab" is slab_object_info() of the hctx itself.
 """
 import os
 import sys
@@ -99,6 +100,7 @@ def check(h, fq_size):
     q = ho.queue.value_()
     fq = ho.fq.value_()
     rec = {"hctx": hx(h), "queue": hx(q), "queue_num": ho.queue_num.value_(), "fq": hx(fq)}
+    rec["hctx_slab"] = slab_info(h)
     try:
         mq_ops = Object(prog, "struct request_queue *", value=q).mq_ops.value_()
         rec["mq_ops"] = hx(mq_ops)
