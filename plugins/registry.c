@@ -5,11 +5,15 @@
 #include "plugins/plugin.h"
 
 extern const struct kt_plugin kt_plugin_oops;
+extern const struct kt_plugin kt_plugin_hctx_fq;
+extern const struct kt_plugin kt_plugin_list_poison;
 extern const struct kt_plugin kt_plugin_hung_tasks;
 extern const struct kt_plugin kt_plugin_lock_irq;
 
 const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_oops,
+	&kt_plugin_hctx_fq,
+	&kt_plugin_list_poison,
 	&kt_plugin_lock_irq,
 	&kt_plugin_hung_tasks,
 	NULL,
