@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "plugins/plugin.h"
 #include "tests/helpers.h"
 
 #define GOOD KT_TEST_PLUGINS "/good"
@@ -171,4 +172,67 @@ Test(plugins, a_name_is_loaded_once)
 	cr_assert_not_null(first, "%s", r.out);
 	cr_expect_null(strstr(first + 1, "\ntaint "), "%s", r.out);
 	kt_run_free(&r);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Every built-in analyzer on every shared dump: each fires (warning or
+ * worse) where its bug is and nowhere else, and none fails.
+ */
+Test(plugins, each_fires_on_its_dump_and_nowhere_else)
+{
+	static const struct {
+		const char *dump;
+		const char *fire;	/* plugins that must fire, sorted */
+	} want[] = {
+		{ "hctx-fq", "hctx_fq oops" },
+		{ "hctx-fq-exit", "hctx_fq oops" },
+		{ "irq-lock", "lock_irq" },
+		{ "list-poison", "list_poison oops" },
+		{ "nbd-orphan-hung", "hung_tasks" },
+		{ "sysrq-null", "" },
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct kt_program *prog = kt_test_open(want[i].dump);
+		char fired[256] = "";
+		const char *names[16];
+		size_t nnames = 0;
+		struct kt_analysis a;
+
+		cr_assert_null(kt_analysis_run(prog, NULL, NULL, &a));
+		cr_assert_leq(a.nruns, 16);
+		for (size_t r = 0; r < a.nruns; r++) {
+			bool hit = false;
+
+			cr_expect_eq(a.runs[r].status, KT_PLUGIN_RAN,
+				     "%s: %s %s: %s", want[i].dump,
+				     a.runs[r].name,
+				     kt_plugin_status_name(a.runs[r].status),
+				     a.runs[r].why ? a.runs[r].why : "");
+			for (size_t f = 0; f < a.findings.n && !hit; f++)
+				hit = a.findings.v[f].plugin == a.runs[r].name &&
+				      a.findings.v[f].severity >= KT_SEV_WARNING;
+			if (hit)
+				names[nnames++] = a.runs[r].name;
+		}
+		qsort(names, nnames, sizeof(*names), cmp_str);
+		for (size_t k = 0; k < nnames; k++)
+			snprintf(fired + strlen(fired), sizeof(fired) -
+				 strlen(fired), "%s%s", k ? " " : "", names[k]);
+		cr_expect_str_eq(fired, want[i].fire, "%s", want[i].dump);
+		for (size_t f = 0; f < a.findings.n; f++)
+			cr_expect(strchr(a.findings.v[f].id, ':') &&
+				  a.findings.v[f].title &&
+				  a.findings.v[f].nrefs &&
+				  a.findings.v[f].nsteps, "%s: %s lacks a title,"
+				  " evidence or derivation", want[i].dump,
+				  a.findings.v[f].id);
+		kt_analysis_deinit(&a);
+		kt_program_destroy(prog);
+	}
 }
