@@ -796,24 +796,9 @@ out_free:
 	return NULL;
 }
 
-/* The evidence is the panicking task's context: without one, nothing. */
-static const char *applies(struct kt_program *prog, char *why, size_t len)
-{
-	struct kt_error *err;
-	uint64_t task;
-	int cpu;
-
-	err = kt_task_panicked(prog, &cpu, &task);
-	if (!err)
-		return NULL;
-	snprintf(why, len, "no panic task: %s", err->message);
-	kt_error_destroy(err);
-	return why;
-}
-
 const struct kt_plugin kt_plugin_list_poison = {
 	.name = NAME,
 	.summary = "the crashing task used a list entry after list_del()",
-	.applies = applies,
+	.applies = kt_plugin_needs_panic,
 	.run = run,
 };

@@ -960,21 +960,6 @@ static void emit(struct kt_findings *out, struct report *r, struct fault *ft)
 
 /* ---- the plugin ---- */
 
-static const char *oops_applies(struct kt_program *prog, char *why,
-				size_t len)
-{
-	struct kt_error *err;
-	uint64_t task;
-	int cpu;
-
-	err = kt_task_panicked(prog, &cpu, &task);
-	if (!err)
-		return NULL;
-	fmt(why, len, "no CPU panicked: %s", err->message);
-	kt_error_destroy(err);
-	return why;
-}
-
 /*
  * The frame that faulted: the one the log's oops names, else the one under
  * a fault handler on the stack. An oops in the log that no frame of the
@@ -1048,6 +1033,6 @@ const struct kt_plugin kt_plugin_oops = {
 	.name = NAME,
 	.summary = "decode the faulting instruction of an oops: which "
 		   "pointer, which struct member",
-	.applies = oops_applies,
+	.applies = kt_plugin_needs_panic,
 	.run = oops_run,
 };

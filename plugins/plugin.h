@@ -150,6 +150,13 @@ struct kt_plugin {
 				struct kt_findings *out);
 };
 
+/**
+ * An applies() for plugins whose evidence is the panicking task's
+ * context: why not when no CPU panicked.
+ */
+const char *kt_plugin_needs_panic(struct kt_program *prog, char *why,
+				  size_t len);
+
 /** The built-in plugins, NULL-terminated, in the order they run. */
 extern const struct kt_plugin *const kt_plugin_registry[];
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/module.h"
+#include "core/task.h"
 #include "plugins/external.h"
 #include "plugins/plugin.h"
 
@@ -30,6 +31,21 @@ const struct kt_plugin *kt_plugin_find(const char *name)
 		if (!strcmp(kt_plugin_registry[i]->name, name))
 			return kt_plugin_registry[i];
 	return NULL;
+}
+
+const char *kt_plugin_needs_panic(struct kt_program *prog, char *why,
+				  size_t len)
+{
+	struct kt_error *err;
+	uint64_t task;
+	int cpu;
+
+	err = kt_task_panicked(prog, &cpu, &task);
+	if (!err)
+		return NULL;
+	snprintf(why, len, "no CPU panicked: %s", err->message);
+	kt_error_destroy(err);
+	return why;
 }
 
 static double now(void)
