@@ -8,6 +8,8 @@
 
 #include "app/output.h"
 
+struct kt_task;
+
 struct kt_command {
 	const char *name;
 	const char *usage;
@@ -30,11 +32,18 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_search(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_dis(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_rd(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_files(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_kmem(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_struct(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_union(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_whatis(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_p(struct kt_cmd_ctx *ctx, int argc, char **argv);
+
+/**
+ * Print (or, with @doc, add to the JSON array @doc) the open files of
+ * @t. Returns 0, or 1 when its fd table cannot be read.
+ */
+int kt_files_one(struct kt_cmd_ctx *ctx, const struct kt_task *t, cJSON *doc);
 
 #endif /* KT_APP_COMMANDS_H */
