@@ -331,8 +331,8 @@ static struct kt_error *read_fds(struct kt_program *prog,
 	return NULL;
 }
 
-struct kt_error *kt_files_load(struct kt_program *prog, uint64_t task,
-			       struct kt_files *ret)
+struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
+				     struct kt_files *ret)
 {
 	uint64_t fdt, fdarray, max_fds;
 	struct kt_error *err;
@@ -340,10 +340,7 @@ struct kt_error *kt_files_load(struct kt_program *prog, uint64_t task,
 	memset(ret, 0, sizeof(*ret));
 	ret->task = task;
 	err = rd(prog, task, "struct task_struct", "files", &ret->files);
-	if (err)
-		return err;
-	load_fs_paths(prog, ret);
-	if (!ret->files)
+	if (err || !ret->files)
 		return NULL;
 	err = rd(prog, ret->files, "struct files_struct", "fdt", &fdt);
 	if (!err)
@@ -361,10 +358,20 @@ struct kt_error *kt_files_load(struct kt_program *prog, uint64_t task,
 		max_fds = KT_FILES_MAX_FDS;
 	}
 	ret->max_fds = max_fds;
-	err = read_fds(prog, ret, fdarray);
-	for (size_t i = 0; !err && i < ret->n; i++)
+	return read_fds(prog, ret, fdarray);
+}
+
+struct kt_error *kt_files_load(struct kt_program *prog, uint64_t task,
+			       struct kt_files *ret)
+{
+	struct kt_error *err = kt_files_load_table(prog, task, ret);
+
+	if (err)
+		return err;
+	load_fs_paths(prog, ret);
+	for (size_t i = 0; i < ret->n; i++)
 		fill_file(prog, &ret->v[i]);
-	return err;
+	return NULL;
 }
 
 void kt_files_deinit(struct kt_files *files)

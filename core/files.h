@@ -73,6 +73,14 @@ struct kt_files {
 struct kt_error *kt_files_load(struct kt_program *prog, uint64_t task,
 			       struct kt_files *ret);
 
+/**
+ * Like kt_files_load(), but only ->fd and ->file of each file, and no
+ * root or cwd: for callers that match file pointers (a fraction of the
+ * cost).
+ */
+struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
+				     struct kt_files *ret);
+
 void kt_files_deinit(struct kt_files *files);
 
 /**

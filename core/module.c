@@ -410,12 +410,14 @@ struct kt_error *kt_modules_load(struct kt_program *prog,
 	ctx.list = calloc(1, sizeof(*ctx.list));
 	if (!ctx.list)
 		return &kt_error_nomem;
+	prog->loading_modules = true;
 	err = kt_type_member_offset(prog, "struct module", "list",
 				    &ctx.list_off);
 	if (!err)
 		err = kt_symbol_address(prog, "modules", &head);
 	if (!err)
 		err = kt_list_walk(prog, head, add_module, &ctx);
+	prog->loading_modules = false;
 	if (err && err->code != KT_ERR_NOMEM && err->code != KT_ERR_NO_DWARF &&
 	    ctx.list->n) {
 		// Keep what was found; say why the list ends early.

@@ -59,6 +59,7 @@ struct kt_program {
 	uint64_t *percpu_offsets;	/* nr_cpu_ids entries */
 	struct kt_open_options opts;
 	struct kt_module_list *modules;	/* lazily loaded, see module.h */
+	bool loading_modules;	/* kt_modules_load() is running */
 	struct kt_task_list *tasks;	/* lazily loaded, see task.h */
 	struct kt_log *log;		/* lazily loaded, see log.h */
 	struct kt_orc_set *orc;		/* lazily loaded, see orc.h */

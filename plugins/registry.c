@@ -4,6 +4,9 @@
 
 #include "plugins/plugin.h"
 
+extern const struct kt_plugin kt_plugin_orphan_sockets;
+
 const struct kt_plugin *const kt_plugin_registry[] = {
+	&kt_plugin_orphan_sockets,
 	NULL,
 };
