@@ -294,6 +294,7 @@ struct conn {
 	uint64_t nsock;		/* struct nbd_sock */
 	bool dead;
 	bool orphan;		/* its file is in no fd table */
+	bool unreadable;	/* nbd_sock or socket could not be read */
 	struct kt_socket s;
 };
 
@@ -484,8 +485,10 @@ static void report_device(struct kt_program *prog, struct kt_findings *out,
 			n->live, n->runtime_flags);
 	for (int i = 0; i < nconn; i++) {
 		kt_finding_step(out, f, "socks[%d] = nbd_sock 0x%" PRIx64
-				": dead = %d, sock = 0x%" PRIx64, c[i].i,
-				c[i].nsock, c[i].dead, c[i].s.socket);
+				": %s, sock = 0x%" PRIx64, i, c[i].nsock,
+				c[i].unreadable ? "unreadable" :
+				c[i].dead ? "dead = 1" : "dead = 0",
+				c[i].s.socket);
 		if (c[i].dead)
 			kt_finding_ref_address(out, f, "dead nbd_sock",
 					       c[i].nsock,
@@ -526,7 +529,7 @@ static struct kt_error *nbd_visit(struct kt_program *prog, uint64_t index,
 	struct conn *c;
 	int nconn;
 
-	(void)index;
+	(void)index;	// nbd_device->index names the device
 	err = nbd_read(prog, dev, &n);
 	if (err)
 		return kt_error_wrap(err, "nbd_device 0x%" PRIx64, dev);
@@ -544,19 +547,21 @@ static struct kt_error *nbd_visit(struct kt_program *prog, uint64_t index,
 	c = calloc(nconn, sizeof(*c));
 	if (!c)
 		return &kt_error_nomem;
-	for (int i = 0; !err && i < nconn; i++) {
-		err = read_conn(prog, &n, i, &c[i]);
-		c[i].orphan = !err && c[i].s.file &&
+	for (int i = 0; i < nconn; i++) {
+		// A sock that cannot be read is reported as such by
+		// report_device(); the others still count.
+		c[i].unreadable = kt_error_catch_any(read_conn(prog, &n, i,
+							      &c[i]));
+		c[i].orphan = !c[i].unreadable && c[i].s.file &&
 			      !kt_addrset_has(&r->fds.files, c[i].s.file);
 		if (c[i].orphan)
 			report_orphan(r->out, r, &n, &c[i]);
 	}
-	if (!err)
-		report_device(prog, r->out, r, &n, c, nconn);
+	report_device(prog, r->out, r, &n, c, nconn);
 	for (int i = 0; i < nconn; i++)
 		kt_socket_deinit(&c[i].s);
 	free(c);
-	return err;
+	return NULL;
 }
 
 static struct kt_error *orphan_sockets_run(struct kt_program *prog,
