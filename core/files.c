@@ -200,6 +200,7 @@ struct kt_error *kt_files_path(struct kt_program *prog, uint64_t vfsmount,
 
 	*ret = NULL;
 	*partial = false;
+	kt_type_hint(prog, "mntget");	// struct mount's file
 	err = kt_type_member_offset(prog, "struct mount", "mnt", &w.mnt_off);
 	if (err)
 		return err;
@@ -339,6 +340,7 @@ struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
 
 	memset(ret, 0, sizeof(*ret));
 	ret->task = task;
+	kt_type_hint(prog, "fd_install");	// struct fdtable's file
 	err = rd(prog, task, "struct task_struct", "files", &ret->files);
 	if (err || !ret->files)
 		return NULL;
@@ -395,6 +397,7 @@ struct kt_error *kt_socket_of_inode(struct kt_program *prog, uint64_t inode,
 	uint64_t ioff, soff;
 	struct kt_error *err;
 
+	kt_type_hint(prog, "sock_alloc");	// struct socket_alloc's file
 	err = kt_type_member_offset(prog, "struct socket_alloc", "vfs_inode",
 				    &ioff);
 	if (!err)
@@ -434,6 +437,7 @@ static char *unix_path(struct kt_program *prog, uint64_t sk)
 
 static void read_unix(struct kt_program *prog, struct kt_socket *s)
 {
+	kt_type_hint(prog, "unix_release");	// struct unix_sock's file
 	s->path = unix_path(prog, s->sk);
 	if (kt_error_catch_any(rd(prog, s->sk, "struct unix_sock", "peer",
 				  &s->peer)) || !s->peer)
@@ -454,6 +458,7 @@ struct kt_error *kt_socket_read(struct kt_program *prog, uint64_t socket,
 	memset(ret, 0, sizeof(*ret));
 	ret->socket = socket;
 	ret->family = ret->sk_state = -1;
+	kt_type_hint(prog, "sock_alloc");	// struct socket_alloc's file
 	err = kt_type_member_offset(prog, "struct socket_alloc", "vfs_inode",
 				    &ret->inode);
 	ret->inode += socket;

@@ -502,3 +502,31 @@ bool kt_module_symbol_lookup(struct kt_program *prog, uint64_t addr,
 	ret->module = m->name;
 	return true;
 }
+
+struct kt_error *kt_module_type_member(struct kt_program *prog,
+				       const char *module, const char *type,
+				       const char *member,
+				       struct kt_member *ret)
+{
+	const struct kt_module_list *mods;
+	const struct kt_module *mod = NULL;
+	struct kt_error *err;
+	Dwarf_Die die;
+
+	err = kt_modules_load(prog, &mods);
+	if (err)
+		return err;
+	for (unsigned i = 0; i < mods->n && !mod; i++)
+		if (!strcmp(mods->mods[i].name, module))
+			mod = &mods->mods[i];
+	if (!mod)
+		return kt_error_create(KT_ERR_LOOKUP, "module %s is not loaded",
+				       module);
+	if (!mod->dwarf)
+		return kt_error_create(KT_ERR_NO_DWARF, "module %s has no "
+				       "debuginfo", module);
+	err = kt_dwarf_find_type(mod->dwarf, type, &die);
+	if (!err)
+		err = kt_dwarf_member(&die, member, ret);
+	return err ? kt_error_wrap(err, "module %s", module) : NULL;
+}

@@ -543,6 +543,22 @@ struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 	return err;
 }
 
+void kt_type_hint(struct kt_program *prog, const char *symbol)
+{
+	char key[160];
+	uint64_t addr;
+
+	if (!prog->dwarf)
+		return;
+	snprintf(key, sizeof(key), "HINT(%s)", symbol);
+	if (memo_get(prog, key) || !memo_add(prog, key) ||
+	    kt_error_catch_any(kt_symbol_address(prog, symbol, &addr)))
+		return;
+	// The vmlinux DWARF has link-time addresses.
+	kt_error_catch_any(kt_dwarf_index_cu_at(prog->dwarf,
+						addr - prog->kaslr_offset));
+}
+
 struct kt_error *kt_type_member_offset(struct kt_program *prog,
 				       const char *type, const char *member,
 				       uint64_t *ret)

@@ -141,6 +141,14 @@ bool kt_program_has_types(const struct kt_program *prog);
 struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 				const char *member, struct kt_member *ret);
 
+/**
+ * Index first the types of the source file that defines function @symbol,
+ * so that a type only that file defines (struct unix_sock, in
+ * net/unix/af_unix.c) is found without indexing every file linked before
+ * it, which takes about a second. Best effort; once per symbol.
+ */
+void kt_type_hint(struct kt_program *prog, const char *symbol);
+
 /** Shorthand for the offset of a member. */
 struct kt_error *kt_type_member_offset(struct kt_program *prog,
 				       const char *type, const char *member,

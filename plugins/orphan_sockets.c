@@ -21,6 +21,7 @@
 
 #include "core/files.h"
 #include "core/list.h"
+#include "core/module.h"
 #include "core/program.h"
 #include "core/task.h"
 #include "plugins/plugin.h"
@@ -203,12 +204,30 @@ struct run {
 	bool fds_loaded;
 };
 
+/*
+ * The offset of @member of @type: nbd's own types from nbd.ko only, so
+ * that they do not cost a search of all of the vmlinux DWARF.
+ */
+static struct kt_error *offset_of(struct kt_program *prog, const char *type,
+				  const char *member, uint64_t *ret)
+{
+	struct kt_member m;
+	struct kt_error *err;
+
+	if (strncmp(type, "struct nbd_", 11))
+		return kt_type_member_offset(prog, type, member, ret);
+	err = kt_module_type_member(prog, "nbd", type, member, &m);
+	if (!err)
+		*ret = m.offset;
+	return err;
+}
+
 static struct kt_error *member_u64(struct kt_program *prog, uint64_t addr,
 				   const char *type, const char *member,
 				   uint64_t *ret)
 {
 	uint64_t off;
-	struct kt_error *err = kt_type_member_offset(prog, type, member, &off);
+	struct kt_error *err = offset_of(prog, type, member, &off);
 
 	return err ? err : kt_read_u64(prog, addr + off, ret);
 }
@@ -219,7 +238,7 @@ static struct kt_error *member_s32(struct kt_program *prog, uint64_t addr,
 {
 	uint64_t off;
 	int32_t v;
-	struct kt_error *err = kt_type_member_offset(prog, type, member, &off);
+	struct kt_error *err = offset_of(prog, type, member, &off);
 
 	if (!err)
 		err = kt_read_s32(prog, addr + off, &v);
@@ -510,8 +529,7 @@ static struct kt_error *read_conn(struct kt_program *prog,
 		err = member_u64(prog, c->nsock, "struct nbd_sock", "sock",
 				 &sock);
 	if (!err)
-		err = kt_type_member_offset(prog, "struct nbd_sock", "dead",
-					    &dead_off);
+		err = offset_of(prog, "struct nbd_sock", "dead", &dead_off);
 	if (!err)
 		err = kt_read_u8(prog, c->nsock + dead_off, &dead);
 	c->dead = dead;
@@ -579,12 +597,56 @@ static struct kt_error *orphan_sockets_run(struct kt_program *prog,
 	return err;
 }
 
+/*
+ * nbd's types are checked here, in nbd.ko's debuginfo, and not in
+ * ->types: the runner looks a type up in all of the vmlinux DWARF before
+ * the modules' (seconds, for a type vmlinux lacks), and ->symbols, checked
+ * first, already skips a kernel without nbd loaded.
+ */
+static const char *orphan_sockets_applies(struct kt_program *prog,
+					  char *why, size_t len)
+{
+	static const char *const nbd_types[][2] = {
+		{ "struct nbd_config", "socks" },
+		{ "struct nbd_device", "config" },
+		{ "struct nbd_sock", "dead" },
+	};
+	const struct kt_module_list *mods;
+	struct kt_member m;
+	size_t used;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct kt_error *err = kt_module_type_member(prog, "nbd",
+			nbd_types[i][0], nbd_types[i][1], &m);
+
+		if (!err)
+			continue;
+		kt_error_destroy(err);
+		// The runner's words for a type that is missing.
+		used = snprintf(why, len, "%s is not in the debuginfo",
+				nbd_types[i][0]);
+		if (kt_error_catch_any(kt_modules_load(prog, &mods)))
+			return why;
+		for (unsigned j = 0, n = 0; j < mods->n && used + 1 < len;
+		     j++) {
+			if (mods->mods[j].dwarf)
+				continue;
+			used += snprintf(why + used, len - used, "%s%.40s",
+					 n++ ? ", " : " (modules without "
+					 "debuginfo: ", mods->mods[j].name);
+		}
+		if (used + 1 < len && strchr(why, '('))
+			snprintf(why + used, len - used,
+				 "; give their .ko with -m DIR)");
+		return why;
+	}
+	return NULL;
+}
+
+/* Types the vmlinux DWARF gives at once; the AF_UNIX ones come later, with
+ * a hint (kt_type_hint()), and only for a dump with nbd sockets. */
 static const char *const needs_types[] = {
-	"struct nbd_config",
-	"struct nbd_device",
-	"struct nbd_sock",
-	"struct socket_alloc",
-	"struct unix_sock",
+	"struct socket",
 	NULL,
 };
 
@@ -599,5 +661,6 @@ const struct kt_plugin kt_plugin_orphan_sockets = {
 		   "with dead connections",
 	.types = needs_types,
 	.symbols = needs_symbols,
+	.applies = orphan_sockets_applies,
 	.run = orphan_sockets_run,
 };
