@@ -264,3 +264,34 @@ Test(files, cli_usage)
 	cr_expect(strstr(r.err, "99999: no such PID or task"), "%s", r.err);
 	kt_run_free(&r);
 }
+
+/* A hint only changes how fast a type is found, not what is found. */
+Test(files, type_hint_gives_the_same_layout)
+{
+	struct kt_program *hinted = kt_test_open("nbd-orphan-hung");
+	struct kt_program *plain = kt_test_open("nbd-orphan-hung");
+	static const char *const m[][2] = {
+		{ "struct unix_sock", "peer" },
+		{ "struct unix_sock", "addr" },
+		{ "struct socket_alloc", "vfs_inode" },
+		{ "struct fdtable", "fd" },
+		{ "struct mount", "mnt_mountpoint" },
+	};
+	uint64_t a, b;
+
+	kt_type_hint(hinted, "unix_release");
+	kt_type_hint(hinted, "sock_alloc");
+	kt_type_hint(hinted, "fd_install");
+	kt_type_hint(hinted, "mntget");
+	kt_type_hint(hinted, "no_such_function");
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		cr_assert_null(kt_type_member_offset(hinted, m[i][0], m[i][1],
+						     &a));
+		cr_assert_null(kt_type_member_offset(plain, m[i][0], m[i][1],
+						     &b));
+		cr_expect_eq(a, b, "%s.%s", m[i][0], m[i][1]);
+		cr_expect_neq(a, 0, "%s.%s", m[i][0], m[i][1]);
+	}
+	kt_program_destroy(plain);
+	kt_program_destroy(hinted);
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/module.h"
 #include "plugins/plugin.h"
 #include "tests/helpers.h"
 
@@ -252,4 +253,37 @@ Test(plugin_orphan_sockets, skipped_without_nbd_debuginfo)
 			 "(modules without debuginfo: nbd"), "%s", why);
 	kt_program_destroy(prog);
 	free(path);
+}
+
+/* nbd's types from nbd.ko alone agree with the all-debuginfo lookup. */
+Test(plugin_orphan_sockets, nbd_types_from_nbd_ko)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	struct kt_program *plain = kt_test_open("sysrq-null");
+	static const char *const m[][2] = {
+		{ "struct nbd_config", "socks" },
+		{ "struct nbd_config", "live_connections.counter" },
+		{ "struct nbd_device", "config" },
+		{ "struct nbd_sock", "dead" },
+	};
+	struct kt_error *err;
+	struct kt_member mm;
+	uint64_t off;
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		cr_assert_null(kt_module_type_member(prog, "nbd", m[i][0],
+						     m[i][1], &mm));
+		cr_assert_null(kt_type_member_offset(prog, m[i][0], m[i][1],
+						     &off));
+		cr_expect_eq(mm.offset, off, "%s.%s", m[i][0], m[i][1]);
+	}
+	cr_expect_eq(mm.offset, 0x34, "nbd_sock.dead, as crash's struct -o");
+	err = kt_module_type_member(plain, "nbd", "struct nbd_config",
+				    "socks", &mm);
+	cr_assert_not_null(err);
+	cr_expect_eq(err->code, KT_ERR_LOOKUP);
+	cr_expect_str_eq(err->message, "module nbd is not loaded");
+	kt_error_destroy(err);
+	kt_program_destroy(plain);
+	kt_program_destroy(prog);
 }
