@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dump.h"
 #include "core/files.h"
 #include "core/task.h"
 #include "tests/helpers.h"
@@ -294,4 +295,62 @@ Test(files, type_hint_gives_the_same_layout)
 	}
 	kt_program_destroy(plain);
 	kt_program_destroy(hinted);
+}
+
+/* A dentry loop ends the path walk with the suffix read so far. */
+Test(files, dentry_cycle_gives_a_partial_path)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	const struct kt_task_list *list;
+	uint64_t dev, parent_off;
+	struct kt_files fs;
+	bool partial;
+	char *path;
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	cr_assert_null(kt_files_load(prog, kt_task_by_pid(list, 1)->addr,
+				     &fs));
+	cr_assert_str_eq(fs.v[0].path, "/dev/console");
+	// dev->d_parent = console: console -> dev -> console ...
+	cr_assert_null(kt_type_member_offset(prog, "struct dentry", "d_parent",
+					     &parent_off));
+	cr_assert_null(kt_read_u64(prog, fs.v[0].dentry + parent_off, &dev));
+	cr_assert_null(kt_dump_patch(prog->dump, dev + parent_off,
+				     &fs.v[0].dentry, 8, 0));
+	cr_assert_not_null(kt_files_path(prog, fs.v[0].vfsmount,
+					 fs.v[0].dentry, &path, &partial));
+	cr_expect(partial);
+	cr_assert_not_null(path);
+	cr_expect(strstr(path, "/dev/console"), "%s", path);
+	free(path);
+	kt_files_deinit(&fs);
+	kt_program_destroy(prog);
+}
+
+/* An fd array pointer to nowhere: the task's files, none read, a warning. */
+Test(files, unreadable_fd_array_is_a_warning)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	const struct kt_task_list *list;
+	uint64_t files, fdt, off, bad = 0xffffc90000000000ULL;
+	const struct kt_task *t;
+	struct kt_files fs;
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	t = kt_task_by_pid(list, 121);
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "files", &off));
+	cr_assert_null(kt_read_u64(prog, t->addr + off, &files));
+	cr_assert_null(kt_type_member_offset(prog, "struct files_struct",
+					     "fdt", &off));
+	cr_assert_null(kt_read_u64(prog, files + off, &fdt));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "fd",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &bad, 8, 0));
+	cr_assert_null(kt_files_load(prog, t->addr, &fs));
+	cr_expect_eq(fs.n, 0);
+	cr_assert_not_null(fs.warning);
+	cr_expect(strstr(fs.warning, "fd 0 and up"), "%s", fs.warning);
+	kt_files_deinit(&fs);
+	kt_program_destroy(prog);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/dump.h"
 #include "core/module.h"
 #include "plugins/plugin.h"
 #include "tests/helpers.h"
@@ -285,5 +286,34 @@ Test(plugin_orphan_sockets, nbd_types_from_nbd_ko)
 	cr_expect_str_eq(err->message, "module nbd is not loaded");
 	kt_error_destroy(err);
 	kt_program_destroy(plain);
+	kt_program_destroy(prog);
+}
+
+/* socks[1] pointing nowhere: still one orphan, and the device says so. */
+Test(plugin_orphan_sockets, unreadable_sock_is_reported)
+{
+	const struct kt_plugin *pl = kt_plugin_find("orphan_sockets");
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	cJSON *exp = kt_test_expected("nbd-orphan-hung.orphan_sockets");
+	cJSON *dev = cJSON_GetArrayItem(get(exp, "devices"), 0);
+	uint64_t socks, off, bad = 0xffffc90000000000ULL;
+	struct kt_findings out = { 0 };
+	struct kt_member m;
+	bool found = false;
+
+	cr_assert_null(kt_module_type_member(prog, "nbd", "struct nbd_config",
+					     "socks", &m));
+	off = m.offset;
+	cr_assert_null(kt_read_u64(prog, hexval(dev, "config") + off, &socks));
+	cr_assert_null(kt_dump_patch(prog->dump, socks + 8, &bad, 8, 0));
+	cr_assert_null(pl->run(prog, &out));
+	cr_expect_eq(out.n, 2, "one orphan and the device");
+	for (size_t i = 0; i < out.n; i++)
+		for (size_t j = 0; j < out.v[i].nsteps; j++)
+			found |= strstr(out.v[i].steps[j], "socks[1] = nbd_sock "
+					"0xffffc90000000000: unreadable") != NULL;
+	cr_expect(found, "no step says socks[1] is unreadable");
+	kt_findings_deinit(&out);
+	cJSON_Delete(exp);
 	kt_program_destroy(prog);
 }
