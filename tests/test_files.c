@@ -303,6 +303,7 @@ Test(files, dentry_cycle_gives_a_partial_path)
 	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
 	const struct kt_task_list *list;
 	uint64_t dev, parent_off;
+	struct kt_error *err;
 	struct kt_files fs;
 	bool partial;
 	char *path;
@@ -317,8 +318,11 @@ Test(files, dentry_cycle_gives_a_partial_path)
 	cr_assert_null(kt_read_u64(prog, fs.v[0].dentry + parent_off, &dev));
 	cr_assert_null(kt_dump_patch(prog->dump, dev + parent_off,
 				     &fs.v[0].dentry, 8, 0));
-	cr_assert_not_null(kt_files_path(prog, fs.v[0].vfsmount,
-					 fs.v[0].dentry, &path, &partial));
+	err = kt_files_path(prog, fs.v[0].vfsmount, fs.v[0].dentry, &path,
+			    &partial);
+	cr_assert_not_null(err);
+	cr_expect_eq(err->code, KT_ERR_CORRUPT, "%s", err->message);
+	kt_error_destroy(err);
 	cr_expect(partial);
 	cr_assert_not_null(path);
 	cr_expect(strstr(path, "/dev/console"), "%s", path);

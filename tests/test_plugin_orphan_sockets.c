@@ -217,12 +217,15 @@ Test(plugin_orphan_sockets, fires_on_nbd_orphan_hung)
 	// The check loads the module list (shared by every plugin that
 	// needs a module): time run() alone.
 	cr_assert_null(kt_plugin_check(pl, prog, why, sizeof(why)), "%s", why);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	// CPU time: the wall clock of a shared machine says little.
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	cr_assert_null(pl->run(prog, &out));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
 	double dt = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	fprintf(stderr, "orphan_sockets: %.3f s\n", dt);
+#ifndef __SANITIZE_ADDRESS__	/* ASan makes it several times slower */
 	cr_expect_lt(dt, 0.2, "orphan_sockets is too slow: %.3f s", dt);
+#endif
 	show(&out);
 	cr_assert_eq(out.n, 3);
 	for (size_t i = 0; i < out.n; i++)
