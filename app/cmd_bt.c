@@ -600,17 +600,22 @@ int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	struct bt_opts o = { 0 };
 	struct kt_error *err;
 	cJSON *doc = NULL;
+	bool files;
 	int ret = 0;
 
-	if (argc != 2 || strcmp(argv[1], "bt"))
-		return kt_cmd_usage(ctx, "foreach", "foreach bt");
+	if (argc != 2 || (strcmp(argv[1], "bt") && strcmp(argv[1], "files")))
+		return kt_cmd_usage(ctx, "foreach", "foreach bt|files");
+	files = !strcmp(argv[1], "files");
 	err = kt_tasks_load(ctx->prog, &list);
 	if (err)
 		return kt_cmd_fail(ctx, "foreach", err);
 	if (ctx->json)
 		doc = cJSON_CreateArray();
 	for (size_t i = 0; i < list->n; i++) {
-		ret |= bt_one(ctx, &list->tasks[i], doc, &o);
+		if (files)
+			ret |= kt_files_one(ctx, &list->tasks[i], doc);
+		else
+			ret |= bt_one(ctx, &list->tasks[i], doc, &o);
 		if (!doc)
 			fputc('\n', ctx->out);
 	}

@@ -8,6 +8,8 @@
 
 #include "app/output.h"
 
+struct kt_task;
+
 struct kt_command {
 	const char *name;
 	const char *usage;
@@ -30,6 +32,7 @@ int kt_cmd_bt(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_search(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_dis(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_rd(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_files(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_kmem(struct kt_cmd_ctx *ctx, int argc, char **argv);
 int kt_cmd_struct(struct kt_cmd_ctx *ctx, int argc, char **argv);
@@ -73,5 +76,11 @@ cJSON *kt_finding_json(const struct kt_finding *f);
 
 /** Free what commands kept in @ctx (the analysis, the case). */
 void kt_cmd_ctx_deinit(struct kt_cmd_ctx *ctx);
+
+/**
+ * Print (or, with @doc, add to the JSON array @doc) the open files of
+ * @t. Returns 0, or 1 when its fd table cannot be read.
+ */
+int kt_files_one(struct kt_cmd_ctx *ctx, const struct kt_task *t, cJSON *doc);
 
 #endif /* KT_APP_COMMANDS_H */

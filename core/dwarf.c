@@ -611,6 +611,24 @@ struct kt_error *kt_dwarf_source(struct kt_dwarf *dw, uint64_t addr,
 }
 
 /* A DIE's name, through DW_AT_abstract_origin/specification. */
+struct kt_error *kt_dwarf_index_cu_at(struct kt_dwarf *dw, uint64_t addr)
+{
+	Dwarf_Die cu, child;
+
+	if (dw->complete)
+		return NULL;
+	if (!dwarf_addrdie(dw->dwarf, file_addr(dw, addr), &cu))
+		return kt_error_create(KT_ERR_LOOKUP, "no CU holds 0x%lx",
+				       (unsigned long)addr);
+	if (dwarf_child(&cu, &child))
+		return NULL;
+	do {
+		if (!index_die(dw, &child))
+			return &kt_error_nomem;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return NULL;
+}
+
 static const char *die_name(Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;

@@ -73,6 +73,13 @@ struct kt_error *kt_dwarf_enumerator(Dwarf_Die *type, const char *name,
  * Find a member of a struct or union by a dotted path ("thread.sp"),
  * looking through anonymous struct and union members.
  */
+/**
+ * Index the top-level DIEs of the CU whose code holds @addr (as for
+ * kt_dwarf_source(): a link-time address for vmlinux) now, ahead of the CUs before it: a type only that source file
+ * defines is then found at once. The first DIE indexed for a name wins.
+ */
+struct kt_error *kt_dwarf_index_cu_at(struct kt_dwarf *dw, uint64_t addr);
+
 struct kt_error *kt_dwarf_member(Dwarf_Die *type, const char *path,
 				 struct kt_member *ret);
 

@@ -410,12 +410,14 @@ struct kt_error *kt_modules_load(struct kt_program *prog,
 	ctx.list = calloc(1, sizeof(*ctx.list));
 	if (!ctx.list)
 		return &kt_error_nomem;
+	prog->loading_modules = true;
 	err = kt_type_member_offset(prog, "struct module", "list",
 				    &ctx.list_off);
 	if (!err)
 		err = kt_symbol_address(prog, "modules", &head);
 	if (!err)
 		err = kt_list_walk(prog, head, add_module, &ctx);
+	prog->loading_modules = false;
 	if (err && err->code != KT_ERR_NOMEM && err->code != KT_ERR_NO_DWARF &&
 	    ctx.list->n) {
 		// Keep what was found; say why the list ends early.
@@ -499,4 +501,32 @@ bool kt_module_symbol_lookup(struct kt_program *prog, uint64_t addr,
 	ret->type = sym->type;
 	ret->module = m->name;
 	return true;
+}
+
+struct kt_error *kt_module_type_member(struct kt_program *prog,
+				       const char *module, const char *type,
+				       const char *member,
+				       struct kt_member *ret)
+{
+	const struct kt_module_list *mods;
+	const struct kt_module *mod = NULL;
+	struct kt_error *err;
+	Dwarf_Die die;
+
+	err = kt_modules_load(prog, &mods);
+	if (err)
+		return err;
+	for (unsigned i = 0; i < mods->n && !mod; i++)
+		if (!strcmp(mods->mods[i].name, module))
+			mod = &mods->mods[i];
+	if (!mod)
+		return kt_error_create(KT_ERR_LOOKUP, "module %s is not loaded",
+				       module);
+	if (!mod->dwarf)
+		return kt_error_create(KT_ERR_NO_DWARF, "module %s has no "
+				       "debuginfo", module);
+	err = kt_dwarf_find_type(mod->dwarf, type, &die);
+	if (!err)
+		err = kt_dwarf_member(&die, member, ret);
+	return err ? kt_error_wrap(err, "module %s", module) : NULL;
 }

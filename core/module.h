@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/dwarf.h"
 #include "core/error.h"
 #include "core/symtab.h"
 
@@ -49,6 +50,18 @@ struct kt_module_list {
  */
 struct kt_error *kt_modules_load(struct kt_program *prog,
 				 const struct kt_module_list **ret);
+
+/**
+ * Member @member (a dotted path) of @type in the debuginfo of module
+ * @module only. A type only a module defines (struct nbd_config) is found
+ * without indexing all of the vmlinux DWARF first, which kt_type_member()
+ * must do before it looks in modules. KT_ERR_LOOKUP when the module is
+ * not loaded, KT_ERR_NO_DWARF when it has no debuginfo. Not memoised.
+ */
+struct kt_error *kt_module_type_member(struct kt_program *prog,
+				       const char *module, const char *type,
+				       const char *member,
+				       struct kt_member *ret);
 
 void kt_module_list_destroy(struct kt_module_list *list);
 

@@ -466,6 +466,35 @@ static struct kt_error *member_from_vmcoreinfo(struct kt_program *prog,
 	return NULL;
 }
 
+/*
+ * A type by name: vmlinux first, then the debuginfo of the loaded modules
+ * (struct nbd_config is only in nbd.ko). Not while the module list is
+ * being read, so that its own lookups cannot recurse into reading it.
+ */
+static struct kt_error *find_type(struct kt_program *prog, const char *type,
+				  Dwarf_Die *ret)
+{
+	struct kt_error *err = kt_dwarf_find_type(prog->dwarf, type, ret);
+	const struct kt_module_list *mods;
+
+	if (!err || err->code != KT_ERR_LOOKUP || prog->loading_modules ||
+	    kt_error_catch_any(kt_modules_load(prog, &mods)))
+		return err;
+	for (unsigned i = 0; i < mods->n; i++) {
+		struct kt_error *e;
+
+		if (!mods->mods[i].dwarf)
+			continue;
+		e = kt_dwarf_find_type(mods->mods[i].dwarf, type, ret);
+		if (!e) {
+			kt_error_destroy(err);
+			return NULL;
+		}
+		kt_error_destroy(e);
+	}
+	return err;
+}
+
 static struct kt_error *member_from_dwarf(struct kt_program *prog,
 					  const char *type, const char *member,
 					  struct kt_member *ret)
@@ -473,7 +502,7 @@ static struct kt_error *member_from_dwarf(struct kt_program *prog,
 	struct kt_error *err;
 	Dwarf_Die die;
 
-	err = kt_dwarf_find_type(prog->dwarf, type, &die);
+	err = find_type(prog, type, &die);
 	if (!err)
 		err = kt_dwarf_member(&die, member, ret);
 	return err;
@@ -512,6 +541,22 @@ struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 			m->member = *ret;
 	}
 	return err;
+}
+
+void kt_type_hint(struct kt_program *prog, const char *symbol)
+{
+	char key[160];
+	uint64_t addr;
+
+	if (!prog->dwarf)
+		return;
+	snprintf(key, sizeof(key), "HINT(%s)", symbol);
+	if (memo_get(prog, key) || !memo_add(prog, key) ||
+	    kt_error_catch_any(kt_symbol_address(prog, symbol, &addr)))
+		return;
+	// The vmlinux DWARF has link-time addresses.
+	kt_error_catch_any(kt_dwarf_index_cu_at(prog->dwarf,
+						addr - prog->kaslr_offset));
 }
 
 struct kt_error *kt_type_member_offset(struct kt_program *prog,
@@ -571,7 +616,7 @@ struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
 		*ret = m->size;
 		return NULL;
 	}
-	err = kt_dwarf_find_type(prog->dwarf, type, &die);
+	err = find_type(prog, type, &die);
 	if (!err)
 		err = kt_dwarf_type_size(&die, ret);
 	if (!err && !m) {
@@ -620,7 +665,7 @@ struct kt_error *kt_enum_value(struct kt_program *prog, const char *type,
 	if (!prog->dwarf)
 		return kt_error_create(KT_ERR_NO_DWARF,
 				       "%s: the vmlinux has no debuginfo", type);
-	err = kt_dwarf_find_type(prog->dwarf, type, &die);
+	err = find_type(prog, type, &die);
 	if (!err)
 		err = kt_dwarf_enumerator(&die, name, ret);
 	if (err)

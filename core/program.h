@@ -59,6 +59,7 @@ struct kt_program {
 	uint64_t *percpu_offsets;	/* nr_cpu_ids entries */
 	struct kt_open_options opts;
 	struct kt_module_list *modules;	/* lazily loaded, see module.h */
+	bool loading_modules;	/* kt_modules_load() is running */
 	struct kt_task_list *tasks;	/* lazily loaded, see task.h */
 	struct kt_log *log;		/* lazily loaded, see log.h */
 	struct kt_orc_set *orc;		/* lazily loaded, see orc.h */
@@ -139,6 +140,14 @@ bool kt_program_has_types(const struct kt_program *prog);
  */
 struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 				const char *member, struct kt_member *ret);
+
+/**
+ * Index first the types of the source file that defines function @symbol,
+ * so that a type only that file defines (struct unix_sock, in
+ * net/unix/af_unix.c) is found without indexing every file linked before
+ * it, which takes about a second. Best effort; once per symbol.
+ */
+void kt_type_hint(struct kt_program *prog, const char *symbol);
 
 /** Shorthand for the offset of a member. */
 struct kt_error *kt_type_member_offset(struct kt_program *prog,

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Oracle: nbd connections and which task (if any) holds each socket's file,
+for the orphan_sockets plugin.
+
+Run under the drgn CLI (drgn 0.0.22, Debian python3-drgn):
+
+    drgn -q -c DUMP -s VMLINUX -s ktscen.ko -s null_blk.ko -s nbd.ko \\
+        orphan_sockets.py DUMP OUT.orphan_sockets.json    # "-" = stdout
+
+Walks nbd_index_idr (idr_for_each) -> struct nbd_device -> config ->
+socks[num_connections] -> nbd_sock->sock, and every task's
+for_each_file(). "orphans" lists the files of nbd socks that no fd table
+holds. When the nbd module is not loaded, "nbd_loaded" is false.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+
+from drgn import cast, container_of  # noqa: E402
+from drgn.helpers.linux.fs import for_each_file  # noqa: E402
+from drgn.helpers.linux.idr import idr_for_each  # noqa: E402
+from drgn.helpers.linux.list import list_for_each_entry  # noqa: E402
+from drgn.helpers.linux.pid import for_each_task  # noqa: E402
+
+from jsonout import dumps_compact  # noqa: E402
+
+
+def hx(v):
+    return "0x%016x" % v
+
+
+def fd_holders():
+    holders = {}
+    for t in for_each_task(prog):  # noqa: F821 - the drgn CLI's global
+        if not t.files:
+            continue
+        for fd, f in for_each_file(t):
+            holders.setdefault(f.value_(), []).append(
+                {"pid": t.pid.value_(), "fd": fd})
+    return holders
+
+
+def sock_facts(i, nsock, holders):
+    sock = nsock.sock
+    out = {"i": i, "nbd_sock": hx(nsock.value_()), "dead": bool(nsock.dead),
+           "socket": hx(sock.value_()), "file": hx(sock.file.value_()),
+           "sk": hx(sock.sk.value_()),
+           "holders": holders.get(sock.file.value_(), [])}
+    u = container_of(sock.sk, "struct unix_sock", "sk")
+    peer = u.peer
+    out["peer"] = hx(peer.value_())
+    if peer:
+        ps = peer.sk_socket
+        out["peer_socket"] = hx(ps.value_())
+        out["peer_file"] = hx(ps.file.value_()) if ps else hx(0)
+        out["peer_holders"] = holders.get(ps.file.value_(), []) if ps else []
+    return out
+
+
+def device_facts(index, nbd, holders):
+    cfg = nbd.config
+    disk = nbd.disk
+    out = {"index": index, "nbd_device": hx(nbd.value_()),
+           "config": hx(cfg.value_()),
+           "name": disk.disk_name.string_().decode("latin-1"),
+           "devt": (disk.major.value_() << 20) | disk.first_minor.value_(),
+           "socks": []}
+    if not cfg:
+        return out
+    out["num_connections"] = cfg.num_connections.value_()
+    out["live_connections"] = cfg.live_connections.counter.value_()
+    out["runtime_flags"] = cfg.runtime_flags.value_()
+    for i in range(out["num_connections"]):
+        out["socks"].append(sock_facts(i, cfg.socks[i], holders))
+    return out
+
+
+def nbd_loaded():
+    # drgn resolves nbd_index_idr from nbd.ko even when the module is not
+    # loaded (at an unrelocated address): ask the module list instead.
+    mods = list_for_each_entry("struct module",
+                               prog["modules"].address_of_(), "list")  # noqa: F821
+    return any(m.name.string_() == b"nbd" for m in mods)
+
+
+def main():
+    out_path = sys.argv[2] if len(sys.argv) > 2 else "-"
+    res = {"schema": 1, "devices": [], "orphans": []}
+    res["nbd_loaded"] = nbd_loaded()
+    if res["nbd_loaded"]:
+        idr = prog["nbd_index_idr"]  # noqa: F821
+        holders = fd_holders()
+        for index, p in idr_for_each(idr.address_of_()):
+            nbd = cast("struct nbd_device *", p)
+            dev = device_facts(index, nbd, holders)
+            res["devices"].append(dev)
+            res["orphans"] += [s["file"] for s in dev["socks"]
+                               if not s["holders"]]
+    text = dumps_compact(res, ["devices"])
+    if out_path == "-":
+        sys.stdout.write(text)
+    else:
+        with open(out_path, "w") as fp:
+            fp.write(text)
+
+
+main()
