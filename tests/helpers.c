@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "plugins/plugin.h"
 #include "tests/helpers.h"
 
 const char *const kt_test_dumps[] = {
@@ -158,4 +160,81 @@ void kt_run_free(struct kt_run *r)
 {
 	free(r->out);
 	free(r->err);
+}
+
+static void show_findings(const struct kt_findings *out)
+{
+	if (!getenv("KT_SHOW_FINDINGS"))
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		const struct kt_finding *f = &out->v[i];
+
+		fprintf(stderr, "%s [%s] %s\n  %s\n", f->id,
+			kt_severity_name(f->severity), f->title,
+			f->explanation ? f->explanation : "");
+		for (size_t k = 0; k < f->nrefs; k++)
+			fprintf(stderr, "  ref %s \"%s\" pid %d cpu %d level %d "
+				"addr 0x%" PRIx64 " value 0x%" PRIx64 " %s\n",
+				kt_ref_kind_name(f->refs[k].kind),
+				f->refs[k].label, f->refs[k].pid,
+				f->refs[k].cpu, f->refs[k].level,
+				f->refs[k].addr, f->refs[k].value,
+				f->refs[k].text ? f->refs[k].text : "");
+		for (size_t k = 0; k < f->nsteps; k++)
+			fprintf(stderr, "  - %s\n", f->steps[k]);
+	}
+}
+
+void kt_test_run_plugin(struct kt_program *prog, const char *name,
+			struct kt_findings *out)
+{
+	const struct kt_plugin *p = kt_plugin_find(name);
+	char why[512];
+
+	cr_assert_not_null(p, "no plugin %s", name);
+	cr_assert_null(kt_plugin_check(p, prog, why, sizeof(why)), "%s: %s",
+		       name, why);
+	memset(out, 0, sizeof(*out));
+	cr_assert_null(p->run(prog, out));
+	cr_assert_not(out->nomem);
+	show_findings(out);
+}
+
+const struct kt_ref *kt_test_ref(const struct kt_finding *f, const char *label)
+{
+	for (size_t i = 0; i < f->nrefs; i++)
+		if (!strcmp(f->refs[i].label, label))
+			return &f->refs[i];
+	for (size_t i = 0; i < f->nrefs; i++)
+		if (!strncmp(f->refs[i].label, label, strlen(label)))
+			return &f->refs[i];
+	return NULL;
+}
+
+const struct kt_ref *kt_test_ref_nth(const struct kt_finding *f,
+				     const char *label, int nth)
+{
+	for (size_t i = 0; i < f->nrefs; i++)
+		if (!strcmp(f->refs[i].label, label) && nth-- == 0)
+			return &f->refs[i];
+	return NULL;
+}
+
+bool kt_test_has_step(const struct kt_finding *f, const char *text)
+{
+	for (size_t i = 0; i < f->nsteps; i++)
+		if (strstr(f->steps[i], text))
+			return true;
+	return false;
+}
+
+cJSON *kt_test_get(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+uint64_t kt_test_hex(const cJSON *o)
+{
+	cr_assert(cJSON_IsString(o), "not a JSON string");
+	return strtoull(o->valuestring, NULL, 16);
 }

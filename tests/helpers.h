@@ -57,6 +57,12 @@ struct kt_program *kt_test_open(const char *name);
 struct kt_program *kt_test_open_files(const char *path, const char *path2,
 				      bool modules);
 
+/** Member @k of JSON object @o, or NULL. */
+cJSON *kt_test_get(const cJSON *o, const char *k);
+
+/** A JSON string "0x..." as a number; asserts that it is a string. */
+uint64_t kt_test_hex(const cJSON *o);
+
 /** tests/expected/NAME.json, parsed; asserts. */
 cJSON *kt_test_expected(const char *name);
 
@@ -75,5 +81,28 @@ struct kt_run {
  */
 struct kt_run kt_test_run(const char *const *argv);
 void kt_run_free(struct kt_run *r);
+
+struct kt_findings;
+struct kt_finding;
+struct kt_ref;
+
+/**
+ * Run built-in plugin @name on @prog into @out (which it zeroes), asserting
+ * that its needs are met and that it succeeds. KT_SHOW_FINDINGS=1 prints
+ * the findings, to read them.
+ */
+void kt_test_run_plugin(struct kt_program *prog, const char *name,
+			struct kt_findings *out);
+
+/** The evidence of @f labelled @label, else the first whose label starts
+ * with it; NULL when none. */
+const struct kt_ref *kt_test_ref(const struct kt_finding *f, const char *label);
+
+/** The @nth evidence of @f labelled exactly @label, or NULL. */
+const struct kt_ref *kt_test_ref_nth(const struct kt_finding *f,
+				     const char *label, int nth);
+
+/** True when a derivation step of @f contains @text. */
+bool kt_test_has_step(const struct kt_finding *f, const char *text);
 
 #endif /* KT_TESTS_HELPERS_H */

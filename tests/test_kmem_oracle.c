@@ -24,17 +24,6 @@
 #include "core/slab.h"
 #include "tests/helpers.h"
 
-static cJSON *get(cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static uint64_t hex(cJSON *o)
-{
-	cr_assert(cJSON_IsString(o));
-	return strtoull(o->valuestring, NULL, 16);
-}
-
 static cJSON *load(const char *name, const char *suffix)
 {
 	char file[96];
@@ -52,11 +41,11 @@ static void check_slab(const struct kt_owner *o, cJSON *slab, cJSON *own,
 		       struct tally *t)
 {
 	const struct kt_owner_id *id = &o->ids[0];
-	cJSON *index_valid = get(get(own, "slab"), "index_valid");
+	cJSON *index_valid = kt_test_get(kt_test_get(own, "slab"), "index_valid");
 
 	cr_assert_eq(id->kind, KT_OWNER_SLAB, "0x%" PRIx64 ": %s", o->addr,
 		     id->reason);
-	cr_assert_str_eq(id->name, get(slab, "cache")->valuestring,
+	cr_assert_str_eq(id->name, kt_test_get(slab, "cache")->valuestring,
 			 "0x%" PRIx64, o->addr);
 	if (cJSON_IsFalse(index_valid)) {
 		// drgn's object is past the slab's last one.
@@ -65,11 +54,11 @@ static void check_slab(const struct kt_owner *o, cJSON *slab, cJSON *own,
 		t->slab_tail++;
 		return;
 	}
-	cr_assert_eq(id->base, hex(get(slab, "object")), "0x%" PRIx64, o->addr);
-	cr_assert_eq(id->state, cJSON_IsTrue(get(slab, "allocated")) ?
+	cr_assert_eq(id->base, kt_test_hex(kt_test_get(slab, "object")), "0x%" PRIx64, o->addr);
+	cr_assert_eq(id->state, cJSON_IsTrue(kt_test_get(slab, "allocated")) ?
 			KT_SLAB_ALLOCATED : KT_SLAB_FREE,
 		     "0x%" PRIx64 ": drgn %s, ktriage %s", o->addr,
-		     cJSON_IsTrue(get(slab, "allocated")) ? "allocated" : "free",
+		     cJSON_IsTrue(kt_test_get(slab, "allocated")) ? "allocated" : "free",
 		     id->reason);
 	t->slab++;
 }
@@ -142,19 +131,19 @@ ParameterizedTest(struct kt_dump_param *p, kmem_oracle, agrees_with_drgn)
 	struct tally t = { 0 };
 	unsigned n = 0;
 
-	cJSON_ArrayForEach(a, get(doc, "addresses")) {
-		cJSON *drgn = get(a, "drgn"), *slab = get(drgn, "slab");
-		cJSON *ident = get(drgn, "identify");
+	cJSON_ArrayForEach(a, kt_test_get(doc, "addresses")) {
+		cJSON *drgn = kt_test_get(a, "drgn"), *slab = kt_test_get(drgn, "slab");
+		cJSON *ident = kt_test_get(drgn, "identify");
 		struct kt_owner o;
 
-		cr_assert_null(kt_owner_identify(prog, hex(get(a, "address")), &o));
+		cr_assert_null(kt_owner_identify(prog, kt_test_hex(kt_test_get(a, "address")), &o));
 		cr_assert_gt(o.n, 0);
 		if (cJSON_IsObject(slab))
-			check_slab(&o, slab, get(a, "own"), &t);
+			check_slab(&o, slab, kt_test_get(a, "own"), &t);
 		else if (cJSON_IsString(ident) && strstr(ident->valuestring, "symbol: "))
 			check_symbol(&o, ident->valuestring, &t);
 		else
-			check_region(&o, get(a, "region")->valuestring, &t);
+			check_region(&o, kt_test_get(a, "region")->valuestring, &t);
 		n++;
 	}
 	cr_assert_gt(n, 3000, "the oracle holds %u addresses", n);
@@ -178,21 +167,21 @@ ParameterizedTest(struct kt_dump_param *p, kmem_oracle, caches_agree_with_crash)
 	cJSON *doc = load(p->name, "crash-kmem"), *c;
 	unsigned n = 0;
 
-	cJSON_ArrayForEach(c, get(doc, "kmem_s")) {
+	cJSON_ArrayForEach(c, kt_test_get(doc, "kmem_s")) {
 		const struct kt_slab_cache *cache =
-			kt_slab_cache_by_addr(prog, hex(get(c, "address")));
+			kt_slab_cache_by_addr(prog, kt_test_hex(kt_test_get(c, "address")));
 		struct kt_slab_stats s;
 
-		cr_assert_not_null(cache, "%s", get(c, "name")->valuestring);
-		cr_assert_str_eq(cache->name, get(c, "name")->valuestring);
-		cr_assert_eq(cache->object_size, (uint64_t)get(c, "objsize")->valuedouble);
+		cr_assert_not_null(cache, "%s", kt_test_get(c, "name")->valuestring);
+		cr_assert_str_eq(cache->name, kt_test_get(c, "name")->valuestring);
+		cr_assert_eq(cache->object_size, (uint64_t)kt_test_get(c, "objsize")->valuedouble);
 		cr_assert_null(kt_slab_cache_stats(prog, cache, &s));
-		cr_assert_eq(s.allocated, (uint64_t)get(c, "allocated")->valuedouble,
+		cr_assert_eq(s.allocated, (uint64_t)kt_test_get(c, "allocated")->valuedouble,
 			     "%s: allocated %" PRIu64 ", crash %d", cache->name,
-			     s.allocated, get(c, "allocated")->valueint);
-		cr_assert_eq(s.total, (uint64_t)get(c, "total")->valuedouble,
+			     s.allocated, kt_test_get(c, "allocated")->valueint);
+		cr_assert_eq(s.total, (uint64_t)kt_test_get(c, "total")->valuedouble,
 			     "%s", cache->name);
-		cr_assert_eq(s.slabs, (uint64_t)get(c, "slabs")->valuedouble,
+		cr_assert_eq(s.slabs, (uint64_t)kt_test_get(c, "slabs")->valuedouble,
 			     "%s", cache->name);
 		cr_assert_not(s.corrupt, "%s", cache->name);
 		n++;

@@ -18,73 +18,35 @@
 #include "plugins/plugin.h"
 #include "tests/helpers.h"
 
-static cJSON *get(cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static uint64_t hex(cJSON *o)
-{
-	cr_assert(cJSON_IsString(o));
-	return strtoull(o->valuestring, NULL, 16);
-}
-
-static const struct kt_ref *ref(const struct kt_finding *f, const char *label)
-{
-	for (size_t i = 0; i < f->nrefs; i++)
-		if (!strcmp(f->refs[i].label, label))
-			return &f->refs[i];
-	cr_assert_fail("%s: no ref \"%s\"", f->id, label);
-	return NULL;
-}
-
-static bool has_step(const struct kt_finding *f, const char *text)
-{
-	for (size_t i = 0; i < f->nsteps; i++)
-		if (strstr(f->steps[i], text))
-			return true;
-	return false;
-}
-
-static void run(struct kt_program *prog, struct kt_findings *out)
-{
-	const struct kt_plugin *p = kt_plugin_find("hctx_fq");
-	char why[256];
-
-	cr_assert_not_null(p);
-	cr_assert_null(kt_plugin_check(p, prog, why, sizeof(why)), "%s", why);
-	cr_assert_null(p->run(prog, out));
-}
-
 /* The finding of one bad hctx agrees with drgn's record of it. */
 static void check_bad(const struct kt_finding *f, cJSON *h, cJSON *doc)
 {
-	cJSON *crash = get(doc, "crash_hctx"), *bogus = get(doc, "kt_bogus_fq");
-	uint64_t fq = hex(get(h, "fq"));
+	cJSON *crash = kt_test_get(doc, "crash_hctx"), *bogus = kt_test_get(doc, "kt_bogus_fq");
+	uint64_t fq = kt_test_hex(kt_test_get(h, "fq"));
 
-	cr_assert_eq(ref(f, "hctx")->addr, hex(get(h, "hctx")));
-	cr_assert_eq(ref(f, "request_queue")->addr, hex(get(h, "queue")));
-	cr_assert_eq(ref(f, "bogus fq")->addr, fq);
-	if (cJSON_IsTrue(get(h, "fq_beyond_ram")))
+	cr_assert_eq(kt_test_ref(f, "hctx")->addr, kt_test_hex(kt_test_get(h, "hctx")));
+	cr_assert_eq(kt_test_ref(f, "request_queue")->addr, kt_test_hex(kt_test_get(h, "queue")));
+	cr_assert_eq(kt_test_ref(f, "bogus fq")->addr, fq);
+	if (cJSON_IsTrue(kt_test_get(h, "fq_beyond_ram")))
 		cr_assert(strstr(f->title, "is not RAM"), "%s", f->title);
 	if (cJSON_IsString(bogus))
-		cr_assert_eq(fq, hex(bogus), "the scenario wrote kt_bogus_fq");
-	if (cJSON_IsString(crash) && hex(crash) == hex(get(h, "hctx")))
+		cr_assert_eq(fq, kt_test_hex(bogus), "the scenario wrote kt_bogus_fq");
+	if (cJSON_IsString(crash) && kt_test_hex(crash) == kt_test_hex(kt_test_get(h, "hctx")))
 		cr_assert_eq(f->severity, KT_SEV_CRITICAL, "%s", f->id);
 	else
 		cr_assert_eq(f->severity, KT_SEV_ERROR, "%s", f->id);
-	if (cJSON_IsString(get(h, "disk")))
-		cr_assert(strstr(f->title, get(h, "disk")->valuestring), "%s",
+	if (cJSON_IsString(kt_test_get(h, "disk")))
+		cr_assert(strstr(f->title, kt_test_get(h, "disk")->valuestring), "%s",
 			  f->title);
 	// drgn: the hctx is a live kmalloc-512 object, so fq was overwritten.
-	cr_assert(cJSON_IsTrue(get(get(h, "hctx_slab"), "allocated")));
+	cr_assert(cJSON_IsTrue(kt_test_get(kt_test_get(h, "hctx_slab"), "allocated")));
 	cr_assert(strstr(f->explanation, "so the hctx was not freed"));
-	if (cJSON_IsString(get(h, "mq_ops_symbol")))
-		cr_assert(has_step(f, get(h, "mq_ops_symbol")->valuestring));
+	if (cJSON_IsString(kt_test_get(h, "mq_ops_symbol")))
+		cr_assert(kt_test_has_step(f, kt_test_get(h, "mq_ops_symbol")->valuestring));
 	// Where else the value is: both hctxs' fq, and the scenario's global.
-	cr_assert(has_step(f, "kmalloc-512+0xc0 alloc (->fq of a checked hctx)"));
+	cr_assert(kt_test_has_step(f, "kmalloc-512+0xc0 alloc (->fq of a checked hctx)"));
 	if (cJSON_IsString(bogus))
-		cr_assert(has_step(f, "kt_bogus_fq+0x0 [ktscen]"));
+		cr_assert(kt_test_has_step(f, "kt_bogus_fq+0x0 [ktscen]"));
 }
 
 ParameterizedTestParameters(plugin_hctx_fq, agrees_with_drgn)
@@ -102,15 +64,15 @@ ParameterizedTest(struct kt_dump_param *p, plugin_hctx_fq, agrees_with_drgn)
 
 	snprintf(file, sizeof(file), "%s.hctx_fq", p->name);
 	doc = kt_test_expected(file);
-	run(prog, &out);
-	cJSON_ArrayForEach(h, get(doc, "hctxs")) {
+	kt_test_run_plugin(prog, "hctx_fq", &out);
+	cJSON_ArrayForEach(h, kt_test_get(doc, "hctxs")) {
 		const struct kt_finding *f;
 
 		nall++;
 		snprintf(id, sizeof(id), "hctx_fq:%s",
-			 get(h, "hctx")->valuestring);
+			 kt_test_get(h, "hctx")->valuestring);
 		f = kt_findings_find(&out, id);
-		if (cJSON_IsTrue(get(h, "fq_ok"))) {
+		if (cJSON_IsTrue(kt_test_get(h, "fq_ok"))) {
 			cr_assert_null(f, "%s: drgn says its fq is fine", id);
 			continue;
 		}
@@ -141,18 +103,18 @@ Test(plugin_hctx_fq, torn_down_queue_found_from_frames)
 	const struct kt_ref *fr;
 	char id[64];
 
-	run(prog, &out);
+	kt_test_run_plugin(prog, "hctx_fq", &out);
 	snprintf(id, sizeof(id), "hctx_fq:%s",
-		 get(doc, "crash_hctx")->valuestring);
+		 kt_test_get(doc, "crash_hctx")->valuestring);
 	f = kt_findings_find(&out, id);
 	cr_assert_not_null(f, "%s", id);
-	fr = ref(f, "frame that holds the hctx");
+	fr = kt_test_ref(f, "frame that holds the hctx");
 	cr_assert_eq(fr->level, 1);
 	cr_assert_str_eq(fr->text, "blk_mq_hw_sysfs_release");
-	cr_assert_eq(ref(f, "panic task")->pid, 53);
-	cr_assert(has_step(f, "found as local hctx in frame #1 of pid 53"));
+	cr_assert_eq(kt_test_ref(f, "panic task")->pid, 53);
+	cr_assert(kt_test_has_step(f, "found as local hctx in frame #1 of pid 53"));
 	cr_assert(strstr(f->title, "no disk"), "%s", f->title);
-	cr_assert(has_step(f, "its driver module is gone"));
+	cr_assert(kt_test_has_step(f, "its driver module is gone"));
 	cr_assert(strstr(f->explanation, "2 of the 2 hctxs of this queue"));
 	kt_findings_deinit(&out);
 	cJSON_Delete(doc);
@@ -168,15 +130,15 @@ Test(plugin_hctx_fq, names_disk_and_driver)
 	const struct kt_finding *f;
 	char id[64];
 
-	run(prog, &out);
+	kt_test_run_plugin(prog, "hctx_fq", &out);
 	snprintf(id, sizeof(id), "hctx_fq:%s",
-		 get(doc, "crash_hctx")->valuestring);
+		 kt_test_get(doc, "crash_hctx")->valuestring);
 	f = kt_findings_find(&out, id);
 	cr_assert_not_null(f, "%s", id);
 	cr_assert(strstr(f->title, "nullb0, null_blk"), "%s", f->title);
-	cr_assert(has_step(f, "driver null_mq_ops [null_blk]"));
-	cr_assert(has_step(f, "found as param hctx in frame #0 of pid 121"));
-	cr_assert_eq(ref(f, "frame that holds the hctx")->level, 0);
+	cr_assert(kt_test_has_step(f, "driver null_mq_ops [null_blk]"));
+	cr_assert(kt_test_has_step(f, "found as param hctx in frame #0 of pid 121"));
+	cr_assert_eq(kt_test_ref(f, "frame that holds the hctx")->level, 0);
 	kt_findings_deinit(&out);
 	cJSON_Delete(doc);
 	kt_program_destroy(prog);

@@ -23,63 +23,6 @@
 #include "plugins/plugin.h"
 #include "tests/helpers.h"
 
-static cJSON *get(cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static uint64_t hex(cJSON *o)
-{
-	cr_assert(cJSON_IsString(o));
-	return strtoull(o->valuestring, NULL, 16);
-}
-
-/* With KT_SHOW set, print the findings: for looking at them by hand. */
-static void show(const struct kt_findings *out)
-{
-	for (size_t i = 0; getenv("KT_SHOW") && i < out->n; i++) {
-		const struct kt_finding *f = &out->v[i];
-
-		fprintf(stderr, "%s [%s] %s\n  %s\n", f->id,
-			kt_severity_name(f->severity), f->title, f->explanation);
-		for (size_t k = 0; k < f->nrefs; k++)
-			fprintf(stderr, "  ref %s \"%s\" pid %d addr 0x%" PRIx64
-				" %s\n", kt_ref_kind_name(f->refs[k].kind),
-				f->refs[k].label, f->refs[k].pid,
-				f->refs[k].addr,
-				f->refs[k].text ? f->refs[k].text : "");
-		for (size_t k = 0; k < f->nsteps; k++)
-			fprintf(stderr, "  - %s\n", f->steps[k]);
-	}
-}
-
-static void run(struct kt_program *prog, struct kt_findings *out)
-{
-	const struct kt_plugin *p = kt_plugin_find("hung_tasks");
-	struct timespec t0, t1;
-	char why[256];
-
-	cr_assert_not_null(p);
-	cr_assert_null(kt_plugin_check(p, prog, why, sizeof(why)), "%s", why);
-	memset(out, 0, sizeof(*out));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cr_assert_null(p->run(prog, out));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (getenv("KT_SHOW"))
-		fprintf(stderr, "%s: %.3f s\n", p->name, t1.tv_sec -
-			t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	cr_assert_not(out->nomem);
-	show(out);
-}
-
-static const struct kt_ref *ref(const struct kt_finding *f, const char *label)
-{
-	for (size_t i = 0; i < f->nrefs; i++)
-		if (!strcmp(f->refs[i].label, label))
-			return &f->refs[i];
-	return NULL;
-}
-
 static const char *step(const struct kt_finding *f, const char *prefix)
 {
 	for (size_t i = 0; i < f->nsteps; i++)
@@ -93,45 +36,45 @@ static const struct kt_finding *finding_of(const struct kt_findings *fs,
 {
 	char id[64];
 
-	snprintf(id, sizeof(id), "hung_tasks:0x%" PRIx64, hex(get(task, "task")));
+	snprintf(id, sizeof(id), "hung_tasks:0x%" PRIx64, kt_test_hex(kt_test_get(task, "task")));
 	return kt_findings_find(fs, id);
 }
 
 /* One drgn D task against its finding. */
 static void check_task(const struct kt_finding *f, cJSON *t)
 {
-	const struct kt_ref *r = ref(f, "blocked task");
+	const struct kt_ref *r = kt_test_ref(f, "blocked task");
 	const char *s = step(f, "blocked ");
-	uint64_t ns = get(t, "rq_clock")->valuedouble -
-		      get(t, "last_arrival")->valuedouble;
+	uint64_t ns = kt_test_get(t, "rq_clock")->valuedouble -
+		      kt_test_get(t, "last_arrival")->valuedouble;
 	char want[64];
 
 	cr_assert_not_null(r);
-	cr_assert_eq(r->pid, get(t, "pid")->valueint);
-	cr_assert(strstr(f->title, get(t, "comm")->valuestring), "%s", f->title);
+	cr_assert_eq(r->pid, kt_test_get(t, "pid")->valueint);
+	cr_assert(strstr(f->title, kt_test_get(t, "comm")->valuestring), "%s", f->title);
 	// The blocked time from the same two clocks drgn read.
 	cr_assert_not_null(s);
 	snprintf(want, sizeof(want), "blocked %" PRIu64 " ns", ns);
 	cr_assert(!strncmp(s, want, strlen(want)), "%s, drgn %s", s, want);
 	// drgn's wait point: the first frame outside the __sched text.
-	r = ref(f, "wait point");
+	r = kt_test_ref(f, "wait point");
 	cr_assert_not_null(r);
-	cr_assert(!strncmp(r->text, get(t, "wait_point")->valuestring,
-			   strlen(get(t, "wait_point")->valuestring)),
-		  "%s, drgn %s", r->text, get(t, "wait_point")->valuestring);
-	if (!get(t, "file")) {
+	cr_assert(!strncmp(r->text, kt_test_get(t, "wait_point")->valuestring,
+			   strlen(kt_test_get(t, "wait_point")->valuestring)),
+		  "%s, drgn %s", r->text, kt_test_get(t, "wait_point")->valuestring);
+	if (!kt_test_get(t, "file")) {
 		// rmmod's stack holds a stale busybox file from its exec
-		cr_assert_null(ref(f, "file"), "%s", f->title);
+		cr_assert_null(kt_test_ref(f, "file"), "%s", f->title);
 		return;
 	}
-	r = ref(f, "file");
+	r = kt_test_ref(f, "file");
 	cr_assert_not_null(r, "%s: no file", f->title);
-	cr_assert_eq(r->addr, hex(get(t, "file")));
-	cr_assert_eq(ref(f, "inode")->addr, hex(get(t, "inode")));
-	if (!get(t, "bdev"))
+	cr_assert_eq(r->addr, kt_test_hex(kt_test_get(t, "file")));
+	cr_assert_eq(kt_test_ref(f, "inode")->addr, kt_test_hex(kt_test_get(t, "inode")));
+	if (!kt_test_get(t, "bdev"))
 		return;
-	cr_assert_eq(ref(f, "block device")->addr, hex(get(t, "bdev")));
-	cr_assert(strstr(f->title, get(t, "disk")->valuestring), "%s", f->title);
+	cr_assert_eq(kt_test_ref(f, "block device")->addr, kt_test_hex(kt_test_get(t, "bdev")));
+	cr_assert(strstr(f->title, kt_test_get(t, "disk")->valuestring), "%s", f->title);
 }
 
 ParameterizedTestParameters(plugin_hung_tasks, drgn_d_tasks)
@@ -150,12 +93,12 @@ ParameterizedTest(struct kt_dump_param *d, plugin_hung_tasks, drgn_d_tasks)
 
 	snprintf(file, sizeof(file), "%s.hung_tasks", d->name);
 	exp = kt_test_expected(file);
-	run(prog, &out);
-	cJSON_ArrayForEach(t, get(exp, "d_tasks")) {
+	kt_test_run_plugin(prog, "hung_tasks", &out);
+	cJSON_ArrayForEach(t, kt_test_get(exp, "d_tasks")) {
 		const struct kt_finding *f = finding_of(&out, t);
 
 		cr_assert_not_null(f, "%s: no finding for pid %d", d->name,
-				   get(t, "pid")->valueint);
+				   kt_test_get(t, "pid")->valueint);
 		check_task(f, t);
 		n++;
 	}
@@ -190,21 +133,21 @@ Test(plugin_hung_tasks, nbd_orphan_chain)
 	cJSON *t;
 
 	cr_assert_not_null(dmesg);
-	run(prog, &out);
-	cJSON_ArrayForEach(t, get(exp, "d_tasks")) {
-		if (!strcmp(get(t, "comm")->valuestring, "blkid"))
+	kt_test_run_plugin(prog, "hung_tasks", &out);
+	cJSON_ArrayForEach(t, kt_test_get(exp, "d_tasks")) {
+		if (!strcmp(kt_test_get(t, "comm")->valuestring, "blkid"))
 			blkid = finding_of(&out, t);
-		if (!strcmp(get(t, "comm")->valuestring, "dd")) {
+		if (!strcmp(kt_test_get(t, "comm")->valuestring, "dd")) {
 			dd = finding_of(&out, t);
 			cr_assert_not_null(dd);
-			cr_assert_eq(ref(dd, "lock")->addr, hex(get(t, "rwsem")));
-			cr_assert_eq(ref(dd, "lock owner")->addr,
-				     hex(get(t, "rwsem_owner")));
+			cr_assert_eq(kt_test_ref(dd, "lock")->addr, kt_test_hex(kt_test_get(t, "rwsem")));
+			cr_assert_eq(kt_test_ref(dd, "lock owner")->addr,
+				     kt_test_hex(kt_test_get(t, "rwsem_owner")));
 		}
 	}
 	cr_assert_not_null(blkid);
 	cr_assert_not_null(dd);
-	cr_assert_eq(ref(dd, "lock owner")->pid, ref(blkid, "blocked task")->pid);
+	cr_assert_eq(kt_test_ref(dd, "lock owner")->pid, kt_test_ref(blkid, "blocked task")->pid);
 	cr_assert(strstr(blkid->explanation, "does not report it"));
 	cr_assert(strstr(dmesg, "INFO: task dd:128 blocked for more than"));
 	cr_assert_null(strstr(dmesg, "INFO: task blkid"));
@@ -236,7 +179,7 @@ Test(plugin_hung_tasks, unreadable_clock)
 					     "sched_info.last_arrival", &off));
 	cr_assert_null(kt_dump_patch(prog->dump, t->addr + off, NULL, 8,
 				     KT_FAULT_EXCLUDED));
-	run(prog, &out);
+	kt_test_run_plugin(prog, "hung_tasks", &out);
 	snprintf(id, sizeof(id), "hung_tasks:0x%" PRIx64, t->addr);
 	f = kt_findings_find(&out, id);
 	cr_assert_not_null(f);

@@ -19,25 +19,6 @@
 #include "plugins/plugin.h"
 #include "tests/helpers.h"
 
-static cJSON *get(cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static uint64_t hex(cJSON *o)
-{
-	cr_assert(cJSON_IsString(o));
-	return strtoull(o->valuestring, NULL, 16);
-}
-
-static bool has_step(const struct kt_finding *f, const char *text)
-{
-	for (size_t i = 0; i < f->nsteps; i++)
-		if (strstr(f->steps[i], text))
-			return true;
-	return false;
-}
-
 static const struct kt_ref *find_ref(const struct kt_finding *f,
 				     enum kt_ref_kind kind, const char *text)
 {
@@ -48,24 +29,14 @@ static const struct kt_ref *find_ref(const struct kt_finding *f,
 	return NULL;
 }
 
-static void run(struct kt_program *prog, struct kt_findings *out)
-{
-	const struct kt_plugin *p = kt_plugin_find("list_poison");
-	char why[256];
-
-	cr_assert_not_null(p);
-	cr_assert_null(kt_plugin_check(p, prog, why, sizeof(why)), "%s", why);
-	cr_assert_null(p->run(prog, out));
-}
-
 /* drgn's free stale object, or 0. */
 static uint64_t free_stale(cJSON *doc)
 {
 	cJSON *s;
 
-	cJSON_ArrayForEach(s, get(doc, "stale"))
-		if (cJSON_IsFalse(get(s, "allocated")))
-			return hex(get(s, "object"));
+	cJSON_ArrayForEach(s, kt_test_get(doc, "stale"))
+		if (cJSON_IsFalse(kt_test_get(s, "allocated")))
+			return kt_test_hex(kt_test_get(s, "object"));
 	return 0;
 }
 
@@ -84,23 +55,23 @@ static void check_finding(const struct kt_finding *f, cJSON *doc)
 	cr_assert_eq(r->addr, stale);
 	// The poison values, as drgn read them from the same code.
 	snprintf(text, sizeof(text), "LIST_POISON1/2 = %s/%s",
-		 get(doc, "list_poison1")->valuestring,
-		 get(doc, "list_poison2")->valuestring);
-	cr_assert(has_step(f, text), "%s", text);
+		 kt_test_get(doc, "list_poison1")->valuestring,
+		 kt_test_get(doc, "list_poison2")->valuestring);
+	cr_assert(kt_test_has_step(f, text), "%s", text);
 	// Every poisoned register drgn sees is evidence, with its value.
-	cJSON_ArrayForEach(reg, get(doc, "poison_regs")) {
+	cJSON_ArrayForEach(reg, kt_test_get(doc, "poison_regs")) {
 		r = find_ref(f, KT_REF_REGISTER, reg->string);
 		cr_assert_not_null(r, "register %s", reg->string);
-		cr_assert_eq(r->value, hex(reg));
+		cr_assert_eq(r->value, kt_test_hex(reg));
 		cr_assert_eq(r->level, 0);
 	}
-	if (cJSON_IsString(get(doc, "kt_cursor")))
-		cr_assert_eq(hex(get(doc, "kt_cursor")), stale,
+	if (cJSON_IsString(kt_test_get(doc, "kt_cursor")))
+		cr_assert_eq(kt_test_hex(kt_test_get(doc, "kt_cursor")), stale,
 			     "the scenario's cursor is the stale entry");
-	if (cJSON_IsNumber(get(doc, "node_offset"))) {
+	if (cJSON_IsNumber(kt_test_get(doc, "node_offset"))) {
 		snprintf(text, sizeof(text), "its list_head at +0x%x (node)",
-			 get(doc, "node_offset")->valueint);
-		cr_assert(has_step(f, text), "%s", text);
+			 kt_test_get(doc, "node_offset")->valueint);
+		cr_assert(kt_test_has_step(f, text), "%s", text);
 	}
 }
 
@@ -119,8 +90,8 @@ ParameterizedTest(struct kt_dump_param *p, plugin_list_poison,
 
 	snprintf(file, sizeof(file), "%s.list_poison", p->name);
 	doc = kt_test_expected(file);
-	run(prog, &out);
-	if (cJSON_IsTrue(get(doc, "fires"))) {
+	kt_test_run_plugin(prog, "list_poison", &out);
+	if (cJSON_IsTrue(kt_test_get(doc, "fires"))) {
 		cr_assert_eq(out.n, 1, "%s: %zu findings", p->name, out.n);
 		check_finding(&out.v[0], doc);
 	} else {
@@ -128,7 +99,7 @@ ParameterizedTest(struct kt_dump_param *p, plugin_list_poison,
 			     out.n ? out.v[0].title : "");
 	}
 	// Only list-poison's crash is a use after list_del().
-	cr_assert_eq(cJSON_IsTrue(get(doc, "fires")),
+	cr_assert_eq(cJSON_IsTrue(kt_test_get(doc, "fires")),
 		     !strcmp(p->name, "list-poison"));
 	kt_findings_deinit(&out);
 	cJSON_Delete(doc);
@@ -140,12 +111,12 @@ Test(plugin_list_poison, stale_entry_named)
 {
 	struct kt_program *prog = kt_test_open("list-poison");
 	cJSON *kmem = kt_test_expected("list-poison.kmem");
-	cJSON *lp = get(get(kmem, "facts"), "list_poison");
+	cJSON *lp = kt_test_get(kt_test_get(kmem, "facts"), "list_poison");
 	struct kt_findings out = { 0 };
 	const struct kt_finding *f;
 	const struct kt_ref *r;
 
-	run(prog, &out);
+	kt_test_run_plugin(prog, "list_poison", &out);
 	cr_assert_eq(out.n, 1);
 	f = &out.v[0];
 	cr_assert_eq(f->severity, KT_SEV_CRITICAL);
@@ -153,25 +124,25 @@ Test(plugin_list_poison, stale_entry_named)
 			 "LIST_POISON1 (rax = 0xdead000000000100)"), "%s",
 		  f->title);
 	cr_assert(strstr(f->title, "struct kt_entry"), "%s", f->title);
-	cr_assert(has_step(f, "add 0x10(%rax),%ecx; its address "
+	cr_assert(kt_test_has_step(f, "add 0x10(%rax),%ecx; its address "
 			   "0xdead000000000110 comes from LIST_POISON1"));
-	cr_assert(has_step(f, "member: node of struct kt_entry"));
+	cr_assert(kt_test_has_step(f, "member: node of struct kt_entry"));
 	// The oops line of the log names the same address.
 	r = find_ref(f, KT_REF_LOG, "general protection fault, probably for "
 		     "non-canonical address 0xdead000000000110: 0000 [#1] "
 		     "PREEMPT SMP NOPTI");
 	cr_assert_not_null(r);
-	cr_assert(has_step(f, "variable e = 0xdead0000000000f8"));
+	cr_assert(kt_test_has_step(f, "variable e = 0xdead0000000000f8"));
 	// drgn: a free sigqueue object, on its slab's own freelist.
-	cr_assert_str_eq(get(get(get(lp, "drgn"), "slab"), "cache")->valuestring,
+	cr_assert_str_eq(kt_test_get(kt_test_get(kt_test_get(lp, "drgn"), "slab"), "cache")->valuestring,
 			 "sigqueue");
-	cr_assert(cJSON_IsFalse(get(get(get(lp, "drgn"), "slab"), "allocated")));
+	cr_assert(cJSON_IsFalse(kt_test_get(kt_test_get(kt_test_get(lp, "drgn"), "slab"), "allocated")));
 	cr_assert(strstr(f->title, "is free (sigqueue)"), "%s", f->title);
-	cr_assert_str_eq(get(get(get(lp, "own"), "slab"), "free_on")->valuestring,
+	cr_assert_str_eq(kt_test_get(kt_test_get(kt_test_get(lp, "own"), "slab"), "free_on")->valuestring,
 			 "slab_freelist");
-	cr_assert(has_step(f, "free: entry 0 of the slab's freelist (CPU 1's "
+	cr_assert(kt_test_has_step(f, "free: entry 0 of the slab's freelist (CPU 1's "
 			   "active slab)"));
-	cr_assert(has_step(f, "merged: dnotify_mark, inotify_inode_mark, "
+	cr_assert(kt_test_has_step(f, "merged: dnotify_mark, inotify_inode_mark, "
 			   "ktscen_entry"));
 	r = find_ref(f, KT_REF_FRAME, "kt_sum_from");
 	cr_assert_not_null(r);
@@ -179,7 +150,7 @@ Test(plugin_list_poison, stale_entry_named)
 	cr_assert_eq(r->pid, 118);
 	r = find_ref(f, KT_REF_ADDRESS, "struct kt_entry");
 	cr_assert_not_null(r);
-	cr_assert_eq(r->addr, hex(get(lp, "stale_entry")));
+	cr_assert_eq(r->addr, kt_test_hex(kt_test_get(lp, "stale_entry")));
 	kt_findings_deinit(&out);
 	cJSON_Delete(kmem);
 	kt_program_destroy(prog);
@@ -197,12 +168,12 @@ Test(plugin_list_poison, live_objects_with_deleted_members_are_silent)
 	cJSON *s;
 	size_t n = 0;
 
-	cJSON_ArrayForEach(s, get(doc, "stale")) {
-		cr_assert(cJSON_IsTrue(get(s, "allocated")));
+	cJSON_ArrayForEach(s, kt_test_get(doc, "stale")) {
+		cr_assert(cJSON_IsTrue(kt_test_get(s, "allocated")));
 		n++;
 	}
 	cr_assert_geq(n, 1, "drgn sees poisoned lists in live objects here");
-	run(prog, &out);
+	kt_test_run_plugin(prog, "list_poison", &out);
 	cr_assert_eq(out.n, 0);
 	kt_findings_deinit(&out);
 	cJSON_Delete(doc);

@@ -23,65 +23,6 @@
 #include "plugins/plugin.h"
 #include "tests/helpers.h"
 
-static cJSON *get(cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static uint64_t hex(cJSON *o)
-{
-	cr_assert(cJSON_IsString(o));
-	return strtoull(o->valuestring, NULL, 16);
-}
-
-static void show(const struct kt_findings *out)
-{
-	for (size_t i = 0; getenv("KT_SHOW") && i < out->n; i++) {
-		const struct kt_finding *f = &out->v[i];
-
-		fprintf(stderr, "%s [%s] %s\n  %s\n", f->id,
-			kt_severity_name(f->severity), f->title, f->explanation);
-		for (size_t k = 0; k < f->nrefs; k++)
-			fprintf(stderr, "  ref %s \"%s\" pid %d cpu %d level %d "
-				"addr 0x%" PRIx64 " value 0x%" PRIx64 " %s\n",
-				kt_ref_kind_name(f->refs[k].kind),
-				f->refs[k].label, f->refs[k].pid,
-				f->refs[k].cpu, f->refs[k].level,
-				f->refs[k].addr, f->refs[k].value,
-				f->refs[k].text ? f->refs[k].text : "");
-		for (size_t k = 0; k < f->nsteps; k++)
-			fprintf(stderr, "  - %s\n", f->steps[k]);
-	}
-}
-
-static void run(struct kt_program *prog, struct kt_findings *out)
-{
-	const struct kt_plugin *p = kt_plugin_find("lock_irq");
-	struct timespec t0, t1;
-	char why[256];
-
-	cr_assert_not_null(p);
-	cr_assert_null(kt_plugin_check(p, prog, why, sizeof(why)), "%s", why);
-	memset(out, 0, sizeof(*out));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cr_assert_null(p->run(prog, out));
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (getenv("KT_SHOW"))
-		fprintf(stderr, "%s: %.3f s\n", p->name, t1.tv_sec -
-			t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	cr_assert_not(out->nomem);
-	show(out);
-}
-
-static const struct kt_ref *ref(const struct kt_finding *f, const char *label)
-{
-	for (size_t i = 0; i < f->nrefs; i++)
-		if (!strcmp(f->refs[i].label, label))
-			return &f->refs[i];
-	cr_assert_fail("%s: no ref \"%s\"", f->id, label);
-	return NULL;
-}
-
 ParameterizedTestParameters(plugin_lock_irq, drgn_spinners)
 {
 	KT_DUMP_PARAMS();
@@ -97,13 +38,13 @@ ParameterizedTest(struct kt_dump_param *d, plugin_lock_irq, drgn_spinners)
 
 	snprintf(file, sizeof(file), "%s.lock_irq", d->name);
 	exp = kt_test_expected(file);
-	run(prog, &out);
+	kt_test_run_plugin(prog, "lock_irq", &out);
 	if (strcmp(d->name, "irq-lock")) {
-		cr_assert_eq(cJSON_GetArraySize(get(exp, "spinners")), 0);
+		cr_assert_eq(cJSON_GetArraySize(kt_test_get(exp, "spinners")), 0);
 		cr_assert_eq(out.n, 0, "%s: %s", d->name,
 			     out.n ? out.v[0].title : "");
 	} else {
-		cr_assert_eq(cJSON_GetArraySize(get(exp, "spinners")), 2);
+		cr_assert_eq(cJSON_GetArraySize(kt_test_get(exp, "spinners")), 2);
 		cr_assert_eq(out.n, 1);
 	}
 	kt_findings_deinit(&out);
@@ -116,11 +57,11 @@ static cJSON *irq_segment(cJSON *exp, int cpu)
 {
 	cJSON *c, *s;
 
-	cJSON_ArrayForEach(c, get(exp, "cpus")) {
-		if (get(c, "cpu")->valueint != cpu)
+	cJSON_ArrayForEach(c, kt_test_get(exp, "cpus")) {
+		if (kt_test_get(c, "cpu")->valueint != cpu)
 			continue;
-		cJSON_ArrayForEach(s, get(c, "segments"))
-			if (get(s, "pt_regs"))
+		cJSON_ArrayForEach(s, kt_test_get(c, "segments"))
+			if (kt_test_get(s, "pt_regs"))
 				return s;
 	}
 	return NULL;
@@ -131,9 +72,9 @@ static cJSON *drgn_frame(cJSON *s, const char *function)
 {
 	cJSON *f;
 
-	cJSON_ArrayForEach(f, get(s, "frames"))
-		if (cJSON_IsString(get(f, "function")) &&
-		    !strcmp(get(f, "function")->valuestring, function))
+	cJSON_ArrayForEach(f, kt_test_get(s, "frames"))
+		if (cJSON_IsString(kt_test_get(f, "function")) &&
+		    !strcmp(kt_test_get(f, "function")->valuestring, function))
 			return f;
 	return NULL;
 }
@@ -142,7 +83,7 @@ Test(plugin_lock_irq, irq_lock_evidence)
 {
 	struct kt_program *prog = kt_test_open("irq-lock");
 	cJSON *exp = kt_test_expected("irq-lock.lock_irq");
-	uint64_t lock = hex(get(get(exp, "scenario"), "lock"));
+	uint64_t lock = kt_test_hex(kt_test_get(kt_test_get(exp, "scenario"), "lock"));
 	const struct kt_finding *f;
 	const struct kt_ref *r;
 	struct kt_findings out;
@@ -150,32 +91,32 @@ Test(plugin_lock_irq, irq_lock_evidence)
 	char id[64];
 	int cpu;
 
-	run(prog, &out);
+	kt_test_run_plugin(prog, "lock_irq", &out);
 	snprintf(id, sizeof(id), "lock_irq:0x%" PRIx64, lock);
 	f = kt_findings_find(&out, id);
 	cr_assert_not_null(f, "no %s", id);
 	cr_assert_eq(f->severity, KT_SEV_CRITICAL);	// CPU1's soft lockup
 	cr_assert(strstr(f->title, "IRQs were enabled"), "%s", f->title);
 	cr_assert(strstr(f->title, "kt_mctx.lock [ktscen]"), "%s", f->title);
-	cr_assert_eq(ref(f, "lock")->addr, lock);
+	cr_assert_eq(kt_test_ref(f, "lock")->addr, lock);
 	// drgn's lock parameter of both spinning slow paths is this lock.
-	cJSON_ArrayForEach(sp, get(exp, "spinners"))
-		cr_assert_eq(hex(get(sp, "lock")), lock);
+	cJSON_ArrayForEach(sp, kt_test_get(exp, "spinners"))
+		cr_assert_eq(kt_test_hex(kt_test_get(sp, "lock")), lock);
 	// CPU 0 spins in the interrupt over the frame that holds the lock.
-	cpu = ref(f, "deadlocked CPU")->cpu;
-	r = ref(f, "spinning frame (interrupt)");
+	cpu = kt_test_ref(f, "deadlocked CPU")->cpu;
+	r = kt_test_ref(f, "spinning frame (interrupt)");
 	cr_assert_str_eq(r->text, "native_queued_spin_lock_slowpath");
-	cr_assert_str_eq(ref(f, "frame taking the lock again (interrupt)")->text,
+	cr_assert_str_eq(kt_test_ref(f, "frame taking the lock again (interrupt)")->text,
 			 "kt_timer_fn");
 	seg = irq_segment(exp, cpu);
 	cr_assert_not_null(seg);
 	holder = drgn_frame(seg, "kt_merge_one");
 	cr_assert_not_null(holder, "drgn has no kt_merge_one past the IRQ");
-	cr_assert_eq(hex(get(holder, "c")), lock);
-	cr_assert_str_eq(ref(f, "frame holding the lock")->text, "kt_merge_one");
-	cr_assert_not_null(drgn_frame(seg, ref(f, "interrupted frame")->text));
-	cr_assert_eq(ref(f, "RFLAGS at the interrupt")->value,
-		     hex(get(seg, "flags")));
+	cr_assert_eq(kt_test_hex(kt_test_get(holder, "c")), lock);
+	cr_assert_str_eq(kt_test_ref(f, "frame holding the lock")->text, "kt_merge_one");
+	cr_assert_not_null(drgn_frame(seg, kt_test_ref(f, "interrupted frame")->text));
+	cr_assert_eq(kt_test_ref(f, "RFLAGS at the interrupt")->value,
+		     kt_test_hex(kt_test_get(seg, "flags")));
 	// kt_update_stats's spin_unlock_irq re-enabled IRQs (ktscen.c).
 	cr_assert(strstr(f->explanation, "kt_update_stats"), "%s",
 		  f->explanation);
@@ -183,10 +124,10 @@ Test(plugin_lock_irq, irq_lock_evidence)
 	// The other CPU spins on it in task context: the soft lockup.
 	seg = irq_segment(exp, !cpu);
 	cr_assert_not_null(seg);
-	cr_assert_eq(hex(get(seg, "rdi")), lock);
-	r = ref(f, "also spinning");
+	cr_assert_eq(kt_test_hex(kt_test_get(seg, "rdi")), lock);
+	r = kt_test_ref(f, "also spinning");
 	cr_assert_str_eq(r->text, "native_queued_spin_lock_slowpath");
-	cr_assert_not_null(drgn_frame(seg, ref(f, "also waiting for the lock")->text));
+	cr_assert_not_null(drgn_frame(seg, kt_test_ref(f, "also waiting for the lock")->text));
 	kt_findings_deinit(&out);
 	cJSON_Delete(exp);
 	kt_program_destroy(prog);
@@ -215,7 +156,7 @@ Test(plugin_lock_irq, if_clear)
 	cr_assert_null(kt_dump_patch(prog->dump, tr.frames[i].regs_addr + off,
 				     &flags, 8, KT_FAULT_NONE));
 	kt_trace_deinit(&tr);
-	run(prog, &out);
+	kt_test_run_plugin(prog, "lock_irq", &out);
 	cr_assert_eq(out.n, 1);
 	cr_assert(strstr(out.v[0].title, "Spinlock recursion"), "%s",
 		  out.v[0].title);

@@ -16,11 +16,6 @@
 #include "plugins/plugin.h"
 #include "tests/helpers.h"
 
-static cJSON *get(cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 /* A hex string of the oracle, at a path of keys ending with NULL. */
 static uint64_t hex_at(cJSON *o, ...)
 {
@@ -29,7 +24,7 @@ static uint64_t hex_at(cJSON *o, ...)
 
 	va_start(ap, o);
 	while ((k = va_arg(ap, const char *)))
-		o = get(o, k);
+		o = kt_test_get(o, k);
 	va_end(ap);
 	cr_assert(cJSON_IsString(o), "oracle value missing");
 	return strtoull(o->valuestring, NULL, 16);
@@ -37,15 +32,15 @@ static uint64_t hex_at(cJSON *o, ...)
 
 static int64_t member_offset(cJSON *exp, const char *member)
 {
-	cJSON *m = get(get(exp, "members"), member);
+	cJSON *m = kt_test_get(kt_test_get(exp, "members"), member);
 
 	cr_assert_not_null(m, "oracle has no %s", member);
-	return (int64_t)get(m, "offset")->valuedouble;
+	return (int64_t)kt_test_get(m, "offset")->valuedouble;
 }
 
 static const char *member_type(cJSON *exp, const char *member)
 {
-	return get(get(get(exp, "members"), member), "type")->valuestring;
+	return kt_test_get(kt_test_get(kt_test_get(exp, "members"), member), "type")->valuestring;
 }
 
 /* Run only the oops plugin on @dump; @exp gets drgn's facts. */
@@ -67,23 +62,6 @@ static struct kt_findings run_oops(const char *dump, cJSON **exp)
 	return out;
 }
 
-static const struct kt_ref *ref(const struct kt_finding *f, const char *label)
-{
-	for (size_t i = 0; i < f->nrefs; i++)
-		if (!strncmp(f->refs[i].label, label, strlen(label)))
-			return &f->refs[i];
-	cr_assert_fail("no ref '%s' in %s", label, f->id);
-	return NULL;
-}
-
-static bool has_step(const struct kt_finding *f, const char *text)
-{
-	for (size_t i = 0; i < f->nsteps; i++)
-		if (strstr(f->steps[i], text))
-			return true;
-	return false;
-}
-
 /* The checks every fault finding passes, against drgn. */
 static const struct kt_finding *check_common(struct kt_findings *out,
 					     cJSON *exp)
@@ -97,17 +75,17 @@ static const struct kt_finding *check_common(struct kt_findings *out,
 	snprintf(id, sizeof(id), "oops:0x%llx", (unsigned long long)pc);
 	cr_assert_str_eq(f->id, id);
 	cr_assert_eq(f->severity, KT_SEV_CRITICAL);
-	cr_assert(cJSON_IsTrue(get(get(exp, "crashed"), "interrupted")));
-	cr_assert_eq(ref(f, "panic task")->addr,
+	cr_assert(cJSON_IsTrue(kt_test_get(kt_test_get(exp, "crashed"), "interrupted")));
+	cr_assert_eq(kt_test_ref(f, "panic task")->addr,
 		     hex_at(exp, "crashed", "task", NULL));
-	cr_assert_eq(ref(f, "panic task")->pid,
-		     get(get(exp, "crashed"), "pid")->valueint);
-	cr_assert_eq(ref(f, "faulting frame")->level, 0);
-	cr_assert_eq(ref(f, "RIP")->value, pc);
-	cr_assert_eq(ref(f, "faulting address")->addr,
+	cr_assert_eq(kt_test_ref(f, "panic task")->pid,
+		     kt_test_get(kt_test_get(exp, "crashed"), "pid")->valueint);
+	cr_assert_eq(kt_test_ref(f, "faulting frame")->level, 0);
+	cr_assert_eq(kt_test_ref(f, "RIP")->value, pc);
+	cr_assert_eq(kt_test_ref(f, "faulting address")->addr,
 		     hex_at(exp, "fault", "address", NULL));
-	cr_assert_str_eq(ref(f, "oops")->text,
-			 get(get(exp, "fault"), "line")->valuestring);
+	cr_assert_str_eq(kt_test_ref(f, "oops")->text,
+			 kt_test_get(kt_test_get(exp, "fault"), "line")->valuestring);
 	return f;
 }
 
@@ -125,18 +103,18 @@ Test(plugin_oops, hctx_fq_names_fq_flush_rq)
 		 "fq->flush_rq (fq = RDI = 0x%llx, not RAM)",
 		 (unsigned long long)fq);
 	cr_assert_str_eq(f->title, want);
-	cr_assert_str_eq(ref(f, "bad base")->text, "RDI");
-	cr_assert_eq(ref(f, "bad base")->value, fq);
-	cr_assert_eq(ref(f, "base: fq")->addr, fq);
-	cr_assert_str_eq(ref(f, "base: fq")->text, "struct blk_flush_queue *");
-	cr_assert_eq(ref(f, "faulting address")->addr,
+	cr_assert_str_eq(kt_test_ref(f, "bad base")->text, "RDI");
+	cr_assert_eq(kt_test_ref(f, "bad base")->value, fq);
+	cr_assert_eq(kt_test_ref(f, "base: fq")->addr, fq);
+	cr_assert_str_eq(kt_test_ref(f, "base: fq")->text, "struct blk_flush_queue *");
+	cr_assert_eq(kt_test_ref(f, "faulting address")->addr,
 		     fq + member_offset(exp, "struct blk_flush_queue.flush_rq"));
-	cr_assert_str_eq(ref(f, "faulting address")->text,
+	cr_assert_str_eq(kt_test_ref(f, "faulting address")->text,
 			 member_type(exp, "struct blk_flush_queue.flush_rq"));
-	cr_assert(strstr(ref(f, "faulting address")->label, "not RAM"));
-	cr_assert(has_step(f, "DWARF location list: parameter fq"));
-	cr_assert(has_step(f, "mov 0x40(%rdi),%rdi"));
-	cr_assert(has_step(f, "(they agree)"));
+	cr_assert(strstr(kt_test_ref(f, "faulting address")->label, "not RAM"));
+	cr_assert(kt_test_has_step(f, "DWARF location list: parameter fq"));
+	cr_assert(kt_test_has_step(f, "mov 0x40(%rdi),%rdi"));
+	cr_assert(kt_test_has_step(f, "(they agree)"));
 	kt_findings_deinit(&out);
 	cJSON_Delete(exp);
 }
@@ -155,18 +133,18 @@ Test(plugin_oops, hctx_fq_exit_follows_the_load_of_hctx_fq)
 		 "hctx->fq->flush_rq (hctx->fq = RAX = 0x%llx, not RAM)",
 		 (unsigned long long)fq);
 	cr_assert_str_eq(f->title, want);
-	cr_assert_str_eq(ref(f, "bad base")->text, "RAX");
-	cr_assert_eq(ref(f, "base: hctx->fq")->addr, fq);
-	cr_assert_str_eq(ref(f, "base: hctx->fq")->text,
+	cr_assert_str_eq(kt_test_ref(f, "bad base")->text, "RAX");
+	cr_assert_eq(kt_test_ref(f, "base: hctx->fq")->addr, fq);
+	cr_assert_str_eq(kt_test_ref(f, "base: hctx->fq")->text,
 			 member_type(exp, "struct blk_mq_hw_ctx.fq"));
-	cr_assert_eq(ref(f, "faulting address")->addr,
+	cr_assert_eq(kt_test_ref(f, "faulting address")->addr,
 		     fq + member_offset(exp, "struct blk_flush_queue.flush_rq"));
 	snprintf(want, sizeof(want), "loads hctx->fq (struct blk_flush_queue "
 		 "*, at +0x%llx of struct blk_mq_hw_ctx)",
 		 (unsigned long long)member_offset(exp,
 						   "struct blk_mq_hw_ctx.fq"));
-	cr_assert(has_step(f, want), "no step '%s'", want);
-	cr_assert(has_step(f, "parameter hctx"));
+	cr_assert(kt_test_has_step(f, want), "no step '%s'", want);
+	cr_assert(kt_test_has_step(f, "parameter hctx"));
 	kt_findings_deinit(&out);
 	cJSON_Delete(exp);
 }
@@ -192,16 +170,16 @@ Test(plugin_oops, list_poison_names_e_id_and_the_poisoned_next)
 		 "e->id (RAX = &e->node = 0x%llx, LIST_POISON1)",
 		 (unsigned long long)rax);
 	cr_assert_str_eq(f->title, want);
-	cr_assert_eq(ref(f, "bad base")->value, rax);
-	cr_assert_eq(ref(f, "base: e")->addr, e);
-	cr_assert_str_eq(ref(f, "base: e")->text, "struct kt_entry *");
-	cr_assert_str_eq(ref(f, "faulting address")->text,
+	cr_assert_eq(kt_test_ref(f, "bad base")->value, rax);
+	cr_assert_eq(kt_test_ref(f, "base: e")->addr, e);
+	cr_assert_str_eq(kt_test_ref(f, "base: e")->text, "struct kt_entry *");
+	cr_assert_str_eq(kt_test_ref(f, "faulting address")->text,
 			 member_type(exp, "struct kt_entry.id"));
-	cr_assert_eq(ref(f, "faulting address")->addr,
+	cr_assert_eq(kt_test_ref(f, "faulting address")->addr,
 		     e + member_offset(exp, "struct kt_entry.id"));
-	cr_assert(has_step(f, "add 0x10(%rax),%ecx"));
-	cr_assert(has_step(f, "RAX came from e->node.next"));
-	cr_assert(has_step(f, "variable e (of kt_sum_from) = "));
+	cr_assert(kt_test_has_step(f, "add 0x10(%rax),%ecx"));
+	cr_assert(kt_test_has_step(f, "RAX came from e->node.next"));
+	cr_assert(kt_test_has_step(f, "variable e (of kt_sum_from) = "));
 	cr_assert(strstr(f->explanation, "LIST_POISON1"));
 	cr_assert(strstr(f->explanation, "RAX was loaded from e->node.next, "
 			 "with the values these had at kt_sum_from+0xc."),
@@ -226,7 +204,7 @@ ParameterizedTest(struct kt_dump_param *d, plugin_oops,
 	cJSON *exp;
 	struct kt_findings out = run_oops(d->name, &exp);
 
-	if (cJSON_IsNull(get(exp, "fault")))
+	if (cJSON_IsNull(kt_test_get(exp, "fault")))
 		cr_assert_eq(out.n, 0, "%s: %s", d->name,
 			     out.n ? out.v[0].title : "");
 	else
@@ -291,9 +269,9 @@ Test(plugin_oops, list_poison_without_module_debuginfo_names_no_member)
 		 "0x10(%%rax),%%ecx (base = RAX = 0x%llx, LIST_POISON1)",
 		 (unsigned long long)rax);
 	cr_assert_str_eq(f->title, want);
-	cr_assert_eq(ref(f, "bad base")->value, rax);
-	cr_assert_null(ref(f, "faulting address")->text);
-	cr_assert(has_step(f, "no DWARF variable, load or parameter"));
+	cr_assert_eq(kt_test_ref(f, "bad base")->value, rax);
+	cr_assert_null(kt_test_ref(f, "faulting address")->text);
+	cr_assert(kt_test_has_step(f, "no DWARF variable, load or parameter"));
 	kt_findings_deinit(&out);
 	kt_program_destroy(prog);
 	cJSON_Delete(exp);

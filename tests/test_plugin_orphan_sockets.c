@@ -29,19 +29,9 @@ static uint64_t hexval(const cJSON *o, const char *key)
 	return strtoull(get(o, key)->valuestring, NULL, 16);
 }
 
-/* The ref labelled @label (the @nth one), or NULL. */
-static const struct kt_ref *ref(const struct kt_finding *f, const char *label,
-				int nth)
-{
-	for (size_t i = 0; i < f->nrefs; i++)
-		if (!strcmp(f->refs[i].label, label) && nth-- == 0)
-			return &f->refs[i];
-	return NULL;
-}
-
 static uint64_t ref_addr(const struct kt_finding *f, const char *label)
 {
-	const struct kt_ref *r = ref(f, label, 0);
+	const struct kt_ref *r = kt_test_ref_nth(f, label, 0);
 
 	cr_assert_not_null(r, "%s: no ref '%s'", f->id, label);
 	return r->addr;
@@ -72,7 +62,7 @@ static void check_orphan(const struct kt_findings *out, const cJSON *dev,
 		     cJSON_IsTrue(get(sock, "dead")), "%s", f->title);
 	cr_expect_gt(f->nsteps, 3);
 	// The peer's holder, when drgn found one, is named as a task.
-	peer = ref(f, "peer held by", 0);
+	peer = kt_test_ref_nth(f, "peer held by", 0);
 	cJSON *ph = get(sock, "peer_holders");
 
 	if (cJSON_GetArraySize(ph)) {
@@ -109,12 +99,12 @@ static void check_device(const struct kt_findings *out, const cJSON *dev,
 	cJSON_ArrayForEach(s, get(dev, "socks")) {
 		if (!cJSON_IsTrue(get(s, "dead")))
 			continue;
-		const struct kt_ref *r = ref(f, "dead nbd_sock", i++);
+		const struct kt_ref *r = kt_test_ref_nth(f, "dead nbd_sock", i++);
 
 		cr_assert_not_null(r);
 		cr_expect_eq(r->addr, hexval(s, "nbd_sock"));
 	}
-	cr_expect_null(ref(f, "dead nbd_sock", i), "more dead socks than drgn");
+	cr_expect_null(kt_test_ref_nth(f, "dead nbd_sock", i), "more dead socks than drgn");
 }
 
 static size_t check_devices(const struct kt_findings *out, const cJSON *exp)
@@ -179,29 +169,6 @@ out:
 	kt_program_destroy(prog);
 }
 
-/* KT_SHOW_FINDINGS=1: print the findings, to read them. */
-static void show(const struct kt_findings *out)
-{
-	if (!getenv("KT_SHOW_FINDINGS"))
-		return;
-	for (size_t i = 0; i < out->n; i++) {
-		const struct kt_finding *f = &out->v[i];
-
-		fprintf(stderr, "%s [%s]\n  %s\n  %s\n", f->id,
-			kt_severity_name(f->severity), f->title,
-			f->explanation);
-		for (size_t j = 0; j < f->nrefs; j++)
-			fprintf(stderr, "  ref %s: %s pid %d 0x%llx %s\n",
-				f->refs[j].label,
-				kt_ref_kind_name(f->refs[j].kind),
-				f->refs[j].pid,
-				(unsigned long long)f->refs[j].addr,
-				f->refs[j].text ? f->refs[j].text : "");
-		for (size_t j = 0; j < f->nsteps; j++)
-			fprintf(stderr, "  step: %s\n", f->steps[j]);
-	}
-}
-
 /* The scenario itself: two orphans (one dead), one bad device. */
 Test(plugin_orphan_sockets, fires_on_nbd_orphan_hung)
 {
@@ -226,8 +193,7 @@ Test(plugin_orphan_sockets, fires_on_nbd_orphan_hung)
 #ifndef __SANITIZE_ADDRESS__	/* ASan makes it several times slower */
 	cr_expect_lt(dt, 0.2, "orphan_sockets is too slow: %.3f s", dt);
 #endif
-	show(&out);
-	cr_assert_eq(out.n, 3);
+		cr_assert_eq(out.n, 3);
 	for (size_t i = 0; i < out.n; i++)
 		if (strstr(out.v[i].id, ":nbd:"))
 			dev = &out.v[i];

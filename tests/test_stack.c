@@ -17,11 +17,6 @@
 #include "core/task.h"
 #include "tests/helpers.h"
 
-static cJSON *get(cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 /* drgn's physical frames: pcs and "name+0xoff" symbols. */
 static size_t drgn_frames(cJSON *task, uint64_t *pcs, char (*syms)[128],
 			  size_t max, bool *stopped_short)
@@ -30,10 +25,10 @@ static size_t drgn_frames(cJSON *task, uint64_t *pcs, char (*syms)[128],
 	cJSON *f;
 
 	*stopped_short = false;
-	cJSON_ArrayForEach(f, get(task, "frames")) {
-		cJSON *pc = get(f, "pc"), *sym = get(f, "symbol");
+	cJSON_ArrayForEach(f, kt_test_get(task, "frames")) {
+		cJSON *pc = kt_test_get(f, "pc"), *sym = kt_test_get(f, "symbol");
 
-		if (cJSON_IsTrue(get(f, "is_inline")))
+		if (cJSON_IsTrue(kt_test_get(f, "is_inline")))
 			continue;
 		if (!cJSON_IsString(pc)) {
 			*stopped_short = true;	// "program counter is not known"
@@ -68,7 +63,7 @@ static void expect_inner_label(const struct kt_frame *f, const char *drgn,
 	cr_expect(f->has_sym && ((!f->sym.size && f->sym.addr > start) ||
 				 f->sym.addr == start),
 		  "%s pid %d frame %zu: %s+0x%lx, drgn %s", dump,
-		  get(task, "pid")->valueint, i, f->has_sym ? f->sym.name : "?",
+		  kt_test_get(task, "pid")->valueint, i, f->has_sym ? f->sym.name : "?",
 		  (unsigned long)(f->has_sym ? f->sym.offset : 0), drgn);
 }
 
@@ -89,10 +84,10 @@ static int each_drgn_task(const char *dump, drgn_task_check *check)
 
 	snprintf(name, sizeof(name), "%s.stacks", dump);
 	exp = kt_test_expected(name);
-	cJSON_ArrayForEach(task, get(exp, "tasks")) {
+	cJSON_ArrayForEach(task, kt_test_get(exp, "tasks")) {
 		struct kt_trace tr;
 
-		cr_assert_null(kt_stack_trace(prog, strtoull(get(task,
+		cr_assert_null(kt_stack_trace(prog, strtoull(kt_test_get(task,
 				"task")->valuestring, NULL, 16), &tr));
 		n += check(prog, dump, task, &tr);
 		kt_trace_deinit(&tr);
@@ -112,19 +107,19 @@ static int compare_task(struct kt_program *prog, const char *dump,
 	size_t n = drgn_frames(task, pcs, syms, 256, &short_), k = 0;
 
 	cr_expect(tr.complete, "%s task %s: unwind stopped: %s", dump,
-		  get(task, "task")->valuestring, tr.stop);
+		  kt_test_get(task, "task")->valuestring, tr.stop);
 	// Frames drgn cannot see lead on the NMI stack.
 	while (n && k < tr.n && tr.frames[k].pc != pcs[0] &&
 	       tr.frames[k].stack == KT_STACK_NMI)
 		k++;
 	cr_assert_geq(tr.n, k + n, "%s pid %d: %zu frames, drgn %zu", dump,
-		      get(task, "pid")->valueint, tr.n, n);
+		      kt_test_get(task, "pid")->valueint, tr.n, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct kt_frame *f = &tr.frames[k + i];
 		char mine[160] = "";
 
 		cr_expect_eq(f->pc, pcs[i], "%s pid %d frame %zu: pc %lx, drgn "
-			     "%lx (%s)", dump, get(task, "pid")->valueint, i,
+			     "%lx (%s)", dump, kt_test_get(task, "pid")->valueint, i,
 			     (unsigned long)f->pc, (unsigned long)pcs[i],
 			     syms[i]);
 		if (f->has_sym)
@@ -138,7 +133,7 @@ static int compare_task(struct kt_program *prog, const char *dump,
 		cr_expect_gt(tr.n, k + n);
 	else
 		cr_expect_eq(tr.n, k + n, "%s pid %d: %zu frames, drgn %zu",
-			     dump, get(task, "pid")->valueint, tr.n - k, n);
+			     dump, kt_test_get(task, "pid")->valueint, tr.n - k, n);
 	return 1;
 }
 
@@ -257,8 +252,8 @@ static int check_lines(struct kt_program *prog, const char *dump, cJSON *task,
 	int checked = 0;
 	cJSON *f;
 
-	cJSON_ArrayForEach(f, get(task, "frames")) {
-		cJSON *pc = get(f, "pc"), *file = get(f, "file");
+	cJSON_ArrayForEach(f, kt_test_get(task, "frames")) {
+		cJSON *pc = kt_test_get(f, "pc"), *file = kt_test_get(f, "file");
 		const char *mine;
 		uint64_t v;
 		int line;
@@ -276,7 +271,7 @@ static int check_lines(struct kt_program *prog, const char *dump, cJSON *task,
 						  &line),
 				  "%s: no line for %s", dump, pc->valuestring);
 			cr_expect_str_eq(mine, file->valuestring);
-			cr_expect_eq(line, get(f, "line")->valueint, "%s %s",
+			cr_expect_eq(line, kt_test_get(f, "line")->valueint, "%s %s",
 				     dump, pc->valuestring);
 			checked++;
 			break;
@@ -306,24 +301,24 @@ Test(stack, bt_json_fields_and_frame_words)
 	doc = cJSON_Parse(r.out);
 	cr_assert(cJSON_IsArray(doc) && cJSON_GetArraySize(doc) == 1);
 	t = cJSON_GetArrayItem(doc, 0);
-	cr_expect_eq(get(t, "pid")->valueint, 118);
-	cr_expect_eq(get(t, "cpu")->valueint, 0);
-	cr_expect(!strncmp(get(t, "task")->valuestring, "0x", 2));
-	seg = cJSON_GetArrayItem(get(t, "segments"), 0);
-	cr_expect_str_eq(get(seg, "kind")->valuestring, "task");
-	fr = cJSON_GetArrayItem(get(seg, "frames"), 0);
-	cr_expect_str_eq(get(fr, "function")->valuestring, "kt_sum_from");
-	cr_expect_eq(get(fr, "offset")->valueint, 0x1c);
-	cr_expect_str_eq(get(fr, "module")->valuestring, "ktscen");
-	cr_expect_eq(get(fr, "level")->valueint, 0);
-	cr_expect(cJSON_IsFalse(get(fr, "inlined")));
-	cr_expect_eq(get(get(fr, "source"), "line")->valueint, 133);
+	cr_expect_eq(kt_test_get(t, "pid")->valueint, 118);
+	cr_expect_eq(kt_test_get(t, "cpu")->valueint, 0);
+	cr_expect(!strncmp(kt_test_get(t, "task")->valuestring, "0x", 2));
+	seg = cJSON_GetArrayItem(kt_test_get(t, "segments"), 0);
+	cr_expect_str_eq(kt_test_get(seg, "kind")->valuestring, "task");
+	fr = cJSON_GetArrayItem(kt_test_get(seg, "frames"), 0);
+	cr_expect_str_eq(kt_test_get(fr, "function")->valuestring, "kt_sum_from");
+	cr_expect_eq(kt_test_get(fr, "offset")->valueint, 0x1c);
+	cr_expect_str_eq(kt_test_get(fr, "module")->valuestring, "ktscen");
+	cr_expect_eq(kt_test_get(fr, "level")->valueint, 0);
+	cr_expect(cJSON_IsFalse(kt_test_get(fr, "inlined")));
+	cr_expect_eq(kt_test_get(kt_test_get(fr, "source"), "line")->valueint, 133);
 	// RAX = LIST_POISON1, the fault's evidence, in the saved registers.
-	cr_expect_str_eq(get(get(fr, "regs"), "rax")->valuestring,
+	cr_expect_str_eq(kt_test_get(kt_test_get(fr, "regs"), "rax")->valuestring,
 			 "0xdead000000000100");
 	// Frame 0's words end with the return address into frame 1.
-	cJSON_ArrayForEach(w, get(fr, "words")) {
-		cJSON *sym = get(w, "symbol");
+	cJSON_ArrayForEach(w, kt_test_get(fr, "words")) {
+		cJSON *sym = kt_test_get(w, "symbol");
 
 		if (sym && !strcmp(sym->valuestring,
 				   "kt_list_thread.cold+0x8a [ktscen]"))
@@ -345,7 +340,7 @@ ParameterizedTestParameters(stack, inline_frames_agree_with_drgn)
 static int check_inlines(struct kt_program *prog, const char *dump,
 			 cJSON *task, const struct kt_trace *tr)
 {
-	cJSON *frames = get(task, "frames");
+	cJSON *frames = kt_test_get(task, "frames");
 	int nf = cJSON_GetArraySize(frames), j = 0, inlined = 0;
 
 	for (size_t i = 0; i < tr->n && j < nf; i++) {
@@ -353,26 +348,26 @@ static int check_inlines(struct kt_program *prog, const char *dump,
 		size_t n = kt_frame_functions(prog, &tr->frames[i], in, 8);
 		cJSON *f = cJSON_GetArrayItem(frames, j);
 
-		if (!cJSON_IsString(get(f, "pc")) ||
-		    strtoull(get(f, "pc")->valuestring, NULL, 16) !=
+		if (!cJSON_IsString(kt_test_get(f, "pc")) ||
+		    strtoull(kt_test_get(f, "pc")->valuestring, NULL, 16) !=
 		    tr->frames[i].pc)
 			continue;	// frames drgn does not have
 		for (size_t k = 0; k + 1 < n && j < nf; k++, j++) {
 			f = cJSON_GetArrayItem(frames, j);
-			cr_expect(cJSON_IsTrue(get(f, "is_inline")),
+			cr_expect(cJSON_IsTrue(kt_test_get(f, "is_inline")),
 				  "%s: %s not inlined in drgn", dump,
 				  in[k].function);
 			cr_expect_str_eq(in[k].function,
-					 get(f, "function")->valuestring);
-			cr_expect_eq(in[k].line, get(f, "line")->valueint);
+					 kt_test_get(f, "function")->valuestring);
+			cr_expect_eq(in[k].line, kt_test_get(f, "line")->valueint);
 			inlined++;
 		}
 		f = cJSON_GetArrayItem(frames, j++);
-		cr_expect(!cJSON_IsTrue(get(f, "is_inline")),
+		cr_expect(!cJSON_IsTrue(kt_test_get(f, "is_inline")),
 			  "%s pid %d: drgn has more inline frames at %s", dump,
-			  get(task, "pid")->valueint, get(f, "pc")->valuestring);
-		if (n && cJSON_IsNumber(get(f, "line")))
-			cr_expect_eq(in[n - 1].line, get(f, "line")->valueint);
+			  kt_test_get(task, "pid")->valueint, kt_test_get(f, "pc")->valuestring);
+		if (n && cJSON_IsNumber(kt_test_get(f, "line")))
+			cr_expect_eq(in[n - 1].line, kt_test_get(f, "line")->valueint);
 	}
 	return inlined;
 }
