@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/dump.h"
 #include "plugins/plugin.h"
 #include "tests/helpers.h"
 
@@ -267,4 +268,38 @@ Test(plugin_oops, list_poison_without_module_debuginfo_names_no_member)
 	kt_program_destroy(prog);
 	cJSON_Delete(exp);
 	free(path);
+}
+
+/*
+ * Seed 002's fault was a write: `mov %rdi,0x8(%r8)` storing through a
+ * stale list pointer. The list-poison dump with its faulting instruction
+ * patched into such a store (through RAX, which holds LIST_POISON1) must
+ * be decoded as a write of the member at that displacement. (ktscen's
+ * walker only reads, so the store is put there by kt_dump_patch().)
+ */
+Test(plugin_oops, a_store_is_decoded_as_a_write)
+{
+	static const unsigned char store[] = { 0x48, 0x89, 0x78, 0x08 };
+	struct kt_program *prog = kt_test_open("list-poison");
+	cJSON *exp = kt_test_expected("list-poison.oops");
+	uint64_t rip = hex_at(exp, "crashed", "pc", NULL);
+	const struct kt_finding *f;
+	struct kt_findings out;
+
+	cr_assert_null(kt_dump_patch(prog->dump, rip, store, sizeof(store),
+				     KT_FAULT_NONE));
+	kt_test_run_plugin(prog, "oops", &out);
+	cr_assert_eq(out.n, 1);
+	f = &out.v[0];
+	cr_log_info("%s", f->title);
+	// RAX was loaded from e->node.next: the store is next->prev = ...,
+	// __list_del()'s first write, as in seed 002.
+	cr_expect(strstr(f->title, ": write of e->node.next->prev (e->node.next "
+			 "= RAX = 0xdead000000000100, LIST_POISON1)"), "%s",
+		  f->title);
+	cr_expect(kt_test_has_step(f, "mov %rdi, 0x8(%rax)") ||
+		  kt_test_has_step(f, "mov %rdi,0x8(%rax)"), "no decoded store");
+	kt_findings_deinit(&out);
+	kt_program_destroy(prog);
+	cJSON_Delete(exp);
 }
