@@ -23,6 +23,8 @@
 #define PAGE_SIZE 4096ULL
 /* 1 MiB: big enough for bulk reads, small enough to balance two threads. */
 #define SHARD_PAGES 256
+/* 64 KiB: bulk enough, and the scan finds it in L2. */
+#define READ_PAGES 16
 #define MAX_THREADS 256
 /* Kernels without CONFIG_RANDOMIZE_MEMORY: the fixed direct map. */
 #define PAGE_OFFSET_DEFAULT 0xffff888000000000ULL
@@ -176,7 +178,11 @@ static bool scan_shard(struct worker *w, struct shard *sh)
 	uint64_t pfn = sh->start;
 
 	while (pfn < sh->end) {
-		size_t size = (sh->end - pfn) << PAGE_SHIFT, done;
+		// A read of READ_PAGES is still scanned from the cache it
+		// was just decompressed or copied into.
+		uint64_t n = sh->end - pfn < READ_PAGES ? sh->end - pfn :
+			     READ_PAGES;
+		size_t size = n << PAGE_SHIFT, done;
 		struct kt_error *err;
 
 		err = kt_dump_reader_read(w->reader, pfn << PAGE_SHIFT, w->buf,
