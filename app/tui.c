@@ -472,8 +472,9 @@ static void draw_header(struct kt_tui *t)
 {
 	char line[256];
 
-	snprintf(line, sizeof(line), "ktriage  [%s]  1 summary 2 bt 3 tasks "
-		 "4 log 5 findings 6 notes  ? help  q quit",
+	// Fits 80 columns with the longest view name.
+	snprintf(line, sizeof(line), "ktriage [%s]  1:summary 2:bt 3:tasks "
+		 "4:log 5:findings 6:notes ?:help q:quit",
 		 tui_view_name(t->cur.view));
 	kt_draw_text(0, 0, COLS, line, A_REVERSE);
 }

@@ -17,7 +17,7 @@
 	X(PAGE_DOWN, "page-down", "a page down")                             \
 	X(TOP, "top", "first row")                                           \
 	X(BOTTOM, "bottom", "last row")                                      \
-	X(ENTER, "enter", "follow the selected link / open, close a member") \
+	X(ENTER, "enter", "follow a link; open/close a member") \
 	X(NEXT_PANE, "next-pane", "move to the next pane")                   \
 	X(BACK, "back", "go back in history")                                \
 	X(FORWARD, "forward", "go forward in history")                       \

@@ -84,7 +84,7 @@ void kt_view_bt_regs(const struct kt_trace *tr, size_t i,
 		kt_rows_add(rows, KT_ROLE_TITLE, "pt_regs at %016" PRIx64,
 			    f->regs_addr);
 	else if (f->has_regs)
-		kt_rows_add(rows, KT_ROLE_TITLE, "saved at the crash (%s)",
+		kt_rows_add(rows, KT_ROLE_TITLE, "at the crash (%s)",
 			    tr->regs_source);
 	else
 		kt_rows_add(rows, KT_ROLE_TITLE, "registers known here");

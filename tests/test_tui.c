@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The workbench on a fake terminal: ncurses' newterm() writing to
+ * /dev/null at a fixed size, keys fed one by one, the screen read back
+ * and compared with tests/expected/screens/NAME.txt. KT_REGEN_SCREENS=1
+ * rewrites the golden screens. Then a tmux session, as a person uses it.
+ */
+#include <criterion/criterion.h>
+#include <curses.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "app/commands.h"
+#include "app/tui.h"
+#include "tests/helpers.h"
+
+struct fake {
+	SCREEN *scr;
+	FILE *out, *in;
+	struct kt_program *prog;
+	struct kt_cmd_ctx ctx;
+	struct kt_tui *tui;
+	char case_path[64];
+};
+
+static void start(struct fake *f, const char *dump, int cols, int lines)
+{
+	struct kt_tui_options o = { .rc_path = "/nonexistent/ktriagerc" };
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	cr_assert_not_null(setlocale(LC_ALL, "C.UTF-8"));
+	f->out = fopen("/dev/null", "w");
+	f->in = fopen("/dev/null", "r");
+	f->scr = newterm("xterm", f->out, f->in);
+	cr_assert_not_null(f->scr);
+	set_term(f->scr);
+	resizeterm(lines, cols);
+	f->prog = kt_test_open(dump);
+	// Notes go to a case of our own, never beside the shared dump.
+	snprintf(f->case_path, sizeof(f->case_path), "/tmp/kt-tui-XXXXXX");
+	fd = mkstemp(f->case_path);
+	cr_assert(fd >= 0);
+	close(fd);
+	unlink(f->case_path);
+	f->ctx = (struct kt_cmd_ctx){ .prog = f->prog, .out = stdout,
+				      .err = stderr, .case_path = f->case_path,
+				      .dump_path = f->prog->opts.dump_paths[0] };
+	f->tui = kt_tui_create(&f->ctx, &o);
+	cr_assert_not_null(f->tui);
+}
+
+static void stop(struct fake *f)
+{
+	kt_tui_destroy(f->tui);
+	endwin();
+	delscreen(f->scr);
+	fclose(f->out);
+	fclose(f->in);
+	kt_cmd_ctx_deinit(&f->ctx);
+	kt_program_destroy(f->prog);
+	unlink(f->case_path);
+}
+
+/* Feed @keys; "\n" is Enter, "\t" Tab, '\b' back. */
+static void keys(struct fake *f, const char *s)
+{
+	for (; *s; s++)
+		kt_tui_key(f->tui, *s == '\b' ? KEY_BACKSPACE : *s);
+}
+
+/* The screen with the fixtures' directory spelled as a variable. */
+static char *screen(void)
+{
+	char *s = kt_tui_screen_text(), *p;
+	const char *dir = kt_test_env("KT_FIXTURES");
+	size_t n = strlen(dir);
+
+	while ((p = strstr(s, dir))) {
+		memcpy(p, "$FIXTURES", 9);
+		memmove(p + 9, p + n, strlen(p + n) + 1);
+	}
+	return s;
+}
+
+/* No line wider than the terminal: what is drawn stays in its place. */
+static void expect_fits(const char *s, int cols)
+{
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		cr_expect(mbstowcs(NULL, p, 0) == (size_t)-1 ||
+			  (int)n <= 4 * cols, "line too long");
+		p = nl ? nl + 1 : p + n;
+	}
+}
+
+static void golden(const char *name)
+{
+	char path[4096], *got = screen(), *want;
+	FILE *fp;
+
+	expect_fits(got, COLS);
+	snprintf(path, sizeof(path), "%s/tests/expected/screens/%s.txt",
+		 KT_SOURCE_DIR, name);
+	if (getenv("KT_REGEN_SCREENS")) {
+		fp = fopen(path, "w");
+		cr_assert_not_null(fp, "cannot write %s", path);
+		fputs(got, fp);
+		fclose(fp);
+	}
+	want = kt_test_slurp(path, NULL);
+	cr_assert_not_null(want, "no golden screen %s (KT_REGEN_SCREENS=1)",
+			   path);
+	cr_expect_str_eq(got, want, "screen %s differs:\n%s", name, got);
+	free(got);
+	free(want);
+}
+
+static bool on_screen(const char *needle)
+{
+	char *s = kt_tui_screen_text();
+	bool yes = strstr(s, needle) != NULL;
+
+	free(s);
+	return yes;
+}
+
+Test(tui, landing)
+{
+	struct fake f;
+
+	start(&f, "hctx-fq", 100, 30);
+	cr_expect(on_screen("PANIC:   BUG: unable to handle page fault"));
+	golden("landing-100x30");
+	stop(&f);
+}
+
+Test(tui, backtrace_walk_to_the_faulting_frame)
+{
+	struct fake f;
+
+	start(&f, "hctx-fq", 100, 30);
+	keys(&f, "2");
+	golden("backtrace-100x30");
+	// The landing's task line leads to the same place.
+	keys(&f, "\b");
+	cr_expect(on_screen("[summary]"));
+	keys(&f, "L");
+	cr_expect(on_screen("#0 registers"));
+	stop(&f);
+}
+
+Test(tui, hctx_from_the_frame_then_fq_is_not_ram)
+{
+	struct fake f;
+
+	start(&f, "hctx-fq", 100, 30);
+	// Frame #1's variables, the hctx local, Enter: typed from the frame.
+	keys(&f, "2jv\tj\n");
+	cr_expect(on_screen("inspect ffff8d76018b5a00 struct blk_mq_hw_ctx"));
+	// Search the member, follow ->fq: its kmem says not RAM.
+	keys(&f, "/ *fq =\n\n");
+	golden("inspect-fq-100x30");
+	cr_expect(on_screen("ffff8d7630382c40"));
+	cr_expect(on_screen("not RAM"));
+	keys(&f, "\b");
+	cr_expect(on_screen("inspect ffff8d76018b5a00 struct blk_mq_hw_ctx"));
+	stop(&f);
+}
+
+Test(tui, tasks_in_d_state)
+{
+	struct fake f;
+
+	start(&f, "nbd-orphan-hung", 80, 24);
+	keys(&f, "3s");
+	golden("tasks-un-80x24");
+	cr_expect(on_screen("blkid"));
+	cr_expect(on_screen("state:UN"));
+	stop(&f);
+}
+
+Test(tui, help)
+{
+	struct fake f;
+
+	start(&f, "sysrq-null", 80, 24);
+	keys(&f, "?");
+	golden("help-80x24");
+	stop(&f);
+}
+
+Test(tui, resize_and_back)
+{
+	struct fake f;
+
+	start(&f, "hctx-fq", 80, 24);
+	keys(&f, "2");
+	golden("backtrace-80x24");
+	resizeterm(40, 120);
+	kt_tui_key(f.tui, KEY_RESIZE);
+	golden("backtrace-120x40");
+	resizeterm(24, 80);
+	kt_tui_key(f.tui, KEY_RESIZE);
+	golden("backtrace-80x24");
+	stop(&f);
+}
+
+Test(tui, command_line_output_links)
+{
+	struct fake f;
+
+	start(&f, "hctx-fq", 100, 30);
+	keys(&f, ":kmem ffff8d76018b5a00\n");
+	cr_expect(on_screen(":kmem ffff8d76018b5a00"));
+	cr_expect(on_screen("kmalloc-512+0x0 alloc"));
+	keys(&f, "\n");
+	cr_expect(on_screen("inspect ffff8d76018b5a00"));
+	keys(&f, "g53\n");
+	cr_expect(on_screen("backtrace of PID 53"));
+	stop(&f);
+}
+
+/* ---- tmux, as a person uses it ---- */
+
+static char *sh(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	char *out = NULL;
+	size_t cap = 0;
+
+	cr_assert_not_null(p);
+	if (getdelim(&out, &cap, 0, p) < 0) {
+		free(out);
+		out = strdup("");
+	}
+	pclose(p);
+	return out;
+}
+
+/* Wait (up to 10 s) until the pane shows @needle. */
+static bool pane_shows(const char *sock, const char *needle)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "tmux -L %s capture-pane -p -t kt 2>&1",
+		 sock);
+	for (int i = 0; i < 100; i++) {
+		char *s = sh(cmd);
+		bool yes = strstr(s, needle) != NULL;
+
+		free(s);
+		if (yes)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+Test(tui, tmux_session)
+{
+	char sock[32], cmd[4096], *dump, *out;
+
+	if (system("command -v tmux >/dev/null 2>&1"))
+		cr_skip_test("tmux is not installed");
+	snprintf(sock, sizeof(sock), "kt-test-%d", getpid());
+	dump = kt_test_dump_path("hctx-fq", ".kdump");
+	snprintf(cmd, sizeof(cmd), "tmux -L %s -f /dev/null new -d -s kt -x 100 "
+		 "-y 30 'env TERM=xterm HOME=/nonexistent %s %s %s -m %s/modules "
+		 "--case /tmp/%s.ktriage; echo KT-EXIT=$?; sleep 30'", sock,
+		 kt_test_env("KT_BINARY"), dump, kt_test_env("KT_VMLINUX"),
+		 kt_test_env("KT_FIXTURES"), sock);
+	cr_assert_eq(system(cmd), 0);
+	cr_expect(pane_shows(sock, "PANIC:   BUG: unable to handle page fault"));
+	snprintf(cmd, sizeof(cmd), "tmux -L %s send-keys -t kt 2", sock);
+	system(cmd);
+	cr_expect(pane_shows(sock, "#0  blk_free_flush_queue+0xe"));
+	snprintf(cmd, sizeof(cmd), "tmux -L %s send-keys -t kt q", sock);
+	system(cmd);
+	cr_expect(pane_shows(sock, "KT-EXIT=0"));
+	// The alternate screen is left: the shell's screen is back.
+	snprintf(cmd, sizeof(cmd), "tmux -L %s display -p -t kt "
+		 "'#{alternate_on}'", sock);
+	out = sh(cmd);
+	cr_expect_str_eq(out, "0\n");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "tmux -L %s kill-server", sock);
+	system(cmd);
+	free(dump);
+}
