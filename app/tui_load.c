@@ -6,10 +6,13 @@
  */
 #include <curses.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/commands.h"
 #include "app/tui_private.h"
@@ -452,12 +455,99 @@ void tui_load(struct kt_tui *t)
 	case TV_NOTES:
 		load_notes(t, &m->rows);
 		break;
-	case TV_OUTPUT:
-		add_output(t, &m->rows, t->cur.cmd);
+	case TV_OUTPUT: {
+		char *text = tui_capture_long(t, t->cur.cmd);
+
+		if (text)
+			kt_rows_add_text(&m->rows, text);
+		free(text);
 		snprintf(m->title, sizeof(m->title), " :%.150s", t->cur.cmd);
 		break;
+	}
 	case TV_HELP:
 		load_help(t, &m->rows);
 		break;
 	}
+}
+
+/* ---- long work on a thread: the screen keeps moving, Esc cancels ---- */
+
+struct long_work {
+	struct kt_tui *t;
+	const char *cmd;
+	char *text;
+	atomic_bool cancel, done;
+	_Atomic uint64_t pages_done, pages_total;
+};
+
+static void work_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct long_work *w = arg;
+
+	atomic_store(&w->pages_done, done);
+	atomic_store(&w->pages_total, total);
+}
+
+static void *work_run(void *arg)
+{
+	struct long_work *w = arg;
+
+	w->text = tui_capture(w->t, w->cmd);
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+/* Wait for @w, drawing its progress; Esc asks it to stop. */
+static void work_wait(struct long_work *w)
+{
+	char line[128];
+	uint64_t done, total;
+	int key;
+
+	timeout(100);
+	while (!atomic_load(&w->done)) {
+		done = atomic_load(&w->pages_done);
+		total = atomic_load(&w->pages_total);
+		snprintf(line, sizeof(line), "%s: %" PRIu64 "%% of %" PRIu64
+			 " pages  (Esc cancels)", atomic_load(&w->cancel) ?
+			 "cancelling" : "working", total ? 100 * done / total :
+			 0, total);
+		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
+		refresh();
+		key = getch();
+		if (key == 27)
+			atomic_store(&w->cancel, true);
+		else if (key == ERR && !isatty(STDIN_FILENO))
+			usleep(20000);
+	}
+}
+
+/*
+ * A command's output, run on a thread when it is long work (search): the
+ * workbench is never frozen. Other commands are quick and run here.
+ */
+char *tui_capture_long(struct kt_tui *t, const char *cmd)
+{
+	struct long_work w = { .t = t, .cmd = cmd };
+	struct kt_cmd_ctx *ctx = t->ctx;
+	pthread_t th;
+
+	while (*cmd == ' ')
+		cmd++;
+	if (strncmp(cmd, "search", 6) || (cmd[6] && cmd[6] != ' '))
+		return tui_capture(t, cmd);
+	ctx->cancel = &w.cancel;
+	ctx->progress = work_progress;
+	ctx->progress_arg = &w;
+	if (pthread_create(&th, NULL, work_run, &w)) {
+		work_run(&w);
+	} else {
+		work_wait(&w);
+		pthread_join(th, NULL);
+	}
+	ctx->cancel = NULL;
+	ctx->progress = NULL;
+	ctx->progress_arg = NULL;
+	timeout(200);
+	return w.text;
 }

@@ -81,6 +81,7 @@ void tui_load(struct kt_tui *t);
 void tui_bt_sides(struct kt_tui *t);
 void tui_analyse(struct kt_tui *t);
 char *tui_capture(struct kt_tui *t, const char *cmd);
+char *tui_capture_long(struct kt_tui *t, const char *cmd);
 void tui_note_target(struct kt_tui *t, const struct kt_row *r, char *buf,
 		     size_t size);
 void tui_add_note(struct kt_tui *t, const char *target, const char *text);

@@ -174,6 +174,20 @@ Test(tui, hctx_from_the_frame_then_fq_is_not_ram)
 	stop(&f);
 }
 
+Test(tui, findings_jump_to_their_evidence)
+{
+	struct fake f;
+
+	start(&f, "hctx-fq", 100, 30);
+	keys(&f, "5/faulting frame\n\n");
+	cr_expect(on_screen("backtrace of PID 53"));
+	keys(&f, "h/base: fq\n\n");
+	cr_expect(on_screen("inspect ffff8d7630382c40 struct blk_flush_queue"));
+	keys(&f, "h/oops: BUG\n\n");
+	cr_expect(on_screen("[log]"));
+	stop(&f);
+}
+
 Test(tui, tasks_in_d_state)
 {
 	struct fake f;
@@ -224,6 +238,11 @@ Test(tui, command_line_output_links)
 	cr_expect(on_screen("inspect ffff8d76018b5a00"));
 	keys(&f, "g53\n");
 	cr_expect(on_screen("backtrace of PID 53"));
+	// search runs on a thread; its hits are links too.
+	keys(&f, ":search -k ffff8d76018b5a00\n");
+	cr_expect(on_screen("ffff8d760142c270: ffff8d76018b5a00  inode_cache"));
+	keys(&f, "\n");
+	cr_expect(on_screen("inspect ffff8d760142c270"));
 	stop(&f);
 }
 
