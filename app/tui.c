@@ -19,6 +19,11 @@
 
 #define ESC 27
 
+static int page(void)
+{
+	return LINES > 6 ? LINES - 4 : 1;
+}
+
 static struct kt_pane *focused(struct kt_tui *t)
 {
 	return &t->pane[t->cur.view == TV_BT ? t->focus : PANE_MAIN];
@@ -38,6 +43,17 @@ static void remember(struct kt_tui *t, struct tui_place *p)
 	p->top = t->pane[PANE_MAIN].top;
 }
 
+/* Where Enter does something: the landing starts on the panic task. */
+static void first_link(struct kt_pane *p)
+{
+	for (size_t i = 0; i < p->rows.n; i++) {
+		if (p->rows.v[i].link.kind == KT_LINK_TASK) {
+			p->sel = i;
+			return;
+		}
+	}
+}
+
 /* Show @p, restoring its selection (history) or starting at the top. */
 static void show(struct kt_tui *t, const struct tui_place *p, bool restore)
 {
@@ -50,6 +66,8 @@ static void show(struct kt_tui *t, const struct tui_place *p, bool restore)
 	}
 	if (t->cur.view == TV_BT)
 		tui_bt_sides(t);
+	else if (!restore && t->cur.view == TV_SUMMARY)
+		first_link(&t->pane[PANE_MAIN]);
 }
 
 static void go(struct kt_tui *t, const struct tui_place *p)
@@ -117,7 +135,7 @@ static void select_link(struct kt_tui *t, enum kt_link_kind kind, int index)
 		if (m->rows.v[i].link.kind == kind &&
 		    m->rows.v[i].link.index == index) {
 			m->sel = i;
-			m->top = i;
+			m->top = i > (size_t)page() / 3 ? i - page() / 3 : 0;
 			return;
 		}
 	}
@@ -258,6 +276,8 @@ static void search(struct kt_tui *t, bool backward, bool skip)
 		return;
 	}
 	p->sel = i;
+	// A jump shows some context above the match.
+	p->top = i > page() / 3 ? (size_t)(i - page() / 3) : 0;
 	tui_status(t, "/%s", t->search);
 	if (t->cur.view == TV_BT && p == &t->pane[PANE_MAIN])
 		tui_bt_sides(t);
@@ -336,11 +356,6 @@ static void move_sel(struct kt_tui *t, long delta)
 	kt_pane_move(p, delta);
 	if (t->cur.view == TV_BT && p == &t->pane[PANE_MAIN])
 		tui_bt_sides(t);
-}
-
-static int page(void)
-{
-	return LINES > 6 ? LINES - 4 : 1;
 }
 
 static void cycle_state(struct kt_tui *t)
@@ -554,6 +569,7 @@ struct kt_tui *kt_tui_create(struct kt_cmd_ctx *ctx,
 		tui_status(t, "Enter follows a link, h goes back, ? for help");
 	t->cur.view = TV_SUMMARY;
 	tui_load(t);
+	first_link(&t->pane[PANE_MAIN]);
 	kt_tui_draw(t);
 	return t;
 }
