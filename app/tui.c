@@ -341,9 +341,10 @@ static void prompt_key(struct kt_tui *t, int key)
 			t->input[--t->input_len] = 0;
 		else
 			t->prompt = 0;
-	} else if (key >= 32 && key < 127 &&
+	} else if (key >= 32 && key < 256 && key != 127 &&
 		   t->input_len + 1 < sizeof(t->input)) {
-		// Printable ASCII only: what is typed is echoed as is.
+		// Bytes of UTF-8 arrive one by one; the prompt draws invalid
+		// sequences as '?', and the case refuses to store them.
 		t->input[t->input_len++] = key;
 		t->input[t->input_len] = 0;
 	}
@@ -572,6 +573,13 @@ struct kt_tui *kt_tui_create(struct kt_cmd_ctx *ctx,
 	first_link(&t->pane[PANE_MAIN]);
 	kt_tui_draw(t);
 	return t;
+}
+
+const char *kt_tui_selected(struct kt_tui *t)
+{
+	const struct kt_row *r = selected(t);
+
+	return r ? r->text : "";
 }
 
 const char *kt_tui_rc_errors(const struct kt_tui *t)

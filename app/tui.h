@@ -41,6 +41,9 @@ void kt_tui_draw(struct kt_tui *t);
 /** The screen's text, a line per row, right-trimmed (malloc()ed). */
 char *kt_tui_screen_text(void);
 
+/** The text of the focused pane's selected row ("" when none). */
+const char *kt_tui_selected(struct kt_tui *t);
+
 /** Errors found in the key configuration, one a line ("" when none). */
 const char *kt_tui_rc_errors(const struct kt_tui *t);
 

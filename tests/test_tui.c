@@ -18,6 +18,8 @@
 #include "app/tui.h"
 #include "tests/helpers.h"
 
+static struct kt_tui *current;
+
 struct fake {
 	SCREEN *scr;
 	FILE *out, *in;
@@ -52,6 +54,7 @@ static void start(struct fake *f, const char *dump, int cols, int lines)
 				      .dump_path = f->prog->opts.dump_paths[0] };
 	f->tui = kt_tui_create(&f->ctx, &o);
 	cr_assert_not_null(f->tui);
+	current = f->tui;
 }
 
 static void stop(struct fake *f)
@@ -70,7 +73,8 @@ static void stop(struct fake *f)
 static void keys(struct fake *f, const char *s)
 {
 	for (; *s; s++)
-		kt_tui_key(f->tui, *s == '\b' ? KEY_BACKSPACE : *s);
+		kt_tui_key(f->tui, *s == '\b' ? KEY_BACKSPACE :
+			   (unsigned char)*s);
 }
 
 /* The screen with the fixtures' directory spelled as a variable. */
@@ -100,11 +104,16 @@ static void expect_fits(const char *s, int cols)
 	}
 }
 
+/* The screen, and which row is selected (reverse video is not text). */
 static void golden(const char *name)
 {
 	char path[4096], *got = screen(), *want;
 	FILE *fp;
+	size_t n = strlen(got);
+	const char *sel = kt_tui_selected(current);
 
+	got = realloc(got, n + strlen(sel) + 16);
+	sprintf(got + n, "[selected] %s\n", sel);
 	expect_fits(got, COLS);
 	snprintf(path, sizeof(path), "%s/tests/expected/screens/%s.txt",
 		 KT_SOURCE_DIR, name);
@@ -148,6 +157,11 @@ Test(tui, backtrace_walk_to_the_faulting_frame)
 	start(&f, "hctx-fq", 100, 30);
 	keys(&f, "2");
 	golden("backtrace-100x30");
+	keys(&f, "j");
+	cr_expect_str_eq(kt_tui_selected(f.tui), "#1  blk_mq_hw_sysfs_release+0x15");
+	cr_expect(on_screen(" #1 registers"));
+	keys(&f, "k");
+	cr_expect(on_screen(" #0 registers"));
 	// The landing's task line leads to the same place.
 	keys(&f, "\b");
 	cr_expect(on_screen("[summary]"));
@@ -197,6 +211,35 @@ Test(tui, tasks_in_d_state)
 	golden("tasks-un-80x24");
 	cr_expect(on_screen("blkid"));
 	cr_expect(on_screen("state:UN"));
+	stop(&f);
+}
+
+Test(tui, tasks_enter_opens_the_backtrace)
+{
+	struct fake f;
+
+	start(&f, "nbd-orphan-hung", 100, 30);
+	keys(&f, "3sfblk\nj");
+	cr_expect(strstr(kt_tui_selected(f.tui), "UN  blkid"), "%s",
+		  kt_tui_selected(f.tui));
+	keys(&f, "\n");
+	cr_expect(on_screen("backtrace of PID 126"));
+	stop(&f);
+}
+
+Test(tui, note_on_the_selected_frame_in_utf8)
+{
+	struct fake f;
+
+	start(&f, "hctx-fq", 100, 30);
+	keys(&f, "2a");
+	keys(&f, "fq freed \xc3\xa9t\xc3\xa9 \xe4\xb8\xad\n");
+	cr_expect(on_screen("added on frame:53:0xffff8d76025520c0:0:"
+			    "blk_free_flush_queue"));
+	keys(&f, "6");
+	cr_expect(on_screen("Notes on frame:53:0xffff8d76025520c0:0:"
+			    "blk_free_flush_queue"));
+	cr_expect(on_screen("fq freed \xc3\xa9t\xc3\xa9 \xe4\xb8\xad"));
 	stop(&f);
 }
 
