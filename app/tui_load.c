@@ -444,6 +444,7 @@ void tui_load(struct kt_tui *t)
 		break;
 	case TV_TASKS:
 		kt_view_tasks(prog, &t->flt, &m->rows);
+		m->sel = m->rows.n > 1;	/* the first task, not the heading */
 		tasks_title(t, m->title, sizeof(m->title));
 		break;
 	case TV_LOG:
