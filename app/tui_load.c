@@ -206,18 +206,14 @@ static void load_findings(struct kt_tui *t, struct kt_rows *rows)
 	}
 	for (size_t i = 0; i < t->an->findings.n; i++) {
 		const struct kt_finding *f = &t->an->findings.v[i];
-		struct kt_row *r = kt_rows_add_raw(rows, f->severity >= 2 ?
-			KT_ROLE_ERROR : KT_ROLE_WARNING,
-			kt_severity_name(f->severity), "", 0);
+		char id[KT_SANITIZED_SIZE(96)];
+		struct kt_row *r;
 
-		if (!r)
-			return;
-		char *sev = r->text;
-
-		rows->n--;
+		// Ids come from plugins, external ones too: sanitise.
+		kt_sanitize(f->id, strlen(f->id), id, sizeof(id), false);
 		r = kt_rows_add(rows, f->severity >= 3 ? KT_ROLE_CRITICAL :
-				KT_ROLE_ERROR, "[%s] %s", sev, f->id);
-		free(sev);
+				KT_ROLE_ERROR, "[%s] %s",
+				kt_severity_name(f->severity), id);
 		if (r) {
 			r->link.kind = KT_LINK_FINDING;
 			r->link.index = i;

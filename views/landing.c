@@ -8,6 +8,7 @@
 #include "core/dump.h"
 #include "core/log.h"
 #include "core/program.h"
+#include "core/sanitize.h"
 #include "core/sysinfo.h"
 #include "core/vmlinux.h"
 #include "views/views.h"
@@ -67,6 +68,7 @@ static void oops_lines(struct kt_program *prog, struct kt_rows *rows)
 static void crash_lines(struct kt_program *prog, const struct kt_sysinfo *si,
 			struct kt_rows *rows)
 {
+	char comm[KT_SANITIZED_SIZE(sizeof(si->panic_comm))];
 	struct kt_row *r;
 
 	kt_rows_add(rows, KT_ROLE_TITLE, "Crash");
@@ -80,18 +82,11 @@ static void crash_lines(struct kt_program *prog, const struct kt_sysinfo *si,
 		kt_rows_add(rows, KT_ROLE_DIM, "  no CPU panicked");
 		return;
 	}
-	r = kt_rows_add_raw(rows, KT_ROLE_LINK, "", si->panic_comm,
-			    sizeof(si->panic_comm));
-	if (!r)
-		return;
-	// The comm is sanitised already: rebuild the row around it.
-	char *comm = r->text;
-
-	rows->n--;
+	kt_sanitize(si->panic_comm, sizeof(si->panic_comm), comm, sizeof(comm),
+		    false);
 	r = kt_rows_add(rows, KT_ROLE_LINK, "  TASK:    PID %d \"%s\" on CPU "
 			"%d  (task %016" PRIx64 ")", si->panic_pid, comm,
 			si->panic_cpu, si->panic_task);
-	free(comm);
 	if (r) {
 		r->link.kind = KT_LINK_TASK;
 		r->link.addr = si->panic_task;
@@ -109,21 +104,15 @@ static void finding_lines(const struct kt_view_finding *f, size_t nf,
 			  struct kt_rows *rows)
 {
 	struct kt_row *r;
+	char pre[32];
 
 	kt_rows_add(rows, KT_ROLE_TITLE, "Findings (%zu)", nf);
 	if (!nf)
 		kt_rows_add(rows, KT_ROLE_DIM, "  none");
 	for (size_t i = 0; i < nf && i < TOP_FINDINGS; i++) {
-		r = kt_rows_add(rows, sev_role(f[i].rank), "  %-8s ",
-				f[i].severity);
-		if (!r)
-			return;
-		char *pre = r->text;
-
-		rows->n--;
+		snprintf(pre, sizeof(pre), "  %-8s ", f[i].severity);
 		r = kt_rows_add_raw(rows, sev_role(f[i].rank), pre,
 				    f[i].title, strlen(f[i].title));
-		free(pre);
 		if (r) {
 			r->link.kind = KT_LINK_FINDING;
 			r->link.index = i;

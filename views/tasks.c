@@ -9,12 +9,11 @@
 #include "core/task.h"
 #include "views/views.h"
 
-static enum kt_task_sort sort_key;
-
-static int cmp_tasks(const void *a, const void *b)
+static int cmp_tasks(const void *a, const void *b, void *arg)
 {
 	const struct kt_task *x = *(const struct kt_task *const *)a;
 	const struct kt_task *y = *(const struct kt_task *const *)b;
+	enum kt_task_sort sort_key = *(const enum kt_task_sort *)arg;
 	int c = 0;
 
 	if (sort_key == KT_SORT_STATE)
@@ -62,10 +61,8 @@ void kt_view_tasks(struct kt_program *prog, const struct kt_task_filter *flt,
 		if (passes(t, flt, comm))
 			v[n++] = t;
 	}
-	// qsort has no context argument in C11; the views run on one thread.
-	sort_key = flt->sort;
 	if (v)
-		qsort(v, n, sizeof(*v), cmp_tasks);
+		qsort_r(v, n, sizeof(*v), cmp_tasks, (void *)&flt->sort);
 	for (size_t i = 0; i < n; i++) {
 		const struct kt_task *t = v[i];
 		struct kt_row *r;
