@@ -623,6 +623,8 @@ void kt_tui_destroy(struct kt_tui *t)
 	if (t->has_tr)
 		kt_trace_deinit(&t->tr);
 	kt_keymap_deinit(&t->keys);
+	for (int i = 0; i < OUTPUTS; i++)
+		free(t->outputs[i].text);
 	free(t->vf);
 	free(t);
 }

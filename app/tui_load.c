@@ -403,6 +403,24 @@ static void load_help(struct kt_tui *t, struct kt_rows *rows)
 		kt_rows_add_text(rows, kt_tui_rc_errors(t));
 }
 
+/* The place's command output: run on first sight, then kept. */
+static const char *output_text(struct kt_tui *t)
+{
+	unsigned slot;
+
+	if (t->cur.serial) {
+		slot = t->cur.serial % OUTPUTS;
+		if (t->outputs[slot].serial == t->cur.serial)
+			return t->outputs[slot].text;
+	}
+	t->cur.serial = ++t->next_serial;
+	slot = t->cur.serial % OUTPUTS;
+	free(t->outputs[slot].text);
+	t->outputs[slot].serial = t->cur.serial;
+	t->outputs[slot].text = tui_capture_long(t, t->cur.cmd);
+	return t->outputs[slot].text;
+}
+
 static void tasks_title(struct kt_tui *t, char *buf, size_t size)
 {
 	static const char *const sorts[] = { "pid", "state", "cpu", "comm" };
@@ -453,11 +471,10 @@ void tui_load(struct kt_tui *t)
 		load_notes(t, &m->rows);
 		break;
 	case TV_OUTPUT: {
-		char *text = tui_capture_long(t, t->cur.cmd);
+		const char *text = output_text(t);
 
 		if (text)
 			kt_rows_add_text(&m->rows, text);
-		free(text);
 		snprintf(m->title, sizeof(m->title), " :%.150s", t->cur.cmd);
 		break;
 	}

@@ -31,6 +31,7 @@ struct tui_place {
 	int index;		/* frame, log record, finding */
 	char type[KT_LINK_TYPE];	/* inspect: the type; notes: target */
 	char cmd[256];		/* output: the command */
+	unsigned serial;	/* output: its text in kt_tui.outputs */
 	size_t sel, top;
 };
 
@@ -38,6 +39,9 @@ enum { PANE_MAIN, PANE_LEFT, PANE_RIGHT, NR_PANES };
 enum side_mode { SIDE_REGS, SIDE_SOURCE, SIDE_VARS };
 
 #define HISTORY 64
+/* Every place history can reach: a command runs once, never again on
+ * back/forward (`:note add` must not add twice). */
+#define OUTPUTS (2 * HISTORY + 2)
 
 struct kt_tui {
 	struct kt_cmd_ctx *ctx;
@@ -65,6 +69,11 @@ struct kt_tui {
 	char input[256];
 	size_t input_len;
 	bool quit;
+	struct {
+		unsigned serial;
+		char *text;
+	} outputs[OUTPUTS];
+	unsigned next_serial;
 };
 
 /* Copy @src into @dst of @size bytes, cut and always terminated. */

@@ -243,6 +243,33 @@ Test(tui, note_on_the_selected_frame_in_utf8)
 	stop(&f);
 }
 
+static int count_on_screen(const char *needle)
+{
+	char *s = kt_tui_screen_text(), *p = s;
+	int n = 0;
+
+	while ((p = strstr(p, needle))) {
+		n++;
+		p++;
+	}
+	free(s);
+	return n;
+}
+
+/* Back and forward show a command's output again; they never rerun it. */
+Test(tui, history_does_not_rerun_commands)
+{
+	struct fake f;
+
+	start(&f, "sysrq-null", 100, 30);
+	keys(&f, ":note add only once\n");
+	keys(&f, "\bL\bL");
+	keys(&f, "6");
+	cr_expect(on_screen("All notes"));
+	cr_expect_eq(count_on_screen("only once"), 1);
+	stop(&f);
+}
+
 Test(tui, help)
 {
 	struct fake f;
