@@ -256,7 +256,12 @@ static void goto_target(struct kt_tui *t, const char *s)
 	}
 	if (!kt_error_catch_any(kt_symbol_address(t->ctx->prog, s,
 						  (uint64_t *)&v))) {
-		open_addr(t, v, NULL);
+		char type[KT_LINK_TYPE];
+
+		// A variable opens with its type, a function untyped.
+		if (!kt_view_variable_type(t->ctx->prog, s, type, sizeof(type)))
+			*type = 0;
+		open_addr(t, v, type);
 		return;
 	}
 	tui_status(t, "not a PID, address or symbol: %.64s", s);

@@ -308,6 +308,10 @@ Test(tui, command_line_output_links)
 	cr_expect(on_screen("inspect ffff8d76018b5a00"));
 	keys(&f, "g53\n");
 	cr_expect(on_screen("backtrace of PID 53"));
+	keys(&f, "ginit_task\n");
+	cr_expect(on_screen(" struct task_struct\n"));
+	keys(&f, "/ comm[\n");
+	cr_expect(on_screen("char comm[16] = \"swapper/0\""));
 	// search runs on a thread; its hits are links too.
 	keys(&f, ":search -k ffff8d76018b5a00\n");
 	cr_expect(on_screen("ffff8d760142c270: ffff8d76018b5a00  inode_cache"));

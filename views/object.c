@@ -179,3 +179,19 @@ void kt_view_object(struct kt_program *prog, uint64_t addr, const char *type,
 	else
 		node(prog, &v, "", expanded, 0, rows);
 }
+
+bool kt_view_variable_type(struct kt_program *prog, const char *name,
+			   char *buf, size_t size)
+{
+	struct kt_value v;
+	Dwarf_Die die;
+
+	if (!prog->dwarf || kt_error_catch_any(kt_dwarf_variable_type(
+				    prog->dwarf, name, &die)) ||
+	    kt_error_catch_any(kt_value_at(&die, 0, 0, &v)) ||
+	    v.kind == KT_VALUE_ARRAY || v.kind == KT_VALUE_FUNC ||
+	    v.kind == KT_VALUE_VOID)
+		return false;
+	kt_value_type_name(&v, buf, size);
+	return *buf;
+}

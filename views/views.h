@@ -88,4 +88,12 @@ void kt_view_object(struct kt_program *prog, uint64_t addr, const char *type,
 bool kt_view_guess_type(struct kt_program *prog, const char *cache,
 			char *buf, size_t size);
 
+/**
+ * The type of global variable @name as the inspector takes it ("struct
+ * task_struct"); false when it has none or is not a struct, union or
+ * scalar.
+ */
+bool kt_view_variable_type(struct kt_program *prog, const char *name,
+			   char *buf, size_t size);
+
 #endif /* KT_VIEWS_VIEWS_H */
