@@ -451,6 +451,11 @@ static void action(struct kt_tui *t, enum kt_tui_action a)
 		if (t->cur.view == TV_BT)
 			t->focus = (t->focus + 1) % NR_PANES;
 		break;
+	case KT_ACT_SCROLL_LEFT:
+		focused(t)->left -= focused(t)->left < 40 ? focused(t)->left :
+				    40;
+		break;
+	case KT_ACT_SCROLL_RIGHT: focused(t)->left += 40; break;
 	case KT_ACT_BACK: history(t, true); break;
 	case KT_ACT_FORWARD: history(t, false); break;
 	case KT_ACT_SEARCH_NEXT: search(t, false, true); break;
@@ -519,7 +524,7 @@ void kt_tui_draw(struct kt_tui *t)
 		top = body / 2 < 4 ? body : body / 2;
 		if ((size_t)top > t->pane[PANE_MAIN].rows.n + 1)
 			top = t->pane[PANE_MAIN].rows.n + 1;
-		left = w >= 100 ? 38 : w / 3;
+		left = w >= 100 ? (w - 1) / 2 : w / 3;
 		kt_draw_pane(&t->pane[PANE_MAIN], 1, 0, top, w,
 			     t->focus == PANE_MAIN, s);
 		if (body - top > 1) {

@@ -29,6 +29,7 @@ static const char default_rc[] =
 	"bind PgDn page-down\nbind C-f page-down\nbind Space page-down\n"
 	"bind Home top\nbind End bottom\nbind G bottom\n"
 	"bind Enter enter\nbind Tab next-pane\n"
+	"bind < scroll-left\nbind > scroll-right\n"
 	"bind Backspace back\nbind h back\nbind Left back\n"
 	"bind L forward\nbind Right forward\n"
 	"bind g goto\nbind : command\nbind / search\n"

@@ -19,6 +19,8 @@
 	X(BOTTOM, "bottom", "last row")                                      \
 	X(ENTER, "enter", "follow a link; open/close a member") \
 	X(NEXT_PANE, "next-pane", "move to the next pane")                   \
+	X(SCROLL_LEFT, "scroll-left", "show the left of long rows")          \
+	X(SCROLL_RIGHT, "scroll-right", "show the rest of long rows")        \
 	X(BACK, "back", "go back in history")                                \
 	X(FORWARD, "forward", "go forward in history")                       \
 	X(GOTO, "goto", "go to an address, symbol or PID")                   \

@@ -359,13 +359,13 @@ void tui_bt_sides(struct kt_tui *t)
 	t->cur.index = f;
 	kt_rows_clear(&l->rows);
 	kt_rows_clear(&r->rows);
-	l->sel = l->top = r->sel = r->top = 0;
+	l->sel = l->top = r->sel = r->top = l->left = r->left = 0;
 	if (t->side == SIDE_SOURCE)
 		kt_view_bt_source(t->ctx->prog, &t->tr, f, &l->rows);
 	else if (t->side == SIDE_VARS)
 		kt_view_bt_vars(t->ctx->prog, &t->tr, f, &l->rows);
 	else
-		kt_view_bt_regs(&t->tr, f, &l->rows);
+		kt_view_bt_regs(t->ctx->prog, &t->tr, f, &l->rows);
 	kt_view_bt_words(t->ctx->prog, &t->tr, f, &r->rows);
 	snprintf(l->title, sizeof(l->title), " #%zu %s", f,
 		 t->side == SIDE_SOURCE ? "source" : t->side == SIDE_VARS ?
@@ -440,7 +440,7 @@ void tui_load(struct kt_tui *t)
 
 	for (int i = 0; i < NR_PANES; i++) {
 		kt_rows_clear(&t->pane[i].rows);
-		t->pane[i].sel = t->pane[i].top = 0;
+		t->pane[i].sel = t->pane[i].top = t->pane[i].left = 0;
 		*t->pane[i].title = 0;
 	}
 	snprintf(m->title, sizeof(m->title), " %s", tui_view_name(t->cur.view));

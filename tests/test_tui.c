@@ -183,6 +183,11 @@ Test(tui, hctx_from_the_frame_then_fq_is_not_ram)
 	golden("inspect-fq-100x30");
 	cr_expect(on_screen("ffff8d7630382c40"));
 	cr_expect(on_screen("not RAM"));
+	cr_expect_not(on_screen("no page backs it"));
+	keys(&f, ">");
+	cr_expect(on_screen("no page backs it"), "> shows long rows' ends");
+	keys(&f, "<");
+	cr_expect_not(on_screen("no page backs it"));
 	keys(&f, "\b");
 	cr_expect(on_screen("inspect ffff8d76018b5a00 struct blk_mq_hw_ctx"));
 	stop(&f);

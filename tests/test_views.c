@@ -87,7 +87,7 @@ Test(views, frame_words_and_variables_lead_to_the_hctx)
 	cr_expect_eq(r->link.addr, HCTX);
 	cr_expect_str_eq(r->link.type, "struct blk_mq_hw_ctx");
 	kt_rows_clear(&rows);
-	kt_view_bt_regs(&tr, 0, &rows);
+	kt_view_bt_regs(prog, &tr, 0, &rows);
 	r = row_with(&rows, "rdi");
 	cr_assert_not_null(r);
 	cr_expect_eq(r->link.addr, HCTX_FQ, "RDI is the fq at the fault");

@@ -75,10 +75,33 @@ static void link_addr(struct kt_row *r, uint64_t v)
 	}
 }
 
-void kt_view_bt_regs(const struct kt_trace *tr, size_t i,
+/*
+ * A word's owner as bt -F names it: integers, user values, stray bits and
+ * unmapped kernel addresses are data, not pointers, and stay unnamed; a
+ * non-canonical value is named only when it is a known poison.
+ */
+static void annotate(struct kt_program *prog, uint64_t v, char *buf,
+		     size_t size)
+{
+	struct kt_owner o;
+	enum kt_owner_kind k;
+
+	*buf = 0;
+	if (kt_error_catch_any(kt_owner_identify(prog, v, &o)) || !o.n)
+		return;
+	k = o.ids[0].kind;
+	if (k == KT_OWNER_NULL || k == KT_OWNER_USER ||
+	    k == KT_OWNER_UNMAPPED || (k == KT_OWNER_NONCANONICAL && o.n == 1))
+		return;
+	kt_owner_format(&o, buf, size);
+}
+
+void kt_view_bt_regs(struct kt_program *prog, const struct kt_trace *tr,
+		     size_t i,
 		     struct kt_rows *rows)
 {
 	const struct kt_frame *f = &tr->frames[i];
+	char brief[192];
 
 	if (f->has_regs && f->regs_addr)
 		kt_rows_add(rows, KT_ROLE_TITLE, "pt_regs at %016" PRIx64,
@@ -91,9 +114,10 @@ void kt_view_bt_regs(const struct kt_trace *tr, size_t i,
 	for (int k = 0; k < KT_NR_REGS; k++) {
 		if (!(f->regs.known & (1u << k)))
 			continue;
-		link_addr(kt_rows_add(rows, KT_ROLE_TEXT, "%-8s %016" PRIx64,
-				      kt_reg_names[k], f->regs.r[k]),
-			  f->regs.r[k]);
+		annotate(prog, f->regs.r[k], brief, sizeof(brief));
+		link_addr(kt_rows_add(rows, *brief ? KT_ROLE_LINK : KT_ROLE_TEXT,
+				      "%-8s %016" PRIx64 " %s", kt_reg_names[k],
+				      f->regs.r[k], brief), f->regs.r[k]);
 	}
 }
 
@@ -137,7 +161,7 @@ void kt_view_bt_words(struct kt_program *prog, const struct kt_trace *tr,
 	if (!n)
 		kt_rows_add(rows, KT_ROLE_DIM, "none readable");
 	for (size_t w = 0; w < n; w++) {
-		kt_owner_brief(prog, words[w], brief, sizeof(brief));
+		annotate(prog, words[w], brief, sizeof(brief));
 		link_addr(kt_rows_add(rows, *brief ? KT_ROLE_LINK : KT_ROLE_TEXT,
 				      "%04" PRIx64 " %016" PRIx64 " %s",
 				      (sp + 8 * w) & 0xffff, words[w], brief),

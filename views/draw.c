@@ -42,6 +42,12 @@ int kt_draw_attr(enum kt_role role)
 
 void kt_draw_text(int y, int x, int w, const char *s, int attr)
 {
+	kt_draw_text_from(y, x, w, s, 0, attr);
+}
+
+void kt_draw_text_from(int y, int x, int w, const char *s, size_t skip,
+		       int attr)
+{
 	mbstate_t st = { 0 };
 	int col = 0;
 
@@ -64,11 +70,16 @@ void kt_draw_text(int y, int x, int w, const char *s, int attr)
 		cw = wcwidth(wc);
 		if (cw < 0)
 			cw = 1, wc = L'?';
+		s += n;
+		if (skip) {
+			// A wide character cut by the edge is not drawn.
+			skip = (size_t)cw > skip ? 0 : skip - cw;
+			continue;
+		}
 		if (col + cw > w)
 			break;
 		addnwstr(&wc, 1);
 		col += cw;
-		s += n;
 	}
 	for (; col < w; col++)
 		addch(' ');
@@ -131,8 +142,9 @@ void kt_draw_pane(struct kt_pane *p, int y, int x, int h, int w, bool focus,
 		attr = kt_draw_attr(p->rows.v[r].role);
 		if (focus && r == p->sel)
 			attr = A_REVERSE | (attr & A_BOLD);
-		kt_draw_text(y + 1 + i, x, w, p->rows.v[r].text, attr);
-		if (search)
+		kt_draw_text_from(y + 1 + i, x, w, p->rows.v[r].text, p->left,
+				  attr);
+		if (search && !p->left)
 			underline_match(y + 1 + i, x, w, p->rows.v[r].text,
 					search);
 	}

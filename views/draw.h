@@ -17,6 +17,7 @@ struct kt_pane {
 	struct kt_rows rows;
 	size_t top;		/* first row shown */
 	size_t sel;		/* the selected row */
+	size_t left;		/* columns scrolled off to the left */
 	char title[160];	/* printable */
 };
 
@@ -36,6 +37,10 @@ void kt_draw_pane(struct kt_pane *p, int y, int x, int h, int w, bool focus,
 
 /** Printable UTF-8 @s at (y, x), clipped to @w columns, blank-padded. */
 void kt_draw_text(int y, int x, int w, const char *s, int attr);
+
+/** kt_draw_text() of @s from its column @skip. */
+void kt_draw_text_from(int y, int x, int w, const char *s, size_t skip,
+		       int attr);
 
 /** Move the selection by @delta rows (clamped). */
 void kt_pane_move(struct kt_pane *p, long delta);

@@ -45,7 +45,7 @@ static void oops_lines(struct kt_program *prog, struct kt_rows *rows)
 	};
 	const struct kt_log *log;
 	struct kt_row *r;
-	size_t off;
+	size_t off, len;
 	long i;
 
 	if (kt_error_catch_any(kt_log_load(prog, &log)))
@@ -55,9 +55,13 @@ static void oops_lines(struct kt_program *prog, struct kt_rows *rows)
 		if (i < 0)
 			continue;
 		off += strlen(keys[k][0]);
+		// "CR2: x CR3: y CR4: z" on one line: CR2's value only.
+		len = log->recs[i].len - off;
+		if (k == 1 && memchr(log->recs[i].text + off, ' ', len))
+			len = (const char *)memchr(log->recs[i].text + off, ' ',
+						   len) - log->recs[i].text - off;
 		r = kt_rows_add_raw(rows, KT_ROLE_ERROR, keys[k][1],
-				    log->recs[i].text + off,
-				    log->recs[i].len - off);
+				    log->recs[i].text + off, len);
 		if (r) {
 			r->link.kind = KT_LINK_LOG;
 			r->link.index = i;

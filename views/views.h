@@ -42,8 +42,9 @@ void kt_view_landing(struct kt_program *prog,
 void kt_view_bt_frames(struct kt_program *prog, const struct kt_trace *tr,
 		       int pid, struct kt_rows *rows);
 
-/** The registers in force at frame @i, each address linked. */
-void kt_view_bt_regs(const struct kt_trace *tr, size_t i,
+/** The registers in force at frame @i, annotated and linked as words. */
+void kt_view_bt_regs(struct kt_program *prog, const struct kt_trace *tr,
+		     size_t i,
 		     struct kt_rows *rows);
 
 /** bt -f's words of frame @i, each annotated with kt_owner_brief(). */
