@@ -43,6 +43,22 @@ void tui_status(struct kt_tui *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* What a newcomer can do here, when there is nothing else to say. */
+static const char *const view_hints[] = {
+	[TV_SUMMARY] = "Enter: open  2: backtrace  5: findings  g: go to  "
+		       ":: command",
+	[TV_BT] = "Tab: next pane  Enter: inspect  l: source  v: variables  "
+		  "h: back",
+	[TV_INSPECT] = "Enter: follow/open  t: type  r: raw  d: disassemble  "
+		       "h: back",
+	[TV_TASKS] = "Enter: backtrace  s: state  f: name  c: CPU  o: sort",
+	[TV_LOG] = "/: search  n/N: next/previous  </>: scroll",
+	[TV_FINDINGS] = "Enter on evidence: go there  a: note",
+	[TV_NOTES] = ":note add --on TARGET TEXT  :verdict set KIND TEXT",
+	[TV_OUTPUT] = "Enter on an address: inspect it  h: back",
+	[TV_HELP] = "~/.config/ktriage/ktriagerc: bind KEY ACTION",
+};
+
 void tui_draw_status(struct kt_tui *t)
 {
 	char line[300];
@@ -59,7 +75,8 @@ void tui_draw_status(struct kt_tui *t)
 		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
 		return;
 	}
-	kt_draw_text(LINES - 1, 0, COLS, t->status, A_NORMAL);
+	kt_draw_text(LINES - 1, 0, COLS, *t->status ? t->status :
+		     view_hints[t->cur.view], *t->status ? A_NORMAL : A_DIM);
 }
 
 /* The output of batch command @cmd, as its text (malloc()ed). */

@@ -157,7 +157,6 @@ void kt_view_bt_words(struct kt_program *prog, const struct kt_trace *tr,
 	uint64_t sp = tr->frames[i].sp;
 	char brief[192];
 
-	kt_rows_add(rows, KT_ROLE_TITLE, "stack words (bt -f)");
 	if (!n)
 		kt_rows_add(rows, KT_ROLE_DIM, "none readable");
 	for (size_t w = 0; w < n; w++) {
