@@ -325,6 +325,21 @@ Test(tui, command_line_output_links)
 	stop(&f);
 }
 
+/* Scripts and pipes keep the batch output; --no-tui asks for it. */
+Test(tui, no_tui_prints_sys)
+{
+	char *dump = kt_test_dump_path("sysrq-null", ".kdump");
+	const char *argv[] = { dump, kt_test_env("KT_VMLINUX"), "--no-tui",
+			       NULL };
+	struct kt_run r = kt_test_run(argv);
+
+	cr_expect_eq(r.status, 0);
+	cr_expect(strstr(r.out, "       PANIC: \"Kernel panic - not syncing"),
+		  "%s", r.out);
+	kt_run_free(&r);
+	free(dump);
+}
+
 /* ---- tmux, as a person uses it ---- */
 
 static char *sh(const char *cmd)
