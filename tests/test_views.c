@@ -188,12 +188,24 @@ Test(views, landing_has_the_panic_and_the_dump)
 	cr_assert_not_null(r);
 	cr_expect_eq(r->link.kind, KT_LINK_TASK);
 	cr_expect_not_null(row_with(&rows, "dump level 31"));
+	cr_expect_not_null(row_with(&rows, ", 0 in D state (UN)"));
 	cr_expect_not_null(row_with(&rows, "VMLINUX: match"));
 	// A title's escape sequence arrives inert.
 	r = row_with(&rows, "title");
 	cr_assert_not_null(r);
 	cr_expect(strstr(r->text, "\\x1b[31m"), "%s", r->text);
 	cr_expect_eq(r->link.kind, KT_LINK_FINDING);
+	kt_rows_deinit(&rows);
+	kt_program_destroy(prog);
+}
+
+Test(views, landing_counts_hung_tasks)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	struct kt_rows rows = { 0 };
+
+	kt_view_landing(prog, NULL, 0, &rows);
+	cr_expect_not_null(row_with(&rows, ", 2 in D state (UN): 3 then s"));
 	kt_rows_deinit(&rows);
 	kt_program_destroy(prog);
 }

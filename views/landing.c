@@ -10,6 +10,7 @@
 #include "core/program.h"
 #include "core/sanitize.h"
 #include "core/sysinfo.h"
+#include "core/task.h"
 #include "core/vmlinux.h"
 #include "views/views.h"
 
@@ -69,6 +70,21 @@ static void oops_lines(struct kt_program *prog, struct kt_rows *rows)
 	}
 }
 
+/* Hung tasks are often the story of a sysrq or hung-task panic. */
+static void task_line(struct kt_program *prog, struct kt_rows *rows)
+{
+	const struct kt_task_list *list;
+	size_t un = 0;
+
+	if (kt_error_catch_any(kt_tasks_load(prog, &list)))
+		return;
+	for (size_t i = 0; i < list->n; i++)
+		un += !strcmp(list->tasks[i].st, "UN");
+	kt_rows_add(rows, un ? KT_ROLE_WARNING : KT_ROLE_TEXT,
+		    "  TASKS:   %zu, %zu in D state (UN)%s", list->n, un,
+		    un ? ": 3 then s lists them" : "");
+}
+
 static void crash_lines(struct kt_program *prog, const struct kt_sysinfo *si,
 			struct kt_rows *rows)
 {
@@ -96,6 +112,7 @@ static void crash_lines(struct kt_program *prog, const struct kt_sysinfo *si,
 		r->link.addr = si->panic_task;
 		r->link.pid = si->panic_pid;
 	}
+	task_line(prog, rows);
 }
 
 static enum kt_role sev_role(int rank)
