@@ -6,6 +6,7 @@
  * rewrites the golden screens. Then a tmux session, as a person uses it.
  */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <curses.h>
 #include <locale.h>
 #include <stdio.h>
@@ -322,6 +323,32 @@ Test(tui, command_line_output_links)
 	cr_expect(on_screen("ffff8d760142c270: ffff8d76018b5a00  inode_cache"));
 	keys(&f, "\n");
 	cr_expect(on_screen("inspect ffff8d760142c270"));
+	stop(&f);
+}
+
+ParameterizedTestParameters(tui, every_view_on_every_dump)
+{
+	KT_DUMP_PARAMS();
+}
+
+/* Every view, every pane, Enter everywhere: on each dump, nothing breaks. */
+ParameterizedTest(struct kt_dump_param *p, tui, every_view_on_every_dump)
+{
+	static const char *const walk[] = {
+		"\n", "2", "jjj", "\t\n", "\b\t\tjj\n\n", "h", "l", "v",
+		"\tj\n", "3", "s", "s", "o", "G\n", "4", "G", "/panic\n",
+		"n", "N", "\n", "5", "jj\n", "6", "?", "1", ":sys\n", "\n",
+		"gjiffies\n", "r", "h", "d", "hh", "L", ">", "<", "g\n",
+		"g0\n", "gnosuchsymbol\n", ":nosuchcommand\n", "\x1b",
+	};
+	struct fake f;
+
+	start(&f, p->name, 80, 24);
+	for (size_t i = 0; i < sizeof(walk) / sizeof(walk[0]); i++) {
+		keys(&f, walk[i]);
+		cr_assert(on_screen("ktriage ["), "%s: after '%s'", p->name,
+			  walk[i]);
+	}
 	stop(&f);
 }
 
