@@ -574,6 +574,8 @@ struct kt_tui *kt_tui_create(struct kt_cmd_ctx *ctx,
 	kt_draw_init(o->mono);
 	curs_set(0);
 	keypad(stdscr, TRUE);
+	// Esc alone must act at once (cancel), not after ncurses' second.
+	set_escdelay(25);
 	if (t->keys.errors)
 		tui_status(t, "ktriagerc: bad lines, see ? (help)");
 	else
@@ -670,7 +672,6 @@ int kt_tui_main(struct kt_cmd_ctx *ctx, const struct kt_tui_options *o)
 	cbreak();
 	noecho();
 	nonl();
-	set_escdelay(25);
 	timeout(200);
 	t = kt_tui_create(ctx, o);
 	if (!t) {

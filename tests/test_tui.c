@@ -30,7 +30,9 @@ struct fake {
 	char case_path[64];
 };
 
-static void start(struct fake *f, const char *dump, int cols, int lines)
+/* The workbench reading the terminal's keys from @in (NULL: none). */
+static void start_in(struct fake *f, const char *dump, int cols, int lines,
+		     FILE *in)
 {
 	struct kt_tui_options o = { .rc_path = "/nonexistent/ktriagerc" };
 	int fd;
@@ -38,7 +40,7 @@ static void start(struct fake *f, const char *dump, int cols, int lines)
 	memset(f, 0, sizeof(*f));
 	cr_assert_not_null(setlocale(LC_ALL, "C.UTF-8"));
 	f->out = fopen("/dev/null", "w");
-	f->in = fopen("/dev/null", "r");
+	f->in = in ? in : fopen("/dev/null", "r");
 	f->scr = newterm("xterm", f->out, f->in);
 	cr_assert_not_null(f->scr);
 	set_term(f->scr);
@@ -56,6 +58,11 @@ static void start(struct fake *f, const char *dump, int cols, int lines)
 	f->tui = kt_tui_create(&f->ctx, &o);
 	cr_assert_not_null(f->tui);
 	current = f->tui;
+}
+
+static void start(struct fake *f, const char *dump, int cols, int lines)
+{
+	start_in(f, dump, cols, lines, NULL);
 }
 
 static void stop(struct fake *f)
@@ -260,6 +267,24 @@ static int count_on_screen(const char *needle)
 	}
 	free(s);
 	return n;
+}
+
+/* Esc on the terminal while a search runs stops the scan. */
+Test(tui, esc_cancels_a_search)
+{
+	struct fake f;
+	int fds[2];
+
+	cr_assert_eq(pipe(fds), 0);
+	start_in(&f, "hctx-fq", 100, 30, fdopen(fds[0], "r"));
+	// Typed ahead: the first key the search's wait loop reads.
+	cr_assert_eq(write(fds[1], "\x1b", 1), 1);
+	keys(&f, ":search -k ffff8d76018b5a00\n");
+	char *dbg = kt_tui_screen_text();
+	cr_expect(on_screen("search cancelled"), "%s", dbg);
+	free(dbg);
+	close(fds[1]);
+	stop(&f);
 }
 
 /* Back and forward show a command's output again; they never rerun it. */
