@@ -337,6 +337,8 @@ Test(tui, command_line_output_links)
 	cr_expect(on_screen("kmalloc-512+0x0 alloc"));
 	keys(&f, "\n");
 	cr_expect(on_screen("inspect ffff8d76018b5a00"));
+	keys(&f, "tblk_mq_hw_ctx\n");
+	cr_expect(on_screen("inspect ffff8d76018b5a00 struct blk_mq_hw_ctx\n"));
 	keys(&f, "g53\n");
 	cr_expect(on_screen("backtrace of PID 53"));
 	keys(&f, "ginit_task\n");

@@ -164,6 +164,17 @@ void kt_view_object(struct kt_program *prog, uint64_t addr, const char *type,
 		addr = base;
 	}
 	err = kt_expr_parse_type(prog, used, &t);
+	// "blk_mq_hw_ctx" as typed in a hurry means the struct.
+	if (err && !strchr(used, ' ') && strlen(used) + 8 < used_size) {
+		char tagged[KT_LINK_TYPE + 8];
+
+		snprintf(tagged, sizeof(tagged), "struct %s", used);
+		if (!kt_error_catch_any(kt_expr_parse_type(prog, tagged, &t))) {
+			kt_error_destroy(err);
+			err = NULL;
+			snprintf(used, used_size, "%s", tagged);
+		}
+	}
 	if (err) {
 		kt_rows_add_raw(rows, KT_ROLE_ERROR, "type: ", err->message,
 				strlen(err->message));
