@@ -660,10 +660,17 @@ int kt_tui_main(struct kt_cmd_ctx *ctx, const struct kt_tui_options *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct kt_tui *t;
+	SCREEN *scr;
 	int key;
 
-	if (!initscr())
+	// newterm(), unlike initscr(), returns when the terminal is unknown.
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		fprintf(stderr, "ktriage: cannot drive this terminal (TERM=%s);"
+			" --no-tui prints the summary instead\n",
+			getenv("TERM") ? getenv("TERM") : "");
 		return 1;
+	}
 	atexit(restore_terminal);
 	// No SA_RESTART: getch() returns, and the loop sees the signal.
 	sigaction(SIGINT, &sa, NULL);
@@ -688,5 +695,6 @@ int kt_tui_main(struct kt_cmd_ctx *ctx, const struct kt_tui_options *o)
 	}
 	kt_tui_destroy(t);
 	restore_terminal();
+	delscreen(scr);
 	return got_signal ? 128 + got_signal : 0;
 }
