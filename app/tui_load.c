@@ -132,8 +132,12 @@ void tui_analyse(struct kt_tui *t)
 	t->nvf = t->an->findings.n;
 }
 
-static void ref_link(const struct kt_ref *r, struct kt_link *l)
+static void ref_link(struct kt_program *prog, const struct kt_ref *r,
+		     struct kt_link *l)
 {
+	const struct kt_task_list *list;
+	const struct kt_task *task;
+	uint64_t cur;
 	char *star;
 
 	switch (r->kind) {
@@ -165,6 +169,17 @@ static void ref_link(const struct kt_ref *r, struct kt_link *l)
 		l->kind = KT_LINK_LOG;
 		l->index = r->level;
 		break;
+	case KT_REF_CPU:
+		// A CPU leads to what it was running.
+		if (r->cpu < 0 ||
+		    kt_error_catch_any(kt_task_current(prog, r->cpu, &cur)) ||
+		    kt_error_catch_any(kt_tasks_load(prog, &list)) ||
+		    !(task = kt_task_by_addr(list, cur)))
+			break;
+		l->kind = KT_LINK_TASK;
+		l->addr = task->addr;
+		l->pid = task->pid;
+		break;
 	case KT_REF_REGISTER:
 		if (r->value >> 47 == 0x1ffff) {
 			l->kind = KT_LINK_ADDR;
@@ -176,7 +191,8 @@ static void ref_link(const struct kt_ref *r, struct kt_link *l)
 	}
 }
 
-static void ref_row(struct kt_rows *rows, const struct kt_ref *r)
+static void ref_row(struct kt_program *prog, struct kt_rows *rows,
+		    const struct kt_ref *r)
 {
 	char text[KT_SANITIZED_SIZE(160)], label[KT_SANITIZED_SIZE(64)];
 	const char *raw = r->text ? r->text : "";
@@ -194,7 +210,7 @@ static void ref_row(struct kt_rows *rows, const struct kt_ref *r)
 				  "%s", "frame", label, r->pid, r->level, text);
 		break;
 	case KT_REF_CPU:
-		row = kt_rows_add(rows, KT_ROLE_TEXT, "    %-8s %s: %d", "cpu",
+		row = kt_rows_add(rows, KT_ROLE_LINK, "    %-8s %s: %d", "cpu",
 				  label, r->cpu);
 		break;
 	case KT_REF_REGISTER:
@@ -211,7 +227,7 @@ static void ref_row(struct kt_rows *rows, const struct kt_ref *r)
 				  " %s", "address", label, r->addr, text);
 	}
 	if (row)
-		ref_link(r, &row->link);
+		ref_link(prog, r, &row->link);
 }
 
 static void load_findings(struct kt_tui *t, struct kt_rows *rows)
@@ -241,7 +257,7 @@ static void load_findings(struct kt_tui *t, struct kt_rows *rows)
 				f->explanation : "", f->explanation ?
 				strlen(f->explanation) : 0);
 		for (size_t k = 0; k < f->nrefs; k++)
-			ref_row(rows, &f->refs[k]);
+			ref_row(t->ctx->prog, rows, &f->refs[k]);
 		kt_rows_add(rows, KT_ROLE_TEXT, "%s", "");
 	}
 	if (!t->an->findings.n)

@@ -174,6 +174,35 @@ Test(views, tasks_filtered_to_uninterruptible)
 	kt_program_destroy(prog);
 }
 
+Test(views, tasks_sorted_by_cpu_then_pid)
+{
+	struct kt_program *prog = kt_test_open("hctx-fq");
+	struct kt_task_filter flt = { .cpu = -1, .sort = KT_SORT_CPU };
+	struct kt_rows rows = { 0 };
+	int last_cpu = -1, last_pid = -1, cpu, pid;
+
+	kt_view_tasks(prog, &flt, &rows);
+	cr_assert(rows.n > 10);
+	for (size_t i = 1; i < rows.n; i++) {
+		cr_assert_eq(sscanf(rows.v[i].text + 1, "%d %*d %d", &pid,
+				    &cpu), 2, "%s", rows.v[i].text);
+		cr_expect(cpu > last_cpu || (cpu == last_cpu && pid > last_pid),
+			  "%s after cpu %d pid %d", rows.v[i].text, last_cpu,
+			  last_pid);
+		last_cpu = cpu;
+		last_pid = pid;
+	}
+	cr_expect_eq(last_cpu, 1, "two CPUs");
+	kt_rows_clear(&rows);
+	flt.cpu = 1;
+	kt_view_tasks(prog, &flt, &rows);
+	for (size_t i = 1; i < rows.n; i++)
+		cr_expect(sscanf(rows.v[i].text + 1, "%d %*d %d", &pid, &cpu) == 2
+			  && cpu == 1, "%s", rows.v[i].text);
+	kt_rows_deinit(&rows);
+	kt_program_destroy(prog);
+}
+
 Test(views, landing_has_the_panic_and_the_dump)
 {
 	struct kt_program *prog = kt_test_open("sysrq-null");
