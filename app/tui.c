@@ -186,6 +186,12 @@ static void follow(struct kt_tui *t)
 	l = r->link;
 	switch (l.kind) {
 	case KT_LINK_ADDR:
+		// A command's line may hold several: ask which.
+		if (!*l.type && (t->nchoices = kt_rows_find_addresses(
+			r->text, t->choices, 9)) > 1) {
+			t->prompt = KT_ACT_ENTER;
+			break;
+		}
 		open_addr(t, l.addr, l.type);
 		break;
 	case KT_LINK_TASK:
@@ -336,6 +342,16 @@ static void run_prompt(struct kt_tui *t)
 
 static void prompt_key(struct kt_tui *t, int key)
 {
+	if (t->prompt == KT_ACT_ENTER) {
+		t->prompt = 0;
+		if (key >= '1' && key < '1' + (int)t->nchoices)
+			open_addr(t, t->choices[key - '1'], NULL);
+		else if (key == '\n' || key == '\r' || key == KEY_ENTER)
+			open_addr(t, t->choices[0], NULL);
+		else
+			tui_status(t, "cancelled");
+		return;
+	}
 	if (key == ESC) {
 		t->prompt = 0;
 		tui_status(t, "cancelled");

@@ -63,6 +63,16 @@ void tui_draw_status(struct kt_tui *t)
 {
 	char line[300];
 
+	if (t->prompt == KT_ACT_ENTER) {
+		int n = snprintf(line, sizeof(line), "which address?");
+
+		for (size_t i = 0; i < t->nchoices && n < (int)sizeof(line);
+		     i++)
+			n += snprintf(line + n, sizeof(line) - n, "  %zu: %" PRIx64,
+				      i + 1, t->choices[i]);
+		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
+		return;
+	}
 	if (t->prompt) {
 		snprintf(line, sizeof(line), "%s%s",
 			 t->prompt == KT_ACT_COMMAND ? ":" :

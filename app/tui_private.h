@@ -69,6 +69,8 @@ struct kt_tui {
 	char input[256];
 	size_t input_len;
 	bool quit;
+	uint64_t choices[9];	/* a row's addresses, to pick one of */
+	size_t nchoices;
 	struct {
 		unsigned serial;
 		char *text;

@@ -341,6 +341,13 @@ Test(tui, command_line_output_links)
 	cr_expect(on_screen("inspect ffff8d76018b5a00 struct blk_mq_hw_ctx\n"));
 	keys(&f, "g53\n");
 	cr_expect(on_screen("backtrace of PID 53"));
+	// A line with two addresses asks which one.
+	keys(&f, ":rd ffff8d76018b5a00 2\n");
+	keys(&f, "\n");
+	cr_expect(on_screen("which address?  1: ffff8d76018b5a00  2: "
+			    "ffff8d76018b5a08"));
+	keys(&f, "2");
+	cr_expect(on_screen("inspect ffff8d76018b5a08"));
 	keys(&f, "ginit_task\n");
 	cr_expect(on_screen(" struct task_struct\n"));
 	keys(&f, "/ comm[\n");
@@ -348,7 +355,7 @@ Test(tui, command_line_output_links)
 	// search runs on a thread; its hits are links too.
 	keys(&f, ":search -k ffff8d76018b5a00\n");
 	cr_expect(on_screen("ffff8d760142c270: ffff8d76018b5a00  inode_cache"));
-	keys(&f, "\n");
+	keys(&f, "\n1");
 	cr_expect(on_screen("inspect ffff8d760142c270"));
 	stop(&f);
 }

@@ -287,6 +287,11 @@ Test(views, text_rows_link_kernel_addresses_only)
 	cr_expect_eq(rows.v[2].link.kind, KT_LINK_NONE);
 	cr_expect_str_eq(rows.v[3].text, "x\\x1b]0;evil\\x07");
 	cr_expect_eq(kt_rows_search(&rows, "MOV", 2, false), 1);
+	uint64_t a[4];
+	cr_expect_eq(kt_rows_find_addresses("ffff8d76018b5a00: ffffffffa89463ce "
+					    "0000000000000001 x0xffff8d76018b5a00",
+					    a, 4), 2);
+	cr_expect_eq(a[1], 0xffffffffa89463ceULL);
 	cr_expect_eq(kt_rows_search(&rows, "nothing", 0, false), -1);
 	kt_rows_deinit(&rows);
 }

@@ -58,7 +58,8 @@ struct kt_row *kt_rows_add_raw(struct kt_rows *rows, enum kt_role role,
 	return append(rows, role, text);
 }
 
-uint64_t kt_rows_find_address(const char *s)
+/* The next kernel address at or after @s; *end just past it. */
+static uint64_t next_address(const char *s, const char **end)
 {
 	for (const char *p = s; *p; p++) {
 		const char *h = p;
@@ -75,10 +76,29 @@ uint64_t kt_rows_find_address(const char *s)
 			continue;
 		v = strtoull(h, NULL, 16);
 		// Kernel space only: user values and counts are not links.
-		if (v >> 47 == 0x1ffff)
+		if (v >> 47 == 0x1ffff) {
+			*end = h + n;
 			return v;
+		}
 	}
 	return 0;
+}
+
+uint64_t kt_rows_find_address(const char *s)
+{
+	const char *end;
+
+	return next_address(s, &end);
+}
+
+size_t kt_rows_find_addresses(const char *s, uint64_t *ret, size_t max)
+{
+	size_t n = 0;
+	uint64_t v;
+
+	while (n < max && (v = next_address(s, &s)))
+		ret[n++] = v;
+	return n;
 }
 
 void kt_rows_add_text(struct kt_rows *rows, const char *text)

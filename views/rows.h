@@ -82,6 +82,9 @@ void kt_rows_add_text(struct kt_rows *rows, const char *text);
 /** The first kernel address (0xffff..., or 16 hex digits) in @s, or 0. */
 uint64_t kt_rows_find_address(const char *s);
 
+/** Every kernel address in @s, at most @max, in order; their count. */
+size_t kt_rows_find_addresses(const char *s, uint64_t *ret, size_t max);
+
 /** Index of the first row at or after @from containing @needle (case
  * insensitive), wrapping; -1 when none. */
 long kt_rows_search(const struct kt_rows *rows, const char *needle,
