@@ -84,6 +84,8 @@ Test(views, frame_words_and_variables_lead_to_the_hctx)
 	kt_view_bt_vars(prog, &tr, 1, &rows);
 	r = row_with(&rows, "local hctx = 0xffff8d76018b5a00");
 	cr_assert_not_null(r);
+	cr_expect_str_eq(r->text, "local hctx = 0xffff8d76018b5a00  "
+			 "kmalloc-512+0x0 alloc");
 	cr_expect_eq(r->link.addr, HCTX);
 	cr_expect_str_eq(r->link.type, "struct blk_mq_hw_ctx");
 	kt_rows_clear(&rows);

@@ -218,6 +218,7 @@ void kt_view_bt_vars(struct kt_program *prog, const struct kt_trace *tr,
 {
 	struct kt_frame_var *v = calloc(MAX_VARS, sizeof(*v));
 	size_t n = v ? kt_frame_variables(prog, tr, i, v, MAX_VARS) : 0;
+	char brief[192];
 	struct kt_row *r;
 
 	kt_rows_add(rows, KT_ROLE_TITLE, "parameters and locals (bt -v)");
@@ -230,9 +231,11 @@ void kt_view_bt_vars(struct kt_program *prog, const struct kt_trace *tr,
 				    v[k].why);
 			continue;
 		}
-		r = kt_rows_add(rows, KT_ROLE_TEXT, "%s %s = 0x%" PRIx64,
+		annotate(prog, v[k].value, brief, sizeof(brief));
+		r = kt_rows_add(rows, *brief ? KT_ROLE_LINK : KT_ROLE_TEXT,
+				"%s %s = 0x%" PRIx64 "%s%s",
 				v[k].param ? "param" : "local", v[k].name,
-				v[k].value);
+				v[k].value, *brief ? "  " : "", brief);
 		link_addr(r, v[k].value);
 		if (r && r->link.kind == KT_LINK_ADDR)
 			var_type(prog, &v[k], r);
