@@ -392,6 +392,12 @@ static void cycle_state(struct kt_tui *t)
 	tui_load(t);
 }
 
+static void next_sort(struct kt_tui *t)
+{
+	t->flt.sort = (t->flt.sort + 1) % 4;
+	tui_load(t);
+}
+
 static void set_side(struct kt_tui *t, enum side_mode m)
 {
 	if (t->cur.view != TV_BT) {
@@ -452,46 +458,28 @@ static void view_action(struct kt_tui *t, enum kt_tui_action a)
 	}
 }
 
-static void action(struct kt_tui *t, enum kt_tui_action a)
+/* Actions of one view: backtrace panes, inspector, tasks filters. */
+static void detail_action(struct kt_tui *t, enum kt_tui_action a)
 {
 	switch (a) {
-	case KT_ACT_QUIT: t->quit = true; break;
-	case KT_ACT_UP: move_sel(t, -1); break;
-	case KT_ACT_DOWN: move_sel(t, 1); break;
-	case KT_ACT_PAGE_UP: move_sel(t, -page()); break;
-	case KT_ACT_PAGE_DOWN: move_sel(t, page()); break;
-	case KT_ACT_TOP: move_sel(t, -(long)focused(t)->rows.n); break;
-	case KT_ACT_BOTTOM: move_sel(t, focused(t)->rows.n); break;
-	case KT_ACT_ENTER: follow(t); break;
-	case KT_ACT_NEXT_PANE:
-		if (t->cur.view == TV_BT)
-			t->focus = (t->focus + 1) % NR_PANES;
-		break;
-	case KT_ACT_SCROLL_LEFT:
-		focused(t)->left -= focused(t)->left < 40 ? focused(t)->left :
-				    40;
-		break;
-	case KT_ACT_SCROLL_RIGHT: focused(t)->left += 40; break;
-	case KT_ACT_BACK: history(t, true); break;
-	case KT_ACT_FORWARD: history(t, false); break;
-	case KT_ACT_SEARCH_NEXT: search(t, false, true); break;
-	case KT_ACT_SEARCH_PREV: search(t, true, true); break;
-	case KT_ACT_GOTO:
-	case KT_ACT_COMMAND:
-	case KT_ACT_SEARCH:
-	case KT_ACT_NOTE:
-		start_prompt(t, a);
-		break;
 	case KT_ACT_RETYPE:
 		if (t->cur.view == TV_INSPECT)
 			start_prompt(t, a);
 		else
 			tui_status(t, "t retypes in the inspector");
 		break;
-	case KT_ACT_SOURCE: set_side(t, SIDE_SOURCE); break;
-	case KT_ACT_VARS: set_side(t, SIDE_VARS); break;
-	case KT_ACT_RAW: inspector_cmd(t, "rd -S 0x%" PRIx64 " 64"); break;
-	case KT_ACT_DISASM: inspector_cmd(t, "dis -l 0x%" PRIx64 " 32"); break;
+	case KT_ACT_SOURCE:
+		set_side(t, SIDE_SOURCE);
+		break;
+	case KT_ACT_VARS:
+		set_side(t, SIDE_VARS);
+		break;
+	case KT_ACT_RAW:
+		inspector_cmd(t, "rd -S 0x%" PRIx64 " 64");
+		break;
+	case KT_ACT_DISASM:
+		inspector_cmd(t, "dis -l 0x%" PRIx64 " 32");
+		break;
 	case KT_ACT_FILTER_STATE:
 	case KT_ACT_FILTER_NAME:
 	case KT_ACT_FILTER_CPU:
@@ -501,12 +489,78 @@ static void action(struct kt_tui *t, enum kt_tui_action a)
 		else if (a == KT_ACT_FILTER_STATE)
 			cycle_state(t);
 		else if (a == KT_ACT_SORT)
-			t->flt.sort = (t->flt.sort + 1) % 4, tui_load(t);
+			next_sort(t);
 		else
 			start_prompt(t, a);
 		break;
-	case KT_ACT_REDRAW: clearok(stdscr, TRUE); break;
-	default: view_action(t, a); break;
+	default:
+		view_action(t, a);
+		break;
+	}
+}
+
+static void action(struct kt_tui *t, enum kt_tui_action a)
+{
+	switch (a) {
+	case KT_ACT_QUIT:
+		t->quit = true;
+		break;
+	case KT_ACT_UP:
+		move_sel(t, -1);
+		break;
+	case KT_ACT_DOWN:
+		move_sel(t, 1);
+		break;
+	case KT_ACT_PAGE_UP:
+		move_sel(t, -page());
+		break;
+	case KT_ACT_PAGE_DOWN:
+		move_sel(t, page());
+		break;
+	case KT_ACT_TOP:
+		move_sel(t, -(long)focused(t)->rows.n);
+		break;
+	case KT_ACT_BOTTOM:
+		move_sel(t, focused(t)->rows.n);
+		break;
+	case KT_ACT_ENTER:
+		follow(t);
+		break;
+	case KT_ACT_NEXT_PANE:
+		if (t->cur.view == TV_BT)
+			t->focus = (t->focus + 1) % NR_PANES;
+		break;
+	case KT_ACT_SCROLL_LEFT:
+		focused(t)->left -= focused(t)->left < 40 ? focused(t)->left :
+				    40;
+		break;
+	case KT_ACT_SCROLL_RIGHT:
+		focused(t)->left += 40;
+		break;
+	case KT_ACT_BACK:
+		history(t, true);
+		break;
+	case KT_ACT_FORWARD:
+		history(t, false);
+		break;
+	case KT_ACT_SEARCH_NEXT:
+		search(t, false, true);
+		break;
+	case KT_ACT_SEARCH_PREV:
+		search(t, true, true);
+		break;
+	case KT_ACT_GOTO:
+	case KT_ACT_COMMAND:
+	case KT_ACT_SEARCH:
+	case KT_ACT_NOTE:
+		start_prompt(t, a);
+		break;
+	case KT_ACT_REDRAW:
+		clearok(stdscr, TRUE);
+		break;
+	default:
+		detail_action(t, a);
+		break;
 	}
 }
 
