@@ -329,6 +329,13 @@ static void run_prompt(struct kt_tui *t)
 		tui_note_target(t, selected(t), target, sizeof(target));
 		tui_add_note(t, target, t->input);
 		break;
+	case KT_ACT_VERDICT:
+		// Verdicts are on findings or on the case, nothing else.
+		tui_note_target(t, selected(t), target, sizeof(target));
+		if (strncmp(target, "finding:", 8))
+			snprintf(target, sizeof(target), "case");
+		tui_set_verdict(t, target, t->input);
+		break;
 	case KT_ACT_FILTER_NAME:
 		tui_copy(t->flt.name, sizeof(t->flt.name), t->input);
 		tui_load(t);
@@ -553,6 +560,7 @@ static void action(struct kt_tui *t, enum kt_tui_action a)
 	case KT_ACT_COMMAND:
 	case KT_ACT_SEARCH:
 	case KT_ACT_NOTE:
+	case KT_ACT_VERDICT:
 		start_prompt(t, a);
 		break;
 	case KT_ACT_REDRAW:

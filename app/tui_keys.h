@@ -45,6 +45,7 @@
 	X(FILTER_CPU, "filter-cpu", "tasks: filter by CPU")                  \
 	X(SORT, "sort", "tasks: cycle sort pid/state/cpu/comm")              \
 	X(NOTE, "note", "add a note on the selected object")                 \
+	X(VERDICT, "verdict", "set a verdict: KIND TEXT, on a finding or case")\
 	X(REDRAW, "redraw", "redraw the screen")
 
 enum kt_tui_action {

@@ -80,6 +80,7 @@ void tui_draw_status(struct kt_tui *t)
 			 t->prompt == KT_ACT_GOTO ? "goto: " :
 			 t->prompt == KT_ACT_RETYPE ? "type: " :
 			 t->prompt == KT_ACT_NOTE ? "note: " :
+			 t->prompt == KT_ACT_VERDICT ? "verdict KIND TEXT: " :
 			 t->prompt == KT_ACT_FILTER_NAME ? "name: " : "cpu: ",
 			 t->input);
 		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
@@ -317,6 +318,34 @@ void tui_add_note(struct kt_tui *t, const char *target, const char *text)
 		return;
 	}
 	tui_status(t, "note %.8s added on %s", uuid, target);
+}
+
+/* "KIND TEXT" from the prompt, on @target ("case" or "finding:ID"). */
+void tui_set_verdict(struct kt_tui *t, const char *target, char *input)
+{
+	char *text = strchr(input, ' ');
+	struct kt_error *err;
+	struct kt_case *c;
+
+	if (text)
+		*text++ = 0;
+	if (!text || !*text || !kt_case_verdict_kind_check(input)) {
+		tui_status(t, "verdict: KIND TEXT, KIND one of root-cause "
+			   "contributing suspect ruled-out needs-info");
+		return;
+	}
+	err = kt_cmd_case(t->ctx, &c);
+	if (!err && !t->ctx->author)
+		t->ctx->author = kt_case_author(NULL);
+	if (!err)
+		err = kt_case_verdict_set(c, target, input, t->ctx->author,
+					  text);
+	if (err) {
+		tui_status(t, "verdict: %s", err->message);
+		kt_error_destroy(err);
+		return;
+	}
+	tui_status(t, "verdict %s set on %s", input, target);
 }
 
 /* The note target of a row's link, else of the view's object. */

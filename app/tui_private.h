@@ -96,6 +96,7 @@ char *tui_capture_long(struct kt_tui *t, const char *cmd);
 void tui_note_target(struct kt_tui *t, const struct kt_row *r, char *buf,
 		     size_t size);
 void tui_add_note(struct kt_tui *t, const char *target, const char *text);
+void tui_set_verdict(struct kt_tui *t, const char *target, char *input);
 const char *tui_view_name(enum tui_view v);
 void tui_status(struct kt_tui *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

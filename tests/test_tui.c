@@ -253,6 +253,14 @@ Test(tui, note_on_the_selected_frame_in_utf8)
 	cr_expect(on_screen("Notes on frame:53:0xffff8d76025520c0:0:"
 			    "blk_free_flush_queue"));
 	cr_expect(on_screen("fq freed \xc3\xa9t\xc3\xa9 \xe4\xb8\xad"));
+	// A verdict on the finding selected in the findings view.
+	keys(&f, "5Vroot-cause the fq was freed with the hctx\n");
+	cr_expect(on_screen("verdict root-cause set on finding:oops:"));
+	keys(&f, "Vguess what\n");
+	cr_expect(on_screen("verdict: KIND TEXT"));
+	keys(&f, "6");
+	cr_expect(on_screen("root-cause"));
+	cr_expect(on_screen("the fq was freed with the hctx"));
 	stop(&f);
 }
 
