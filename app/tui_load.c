@@ -354,6 +354,11 @@ void tui_note_target(struct kt_tui *t, const struct kt_row *r, char *buf,
 {
 	const struct kt_link *l = r ? &r->link : NULL;
 
+	// The notes view is about one target: its rows are not objects.
+	if (t->cur.view == TV_NOTES) {
+		snprintf(buf, size, "%s", *t->cur.type ? t->cur.type : "case");
+		return;
+	}
 	if (l && l->kind == KT_LINK_ADDR)
 		snprintf(buf, size, "addr:0x%" PRIx64 "%s%s", l->addr,
 			 *l->type ? ":" : "", l->type);
