@@ -301,6 +301,20 @@ static void start_prompt(struct kt_tui *t, enum kt_tui_action a)
 	*t->input = 0;
 }
 
+static void run_prompt_filters(struct kt_tui *t, int a)
+{
+	switch (a) {
+	case KT_ACT_FILTER_NAME:
+		tui_copy(t->flt.name, sizeof(t->flt.name), t->input);
+		tui_load(t);
+		break;
+	case KT_ACT_FILTER_CPU:
+		t->flt.cpu = *t->input ? atoi(t->input) : -1;
+		tui_load(t);
+		break;
+	}
+}
+
 static void run_prompt(struct kt_tui *t)
 {
 	int a = t->prompt;
@@ -336,15 +350,14 @@ static void run_prompt(struct kt_tui *t)
 			snprintf(target, sizeof(target), "case");
 		tui_set_verdict(t, target, t->input);
 		break;
-	case KT_ACT_FILTER_NAME:
-		tui_copy(t->flt.name, sizeof(t->flt.name), t->input);
-		tui_load(t);
-		break;
-	case KT_ACT_FILTER_CPU:
-		t->flt.cpu = *t->input ? atoi(t->input) : -1;
-		tui_load(t);
+	default:
+		run_prompt_filters(t, a);
 		break;
 	}
+	// The notes view shows what was just written.
+	if ((a == KT_ACT_NOTE || a == KT_ACT_VERDICT) &&
+	    t->cur.view == TV_NOTES)
+		tui_load(t);
 }
 
 static void prompt_key(struct kt_tui *t, int key)

@@ -254,9 +254,12 @@ Test(tui, note_on_the_selected_frame_in_utf8)
 			    "blk_free_flush_queue"));
 	cr_expect(on_screen("fq freed \xc3\xa9t\xc3\xa9 \xe4\xb8\xad"));
 	// In the notes view, a note goes on the view's target.
-	keys(&f, "Ga second one\n");
+	keys(&f, "Gaa second one\n");
 	cr_expect(on_screen("added on frame:53:0xffff8d76025520c0:0:"
 			    "blk_free_flush_queue"));
+	char *dbg = kt_tui_screen_text();
+	cr_expect(on_screen("a second one"), "%s", dbg);
+	free(dbg);
 	// A verdict on the finding selected in the findings view.
 	keys(&f, "5Vroot-cause the fq was freed with the hctx\n");
 	cr_expect(on_screen("verdict root-cause set on finding:oops:"));
