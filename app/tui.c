@@ -198,9 +198,14 @@ static void follow(struct kt_tui *t)
 		open_task(t, l.addr, l.pid, 0);
 		break;
 	case KT_LINK_FRAME:
-		open_task(t, l.addr, l.pid, l.index);
-		if (t->cur.view == TV_BT && t->focus == PANE_MAIN)
+		// Enter on a frame of this backtrace goes into its words;
+		// a jump from elsewhere lands on the frame.
+		if (t->cur.view == TV_BT && t->cur.addr == l.addr) {
+			open_task(t, l.addr, l.pid, l.index);
 			t->focus = PANE_RIGHT;
+		} else {
+			open_task(t, l.addr, l.pid, l.index);
+		}
 		break;
 	case KT_LINK_FINDING:
 		if (t->cur.view != TV_FINDINGS)

@@ -208,6 +208,7 @@ Test(tui, findings_jump_to_their_evidence)
 	start(&f, "hctx-fq", 100, 30);
 	keys(&f, "5/faulting frame\n\n");
 	cr_expect(on_screen("backtrace of PID 53"));
+	cr_expect_str_eq(kt_tui_selected(f.tui), "#0  blk_free_flush_queue+0xe");
 	keys(&f, "h/base: fq\n\n");
 	cr_expect(on_screen("inspect ffff8d7630382c40 struct blk_flush_queue"));
 	keys(&f, "h/oops: BUG\n\n");
