@@ -178,6 +178,7 @@ static void follow(struct kt_tui *t)
 {
 	const struct kt_row *r = selected(t);
 	struct kt_link l;
+	bool here;
 
 	if (!r || r->link.kind == KT_LINK_NONE) {
 		tui_status(t, "nothing to follow here");
@@ -200,12 +201,10 @@ static void follow(struct kt_tui *t)
 	case KT_LINK_FRAME:
 		// Enter on a frame of this backtrace goes into its words;
 		// a jump from elsewhere lands on the frame.
-		if (t->cur.view == TV_BT && t->cur.addr == l.addr) {
-			open_task(t, l.addr, l.pid, l.index);
+		here = t->cur.view == TV_BT && t->cur.addr == l.addr;
+		open_task(t, l.addr, l.pid, l.index);
+		if (here)
 			t->focus = PANE_RIGHT;
-		} else {
-			open_task(t, l.addr, l.pid, l.index);
-		}
 		break;
 	case KT_LINK_FINDING:
 		if (t->cur.view != TV_FINDINGS)
