@@ -201,6 +201,28 @@ Test(tui, hctx_from_the_frame_then_fq_is_not_ram)
 	stop(&f);
 }
 
+/*
+ * The words way: frame #0's word is &hctx->kobj (kmalloc-512+0x190);
+ * kmem names the object it is in, t types it, ->fq is not RAM.
+ */
+Test(tui, hctx_from_the_frame_words)
+{
+	struct fake f;
+
+	start(&f, "hctx-fq", 100, 30);
+	keys(&f, "2\t\t");
+	cr_expect_str_eq(kt_tui_selected(f.tui), "bd98 ffff8d76018b5b90 "
+			 "kmalloc-512+0x190 alloc");
+	keys(&f, "\n");
+	cr_expect(on_screen("inspect ffff8d76018b5b90"));
+	keys(&f, "/object ffff8d76018b5a00\n\n");
+	cr_expect(on_screen("inspect ffff8d76018b5a00"));
+	keys(&f, "tblk_mq_hw_ctx\n/ *fq =\n\n");
+	cr_expect(on_screen("inspect ffff8d7630382c40 struct blk_flush_queue"));
+	cr_expect(on_screen("not RAM"));
+	stop(&f);
+}
+
 Test(tui, findings_jump_to_their_evidence)
 {
 	struct fake f;
