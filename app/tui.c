@@ -220,6 +220,10 @@ static void follow(struct kt_tui *t)
 	case KT_LINK_EXPAND:
 		toggle_expand(t, l.type);
 		break;
+	case KT_LINK_TASKS:
+		tui_copy(t->flt.state, sizeof(t->flt.state), l.type);
+		open_view(t, TV_TASKS);
+		break;
 	default:
 		break;
 	}

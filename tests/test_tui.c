@@ -243,7 +243,14 @@ Test(tui, tasks_in_d_state)
 	struct fake f;
 
 	start(&f, "nbd-orphan-hung", 80, 24);
-	keys(&f, "3s");
+	// The landing's count of D-state tasks leads to them.
+	keys(&f, "j");
+	cr_expect_str_eq(kt_tui_selected(f.tui),
+			 "  TASKS:   73, 2 in D state (UN)");
+	keys(&f, "\n");
+	cr_expect(on_screen("state:UN"));
+	// The filter stays, as htop's does.
+	keys(&f, "h3");
 	golden("tasks-un-80x24");
 	cr_expect(on_screen("blkid"));
 	cr_expect(on_screen("state:UN"));

@@ -74,15 +74,19 @@ static void oops_lines(struct kt_program *prog, struct kt_rows *rows)
 static void task_line(struct kt_program *prog, struct kt_rows *rows)
 {
 	const struct kt_task_list *list;
+	struct kt_row *r;
 	size_t un = 0;
 
 	if (kt_error_catch_any(kt_tasks_load(prog, &list)))
 		return;
 	for (size_t i = 0; i < list->n; i++)
 		un += !strcmp(list->tasks[i].st, "UN");
-	kt_rows_add(rows, un ? KT_ROLE_WARNING : KT_ROLE_TEXT,
-		    "  TASKS:   %zu, %zu in D state (UN)%s", list->n, un,
-		    un ? ": 3 then s lists them" : "");
+	r = kt_rows_add(rows, un ? KT_ROLE_WARNING : KT_ROLE_TEXT,
+			"  TASKS:   %zu, %zu in D state (UN)", list->n, un);
+	if (r && un) {
+		r->link.kind = KT_LINK_TASKS;
+		snprintf(r->link.type, sizeof(r->link.type), "UN");
+	}
 }
 
 static void crash_lines(struct kt_program *prog, const struct kt_sysinfo *si,

@@ -24,6 +24,7 @@ enum kt_link_kind {
 	KT_LINK_FINDING,	/* index into the findings given to the view */
 	KT_LINK_LOG,		/* index = log record */
 	KT_LINK_EXPAND,		/* type = member path to open or close */
+	KT_LINK_TASKS,		/* the tasks in state type ("UN") */
 };
 
 #define KT_LINK_TYPE 128
