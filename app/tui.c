@@ -755,6 +755,18 @@ static void restore_terminal(void)
 		endwin();
 }
 
+/*
+ * A crash must not leave the user's terminal in raw mode on the alternate
+ * screen. endwin() is not async-signal-safe, but the process is dying
+ * anyway: restoring the terminal is worth the risk (htop does the same).
+ * SA_RESETHAND makes the re-raised signal take its default action.
+ */
+static void on_fatal(int sig)
+{
+	endwin();
+	raise(sig);
+}
+
 int kt_tui_main(struct kt_cmd_ctx *ctx, const struct kt_tui_options *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -775,6 +787,12 @@ int kt_tui_main(struct kt_cmd_ctx *ctx, const struct kt_tui_options *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
 	cbreak();
 	noecho();
 	nonl();
