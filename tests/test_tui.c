@@ -482,20 +482,49 @@ static bool pane_shows(const char *sock, const char *needle)
 	return false;
 }
 
-Test(tui, tmux_session)
+/* Start ktriage in a detached tmux session on socket @sock. */
+static void tmux_start(const char *sock, const char *dump_name)
 {
-	char sock[32], cmd[4096], *dump, *out;
+	char cmd[4096], *dump = kt_test_dump_path(dump_name, ".kdump");
 
-	if (system("command -v tmux >/dev/null 2>&1"))
-		cr_skip_test("tmux is not installed");
-	snprintf(sock, sizeof(sock), "kt-test-%d", getpid());
-	dump = kt_test_dump_path("hctx-fq", ".kdump");
 	snprintf(cmd, sizeof(cmd), "tmux -L %s -f /dev/null new -d -s kt -x 100 "
 		 "-y 30 'env TERM=xterm HOME=/nonexistent %s %s %s -m %s/modules "
 		 "--case /tmp/%s.ktriage; echo KT-EXIT=$?; sleep 30'", sock,
 		 kt_test_env("KT_BINARY"), dump, kt_test_env("KT_VMLINUX"),
 		 kt_test_env("KT_FIXTURES"), sock);
 	cr_assert_eq(system(cmd), 0);
+	free(dump);
+}
+
+static void tmux_stop(const char *sock)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "tmux -L %s kill-server; rm -f "
+		 "/tmp/%s.ktriage", sock, sock);
+	system(cmd);
+}
+
+/* The alternate screen is left: the shell's screen is back. */
+static void expect_restored(const char *sock)
+{
+	char cmd[256], *out;
+
+	snprintf(cmd, sizeof(cmd), "tmux -L %s display -p -t kt "
+		 "'#{alternate_on}'", sock);
+	out = sh(cmd);
+	cr_expect_str_eq(out, "0\n");
+	free(out);
+}
+
+Test(tui, tmux_session)
+{
+	char sock[32], cmd[256];
+
+	if (system("command -v tmux >/dev/null 2>&1"))
+		cr_skip_test("tmux is not installed");
+	snprintf(sock, sizeof(sock), "kt-test-%d", getpid());
+	tmux_start(sock, "hctx-fq");
 	cr_expect(pane_shows(sock, "PANIC:   BUG: unable to handle page fault"));
 	snprintf(cmd, sizeof(cmd), "tmux -L %s send-keys -t kt 2", sock);
 	system(cmd);
@@ -503,13 +532,24 @@ Test(tui, tmux_session)
 	snprintf(cmd, sizeof(cmd), "tmux -L %s send-keys -t kt q", sock);
 	system(cmd);
 	cr_expect(pane_shows(sock, "KT-EXIT=0"));
-	// The alternate screen is left: the shell's screen is back.
-	snprintf(cmd, sizeof(cmd), "tmux -L %s display -p -t kt "
-		 "'#{alternate_on}'", sock);
-	out = sh(cmd);
-	cr_expect_str_eq(out, "0\n");
-	free(out);
-	snprintf(cmd, sizeof(cmd), "tmux -L %s kill-server", sock);
+	expect_restored(sock);
+	tmux_stop(sock);
+}
+
+/* SIGTERM (a closed ssh session, kill) restores the terminal too. */
+Test(tui, tmux_sigterm_restores_the_terminal)
+{
+	char sock[32], cmd[512];
+
+	if (system("command -v tmux >/dev/null 2>&1"))
+		cr_skip_test("tmux is not installed");
+	snprintf(sock, sizeof(sock), "kt-term-%d", getpid());
+	tmux_start(sock, "sysrq-null");
+	cr_expect(pane_shows(sock, "PANIC:   Kernel panic"));
+	snprintf(cmd, sizeof(cmd), "pkill -TERM -P \"$(tmux -L %s display -p "
+		 "-t kt '#{pane_pid}')\" -x ktriage", sock);
 	system(cmd);
-	free(dump);
+	cr_expect(pane_shows(sock, "KT-EXIT=143"));
+	expect_restored(sock);
+	tmux_stop(sock);
 }
