@@ -123,6 +123,12 @@ static void open_addr(struct kt_tui *t, uint64_t addr, const char *type)
 {
 	struct tui_place p = { .view = TV_INSPECT, .addr = addr };
 
+	// The object's own address (kmem's first line) adds nothing.
+	if (t->cur.view == TV_INSPECT && t->cur.addr == addr &&
+	    (!type || !*type)) {
+		tui_status(t, "already here (t retypes)");
+		return;
+	}
 	tui_copy(p.type, sizeof(p.type), type ? type : "");
 	go(t, &p);
 }

@@ -198,6 +198,12 @@ Test(tui, hctx_from_the_frame_then_fq_is_not_ram)
 	cr_expect_not(on_screen("no page backs it"));
 	keys(&f, "\b");
 	cr_expect(on_screen("inspect ffff8d76018b5a00 struct blk_mq_hw_ctx"));
+	// Enter on the object's own address keeps its type.
+	kt_tui_key(f.tui, KEY_HOME);
+	cr_expect_str_eq(kt_tui_selected(f.tui), "ffff8d76018b5a00");
+	keys(&f, "\n");
+	cr_expect(on_screen("already here"));
+	cr_expect(on_screen("inspect ffff8d76018b5a00 struct blk_mq_hw_ctx"));
 	stop(&f);
 }
 
