@@ -54,6 +54,22 @@ static void first_link(struct kt_pane *p)
 	}
 }
 
+/*
+ * The inspector starts past kmem's text (up to the first empty row), on
+ * the object's first member or on what says why there is none.
+ */
+static void first_member(struct kt_pane *p)
+{
+	size_t i = 0;
+
+	while (i < p->rows.n && *p->rows.v[i].text)
+		i++;
+	if (++i < p->rows.n && p->rows.v[i].role == KT_ROLE_TITLE)
+		i++;
+	if (i < p->rows.n)
+		p->sel = i;
+}
+
 /* Show @p, restoring its selection (history) or starting at the top. */
 static void show(struct kt_tui *t, const struct tui_place *p, bool restore)
 {
@@ -68,6 +84,8 @@ static void show(struct kt_tui *t, const struct tui_place *p, bool restore)
 		tui_bt_sides(t);
 	else if (!restore && t->cur.view == TV_SUMMARY)
 		first_link(&t->pane[PANE_MAIN]);
+	else if (!restore && t->cur.view == TV_INSPECT)
+		first_member(&t->pane[PANE_MAIN]);
 }
 
 static void go(struct kt_tui *t, const struct tui_place *p)

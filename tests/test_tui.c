@@ -222,6 +222,8 @@ Test(tui, hctx_from_the_frame_words)
 	keys(&f, "\n");
 	cr_expect(on_screen("inspect ffff8d76018b5b90"));
 	keys(&f, "/object ffff8d76018b5a00\n\n");
+	cr_expect_str_eq(kt_tui_selected(f.tui), "no type known for "
+			 "ffff8d76018b5a00: t sets one");
 	cr_expect(on_screen("inspect ffff8d76018b5a00"));
 	keys(&f, "tblk_mq_hw_ctx\n/ *fq =\n\n");
 	cr_expect(on_screen("inspect ffff8d7630382c40 struct blk_flush_queue"));
