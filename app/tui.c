@@ -460,17 +460,32 @@ static void set_side(struct kt_tui *t, enum side_mode m)
 	tui_bt_sides(t);
 }
 
-static void inspector_cmd(struct kt_tui *t, const char *fmt)
+static bool is_text(struct kt_tui *t, uint64_t addr)
+{
+	struct kt_symbol_hit hit;
+
+	return kt_symbol_lookup(t->ctx->prog, addr, &hit) &&
+	       (hit.type == 't' || hit.type == 'T');
+}
+
+/*
+ * r and d: on the selected address, or in the inspector on its object;
+ * d there prefers a selected function pointer, since an object is data.
+ */
+static void inspector_cmd(struct kt_tui *t, const char *fmt, bool code)
 {
 	struct tui_place p = { .view = TV_OUTPUT };
 	const struct kt_row *r = selected(t);
+	bool linked = r && r->link.kind == KT_LINK_ADDR;
 	uint64_t addr = t->cur.addr;
 
 	if (t->cur.view != TV_INSPECT) {
-		if (!r || r->link.kind != KT_LINK_ADDR) {
+		if (!linked) {
 			tui_status(t, "select an address first");
 			return;
 		}
+		addr = r->link.addr;
+	} else if (code && linked && is_text(t, r->link.addr)) {
 		addr = r->link.addr;
 	}
 	snprintf(p.cmd, sizeof(p.cmd), fmt, addr);
@@ -527,10 +542,10 @@ static void detail_action(struct kt_tui *t, enum kt_tui_action a)
 		set_side(t, SIDE_VARS);
 		break;
 	case KT_ACT_RAW:
-		inspector_cmd(t, "rd -S 0x%" PRIx64 " 64");
+		inspector_cmd(t, "rd -S 0x%" PRIx64 " 64", false);
 		break;
 	case KT_ACT_DISASM:
-		inspector_cmd(t, "dis -l 0x%" PRIx64 " 32");
+		inspector_cmd(t, "dis -l 0x%" PRIx64 " 32", true);
 		break;
 	case KT_ACT_FILTER_STATE:
 	case KT_ACT_FILTER_NAME:

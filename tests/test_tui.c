@@ -198,6 +198,14 @@ Test(tui, hctx_from_the_frame_then_fq_is_not_ram)
 	cr_expect_not(on_screen("no page backs it"));
 	keys(&f, "\b");
 	cr_expect(on_screen("inspect ffff8d76018b5a00 struct blk_mq_hw_ctx"));
+	// d on a function pointer member disassembles the function.
+	keys(&f, "/run_work =\n\n/ work =\n\n/func =\n");
+	cr_expect(strstr(kt_tui_selected(f.tui), "func = 0xffffffffa894e7b0"),
+		  "%s", kt_tui_selected(f.tui));
+	keys(&f, "d");
+	cr_expect(on_screen(":dis -l 0xffffffffa894e7b0 32"));
+	cr_expect(on_screen("<blk_mq_run_work_fn>"));
+	keys(&f, "\b");
 	// Enter on the object's own address keeps its type.
 	kt_tui_key(f.tui, KEY_HOME);
 	cr_expect_str_eq(kt_tui_selected(f.tui), "ffff8d76018b5a00");
