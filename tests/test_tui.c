@@ -484,7 +484,7 @@ static bool pane_shows(const char *sock, const char *needle)
 {
 	char cmd[256];
 
-	snprintf(cmd, sizeof(cmd), "tmux -L %s capture-pane -p -t kt 2>&1",
+	snprintf(cmd, sizeof(cmd), "tmux -S /tmp/%s.sock capture-pane -p -t kt 2>&1",
 		 sock);
 	for (int i = 0; i < 100; i++) {
 		char *s = sh(cmd);
@@ -503,7 +503,7 @@ static void tmux_start(const char *sock, const char *dump_name)
 {
 	char cmd[4096], *dump = kt_test_dump_path(dump_name, ".kdump");
 
-	snprintf(cmd, sizeof(cmd), "tmux -L %s -f /dev/null new -d -s kt -x 100 "
+	snprintf(cmd, sizeof(cmd), "tmux -S /tmp/%s.sock -f /dev/null new -d -s kt -x 100 "
 		 "-y 30 'env TERM=xterm HOME=/nonexistent %s %s %s -m %s/modules "
 		 "--case /tmp/%s.ktriage; echo KT-EXIT=$?; sleep 30'", sock,
 		 kt_test_env("KT_BINARY"), dump, kt_test_env("KT_VMLINUX"),
@@ -516,8 +516,8 @@ static void tmux_stop(const char *sock)
 {
 	char cmd[256];
 
-	snprintf(cmd, sizeof(cmd), "tmux -L %s kill-server; rm -f "
-		 "/tmp/%s.ktriage", sock, sock);
+	snprintf(cmd, sizeof(cmd), "tmux -S /tmp/%s.sock kill-server; rm -f "
+		 "/tmp/%s.ktriage /tmp/%s.sock", sock, sock, sock);
 	system(cmd);
 }
 
@@ -526,7 +526,7 @@ static void expect_restored(const char *sock)
 {
 	char cmd[256], *out;
 
-	snprintf(cmd, sizeof(cmd), "tmux -L %s display -p -t kt "
+	snprintf(cmd, sizeof(cmd), "tmux -S /tmp/%s.sock display -p -t kt "
 		 "'#{alternate_on}'", sock);
 	out = sh(cmd);
 	cr_expect_str_eq(out, "0\n");
@@ -542,10 +542,10 @@ Test(tui, tmux_session)
 	snprintf(sock, sizeof(sock), "kt-test-%d", getpid());
 	tmux_start(sock, "hctx-fq");
 	cr_expect(pane_shows(sock, "PANIC:   BUG: unable to handle page fault"));
-	snprintf(cmd, sizeof(cmd), "tmux -L %s send-keys -t kt 2", sock);
+	snprintf(cmd, sizeof(cmd), "tmux -S /tmp/%s.sock send-keys -t kt 2", sock);
 	system(cmd);
 	cr_expect(pane_shows(sock, "#0  blk_free_flush_queue+0xe"));
-	snprintf(cmd, sizeof(cmd), "tmux -L %s send-keys -t kt q", sock);
+	snprintf(cmd, sizeof(cmd), "tmux -S /tmp/%s.sock send-keys -t kt q", sock);
 	system(cmd);
 	cr_expect(pane_shows(sock, "KT-EXIT=0"));
 	expect_restored(sock);
@@ -562,7 +562,7 @@ Test(tui, tmux_sigterm_restores_the_terminal)
 	snprintf(sock, sizeof(sock), "kt-term-%d", getpid());
 	tmux_start(sock, "sysrq-null");
 	cr_expect(pane_shows(sock, "PANIC:   Kernel panic"));
-	snprintf(cmd, sizeof(cmd), "pkill -TERM -P \"$(tmux -L %s display -p "
+	snprintf(cmd, sizeof(cmd), "pkill -TERM -P \"$(tmux -S /tmp/%s.sock display -p "
 		 "-t kt '#{pane_pid}')\" -x ktriage", sock);
 	system(cmd);
 	cr_expect(pane_shows(sock, "KT-EXIT=143"));
