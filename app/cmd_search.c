@@ -213,6 +213,10 @@ int kt_cmd_search(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	ret = parse_opts(ctx, argc, argv, &o, &verbose);
 	if (ret)
 		return ret;
+	// The workbench runs a search on a thread it can cancel and watch.
+	o.cancel = ctx->cancel;
+	o.progress = ctx->progress;
+	o.progress_arg = ctx->progress_arg;
 	err = kt_search(ctx->prog, &o, &r);
 	if (err)
 		return kt_cmd_fail(ctx, "search", err);

@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "app/commands.h"
+#include "app/tui.h"
 #include "core/program.h"
 #include "plugins/external.h"
 
@@ -40,6 +42,10 @@ static const char usage[] =
 	"                      user.name, $USER)\n"
 	"      --force         open another dump's case, read-only\n"
 	"      --report FILE   write the JSON case report to FILE (after -c/-i)\n"
+	"      --tui           open the workbench (the default on a terminal\n"
+	"                      when no -c, -i or --report is given)\n"
+	"      --no-tui        print `sys` instead of opening the workbench\n"
+	"      --mono          the workbench without colours (also $NO_COLOR)\n"
 	"  -h, --help          this text\n"
 	"  -V, --version       the version\n"
 	"\n"
@@ -58,7 +64,7 @@ struct args {
 	const char *vmlinux;
 	const char *input;
 	const char *case_path, *author, *report;
-	bool json, no_std_modules, force;
+	bool json, no_std_modules, force, tui, no_tui, mono;
 };
 
 /* An ELF executable (ET_EXEC) is the vmlinux; anything else is dump. */
@@ -121,6 +127,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "author", required_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "report", required_argument, NULL, 'R' },
+		{ "tui", no_argument, NULL, 'T' },
+		{ "no-tui", no_argument, NULL, 'U' },
+		{ "mono", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -163,6 +172,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 				"plugin dirs"))
 				return EXIT_USAGE;
 			break;
+		case 'T':
+			a->tui = true;
+			break;
+		case 'U':
+			a->no_tui = true;
+			break;
+		case 'M':
+			a->mono = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
@@ -177,6 +195,18 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (sort_files(a, argv + optind, argc - optind))
 		return EXIT_USAGE;
 	return 0;
+}
+
+/*
+ * The workbench opens by itself only for a person at a terminal asking
+ * for nothing else; scripts and pipes keep the batch output.
+ */
+static bool wants_tui(const struct args *a)
+{
+	if (a->tui)
+		return true;
+	return !a->no_tui && !a->ncmds && !a->input && !a->report &&
+	       !a->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
 /* Run each line of @path as a command; true when one failed. */
@@ -270,6 +300,18 @@ int main(int argc, char **argv)
 	ctx.force = a.force;
 	ctx.author = a.author ? strdup(a.author) : NULL;
 	ctx.json = a.json;
+	if (wants_tui(&a)) {
+		struct kt_tui_options to = {
+			.mono = a.mono || getenv("NO_COLOR"),
+		};
+
+		// Wide characters need the user's locale; numbers in
+		// command output keep C's.
+		setlocale(LC_ALL, "");
+		setlocale(LC_NUMERIC, "C");
+		ret = kt_tui_main(&ctx, &to);
+		goto out;
+	}
 	// Without commands, say what crashed, as crash does at start-up.
 	if (!a.ncmds && !a.input && !a.report)
 		a.cmds[a.ncmds++] = "sys";
@@ -283,6 +325,7 @@ int main(int argc, char **argv)
 	if (a.report && kt_cmd_report(&ctx, 2, (char *[]){ "report",
 				      (char *)a.report, NULL }))
 		ret = EXIT_CMD_FAILED;
+out:
 	kt_cmd_ctx_deinit(&ctx);
 	kt_program_destroy(prog);
 	kt_plugin_set_destroy(plugins);

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/error.h"
+#include "core/search.h"
 
 struct kt_program;
 struct kt_plugin_set;
@@ -34,6 +35,10 @@ struct kt_cmd_ctx {
 	bool force;		/* --force: another dump's case, read-only */
 	char *author;		/* --author (malloc()ed), or found on need */
 	struct kt_case *kase;
+	/* long work (search) stops when *cancel is set; NULL: never */
+	const atomic_bool *cancel;
+	kt_search_progress_fn *progress;	/* NULL: none */
+	void *progress_arg;
 };
 
 /** Print raw dump bytes (at most @len, up to a NUL) to @fp, sanitised. */
