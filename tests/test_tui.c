@@ -308,7 +308,7 @@ Test(tui, note_on_the_selected_frame_in_utf8)
 	free(dbg);
 	// A verdict on the finding selected in the findings view.
 	keys(&f, "5Vroot-cause the fq was freed with the hctx\n");
-	cr_expect(on_screen("verdict root-cause set on finding:oops:"));
+	cr_expect(on_screen("verdict root-cause set on finding:hctx_fq:0xffff8d76018b5a00"));
 	keys(&f, "Vguess what\n");
 	cr_expect(on_screen("verdict: KIND TEXT"));
 	keys(&f, "6");
