@@ -246,6 +246,7 @@ struct holder_ref {
 struct orphan {
 	uint64_t obj;		/* struct socket_alloc */
 	uint64_t socket, file;
+	int64_t f_count;	/* file->f_count, or -1 unreadable */
 	enum kt_slab_state state;
 	struct holder_ref holders[MAX_HOLDERS];
 	size_t nholders, nstack, nstale;
@@ -260,7 +261,7 @@ struct orphan {
 
 /* struct socket_alloc, as sock_alloc_inode() allocates it. */
 struct sock_layout {
-	uint64_t sa_socket, sa_inode, i_mode, s_file, f_private;
+	uint64_t sa_socket, sa_inode, i_mode, s_file, f_private, f_count;
 };
 
 struct run {
@@ -448,9 +449,10 @@ static void steps_socket(struct kt_findings *out, struct kt_finding *f,
 			"->sk = 0x%" PRIx64 " (family %d)", s->socket,
 			or_q(kt_socket_state_name(s->state)), s->type,
 			or_q(kt_socket_type_name(s->type)), s->sk, s->family);
-	kt_finding_step(out, f, "file 0x%" PRIx64 " is in none of the %zu fd "
-			"tables of the %zu tasks (task->files->fdt->fd[])",
-			o->file, r->fds.ntables, r->fds.ntasks);
+	kt_finding_step(out, f, "file 0x%" PRIx64 " (f_count %" PRId64 ") is "
+			"in none of the %zu fd tables of the %zu tasks "
+			"(task->files->fdt->fd[])", o->file, o->f_count,
+			r->fds.ntables, r->fds.ntasks);
 }
 
 /* The search's view: who references the socket or its file. */
@@ -572,6 +574,11 @@ static void report_orphan(struct kt_program *prog, struct kt_findings *out,
 			   "The search found no slab object that references "
 			   "it besides its own file, inode and sock.",
 			   who, o->nholders ? "." : "");
+	if (o->f_count == 0)
+		kt_finding_explain(out, f, "Its f_count is 0: the file was "
+				   "being released (__fput()) when the dump "
+				   "was taken, which can explain a socket "
+				   "without an fd for a moment.");
 	if (r->nbd_why[0])
 		kt_finding_explain(out, f, "nbd is loaded but its devices were "
 				   "not checked: %s.", r->nbd_why);
@@ -813,6 +820,9 @@ static struct kt_error *sock_layout_load(struct kt_program *prog,
 	if (!err)
 		err = kt_type_member_offset(prog, "struct file", "private_data",
 					    &l->f_private);
+	if (!err)
+		err = kt_type_member_offset(prog, "struct file",
+					    "f_count.counter", &l->f_count);
 	return err;
 }
 
@@ -863,6 +873,9 @@ static struct kt_error *sock_visit(struct kt_program *prog, uint64_t obj,
 	r->nsockets++;
 	if (kt_addrset_has(&r->fds.files, o.file))
 		return NULL;
+	if (kt_error_catch_any(kt_read_u64(prog, o.file + l->f_count,
+					   (uint64_t *)&o.f_count)))
+		o.f_count = -1;
 	return add_orphan(r, &o) ? NULL : &kt_error_nomem;
 }
 

@@ -142,6 +142,7 @@ static bool nbd_socket(const cJSON *exp, const char *socket)
 static size_t check_devices(const struct kt_findings *out, const cJSON *exp)
 {
 	size_t expected = 0;
+	char id[64];
 	const cJSON *dev, *s;
 
 	cJSON_ArrayForEach(dev, get(exp, "devices")) {
@@ -163,8 +164,21 @@ static size_t check_devices(const struct kt_findings *out, const cJSON *exp)
 	}
 	// Every socket drgn found with a file in no fd table, nbd's or not.
 	cJSON_ArrayForEach(s, get(exp, "sockets")) {
-		if (cJSON_GetArraySize(get(s, "holders")) ||
-		    nbd_socket(exp, get(s, "socket")->valuestring))
+		const struct kt_finding *f;
+		char step[96];
+
+		if (cJSON_GetArraySize(get(s, "holders")))
+			continue;
+		snprintf(step, sizeof(step), "file 0x%llx (f_count %d) is in "
+			 "none of", (unsigned long long)hexval(s, "file"),
+			 get(s, "f_count")->valueint);
+		snprintf(id, sizeof(id), "orphan_sockets:0x%llx",
+			 (unsigned long long)hexval(s, "file"));
+		f = kt_findings_find(out, id);
+		cr_assert_not_null(f, "no finding %s", id);
+		cr_expect(kt_test_has_step(f, step), "%s: no step '%s'", id,
+			  step);
+		if (nbd_socket(exp, get(s, "socket")->valuestring))
 			continue;
 		check_generic(out, s);
 		expected++;

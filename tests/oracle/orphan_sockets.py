@@ -117,6 +117,7 @@ def all_sockets(holders):
         sk = sock.sk
         socks.append({"socket": hx(sock.address_of_().value_()),
                       "file": hx(f.value_()),
+                      "f_count": f.f_count.counter.value_(),
                       "family": sk.__sk_common.skc_family.value_()
                       if sk else -1,
                       "holders": holders.get(f.value_(), [])})
