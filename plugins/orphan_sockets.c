@@ -757,8 +757,10 @@ static struct kt_error *nbd_visit(struct kt_program *prog, uint64_t index,
 	}
 	report_device(prog, r->out, r, &n, c, nconn);
 	for (int i = 0; i < nconn; i++) {
-		if (!c[i].unreadable && c[i].s.socket && keep_conn(r, &n, &c[i]))
-			c[i].s = (struct kt_socket){ 0 };	// kept: owned there
+		// A kept socket's strings are owned by r->conns now.
+		if (!c[i].unreadable && c[i].s.socket &&
+		    keep_conn(r, &n, &c[i]))
+			c[i].s = (struct kt_socket){ 0 };
 		kt_socket_deinit(&c[i].s);
 	}
 	free(c);
@@ -990,9 +992,12 @@ static struct kt_error *sockets_walk(struct kt_program *prog, struct run *r)
 					      &r->nslabs);
 	if (err)
 		return kt_error_wrap(err, "sockets");
-	for (size_t i = 0; i < r->norphans; i += SEARCH_BATCH)
-		search_batch(prog, &r->orphans[i], r->norphans - i < SEARCH_BATCH ?
-			     r->norphans - i : SEARCH_BATCH);
+	for (size_t i = 0; i < r->norphans; i += SEARCH_BATCH) {
+		size_t n = r->norphans - i;
+
+		search_batch(prog, &r->orphans[i],
+			     n < SEARCH_BATCH ? n : SEARCH_BATCH);
+	}
 	for (size_t i = 0; i < r->norphans; i++) {
 		const struct nbd_conn *nc = nbd_conn_of(r, &r->orphans[i]);
 
