@@ -46,6 +46,8 @@ struct scan {
 	struct kt_dump *dump;
 	const struct kt_search_options *opts;
 	uint64_t want, care;	/* value & care == want */
+	uint64_t wants[KT_SEARCH_MAX_VALUES];	/* with ->also */
+	size_t nwants;
 	struct shard *shards;
 	size_t nshards, cap;
 	uint64_t total_pages;
@@ -159,9 +161,38 @@ DEFINE_SCAN(scan_u64, uint64_t)
 DEFINE_SCAN(scan_u32, uint32_t)
 DEFINE_SCAN(scan_u16, uint16_t)
 
+/* Several 8-byte values: the same, each word against each value. */
+static bool scan_u64_set(struct scan *s, struct shard *sh, const void *buf,
+			 size_t len, uint64_t paddr)
+{
+	const uint64_t *w = buf, care = s->care;
+	size_t n = len / sizeof(uint64_t), nv = s->nwants;
+
+	for (size_t i = 0; i < n; i += 8) {
+		unsigned any = 0;
+
+		for (size_t v = 0; v < nv; v++)
+			for (size_t j = 0; j < 8; j++)
+				any |= (w[i + j] & care) == s->wants[v];
+		if (!any)
+			continue;
+		for (size_t j = 0; j < 8; j++)
+			for (size_t v = 0; v < nv; v++)
+				if ((w[i + j] & care) == s->wants[v]) {
+					if (!keep(s, sh, paddr + (i + j) * 8,
+						  w[i + j]))
+						return false;
+					break;
+				}
+	}
+	return true;
+}
+
 static bool scan_buf(struct scan *s, struct shard *sh, const void *buf,
 		     size_t len, uint64_t paddr)
 {
+	if (s->nwants > 1)
+		return scan_u64_set(s, sh, buf, len, paddr);
 	switch (s->opts->width) {
 	case 2:
 		return scan_u16(s, sh, buf, len, paddr);
@@ -654,6 +685,11 @@ static struct kt_error *check_options(const struct kt_search_options *o,
 		return kt_error_create(KT_ERR_INVALID,
 				       "a value is 8, 4 or 2 bytes, not %u",
 				       *width);
+	if (o->nalso && (*width != 8 || o->nalso >= KT_SEARCH_MAX_VALUES ||
+			 !o->also))
+		return kt_error_create(KT_ERR_INVALID,
+				       "at most %d 8-byte values at once",
+				       KT_SEARCH_MAX_VALUES);
 	if (*width < 8 && o->value >> (*width * 8))
 		return kt_error_create(KT_ERR_INVALID,
 				       "0x%" PRIx64 " does not fit in %u bytes",
@@ -712,6 +748,9 @@ struct kt_error *kt_search(struct kt_program *prog,
 	s.care = ~o.mask & (o.width == 8 ? UINT64_MAX :
 			    (1ULL << (o.width * 8)) - 1);
 	s.want = o.value & s.care;
+	s.wants[s.nwants++] = s.want;
+	for (size_t i = 0; i < o.nalso; i++)
+		s.wants[s.nwants++] = o.also[i] & s.care;
 	kt_pagemap_init(&um.pfns);
 	pthread_mutex_init(&s.progress_lock, NULL);
 	err = prepare(prog, &s, &km, &um, ret);

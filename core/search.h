@@ -59,8 +59,16 @@ struct kt_search_hit {
 typedef void kt_search_progress_fn(void *arg, uint64_t pages_done,
 				   uint64_t pages_total);
 
+/** The most values one scan looks for (->value plus ->also). */
+#define KT_SEARCH_MAX_VALUES 16
+
 struct kt_search_options {
 	uint64_t value;
+	/* More values found in the same scan (8-byte width only): one read
+	 * of memory for several reverse references. A hit's ->value says
+	 * which matched. */
+	const uint64_t *also;
+	size_t nalso;		/* < KT_SEARCH_MAX_VALUES */
 	uint64_t mask;		/* bits set here are ignored (crash's -m) */
 	unsigned width;		/* bytes: 8 (default when 0), 4 or 2 */
 	enum kt_search_mode mode;

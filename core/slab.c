@@ -55,6 +55,8 @@ struct cache_state {
 	struct kt_u64map cpu_free;	/* object -> cpu << 32 | position */
 	struct kt_u64map cpu_partial;	/* slab -> cpu + 1 */
 	struct kt_u64map node_partial;	/* slab -> node + 1 */
+	uint64_t *pages;		/* its slabs, from the page scan */
+	size_t npages, cap;
 };
 
 struct kt_slabs {
@@ -65,6 +67,7 @@ struct kt_slabs {
 	struct kt_u64map by_addr;	/* cache address -> index + 1 */
 	struct kt_u64map slabs;		/* slab -> struct chain * */
 	bool aliases_loaded;
+	bool pages_scanned;		/* cache_state.pages filled */
 };
 
 static struct kt_error *member(struct kt_program *prog, const char *type,
@@ -348,6 +351,7 @@ void kt_slabs_destroy(struct kt_slabs *st)
 		kt_u64map_deinit(&st->cs[i].cpu_free);
 		kt_u64map_deinit(&st->cs[i].cpu_partial);
 		kt_u64map_deinit(&st->cs[i].node_partial);
+		free(st->cs[i].pages);
 	}
 	for (size_t i = 0; i < st->slabs.capacity; i++) {
 		if (st->slabs.keys[i]) {
@@ -1067,4 +1071,183 @@ static void load_aliases(struct kt_program *prog, struct kt_slabs *st)
 			break;
 	}
 	kt_u64map_deinit(&by_sd);
+}
+
+/* ---- every object of a cache ---- */
+
+/* Struct pages read at once: 1 MiB of vmemmap in 64-byte pages. */
+#define SCAN_CHUNK_PAGES 16384
+/* On a failed chunk, retry by one page of vmemmap: a hole is skipped. */
+#define SCAN_SMALL_BYTES KT_PAGE_SIZE
+
+static bool add_page(struct cache_state *cs, uint64_t slab)
+{
+	if (cs->npages == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 64;
+		uint64_t *v = realloc(cs->pages, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		cs->pages = v;
+		cs->cap = cap;
+	}
+	cs->pages[cs->npages++] = slab;
+	return true;
+}
+
+/* One struct page: a slab's head page is filed under its cache. */
+static bool scan_page(struct kt_slabs *st, const struct kt_mm *mm,
+		      const uint8_t *buf, uint64_t page)
+{
+	struct kt_page p = { 0 };
+	uint64_t head, cache;
+	long ci;
+
+	memcpy(&head, buf + mm->off_head, sizeof(head));
+	if (head & 1)
+		return true;	// a tail page: its head is filed
+	memcpy(&p.flags, buf + mm->off_flags, sizeof(p.flags));
+	memcpy(&p.page_type, buf + mm->off_mapcount, sizeof(p.page_type));
+	if (!kt_mm_page_slab(mm, &p))
+		return true;
+	memcpy(&cache, buf + st->l.s_cache, sizeof(cache));
+	ci = cache_index(st, cache);
+	return ci < 0 || add_page(&st->cs[ci], page);
+}
+
+static struct kt_error *scan_range(struct kt_program *prog,
+				   struct kt_slabs *st, const struct kt_mm *mm,
+				   uint64_t start, uint64_t bytes,
+				   uint8_t *buf)
+{
+	uint64_t sz = mm->page_struct_size;
+
+	if (kt_error_catch_any(kt_read(prog, start, buf, bytes))) {
+		if (bytes <= SCAN_SMALL_BYTES)
+			return NULL;	// not present: no pages here
+		for (uint64_t off = 0; off < bytes; off += SCAN_SMALL_BYTES) {
+			uint64_t n = bytes - off < SCAN_SMALL_BYTES ?
+				     bytes - off : SCAN_SMALL_BYTES;
+			struct kt_error *err;
+
+			// Keep struct pages whole: start at one.
+			n -= n % sz;
+			err = scan_range(prog, st, mm, start + off, n, buf);
+			if (err)
+				return err;
+		}
+		return NULL;
+	}
+	for (uint64_t off = 0; off + sz <= bytes; off += sz)
+		if (!scan_page(st, mm, buf + off, start + off))
+			return &kt_error_nomem;
+	return NULL;
+}
+
+/* File every slab of the struct page array under its cache, once. */
+static struct kt_error *scan_pages(struct kt_program *prog,
+				   struct kt_slabs *st)
+{
+	const struct kt_mm *mm;
+	struct kt_error *err;
+	uint64_t bytes;
+	uint8_t *buf;
+
+	if (st->pages_scanned)
+		return NULL;
+	err = kt_mm_get(prog, &mm);
+	if (err)
+		return err;
+	// SCAN_SMALL_BYTES must hold whole struct pages for the retry.
+	if (!mm->page_struct_size || SCAN_SMALL_BYTES % mm->page_struct_size ||
+	    mm->off_head + 8 > mm->page_struct_size ||
+	    st->l.s_cache + 8 > mm->page_struct_size)
+		return kt_error_create(KT_ERR_CORRUPT, "struct page of %" PRIu64
+				       " bytes", mm->page_struct_size);
+	bytes = SCAN_CHUNK_PAGES * mm->page_struct_size;
+	buf = malloc(bytes);
+	if (!buf)
+		return &kt_error_nomem;
+	for (uint64_t pfn = 0; !err && pfn < mm->max_pfn;
+	     pfn += SCAN_CHUNK_PAGES) {
+		uint64_t n = mm->max_pfn - pfn < SCAN_CHUNK_PAGES ?
+			     mm->max_pfn - pfn : SCAN_CHUNK_PAGES;
+
+		err = scan_range(prog, st, mm, kt_mm_pfn_to_page(mm, pfn),
+				 n * mm->page_struct_size, buf);
+	}
+	free(buf);
+	if (!err)
+		st->pages_scanned = true;
+	return err;
+}
+
+/* The objects of one slab that are on no freelist. */
+static struct kt_error *slab_objects(struct kt_program *prog,
+				     struct kt_slabs *st, long ci,
+				     const struct kt_mm *mm, uint64_t slab,
+				     kt_slab_object_fn *fn, void *arg)
+{
+	const struct kt_slab_cache *c = &st->list.caches[ci];
+	const struct cache_state *cs = &st->cs[ci];
+	bool frozen, cpu_corrupt = false;
+	unsigned inuse, nobjects;
+	const struct chain *ch;
+	struct kt_error *err;
+	uint64_t first, v;
+
+	if (kt_error_catch_any(read_counters(prog, &st->l, slab, &inuse,
+					     &nobjects, &frozen)) ||
+	    !nobjects || nobjects > MAX_SLAB_OBJECTS ||
+	    nobjects * c->size > (KT_PAGE_SIZE << 10))
+		return NULL;	// not a slab ktriage can read
+	first = slab_first(mm, c, slab);
+	err = slab_chain(prog, st, ci, slab, first, nobjects, &ch);
+	if (err)
+		return err;
+	for (unsigned cpu = 0; cpu < prog->nr_cpu_ids; cpu++)
+		if (cs->cpu[cpu].slab == slab)
+			cpu_corrupt = cs->cpu[cpu].corrupt;
+	for (unsigned i = 0; !err && i < nobjects; i++) {
+		uint64_t obj = first + i * c->size;
+
+		if (ch->pos[i] >= 0 || kt_u64map_get(&cs->cpu_free, obj, &v))
+			continue;
+		err = fn(prog, obj, ch->corrupt || cpu_corrupt ?
+			 KT_SLAB_UNKNOWN : KT_SLAB_ALLOCATED, arg);
+	}
+	return err;
+}
+
+struct kt_error *kt_slab_for_each_object(struct kt_program *prog,
+					 const struct kt_slab_cache *cache,
+					 kt_slab_object_fn *fn, void *arg,
+					 size_t *nslabs)
+{
+	const struct kt_mm *mm;
+	struct kt_slabs *st;
+	struct kt_error *err;
+	long ci;
+
+	if (nslabs)
+		*nslabs = 0;
+	err = get_state(prog, &st);
+	if (!err)
+		err = kt_mm_get(prog, &mm);
+	if (err)
+		return err;
+	ci = cache_index(st, cache->addr);
+	if (ci < 0)
+		return kt_error_create(KT_ERR_INVALID, "not a cache");
+	err = load_cpus(prog, st, ci);
+	if (!err)
+		err = scan_pages(prog, st);
+	if (err)
+		return kt_error_wrap(err, "slabs of %s", cache->name);
+	for (size_t i = 0; !err && i < st->cs[ci].npages; i++)
+		err = slab_objects(prog, st, ci, mm, st->cs[ci].pages[i], fn,
+				   arg);
+	if (nslabs)
+		*nslabs = st->cs[ci].npages;
+	return err;
 }

@@ -115,6 +115,29 @@ struct kt_error *kt_slab_cache_stats(struct kt_program *prog,
 				     const struct kt_slab_cache *cache,
 				     struct kt_slab_stats *ret);
 
+/**
+ * Called for each object of a cache that is not free: @state is
+ * KT_SLAB_ALLOCATED, or KT_SLAB_UNKNOWN when a freelist of its slab is
+ * corrupt. An error stops the walk and is returned.
+ */
+typedef struct kt_error *kt_slab_object_fn(struct kt_program *prog,
+					   uint64_t obj,
+					   enum kt_slab_state state,
+					   void *arg);
+
+/**
+ * Every object of @cache that is not free, slab by slab. SLUB keeps no
+ * list of full slabs, so the slabs are found in the struct page array
+ * (pfn 0 .. max_pfn, read in large chunks; absent ranges are skipped),
+ * once for all caches. A merged cache yields the objects of every cache
+ * merged into it: the caller checks what an object is. *@nslabs (may be
+ * NULL) is the number of slabs walked.
+ */
+struct kt_error *kt_slab_for_each_object(struct kt_program *prog,
+					 const struct kt_slab_cache *cache,
+					 kt_slab_object_fn *fn, void *arg,
+					 size_t *nslabs);
+
 void kt_slabs_destroy(struct kt_slabs *state);
 
 #endif /* KT_CORE_SLAB_H */

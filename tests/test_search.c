@@ -466,3 +466,50 @@ Test(search, physical_hits_have_owners)
 	kt_run_free(&r);
 	free(dump);
 }
+
+/*
+ * Several values in one scan (->also) find exactly the union of their
+ * single-value searches, each hit with the value that matched.
+ */
+Test(search, several_values_in_one_scan)
+{
+	struct kt_program *prog = kt_test_open("list-poison");
+	const uint64_t also[] = { 0xdead000000000122ULL, 0x1234567887654321ULL };
+	struct kt_search_options o = { .value = 0xdead000000000100ULL,
+				       .pid = -1, .mode = KT_SEARCH_PHYS };
+	struct kt_search_result one, two, both;
+	struct kt_error *err;
+	size_t i1 = 0, i2 = 0;
+
+	cr_assert_null(kt_search(prog, &o, &one));
+	o.value = also[0];
+	cr_assert_null(kt_search(prog, &o, &two));
+	cr_assert_gt(one.n, 0);
+	cr_assert_gt(two.n, 0);
+	o.value = 0xdead000000000100ULL;
+	o.also = also;
+	o.nalso = 2;
+	cr_assert_null(kt_search(prog, &o, &both));
+	cr_assert_eq(both.n, one.n + two.n);
+	// A merge of the two sorted lists.
+	for (size_t k = 0; k < both.n; k++) {
+		const struct kt_search_hit *h = &both.hits[k];
+		const struct kt_search_hit *want =
+			i2 == two.n || (i1 < one.n &&
+					one.hits[i1].addr < two.hits[i2].addr) ?
+			&one.hits[i1++] : &two.hits[i2++];
+
+		cr_expect_eq(h->addr, want->addr);
+		cr_expect_eq(h->value, want->value);
+	}
+	kt_search_result_deinit(&both);
+	o.width = 4;
+	err = kt_search(prog, &o, &both);
+	cr_assert_not_null(err, "several values are 8-byte only");
+	cr_expect_eq(err->code, KT_ERR_INVALID);
+	kt_error_destroy(err);
+	kt_search_result_deinit(&both);
+	kt_search_result_deinit(&two);
+	kt_search_result_deinit(&one);
+	kt_program_destroy(prog);
+}

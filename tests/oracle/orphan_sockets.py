@@ -9,8 +9,14 @@ Run under the drgn CLI (drgn 0.0.22, Debian python3-drgn):
 
 Walks nbd_index_idr (idr_for_each) -> struct nbd_device -> config ->
 socks[num_connections] -> nbd_sock->sock, and every task's
-for_each_file(). "orphans" lists the files of nbd socks that no fd table
-holds. When the nbd module is not loaded, "nbd_loaded" is false.
+for_each_file(). When the nbd module is not loaded, "nbd_loaded" is false.
+
+"sockets" lists every allocated struct socket_alloc of sock_inode_cache
+(slab_cache_for_each_allocated_object) that has a struct file
+(socket->file, whose private_data is the socket and whose inode is a
+socket inode), with the fd tables that hold the file. "orphans" lists the
+files no fd table holds. "kernel_sockets" counts the sockets without a file
+(kernel-internal: netlink, ... ; never orphans).
 """
 
 import os
@@ -24,6 +30,8 @@ from drgn.helpers.linux.fs import for_each_file  # noqa: E402
 from drgn.helpers.linux.idr import idr_for_each  # noqa: E402
 from drgn.helpers.linux.list import list_for_each_entry  # noqa: E402
 from drgn.helpers.linux.pid import for_each_task  # noqa: E402
+from drgn.helpers.linux.slab import (  # noqa: E402
+    find_slab_cache, slab_cache_for_each_allocated_object, slab_cache_is_merged)
 
 from jsonout import dumps_compact  # noqa: E402
 
@@ -86,20 +94,55 @@ def nbd_loaded():
     return any(m.name.string_() == b"nbd" for m in mods)
 
 
+S_IFMT = 0o170000
+S_IFSOCK = 0o140000
+
+
+def all_sockets(holders):
+    cache = find_slab_cache(prog, "sock_inode_cache")  # noqa: F821
+    socks, kernel, other = [], 0, []
+    for sa in slab_cache_for_each_allocated_object(cache,
+                                                   "struct socket_alloc"):
+        sock = sa.socket
+        if (sa.vfs_inode.i_mode.value_() & S_IFMT) != S_IFSOCK:
+            other.append(hx(sa.value_()))
+            continue
+        f = sock.file
+        if not f:
+            kernel += 1
+            continue
+        if f.private_data.value_() != sock.address_of_().value_():
+            other.append(hx(sa.value_()))
+            continue
+        sk = sock.sk
+        socks.append({"socket": hx(sock.address_of_().value_()),
+                      "file": hx(f.value_()),
+                      "f_count": f.f_count.counter.value_(),
+                      "family": sk.__sk_common.skc_family.value_()
+                      if sk else -1,
+                      "holders": holders.get(f.value_(), [])})
+    socks.sort(key=lambda x: x["socket"])
+    return socks, kernel, other, bool(slab_cache_is_merged(cache))
+
+
 def main():
     out_path = sys.argv[2] if len(sys.argv) > 2 else "-"
     res = {"schema": 1, "devices": [], "orphans": []}
     res["nbd_loaded"] = nbd_loaded()
+    holders = fd_holders()
     if res["nbd_loaded"]:
         idr = prog["nbd_index_idr"]  # noqa: F821
-        holders = fd_holders()
         for index, p in idr_for_each(idr.address_of_()):
             nbd = cast("struct nbd_device *", p)
-            dev = device_facts(index, nbd, holders)
-            res["devices"].append(dev)
-            res["orphans"] += [s["file"] for s in dev["socks"]
-                               if not s["holders"]]
-    text = dumps_compact(res, ["devices"])
+            res["devices"].append(device_facts(index, nbd, holders))
+    socks, kernel, other, merged = all_sockets(holders)
+    res["sockets"] = socks
+    res["kernel_sockets"] = kernel
+    # Allocated objects that are no live socket with a file of its own.
+    res["not_sockets"] = other
+    res["sock_inode_cache_merged"] = merged
+    res["orphans"] = [s["file"] for s in socks if not s["holders"]]
+    text = dumps_compact(res, ["devices", "sockets"])
     if out_path == "-":
         sys.stdout.write(text)
     else:
