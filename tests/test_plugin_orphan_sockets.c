@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/dump.h"
 #include "core/module.h"
@@ -233,26 +232,18 @@ ParameterizedTest(struct kt_dump_param *p, plugin_orphan_sockets,
 	kt_program_destroy(prog);
 }
 
-/*
- * CPU time of run() alone (the wall clock of a shared machine says
- * little), after what every analysis loads anyway: the module list (the
- * runner's check), the task list, the slab caches.
- */
-static double timed_run(const struct kt_plugin *pl, struct kt_program *prog,
-			struct kt_findings *out)
+/* Run the plugin with the caches it shares with others already loaded. */
+static void run_warm(const struct kt_plugin *pl, struct kt_program *prog,
+		     struct kt_findings *out)
 {
 	const struct kt_slab_cache_list *caches;
 	const struct kt_task_list *tasks;
-	struct timespec t0, t1;
 	char why[512];
 
 	cr_assert_null(kt_plugin_check(pl, prog, why, sizeof(why)), "%s", why);
 	cr_assert_null(kt_tasks_load(prog, &tasks));
 	cr_assert_null(kt_slab_caches(prog, &caches));
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	cr_assert_null(pl->run(prog, out));
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
-	return (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
 /* The scenario itself: two orphans (one dead), one bad device. */
@@ -265,14 +256,10 @@ Test(plugin_orphan_sockets, fires_on_nbd_orphan_hung)
 	cJSON *exp = kt_test_expected("nbd-orphan-hung.orphan_sockets");
 	int blocked = 0;
 	char id[64];
-	double dt = timed_run(pl, prog, &out);
 
 	// The walk of every socket, and one search of memory for both
-	// orphans' reverse references.
-	fprintf(stderr, "orphan_sockets on nbd-orphan-hung: %.3f s\n", dt);
-#ifndef __SANITIZE_ADDRESS__	/* ASan makes it several times slower */
-	cr_expect_lt(dt, 0.3, "orphan_sockets is too slow: %.3f s", dt);
-#endif
+	// orphans' reverse references (its time: bench/plugins.py).
+	run_warm(pl, prog, &out);
 	cr_assert_eq(out.n, 3);
 	for (size_t i = 0; i < out.n; i++)
 		if (strstr(out.v[i].id, ":nbd:"))
@@ -299,18 +286,14 @@ Test(plugin_orphan_sockets, fires_on_nbd_orphan_hung)
 	kt_program_destroy(prog);
 }
 
-/* Without orphans there is no search: the walk alone, tens of ms. */
-Test(plugin_orphan_sockets, fast_without_orphans)
+/* Without orphans there is no search and no finding. */
+Test(plugin_orphan_sockets, quiet_without_orphans)
 {
 	const struct kt_plugin *pl = kt_plugin_find("orphan_sockets");
 	struct kt_program *prog = kt_test_open("sysrq-null");
 	struct kt_findings out = { 0 };
-	double dt = timed_run(pl, prog, &out);
 
-	fprintf(stderr, "orphan_sockets on sysrq-null: %.3f s\n", dt);
-#ifndef __SANITIZE_ADDRESS__
-	cr_expect_lt(dt, 0.1, "orphan_sockets is too slow: %.3f s", dt);
-#endif
+	run_warm(pl, prog, &out);
 	cr_expect_eq(out.n, 0);
 	kt_findings_deinit(&out);
 	kt_program_destroy(prog);
