@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/commands.h"
@@ -110,25 +111,30 @@ char *tui_capture(struct kt_tui *t, const char *cmd)
 	return buf;
 }
 
-/* The plugins run once, the first time findings are needed. */
+static const struct kt_analysis *analyse_long(struct kt_tui *t,
+					      struct kt_error **err);
+
+/*
+ * The plugins run once, the first time findings are needed, on a thread;
+ * a cancelled run is tried again on the next need.
+ */
 void tui_analyse(struct kt_tui *t)
 {
 	struct kt_error *err;
 
 	if (t->analysed)
 		return;
-	t->analysed = true;
-	// Long only the first time: say so before the screen stops moving.
-	kt_draw_text(LINES - 1, 0, COLS, "analysing the dump (first time)...",
-		     A_BOLD);
-	refresh();
-	err = kt_cmd_analysis(t->ctx, &t->an);
+	t->an = analyse_long(t, &err);
 	if (err) {
-		tui_status(t, "analysis failed: %s", err->message);
+		t->analysed = err->code != KT_ERR_STOP;
+		tui_status(t, "%s%s", t->analysed ? "analysis failed: " : "",
+			   t->analysed ? err->message : "analysis cancelled (1 "
+			   "or 5 runs it again)");
 		kt_error_destroy(err);
 		t->an = NULL;
 		return;
 	}
+	t->analysed = true;
 	t->vf = calloc(t->an->findings.n + 1, sizeof(*t->vf));
 	if (!t->vf)
 		return;
@@ -563,12 +569,21 @@ void tui_load(struct kt_tui *t)
 
 /* ---- long work on a thread: the screen keeps moving, Esc cancels ---- */
 
+/*
+ * The worker owns the program while it runs: the UI thread only draws the
+ * rows it already has and the progress line, and reads keys.
+ */
 struct long_work {
 	struct kt_tui *t;
-	const char *cmd;
+	const char *cmd;	/* a command, or NULL: the analysis */
+	bool search;		/* the command has a cancel flag */
 	char *text;
+	const struct kt_analysis *an;
+	struct kt_error *err;
 	atomic_bool cancel, done;
 	_Atomic uint64_t pages_done, pages_total;
+	_Atomic size_t plugin, nplugins;
+	_Atomic(const char *) plugin_name;
 };
 
 static void work_progress(void *arg, uint64_t done, uint64_t total)
@@ -579,66 +594,134 @@ static void work_progress(void *arg, uint64_t done, uint64_t total)
 	atomic_store(&w->pages_total, total);
 }
 
-static void *work_run(void *arg)
+static void plugin_progress(void *arg, size_t done, size_t total,
+			    const char *name)
 {
 	struct long_work *w = arg;
 
-	w->text = tui_capture(w->t, w->cmd);
+	atomic_store(&w->plugin_name, name);
+	atomic_store(&w->plugin, done);
+	atomic_store(&w->nplugins, total);
+}
+
+static void *work_run(void *arg)
+{
+	struct long_work *w = arg;
+	struct kt_analysis_options o = {
+		.cancel = &w->cancel, .progress = plugin_progress, .arg = w,
+	};
+
+	if (w->cmd)
+		w->text = tui_capture(w->t, w->cmd);
+	else
+		w->err = kt_cmd_analysis_opts(w->t->ctx, &o, &w->an);
 	atomic_store(&w->done, true);
 	return NULL;
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec - t0->tv_sec + (ts.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The last line while @w runs: what it does, how far it is. */
+static void work_line(struct long_work *w, char *line, size_t size,
+		      double secs)
+{
+	uint64_t done = atomic_load(&w->pages_done);
+	uint64_t total = atomic_load(&w->pages_total);
+	const char *name = atomic_load(&w->plugin_name);
+	bool stopping = atomic_load(&w->cancel);
+
+	if (!w->cmd)
+		snprintf(line, size, "%s: plugin %zu of %zu (%.40s)...  "
+			 "%.0fs  (Esc cancels)", stopping ? "cancelling" :
+			 "analysing", atomic_load(&w->plugin) + 1,
+			 atomic_load(&w->nplugins), name ? name : "",
+			 secs);
+	else if (w->search)
+		snprintf(line, size, "%s: %" PRIu64 "%% of %" PRIu64
+			 " pages  (Esc cancels)", stopping ? "cancelling" :
+			 "working", total ? 100 * done / total : 0, total);
+	else
+		// Nothing can stop it, and abandoning it would leave the
+		// program to two threads: say so, and keep waiting.
+		snprintf(line, size, "running :%.60s...  %.0fs  %s", w->cmd,
+			 secs, stopping ? "(it cannot be stopped: please wait)" :
+			 "");
 }
 
 /* Wait for @w, drawing its progress; Esc asks it to stop. */
 static void work_wait(struct long_work *w)
 {
-	char line[128];
-	uint64_t done, total;
+	char line[200];
+	struct timespec t0;
 	int key;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	timeout(100);
 	while (!atomic_load(&w->done)) {
-		done = atomic_load(&w->pages_done);
-		total = atomic_load(&w->pages_total);
-		snprintf(line, sizeof(line), "%s: %" PRIu64 "%% of %" PRIu64
-			 " pages  (Esc cancels)", atomic_load(&w->cancel) ?
-			 "cancelling" : "working", total ? 100 * done / total :
-			 0, total);
+		work_line(w, line, sizeof(line), elapsed(&t0));
 		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
 		refresh();
 		key = getch();
 		if (key == 27)
 			atomic_store(&w->cancel, true);
+		else if (key == KEY_RESIZE)
+			kt_tui_draw(w->t);	/* rows only, not the program */
 		else if (key == ERR && !isatty(STDIN_FILENO))
 			usleep(20000);
 	}
+	timeout(200);
+}
+
+/* Run @w on a thread (here if none can be had) and wait for it. */
+static void work_do(struct long_work *w)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, work_run, w)) {
+		work_run(w);
+		return;
+	}
+	work_wait(w);
+	pthread_join(th, NULL);
 }
 
 /*
- * A command's output, run on a thread when it is long work (search): the
- * workbench is never frozen. Other commands are quick and run here.
+ * A command's output, run on a thread: the workbench is never frozen.
+ * A search can be cancelled; other commands show their time.
  */
 char *tui_capture_long(struct kt_tui *t, const char *cmd)
 {
 	struct long_work w = { .t = t, .cmd = cmd };
 	struct kt_cmd_ctx *ctx = t->ctx;
-	pthread_t th;
 
 	while (*cmd == ' ')
 		cmd++;
-	if (strncmp(cmd, "search", 6) || (cmd[6] && cmd[6] != ' '))
-		return tui_capture(t, cmd);
-	ctx->cancel = &w.cancel;
-	ctx->progress = work_progress;
-	ctx->progress_arg = &w;
-	if (pthread_create(&th, NULL, work_run, &w)) {
-		work_run(&w);
-	} else {
-		work_wait(&w);
-		pthread_join(th, NULL);
+	w.search = !strncmp(cmd, "search", 6) && (!cmd[6] || cmd[6] == ' ');
+	if (w.search) {
+		ctx->cancel = &w.cancel;
+		ctx->progress = work_progress;
+		ctx->progress_arg = &w;
 	}
+	work_do(&w);
 	ctx->cancel = NULL;
 	ctx->progress = NULL;
 	ctx->progress_arg = NULL;
-	timeout(200);
 	return w.text;
+}
+
+/* The analysis, on a thread with its progress; NULL when it failed. */
+static const struct kt_analysis *analyse_long(struct kt_tui *t,
+					      struct kt_error **err)
+{
+	struct long_work w = { .t = t };
+
+	work_do(&w);
+	*err = w.err;
+	return w.err ? NULL : w.an;
 }

@@ -330,6 +330,35 @@ static int count_on_screen(const char *needle)
 	return n;
 }
 
+/* Esc while the first analysis runs: a usable screen, analysed later. */
+Test(tui, esc_cancels_the_first_analysis)
+{
+	struct fake f;
+	int fds[2];
+	char *dbg;
+
+	cr_assert_eq(pipe(fds), 0);
+	// Typed ahead: read by the analysis' wait loop as the landing opens.
+	cr_assert_eq(write(fds[1], "\x1b", 1), 1);
+	start_in(&f, "hctx-fq", 100, 30, fdopen(fds[0], "r"));
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen("analysis cancelled"), "%s", dbg);
+	cr_expect(on_screen("PANIC:   BUG: unable to handle page fault"),
+		  "%s", dbg);
+	free(dbg);
+	cr_expect_null(f.ctx.analysis, "a cancelled analysis is not kept");
+	// The screen still answers keys; the findings view runs it again.
+	keys(&f, "3");
+	cr_expect(on_screen("state:all"));
+	keys(&f, "5");
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen("hctx_fq:0xffff8d76018b5a00"), "%s", dbg);
+	free(dbg);
+	cr_expect_not_null(f.ctx.analysis);
+	close(fds[1]);
+	stop(&f);
+}
+
 /* Esc on the terminal while a search runs stops the scan. */
 Test(tui, esc_cancels_a_search)
 {
