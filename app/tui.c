@@ -375,6 +375,9 @@ static void run_prompt(struct kt_tui *t)
 		tui_note_target(t, selected(t), target, sizeof(target));
 		tui_add_note(t, target, t->input);
 		break;
+	case KT_ACT_EDIT:
+		tui_edit_note(t, t->input);
+		break;
 	case KT_ACT_VERDICT:
 		// Verdicts are on findings or on the case, nothing else.
 		tui_note_target(t, selected(t), target, sizeof(target));
@@ -387,7 +390,7 @@ static void run_prompt(struct kt_tui *t)
 		break;
 	}
 	// The notes view shows what was just written.
-	if ((a == KT_ACT_NOTE || a == KT_ACT_VERDICT) &&
+	if ((a == KT_ACT_NOTE || a == KT_ACT_VERDICT || a == KT_ACT_EDIT) &&
 	    t->cur.view == TV_NOTES)
 		tui_load(t);
 }
@@ -622,6 +625,9 @@ static void action(struct kt_tui *t, enum kt_tui_action a)
 	case KT_ACT_NOTE:
 	case KT_ACT_VERDICT:
 		start_prompt(t, a);
+		break;
+	case KT_ACT_EDIT:
+		tui_edit_start(t);
 		break;
 	case KT_ACT_REDRAW:
 		clearok(stdscr, TRUE);

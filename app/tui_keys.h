@@ -46,6 +46,7 @@
 	X(SORT, "sort", "tasks: cycle sort pid/state/cpu/comm")              \
 	X(NOTE, "note", "add a note on the selected object")                 \
 	X(VERDICT, "verdict", "set a verdict: KIND TEXT, on a finding or case")\
+	X(EDIT, "edit", "notes: edit the selected note (a new revision)")    \
 	X(REDRAW, "redraw", "redraw the screen")
 
 enum kt_tui_action {

@@ -55,7 +55,7 @@ static const char *const view_hints[] = {
 	[TV_TASKS] = "Enter: backtrace  s: state  f: name  c: CPU  o: sort",
 	[TV_LOG] = "/: search  n/N: next/previous  </>: scroll",
 	[TV_FINDINGS] = "Enter on evidence: go there  a: note",
-	[TV_NOTES] = ":note add --on TARGET TEXT  :verdict set KIND TEXT",
+	[TV_NOTES] = "a: add a note  e: edit the selected note  V: verdict",
 	[TV_OUTPUT] = "Enter on an address: inspect it  h: back",
 	[TV_HELP] = "~/.config/ktriage/ktriagerc: bind KEY ACTION",
 };
@@ -81,6 +81,7 @@ void tui_draw_status(struct kt_tui *t)
 			 t->prompt == KT_ACT_GOTO ? "goto: " :
 			 t->prompt == KT_ACT_RETYPE ? "type: " :
 			 t->prompt == KT_ACT_NOTE ? "note: " :
+			 t->prompt == KT_ACT_EDIT ? "edit: " :
 			 t->prompt == KT_ACT_VERDICT ? "verdict KIND TEXT: " :
 			 t->prompt == KT_ACT_FILTER_NAME ? "name: " : "cpu: ",
 			 t->input);
@@ -291,18 +292,116 @@ static void add_output(struct kt_tui *t, struct kt_rows *rows,
 	free(text);
 }
 
+/* @text's lines, each indented by @indent. */
+static void text_rows(struct kt_rows *rows, enum kt_role role,
+		      const char *indent, const char *text)
+{
+	const char *nl;
+
+	do {
+		nl = strchr(text, '\n');
+		kt_rows_add_raw(rows, role, indent, text, nl ? (size_t)(nl - text)
+				: strlen(text));
+		text = nl ? nl + 1 : NULL;
+	} while (text && *text);
+}
+
+/* "@what AUTHOR at TIME", the author sanitised (a colleague's case). */
+static void by_row(struct kt_rows *rows, const char *what,
+		   const char *author, const char *at)
+{
+	char a[KT_SANITIZED_SIZE(128)], when[KT_SANITIZED_SIZE(32)];
+
+	kt_sanitize(author, strnlen(author, 128), a, sizeof(a), false);
+	kt_sanitize(at, strnlen(at, 32), when, sizeof(when), false);
+	kt_rows_add(rows, KT_ROLE_DIM, "%s %s at %s", what, a, when);
+}
+
+/* Is revision @i of @n a head (no revision is made on top of it)? */
+static bool rev_head(const struct kt_note *n, size_t i)
+{
+	for (size_t j = 0; j < n->nrevs; j++)
+		if (!strcmp(n->revs[j].parent, n->revs[i].uuid))
+			return false;
+	return true;
+}
+
+/*
+ * A note as `note list` says it, its counts first: the header line is
+ * cut at the screen's width, not the revisions and concurrent edits.
+ */
+static void note_rows(struct kt_rows *rows, const struct kt_note *n)
+{
+	const struct kt_note_rev *cur = &n->revs[n->current];
+	char counts[64] = "";
+	struct kt_row *r;
+
+	if (n->heads > 1)
+		snprintf(counts, sizeof(counts), "  (%zu revisions, %zu "
+			 "concurrent edits)", n->nrevs, n->heads);
+	else if (n->nrevs > 1)
+		snprintf(counts, sizeof(counts), "  (%zu revisions)",
+			 n->nrevs);
+	r = kt_rows_add_raw(rows, KT_ROLE_TEXT, "note ", n->uuid, 8);
+	if (r)
+		kt_rows_add_raw(rows, KT_ROLE_DIM, "  on ", n->target,
+				strlen(n->target));
+	// Append the counts to the note's line, the target on its own.
+	if (r && *counts) {
+		char *text = malloc(strlen(r->text) + strlen(counts) + 1);
+
+		if (text) {
+			sprintf(text, "%s%s", r->text, counts);
+			free(r->text);
+			r->text = text;
+		}
+	}
+	by_row(rows, "  by", n->author, n->created);
+	if (n->nrevs > 1)
+		by_row(rows, "  last by", cur->author, cur->at);
+	text_rows(rows, KT_ROLE_TEXT, "    ", cur->text);
+	for (size_t i = 0; n->heads > 1 && i < n->nrevs; i++) {
+		if (i == n->current || !rev_head(n, i))
+			continue;
+		kt_rows_add_raw(rows, KT_ROLE_WARNING, "  concurrent edit by ",
+				n->revs[i].author, strlen(n->revs[i].author));
+		text_rows(rows, KT_ROLE_TEXT, "    ", n->revs[i].text);
+	}
+}
+
+static void add_notes(struct kt_tui *t, struct kt_rows *rows,
+		      const char *target)
+{
+	struct kt_note_list l = { 0 };
+	struct kt_error *err;
+	struct kt_case *c;
+
+	err = kt_cmd_case(t->ctx, &c);
+	if (!err)
+		err = kt_case_notes(c, target, &l);
+	if (err) {
+		kt_rows_add_raw(rows, KT_ROLE_ERROR, "notes: ", err->message,
+				strlen(err->message));
+		kt_error_destroy(err);
+		return;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		note_rows(rows, &l.v[i]);
+	if (!l.n)
+		kt_rows_add(rows, KT_ROLE_DIM, "no notes");
+	kt_note_list_deinit(&l);
+}
+
 static void load_notes(struct kt_tui *t, struct kt_rows *rows)
 {
-	char cmd[KT_LINK_TYPE + 32];
-
 	if (*t->cur.type && strcmp(t->cur.type, "case")) {
-		kt_rows_add(rows, KT_ROLE_TITLE, "Notes on %s", t->cur.type);
-		snprintf(cmd, sizeof(cmd), "note list --on '%s'", t->cur.type);
-		add_output(t, rows, cmd);
+		kt_rows_add_raw(rows, KT_ROLE_TITLE, "Notes on ", t->cur.type,
+				strlen(t->cur.type));
+		add_notes(t, rows, t->cur.type);
 		kt_rows_add(rows, KT_ROLE_TEXT, "%s", "");
 	}
 	kt_rows_add(rows, KT_ROLE_TITLE, "All notes");
-	add_output(t, rows, "note list");
+	add_notes(t, rows, NULL);
 	kt_rows_add(rows, KT_ROLE_TEXT, "%s", "");
 	kt_rows_add(rows, KT_ROLE_TITLE, "Verdicts");
 	add_output(t, rows, "verdict list");
@@ -324,6 +423,84 @@ void tui_add_note(struct kt_tui *t, const char *target, const char *text)
 		return;
 	}
 	tui_status(t, "note %.8s added on %s", uuid, target);
+}
+
+/* The note (8-digit prefix) of the notes view's selected row, or false. */
+static bool selected_note(struct kt_tui *t, char *prefix)
+{
+	const struct kt_pane *m = &t->pane[PANE_MAIN];
+	const char *s;
+
+	// A note's text is the rows under its "note UUID8 on" line.
+	for (size_t i = m->sel + 1; i-- > 0 && i < m->rows.n;) {
+		s = m->rows.v[i].text;
+		if (m->rows.v[i].role == KT_ROLE_TITLE)
+			return false;
+		if (!strncmp(s, "note ", 5) && strspn(s + 5, "0123456789abcdef")
+		    == 8 && (s[13] == ' ' || !s[13])) {
+			memcpy(prefix, s + 5, 8);
+			prefix[8] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* `e` in the notes view: its current text in the prompt, to change. */
+void tui_edit_start(struct kt_tui *t)
+{
+	struct kt_note_list l = { 0 };
+	struct kt_error *err;
+	struct kt_case *c;
+	char prefix[9];
+
+	if (t->cur.view != TV_NOTES || !selected_note(t, prefix)) {
+		tui_status(t, "edit: select a note in the notes view (6)");
+		return;
+	}
+	err = kt_cmd_case(t->ctx, &c);
+	if (!err)
+		err = kt_case_notes(c, NULL, &l);
+	if (err) {
+		tui_status(t, "edit: %s", err->message);
+		kt_error_destroy(err);
+		return;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const char *text = l.v[i].revs[l.v[i].current].text;
+
+		if (strncmp(l.v[i].uuid, prefix, 8))
+			continue;
+		tui_copy(t->edit_uuid, sizeof(t->edit_uuid), l.v[i].uuid);
+		// One line to edit: the prompt has no newlines.
+		tui_copy(t->input, sizeof(t->input), text);
+		for (char *p = t->input; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+		t->input_len = strlen(t->input);
+		t->prompt = KT_ACT_EDIT;
+	}
+	kt_note_list_deinit(&l);
+	if (!t->prompt)
+		tui_status(t, "edit: note %s is not in the case", prefix);
+}
+
+/* The edit prompt's text, a new revision of the note being edited. */
+void tui_edit_note(struct kt_tui *t, const char *text)
+{
+	struct kt_case *c;
+	struct kt_error *err = kt_cmd_case(t->ctx, &c);
+
+	if (!err && !t->ctx->author)
+		t->ctx->author = kt_case_author(NULL);
+	if (!err)
+		err = kt_case_note_edit(c, t->edit_uuid, t->ctx->author, text);
+	if (err) {
+		tui_status(t, "edit: %s", err->message);
+		kt_error_destroy(err);
+		return;
+	}
+	tui_status(t, "note %.8s edited: a new revision", t->edit_uuid);
 }
 
 /* "KIND TEXT" from the prompt, on @target ("case" or "finding:ID"). */

@@ -317,6 +317,36 @@ Test(tui, note_on_the_selected_frame_in_utf8)
 	stop(&f);
 }
 
+/* `e` on a note: its text to change, saved as a new revision. */
+Test(tui, edit_a_note_in_the_notes_view)
+{
+	struct fake f;
+	char *dbg;
+
+	start(&f, "hctx-fq", 100, 30);
+	keys(&f, "6e");
+	cr_expect(on_screen("edit: select a note"));
+	keys(&f, "afirst text\n");
+	cr_expect(on_screen("added on task:53:0xffff8d76025520c0"));
+	cr_expect(!on_screen("revisions"));
+	// The note's line, then its text in the prompt: "text" -> "edit".
+	keys(&f, "je");
+	cr_expect(on_screen("edit: first text"));
+	keys(&f, "\b\b\b\bedit\n");
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen("edited: a new revision"), "%s", dbg);
+	cr_expect(on_screen("  (2 revisions)"), "%s", dbg);
+	cr_expect(on_screen("  last by "), "%s", dbg);
+	cr_expect(on_screen("    first edit"), "%s", dbg);
+	cr_expect(!on_screen("    first text"), "%s", dbg);
+	free(dbg);
+	// From its text line too; Esc leaves it as it was.
+	keys(&f, "jje\x1b");
+	cr_expect(on_screen("cancelled"));
+	cr_expect(on_screen("(2 revisions"));
+	stop(&f);
+}
+
 static int count_on_screen(const char *needle)
 {
 	char *s = kt_tui_screen_text(), *p = s;
