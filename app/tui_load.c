@@ -52,7 +52,8 @@ static const char *const view_hints[] = {
 		  "h: back",
 	[TV_INSPECT] = "Enter: follow/open  t: type  r: raw  d: disassemble  "
 		       "h: back",
-	[TV_TASKS] = "Enter: backtrace  s: state  f: name  c: CPU  o: sort",
+	[TV_TASKS] = "Enter: backtrace  s: state  S: states  f: name  c: CPU  "
+		     "o: sort",
 	[TV_LOG] = "/: search  n/N: next/previous  </>: scroll",
 	[TV_FINDINGS] = "Enter on evidence: go there  a: note",
 	[TV_NOTES] = "a: add a note  e: edit the selected note  V: verdict",
@@ -83,7 +84,9 @@ void tui_draw_status(struct kt_tui *t)
 			 t->prompt == KT_ACT_NOTE ? "note: " :
 			 t->prompt == KT_ACT_EDIT ? "edit: " :
 			 t->prompt == KT_ACT_VERDICT ? "verdict KIND TEXT: " :
-			 t->prompt == KT_ACT_FILTER_NAME ? "name: " : "cpu: ",
+			 t->prompt == KT_ACT_FILTER_NAME ? "name: " :
+			 t->prompt == KT_ACT_FILTER_STATES ?
+			 "states (UN RU ...): " : "cpu: ",
 			 t->input);
 		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
 		return;

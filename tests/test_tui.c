@@ -273,6 +273,30 @@ Test(tui, tasks_in_d_state)
 	stop(&f);
 }
 
+/* S: several states at once, in the title; s cycles from there. */
+Test(tui, tasks_in_several_states)
+{
+	struct fake f;
+	char *dbg;
+
+	start(&f, "nbd-orphan-hung", 100, 30);
+	keys(&f, "3Sun ru\n");
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen("state:UN,RU"), "%s", dbg);
+	cr_expect(on_screen(" UN  blkid"), "%s", dbg);
+	cr_expect(on_screen(" RU  "), "%s", dbg);
+	cr_expect(!on_screen(" IN  "), "%s", dbg);
+	free(dbg);
+	keys(&f, "?G");
+	cr_expect(on_screen("S                  filter-states   tasks: several "
+			    "states at once (UN RU)"));
+	keys(&f, "hs");
+	cr_expect(on_screen("state:UN "));
+	keys(&f, "S\n");
+	cr_expect(on_screen("state:all"));
+	stop(&f);
+}
+
 Test(tui, tasks_enter_opens_the_backtrace)
 {
 	struct fake f;
