@@ -371,6 +371,55 @@ Test(tui, edit_a_note_in_the_notes_view)
 	stop(&f);
 }
 
+/* Another engineer's edit of the same note, merged: both are shown. */
+Test(tui, notes_view_shows_concurrent_edits)
+{
+	struct fake f;
+	struct kt_cmd_ctx other = { 0 };
+	char path[64], cmd[160], uuid[9], *s, *p;
+	int fd;
+
+	start(&f, "hctx-fq", 100, 30);
+	snprintf(path, sizeof(path), "/tmp/kt-tui-other-XXXXXX");
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	close(fd);
+	unlink(path);
+	keys(&f, "6abase\n");
+	s = kt_tui_screen_text();
+	p = strstr(s, "note ");
+	cr_assert_not_null(p, "%s", s);
+	snprintf(uuid, sizeof(uuid), "%.8s", p + 5);
+	free(s);
+	// The other engineer starts from the same note, and edits it.
+	snprintf(cmd, sizeof(cmd), ":case export %s.json\n", path);
+	keys(&f, cmd);
+	other = (struct kt_cmd_ctx){ .prog = f.prog, .case_path = path,
+				     .dump_path = f.ctx.dump_path };
+	other.out = other.err = fopen("/dev/null", "w");
+	snprintf(cmd, sizeof(cmd), "case import %s.json", path);
+	kt_command_run(&other, cmd);
+	snprintf(cmd, sizeof(cmd), "note edit %s theirs", uuid);
+	kt_command_run(&other, cmd);
+	fclose(other.out);
+	kt_cmd_ctx_deinit(&other);
+	// Ours, then theirs merged in.
+	keys(&f, "6je");
+	keys(&f, "\b\b\b\bmine\n");
+	snprintf(cmd, sizeof(cmd), ":case merge %s\n6", path);
+	keys(&f, cmd);
+	s = kt_tui_screen_text();
+	cr_expect(on_screen("(3 revisions, 2 concurrent edits)"), "%s", s);
+	cr_expect(on_screen("  concurrent edit by "), "%s", s);
+	cr_expect(on_screen("    mine"), "%s", s);
+	cr_expect(on_screen("    theirs"), "%s", s);
+	free(s);
+	unlink(path);
+	snprintf(cmd, sizeof(cmd), "%s.json", path);
+	unlink(cmd);
+	stop(&f);
+}
+
 static int count_on_screen(const char *needle)
 {
 	char *s = kt_tui_screen_text(), *p = s;
