@@ -33,7 +33,8 @@ struct kt_error *kt_cmd_analysis_opts(struct kt_cmd_ctx *ctx,
 		// A cancelled run is not kept: the next need runs it all.
 		if (!err && ctx->analysis->cancelled) {
 			kt_analysis_deinit(ctx->analysis);
-			err = kt_error_create(KT_ERR_STOP, "analysis cancelled");
+			err = kt_error_create(KT_ERR_STOP,
+					      "analysis cancelled");
 		}
 		if (err) {
 			free(ctx->analysis);

@@ -303,8 +303,8 @@ static void text_rows(struct kt_rows *rows, enum kt_role role,
 
 	do {
 		nl = strchr(text, '\n');
-		kt_rows_add_raw(rows, role, indent, text, nl ? (size_t)(nl - text)
-				: strlen(text));
+		kt_rows_add_raw(rows, role, indent, text,
+				nl ? (size_t)(nl - text) : strlen(text));
 		text = nl ? nl + 1 : NULL;
 	} while (text && *text);
 }
@@ -830,7 +830,7 @@ static void work_line(struct long_work *w, char *line, size_t size,
 		// Nothing can stop it, and abandoning it would leave the
 		// program to two threads: say so, and keep waiting.
 		snprintf(line, size, "running :%.60s...  %.0fs  %s", w->cmd,
-			 secs, stopping ? "(it cannot be stopped: please wait)" :
+			 secs, stopping ? "(cannot be stopped: please wait)" :
 			 "");
 }
 
@@ -851,7 +851,7 @@ static void work_wait(struct long_work *w)
 		if (key == 27)
 			atomic_store(&w->cancel, true);
 		else if (key == KEY_RESIZE)
-			kt_tui_draw(w->t);	/* rows only, not the program */
+			kt_tui_draw(w->t);	/* rows, not the program */
 		else if (key == ERR && !isatty(STDIN_FILENO))
 			usleep(20000);
 	}

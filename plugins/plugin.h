@@ -190,7 +190,7 @@ struct kt_analysis {
 	struct kt_plugin_run *runs;	/* in the order they ran */
 	size_t nruns;
 	double seconds;
-	bool cancelled;		/* some plugins skipped: why "cancelled" */
+	bool cancelled;		/* plugins skipped, why "cancelled" */
 };
 
 /* How an interactive caller watches and stops a run (all may be NULL). */
