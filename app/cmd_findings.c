@@ -18,8 +18,9 @@
 #define WIDTH 78
 #define INDENT 10
 
-struct kt_error *kt_cmd_analysis(struct kt_cmd_ctx *ctx,
-				 const struct kt_analysis **ret)
+struct kt_error *kt_cmd_analysis_opts(struct kt_cmd_ctx *ctx,
+				      const struct kt_analysis_options *opts,
+				      const struct kt_analysis **ret)
 {
 	struct kt_error *err;
 
@@ -27,8 +28,14 @@ struct kt_error *kt_cmd_analysis(struct kt_cmd_ctx *ctx,
 		ctx->analysis = calloc(1, sizeof(*ctx->analysis));
 		if (!ctx->analysis)
 			return &kt_error_nomem;
-		err = kt_analysis_run(ctx->prog, NULL, ctx->plugins,
-				      ctx->analysis);
+		err = kt_analysis_run_opts(ctx->prog, NULL, ctx->plugins, opts,
+					   ctx->analysis);
+		// A cancelled run is not kept: the next need runs it all.
+		if (!err && ctx->analysis->cancelled) {
+			kt_analysis_deinit(ctx->analysis);
+			err = kt_error_create(KT_ERR_STOP,
+					      "analysis cancelled");
+		}
 		if (err) {
 			free(ctx->analysis);
 			ctx->analysis = NULL;
@@ -37,6 +44,12 @@ struct kt_error *kt_cmd_analysis(struct kt_cmd_ctx *ctx,
 	}
 	*ret = ctx->analysis;
 	return NULL;
+}
+
+struct kt_error *kt_cmd_analysis(struct kt_cmd_ctx *ctx,
+				 const struct kt_analysis **ret)
+{
+	return kt_cmd_analysis_opts(ctx, NULL, ret);
 }
 
 void kt_cmd_ctx_deinit(struct kt_cmd_ctx *ctx)

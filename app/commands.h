@@ -71,6 +71,16 @@ struct kt_finding;
 struct kt_error *kt_cmd_analysis(struct kt_cmd_ctx *ctx,
 				 const struct kt_analysis **ret);
 
+struct kt_analysis_options;
+
+/**
+ * kt_cmd_analysis() watched and cancellable through @opts: a cancelled
+ * run is not kept (the next call runs it again) and errors KT_ERR_STOP.
+ */
+struct kt_error *kt_cmd_analysis_opts(struct kt_cmd_ctx *ctx,
+				      const struct kt_analysis_options *opts,
+				      const struct kt_analysis **ret);
+
 /** A finding as JSON: id, plugin, severity, title, evidence, derivation. */
 cJSON *kt_finding_json(const struct kt_finding *f);
 

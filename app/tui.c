@@ -4,6 +4,7 @@
  * move through views and history, and every key ends in one redraw of the
  * whole screen, so a resize or a half-drawn view never lingers.
  */
+#include <ctype.h>
 #include <curses.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -333,6 +334,27 @@ static void start_prompt(struct kt_tui *t, enum kt_tui_action a)
 	*t->input = 0;
 }
 
+/* "un ru" or "UN,RU": the states shown, written "UN,RU"; "": all. */
+static void set_states(struct kt_tui *t, const char *input)
+{
+	char *s = t->flt.state;
+	size_t n = 0, len;
+
+	*s = 0;
+	for (const char *p = input; *p; p += len) {
+		p += strspn(p, ", ");
+		len = strcspn(p, ", ");
+		if (!len || n + len + 2 > sizeof(t->flt.state))
+			continue;
+		if (n)
+			s[n++] = ',';
+		for (size_t i = 0; i < len; i++)
+			s[n++] = toupper((unsigned char)p[i]);
+		s[n] = 0;
+	}
+	tui_load(t);
+}
+
 static void run_prompt_filters(struct kt_tui *t, int a)
 {
 	switch (a) {
@@ -344,6 +366,9 @@ static void run_prompt_filters(struct kt_tui *t, int a)
 		t->flt.cpu = *t->input ? atoi(t->input) : -1;
 		tui_load(t);
 		break;
+	case KT_ACT_FILTER_STATES:
+		set_states(t, t->input);
+		break;
 	}
 }
 
@@ -354,7 +379,8 @@ static void run_prompt(struct kt_tui *t)
 	char target[KT_LINK_TYPE + 64];
 
 	t->prompt = 0;
-	if (!*t->input && a != KT_ACT_FILTER_NAME && a != KT_ACT_FILTER_CPU)
+	if (!*t->input && a != KT_ACT_FILTER_NAME && a != KT_ACT_FILTER_CPU &&
+	    a != KT_ACT_FILTER_STATES)
 		return;
 	switch (a) {
 	case KT_ACT_COMMAND:
@@ -375,6 +401,9 @@ static void run_prompt(struct kt_tui *t)
 		tui_note_target(t, selected(t), target, sizeof(target));
 		tui_add_note(t, target, t->input);
 		break;
+	case KT_ACT_EDIT:
+		tui_edit_note(t, t->input);
+		break;
 	case KT_ACT_VERDICT:
 		// Verdicts are on findings or on the case, nothing else.
 		tui_note_target(t, selected(t), target, sizeof(target));
@@ -387,7 +416,7 @@ static void run_prompt(struct kt_tui *t)
 		break;
 	}
 	// The notes view shows what was just written.
-	if ((a == KT_ACT_NOTE || a == KT_ACT_VERDICT) &&
+	if ((a == KT_ACT_NOTE || a == KT_ACT_VERDICT || a == KT_ACT_EDIT) &&
 	    t->cur.view == TV_NOTES)
 		tui_load(t);
 }
@@ -548,11 +577,12 @@ static void detail_action(struct kt_tui *t, enum kt_tui_action a)
 		inspector_cmd(t, "dis -l 0x%" PRIx64 " 32", true);
 		break;
 	case KT_ACT_FILTER_STATE:
+	case KT_ACT_FILTER_STATES:
 	case KT_ACT_FILTER_NAME:
 	case KT_ACT_FILTER_CPU:
 	case KT_ACT_SORT:
 		if (t->cur.view != TV_TASKS)
-			tui_status(t, "s f c o work in the tasks view (3)");
+			tui_status(t, "s S f c o work in the tasks view (3)");
 		else if (a == KT_ACT_FILTER_STATE)
 			cycle_state(t);
 		else if (a == KT_ACT_SORT)
@@ -622,6 +652,9 @@ static void action(struct kt_tui *t, enum kt_tui_action a)
 	case KT_ACT_NOTE:
 	case KT_ACT_VERDICT:
 		start_prompt(t, a);
+		break;
+	case KT_ACT_EDIT:
+		tui_edit_start(t);
 		break;
 	case KT_ACT_REDRAW:
 		clearok(stdscr, TRUE);

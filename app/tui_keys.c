@@ -40,6 +40,7 @@ static const char default_rc[] =
 	"bind l source\nbind v vars\nbind t retype\nbind r raw\n"
 	"bind d disasm\nbind s filter-state\nbind f filter-name\n"
 	"bind c filter-cpu\nbind o sort\nbind a note\nbind V verdict\n"
+	"bind e edit\nbind S filter-states\n"
 	"bind C-l redraw\n";
 
 static const struct {

@@ -41,11 +41,14 @@
 	X(RAW, "raw", "inspector: raw words (rd -S)")                        \
 	X(DISASM, "disasm", "inspector: disassembly (dis -l)")               \
 	X(FILTER_STATE, "filter-state", "tasks: cycle state all/UN/RU/IN")   \
+	X(FILTER_STATES, "filter-states",                                     \
+	  "tasks: several states at once (UN RU)")                            \
 	X(FILTER_NAME, "filter-name", "tasks: filter by name")               \
 	X(FILTER_CPU, "filter-cpu", "tasks: filter by CPU")                  \
 	X(SORT, "sort", "tasks: cycle sort pid/state/cpu/comm")              \
 	X(NOTE, "note", "add a note on the selected object")                 \
 	X(VERDICT, "verdict", "set a verdict: KIND TEXT, on a finding or case")\
+	X(EDIT, "edit", "notes: edit the selected note (a new revision)")    \
 	X(REDRAW, "redraw", "redraw the screen")
 
 enum kt_tui_action {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/commands.h"
@@ -51,10 +52,11 @@ static const char *const view_hints[] = {
 		  "h: back",
 	[TV_INSPECT] = "Enter: follow/open  t: type  r: raw  d: disassemble  "
 		       "h: back",
-	[TV_TASKS] = "Enter: backtrace  s: state  f: name  c: CPU  o: sort",
+	[TV_TASKS] = "Enter: backtrace  s: state  S: states  f: name  c: CPU  "
+		     "o: sort",
 	[TV_LOG] = "/: search  n/N: next/previous  </>: scroll",
 	[TV_FINDINGS] = "Enter on evidence: go there  a: note",
-	[TV_NOTES] = ":note add --on TARGET TEXT  :verdict set KIND TEXT",
+	[TV_NOTES] = "a: add a note  e: edit the selected note  V: verdict",
 	[TV_OUTPUT] = "Enter on an address: inspect it  h: back",
 	[TV_HELP] = "~/.config/ktriage/ktriagerc: bind KEY ACTION",
 };
@@ -80,8 +82,11 @@ void tui_draw_status(struct kt_tui *t)
 			 t->prompt == KT_ACT_GOTO ? "goto: " :
 			 t->prompt == KT_ACT_RETYPE ? "type: " :
 			 t->prompt == KT_ACT_NOTE ? "note: " :
+			 t->prompt == KT_ACT_EDIT ? "edit: " :
 			 t->prompt == KT_ACT_VERDICT ? "verdict KIND TEXT: " :
-			 t->prompt == KT_ACT_FILTER_NAME ? "name: " : "cpu: ",
+			 t->prompt == KT_ACT_FILTER_NAME ? "name: " :
+			 t->prompt == KT_ACT_FILTER_STATES ?
+			 "states (UN RU ...): " : "cpu: ",
 			 t->input);
 		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
 		return;
@@ -110,25 +115,30 @@ char *tui_capture(struct kt_tui *t, const char *cmd)
 	return buf;
 }
 
-/* The plugins run once, the first time findings are needed. */
+static const struct kt_analysis *analyse_long(struct kt_tui *t,
+					      struct kt_error **err);
+
+/*
+ * The plugins run once, the first time findings are needed, on a thread;
+ * a cancelled run is tried again on the next need.
+ */
 void tui_analyse(struct kt_tui *t)
 {
 	struct kt_error *err;
 
 	if (t->analysed)
 		return;
-	t->analysed = true;
-	// Long only the first time: say so before the screen stops moving.
-	kt_draw_text(LINES - 1, 0, COLS, "analysing the dump (first time)...",
-		     A_BOLD);
-	refresh();
-	err = kt_cmd_analysis(t->ctx, &t->an);
+	t->an = analyse_long(t, &err);
 	if (err) {
-		tui_status(t, "analysis failed: %s", err->message);
+		t->analysed = err->code != KT_ERR_STOP;
+		tui_status(t, "%s%s", t->analysed ? "analysis failed: " : "",
+			   t->analysed ? err->message : "analysis cancelled (1 "
+			   "or 5 runs it again)");
 		kt_error_destroy(err);
 		t->an = NULL;
 		return;
 	}
+	t->analysed = true;
 	t->vf = calloc(t->an->findings.n + 1, sizeof(*t->vf));
 	if (!t->vf)
 		return;
@@ -285,18 +295,116 @@ static void add_output(struct kt_tui *t, struct kt_rows *rows,
 	free(text);
 }
 
+/* @text's lines, each indented by @indent. */
+static void text_rows(struct kt_rows *rows, enum kt_role role,
+		      const char *indent, const char *text)
+{
+	const char *nl;
+
+	do {
+		nl = strchr(text, '\n');
+		kt_rows_add_raw(rows, role, indent, text,
+				nl ? (size_t)(nl - text) : strlen(text));
+		text = nl ? nl + 1 : NULL;
+	} while (text && *text);
+}
+
+/* "@what AUTHOR at TIME", the author sanitised (a colleague's case). */
+static void by_row(struct kt_rows *rows, const char *what,
+		   const char *author, const char *at)
+{
+	char a[KT_SANITIZED_SIZE(128)], when[KT_SANITIZED_SIZE(32)];
+
+	kt_sanitize(author, strnlen(author, 128), a, sizeof(a), false);
+	kt_sanitize(at, strnlen(at, 32), when, sizeof(when), false);
+	kt_rows_add(rows, KT_ROLE_DIM, "%s %s at %s", what, a, when);
+}
+
+/* Is revision @i of @n a head (no revision is made on top of it)? */
+static bool rev_head(const struct kt_note *n, size_t i)
+{
+	for (size_t j = 0; j < n->nrevs; j++)
+		if (!strcmp(n->revs[j].parent, n->revs[i].uuid))
+			return false;
+	return true;
+}
+
+/*
+ * A note as `note list` says it, its counts first: the header line is
+ * cut at the screen's width, not the revisions and concurrent edits.
+ */
+static void note_rows(struct kt_rows *rows, const struct kt_note *n)
+{
+	const struct kt_note_rev *cur = &n->revs[n->current];
+	char counts[64] = "";
+	struct kt_row *r;
+
+	if (n->heads > 1)
+		snprintf(counts, sizeof(counts), "  (%zu revisions, %zu "
+			 "concurrent edits)", n->nrevs, n->heads);
+	else if (n->nrevs > 1)
+		snprintf(counts, sizeof(counts), "  (%zu revisions)",
+			 n->nrevs);
+	r = kt_rows_add_raw(rows, KT_ROLE_TEXT, "note ", n->uuid, 8);
+	if (r)
+		kt_rows_add_raw(rows, KT_ROLE_DIM, "  on ", n->target,
+				strlen(n->target));
+	// Append the counts to the note's line, the target on its own.
+	if (r && *counts) {
+		char *text = malloc(strlen(r->text) + strlen(counts) + 1);
+
+		if (text) {
+			sprintf(text, "%s%s", r->text, counts);
+			free(r->text);
+			r->text = text;
+		}
+	}
+	by_row(rows, "  by", n->author, n->created);
+	if (n->nrevs > 1)
+		by_row(rows, "  last by", cur->author, cur->at);
+	text_rows(rows, KT_ROLE_TEXT, "    ", cur->text);
+	for (size_t i = 0; n->heads > 1 && i < n->nrevs; i++) {
+		if (i == n->current || !rev_head(n, i))
+			continue;
+		kt_rows_add_raw(rows, KT_ROLE_WARNING, "  concurrent edit by ",
+				n->revs[i].author, strlen(n->revs[i].author));
+		text_rows(rows, KT_ROLE_TEXT, "    ", n->revs[i].text);
+	}
+}
+
+static void add_notes(struct kt_tui *t, struct kt_rows *rows,
+		      const char *target)
+{
+	struct kt_note_list l = { 0 };
+	struct kt_error *err;
+	struct kt_case *c;
+
+	err = kt_cmd_case(t->ctx, &c);
+	if (!err)
+		err = kt_case_notes(c, target, &l);
+	if (err) {
+		kt_rows_add_raw(rows, KT_ROLE_ERROR, "notes: ", err->message,
+				strlen(err->message));
+		kt_error_destroy(err);
+		return;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		note_rows(rows, &l.v[i]);
+	if (!l.n)
+		kt_rows_add(rows, KT_ROLE_DIM, "no notes");
+	kt_note_list_deinit(&l);
+}
+
 static void load_notes(struct kt_tui *t, struct kt_rows *rows)
 {
-	char cmd[KT_LINK_TYPE + 32];
-
 	if (*t->cur.type && strcmp(t->cur.type, "case")) {
-		kt_rows_add(rows, KT_ROLE_TITLE, "Notes on %s", t->cur.type);
-		snprintf(cmd, sizeof(cmd), "note list --on '%s'", t->cur.type);
-		add_output(t, rows, cmd);
+		kt_rows_add_raw(rows, KT_ROLE_TITLE, "Notes on ", t->cur.type,
+				strlen(t->cur.type));
+		add_notes(t, rows, t->cur.type);
 		kt_rows_add(rows, KT_ROLE_TEXT, "%s", "");
 	}
 	kt_rows_add(rows, KT_ROLE_TITLE, "All notes");
-	add_output(t, rows, "note list");
+	add_notes(t, rows, NULL);
 	kt_rows_add(rows, KT_ROLE_TEXT, "%s", "");
 	kt_rows_add(rows, KT_ROLE_TITLE, "Verdicts");
 	add_output(t, rows, "verdict list");
@@ -318,6 +426,84 @@ void tui_add_note(struct kt_tui *t, const char *target, const char *text)
 		return;
 	}
 	tui_status(t, "note %.8s added on %s", uuid, target);
+}
+
+/* The note (8-digit prefix) of the notes view's selected row, or false. */
+static bool selected_note(struct kt_tui *t, char *prefix)
+{
+	const struct kt_pane *m = &t->pane[PANE_MAIN];
+	const char *s;
+
+	// A note's text is the rows under its "note UUID8 on" line.
+	for (size_t i = m->sel + 1; i-- > 0 && i < m->rows.n;) {
+		s = m->rows.v[i].text;
+		if (m->rows.v[i].role == KT_ROLE_TITLE)
+			return false;
+		if (!strncmp(s, "note ", 5) && strspn(s + 5, "0123456789abcdef")
+		    == 8 && (s[13] == ' ' || !s[13])) {
+			memcpy(prefix, s + 5, 8);
+			prefix[8] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* `e` in the notes view: its current text in the prompt, to change. */
+void tui_edit_start(struct kt_tui *t)
+{
+	struct kt_note_list l = { 0 };
+	struct kt_error *err;
+	struct kt_case *c;
+	char prefix[9];
+
+	if (t->cur.view != TV_NOTES || !selected_note(t, prefix)) {
+		tui_status(t, "edit: select a note in the notes view (6)");
+		return;
+	}
+	err = kt_cmd_case(t->ctx, &c);
+	if (!err)
+		err = kt_case_notes(c, NULL, &l);
+	if (err) {
+		tui_status(t, "edit: %s", err->message);
+		kt_error_destroy(err);
+		return;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const char *text = l.v[i].revs[l.v[i].current].text;
+
+		if (strncmp(l.v[i].uuid, prefix, 8))
+			continue;
+		tui_copy(t->edit_uuid, sizeof(t->edit_uuid), l.v[i].uuid);
+		// One line to edit: the prompt has no newlines.
+		tui_copy(t->input, sizeof(t->input), text);
+		for (char *p = t->input; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+		t->input_len = strlen(t->input);
+		t->prompt = KT_ACT_EDIT;
+	}
+	kt_note_list_deinit(&l);
+	if (!t->prompt)
+		tui_status(t, "edit: note %s is not in the case", prefix);
+}
+
+/* The edit prompt's text, a new revision of the note being edited. */
+void tui_edit_note(struct kt_tui *t, const char *text)
+{
+	struct kt_case *c;
+	struct kt_error *err = kt_cmd_case(t->ctx, &c);
+
+	if (!err && !t->ctx->author)
+		t->ctx->author = kt_case_author(NULL);
+	if (!err)
+		err = kt_case_note_edit(c, t->edit_uuid, t->ctx->author, text);
+	if (err) {
+		tui_status(t, "edit: %s", err->message);
+		kt_error_destroy(err);
+		return;
+	}
+	tui_status(t, "note %.8s edited: a new revision", t->edit_uuid);
 }
 
 /* "KIND TEXT" from the prompt, on @target ("case" or "finding:ID"). */
@@ -563,12 +749,21 @@ void tui_load(struct kt_tui *t)
 
 /* ---- long work on a thread: the screen keeps moving, Esc cancels ---- */
 
+/*
+ * The worker owns the program while it runs: the UI thread only draws the
+ * rows it already has and the progress line, and reads keys.
+ */
 struct long_work {
 	struct kt_tui *t;
-	const char *cmd;
+	const char *cmd;	/* a command, or NULL: the analysis */
+	bool search;		/* the command has a cancel flag */
 	char *text;
+	const struct kt_analysis *an;
+	struct kt_error *err;
 	atomic_bool cancel, done;
 	_Atomic uint64_t pages_done, pages_total;
+	_Atomic size_t plugin, nplugins;
+	_Atomic(const char *) plugin_name;
 };
 
 static void work_progress(void *arg, uint64_t done, uint64_t total)
@@ -579,66 +774,134 @@ static void work_progress(void *arg, uint64_t done, uint64_t total)
 	atomic_store(&w->pages_total, total);
 }
 
-static void *work_run(void *arg)
+static void plugin_progress(void *arg, size_t done, size_t total,
+			    const char *name)
 {
 	struct long_work *w = arg;
 
-	w->text = tui_capture(w->t, w->cmd);
+	atomic_store(&w->plugin_name, name);
+	atomic_store(&w->plugin, done);
+	atomic_store(&w->nplugins, total);
+}
+
+static void *work_run(void *arg)
+{
+	struct long_work *w = arg;
+	struct kt_analysis_options o = {
+		.cancel = &w->cancel, .progress = plugin_progress, .arg = w,
+	};
+
+	if (w->cmd)
+		w->text = tui_capture(w->t, w->cmd);
+	else
+		w->err = kt_cmd_analysis_opts(w->t->ctx, &o, &w->an);
 	atomic_store(&w->done, true);
 	return NULL;
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec - t0->tv_sec + (ts.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The last line while @w runs: what it does, how far it is. */
+static void work_line(struct long_work *w, char *line, size_t size,
+		      double secs)
+{
+	uint64_t done = atomic_load(&w->pages_done);
+	uint64_t total = atomic_load(&w->pages_total);
+	const char *name = atomic_load(&w->plugin_name);
+	bool stopping = atomic_load(&w->cancel);
+
+	if (!w->cmd)
+		snprintf(line, size, "%s: plugin %zu of %zu (%.40s)...  "
+			 "%.0fs  (Esc cancels)", stopping ? "cancelling" :
+			 "analysing", atomic_load(&w->plugin) + 1,
+			 atomic_load(&w->nplugins), name ? name : "",
+			 secs);
+	else if (w->search)
+		snprintf(line, size, "%s: %" PRIu64 "%% of %" PRIu64
+			 " pages  (Esc cancels)", stopping ? "cancelling" :
+			 "working", total ? 100 * done / total : 0, total);
+	else
+		// Nothing can stop it, and abandoning it would leave the
+		// program to two threads: say so, and keep waiting.
+		snprintf(line, size, "running :%.60s...  %.0fs  %s", w->cmd,
+			 secs, stopping ? "(cannot be stopped: please wait)" :
+			 "");
 }
 
 /* Wait for @w, drawing its progress; Esc asks it to stop. */
 static void work_wait(struct long_work *w)
 {
-	char line[128];
-	uint64_t done, total;
+	char line[200];
+	struct timespec t0;
 	int key;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	timeout(100);
 	while (!atomic_load(&w->done)) {
-		done = atomic_load(&w->pages_done);
-		total = atomic_load(&w->pages_total);
-		snprintf(line, sizeof(line), "%s: %" PRIu64 "%% of %" PRIu64
-			 " pages  (Esc cancels)", atomic_load(&w->cancel) ?
-			 "cancelling" : "working", total ? 100 * done / total :
-			 0, total);
+		work_line(w, line, sizeof(line), elapsed(&t0));
 		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
 		refresh();
 		key = getch();
 		if (key == 27)
 			atomic_store(&w->cancel, true);
+		else if (key == KEY_RESIZE)
+			kt_tui_draw(w->t);	/* rows, not the program */
 		else if (key == ERR && !isatty(STDIN_FILENO))
 			usleep(20000);
 	}
+	timeout(200);
+}
+
+/* Run @w on a thread (here if none can be had) and wait for it. */
+static void work_do(struct long_work *w)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, work_run, w)) {
+		work_run(w);
+		return;
+	}
+	work_wait(w);
+	pthread_join(th, NULL);
 }
 
 /*
- * A command's output, run on a thread when it is long work (search): the
- * workbench is never frozen. Other commands are quick and run here.
+ * A command's output, run on a thread: the workbench is never frozen.
+ * A search can be cancelled; other commands show their time.
  */
 char *tui_capture_long(struct kt_tui *t, const char *cmd)
 {
 	struct long_work w = { .t = t, .cmd = cmd };
 	struct kt_cmd_ctx *ctx = t->ctx;
-	pthread_t th;
 
 	while (*cmd == ' ')
 		cmd++;
-	if (strncmp(cmd, "search", 6) || (cmd[6] && cmd[6] != ' '))
-		return tui_capture(t, cmd);
-	ctx->cancel = &w.cancel;
-	ctx->progress = work_progress;
-	ctx->progress_arg = &w;
-	if (pthread_create(&th, NULL, work_run, &w)) {
-		work_run(&w);
-	} else {
-		work_wait(&w);
-		pthread_join(th, NULL);
+	w.search = !strncmp(cmd, "search", 6) && (!cmd[6] || cmd[6] == ' ');
+	if (w.search) {
+		ctx->cancel = &w.cancel;
+		ctx->progress = work_progress;
+		ctx->progress_arg = &w;
 	}
+	work_do(&w);
 	ctx->cancel = NULL;
 	ctx->progress = NULL;
 	ctx->progress_arg = NULL;
-	timeout(200);
 	return w.text;
+}
+
+/* The analysis, on a thread with its progress; NULL when it failed. */
+static const struct kt_analysis *analyse_long(struct kt_tui *t,
+					      struct kt_error **err)
+{
+	struct long_work w = { .t = t };
+
+	work_do(&w);
+	*err = w.err;
+	return w.err ? NULL : w.an;
 }

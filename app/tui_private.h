@@ -69,6 +69,7 @@ struct kt_tui {
 	char input[256];
 	size_t input_len;
 	bool quit;
+	char edit_uuid[37];	/* the note the edit prompt is for */
 	uint64_t choices[9];	/* a row's addresses, to pick one of */
 	size_t nchoices;
 	struct {
@@ -96,6 +97,8 @@ char *tui_capture_long(struct kt_tui *t, const char *cmd);
 void tui_note_target(struct kt_tui *t, const struct kt_row *r, char *buf,
 		     size_t size);
 void tui_add_note(struct kt_tui *t, const char *target, const char *text);
+void tui_edit_start(struct kt_tui *t);
+void tui_edit_note(struct kt_tui *t, const char *text);
 void tui_set_verdict(struct kt_tui *t, const char *target, char *input);
 const char *tui_view_name(enum tui_view v);
 void tui_status(struct kt_tui *t, const char *fmt, ...)

@@ -402,6 +402,17 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+void kt_plugin_set_describe(const struct kt_plugin_set *set, size_t i,
+			    const char **name, const char **summary,
+			    const char **path)
+{
+	const struct external *e = &set->v[i];
+
+	*name = e->p->name;
+	*summary = e->p->summary ? e->p->summary : "";
+	*path = e->path;
+}
+
 void kt_plugin_set_run(const struct kt_plugin_set *set, size_t i,
 		       struct kt_program *prog, struct kt_findings *out,
 		       struct kt_plugin_run *run)

@@ -33,6 +33,11 @@ void kt_plugin_set_destroy(struct kt_plugin_set *set);
 /** How many plugins @set holds (0 for NULL). */
 size_t kt_plugin_set_count(const struct kt_plugin_set *set);
 
+/** The name and the path of plugin @i of @set. */
+void kt_plugin_set_describe(const struct kt_plugin_set *set, size_t i,
+			    const char **name, const char **summary,
+			    const char **path);
+
 /** Run plugin @i of @set on @prog: its findings into @out, status into @run. */
 void kt_plugin_set_run(const struct kt_plugin_set *set, size_t i,
 		       struct kt_program *prog, struct kt_findings *out,

@@ -17,6 +17,7 @@
 #define KT_PLUGINS_PLUGIN_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -189,6 +190,18 @@ struct kt_analysis {
 	struct kt_plugin_run *runs;	/* in the order they ran */
 	size_t nruns;
 	double seconds;
+	bool cancelled;		/* plugins skipped, why "cancelled" */
+};
+
+/* How an interactive caller watches and stops a run (all may be NULL). */
+struct kt_analysis_options {
+	/* checked between plugins: once set, the rest are skipped */
+	const atomic_bool *cancel;
+	/* before plugin @done (0-based) of @total, named @name; and once
+	 * more with @done == @total, @name NULL, at the end */
+	void (*progress)(void *arg, size_t done, size_t total,
+			 const char *name);
+	void *arg;
 };
 
 /**
@@ -208,6 +221,17 @@ struct kt_error *kt_analysis_run(struct kt_program *prog,
 				 const struct kt_plugin *const *plugins,
 				 const struct kt_plugin_set *ext,
 				 struct kt_analysis *ret);
+
+/**
+ * kt_analysis_run(), watched and cancellable through @opts (NULL: as
+ * kt_analysis_run()). Plugins not run because of a cancel are "skipped",
+ * why "cancelled", and ->cancelled is set.
+ */
+struct kt_error *kt_analysis_run_opts(struct kt_program *prog,
+				      const struct kt_plugin *const *plugins,
+				      const struct kt_plugin_set *ext,
+				      const struct kt_analysis_options *opts,
+				      struct kt_analysis *ret);
 
 void kt_analysis_deinit(struct kt_analysis *a);
 

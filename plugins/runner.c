@@ -163,15 +163,43 @@ static void run_builtin(const struct kt_plugin *p, struct kt_program *prog,
 	r->seconds = now() - t0;
 }
 
-struct kt_error *kt_analysis_run(struct kt_program *prog,
-				 const struct kt_plugin *const *plugins,
-				 const struct kt_plugin_set *ext,
-				 struct kt_analysis *ret)
+/* Plugin @r not run: the user stopped the analysis before it. */
+static void cancelled(struct kt_plugin_run *r, const char *name,
+		      const char *summary, const char *origin)
 {
+	r->name = name;
+	r->summary = summary;
+	r->origin = origin;
+	r->status = KT_PLUGIN_SKIPPED;
+	r->why = strdup("cancelled");
+}
+
+static bool stop(const struct kt_analysis_options *o, struct kt_analysis *a,
+		 size_t done, size_t total, const char *name)
+{
+	if (!a->cancelled && o->progress && !(o->cancel &&
+					      atomic_load(o->cancel)))
+		o->progress(o->arg, done, total, name);
+	// Read after the progress too: what it shows may make one stop.
+	if (o->cancel && atomic_load(o->cancel))
+		a->cancelled = true;
+	return a->cancelled;
+}
+
+struct kt_error *kt_analysis_run_opts(struct kt_program *prog,
+				      const struct kt_plugin *const *plugins,
+				      const struct kt_plugin_set *ext,
+				      const struct kt_analysis_options *opts,
+				      struct kt_analysis *ret)
+{
+	static const struct kt_analysis_options none;
 	size_t n = 0, next = kt_plugin_set_count(ext);
+	const char *name, *summary, *path;
 	double t0 = now();
 
 	memset(ret, 0, sizeof(*ret));
+	if (!opts)
+		opts = &none;
 	if (!plugins)
 		plugins = kt_plugin_registry;
 	while (plugins[n])
@@ -179,11 +207,24 @@ struct kt_error *kt_analysis_run(struct kt_program *prog,
 	ret->runs = calloc(n + next + 1, sizeof(*ret->runs));
 	if (!ret->runs)
 		return &kt_error_nomem;
-	for (size_t i = 0; i < n; i++)
-		run_builtin(plugins[i], prog, ret, next_run(ret, n + next));
-	for (size_t i = 0; i < next; i++)
-		kt_plugin_set_run(ext, i, prog, &ret->findings,
-				  next_run(ret, n + next));
+	for (size_t i = 0; i < n; i++) {
+		if (stop(opts, ret, i, n + next, plugins[i]->name))
+			cancelled(next_run(ret, n + next), plugins[i]->name,
+				  plugins[i]->summary, "built-in");
+		else
+			run_builtin(plugins[i], prog, ret,
+				    next_run(ret, n + next));
+	}
+	for (size_t i = 0; i < next; i++) {
+		kt_plugin_set_describe(ext, i, &name, &summary, &path);
+		if (stop(opts, ret, n + i, n + next, name))
+			cancelled(next_run(ret, n + next), name, summary, path);
+		else
+			kt_plugin_set_run(ext, i, prog, &ret->findings,
+					  next_run(ret, n + next));
+	}
+	if (!ret->cancelled && opts->progress)
+		opts->progress(opts->arg, n + next, n + next, NULL);
 	kt_findings_sort(&ret->findings);
 	ret->seconds = now() - t0;
 	if (ret->findings.nomem) {
@@ -191,6 +232,14 @@ struct kt_error *kt_analysis_run(struct kt_program *prog,
 		return &kt_error_nomem;
 	}
 	return NULL;
+}
+
+struct kt_error *kt_analysis_run(struct kt_program *prog,
+				 const struct kt_plugin *const *plugins,
+				 const struct kt_plugin_set *ext,
+				 struct kt_analysis *ret)
+{
+	return kt_analysis_run_opts(prog, plugins, ext, NULL, ret);
 }
 
 void kt_analysis_deinit(struct kt_analysis *a)

@@ -238,3 +238,75 @@ Test(plugins, each_fires_on_its_dump_and_nowhere_else)
 		kt_program_destroy(prog);
 	}
 }
+
+/* Set the cancel flag once plugin @arg->at is about to start. */
+struct cancel_at {
+	atomic_bool cancel;
+	size_t at, calls, total, last;
+	bool ended;
+};
+
+static void cancel_progress(void *arg, size_t done, size_t total,
+			    const char *name)
+{
+	struct cancel_at *c = arg;
+
+	c->calls++;
+	c->total = total;
+	c->last = done;
+	if (!name)
+		c->ended = true;
+	else if (done == c->at)
+		atomic_store(&c->cancel, true);
+}
+
+/* The cancel flag is read between plugins: the rest are skipped. */
+Test(plugins, cancel_skips_the_plugins_not_yet_run)
+{
+	struct kt_program *prog = kt_test_open("hctx-fq");
+	size_t n = 0;
+
+	while (kt_plugin_registry[n])
+		n++;
+	cr_assert_geq(n, 2);
+	// at 0: before the first plugin; at 1: after it; at n: never.
+	for (size_t at = 0; at <= 1 + 1; at++) {
+		struct cancel_at c = { .at = at == 2 ? n : at };
+		struct kt_analysis_options o = {
+			.cancel = &c.cancel, .progress = cancel_progress,
+			.arg = &c,
+		};
+		struct kt_analysis a;
+		size_t ran = 0;
+
+		if (at == 0)
+			atomic_store(&c.cancel, true);
+		cr_assert_null(kt_analysis_run_opts(prog, NULL, NULL, &o, &a));
+		cr_assert_eq(a.nruns, n, "every plugin has a run");
+		for (size_t r = 0; r < a.nruns; r++) {
+			bool skipped = a.runs[r].status == KT_PLUGIN_SKIPPED &&
+				       a.runs[r].why &&
+				       !strcmp(a.runs[r].why, "cancelled");
+
+			cr_expect_str_eq(a.runs[r].name,
+					 kt_plugin_registry[r]->name);
+			cr_expect_eq(skipped, r >= c.at, "at %zu: %s %s", at,
+				     a.runs[r].name, a.runs[r].why ?
+				     a.runs[r].why : "");
+			ran += !skipped;
+		}
+		cr_expect_eq(ran, at == 2 ? n : at);
+		cr_expect_eq(a.cancelled, at != 2);
+		cr_expect_eq(c.ended, at == 2, "the end is reported unless "
+			     "cancelled");
+		cr_expect_eq(c.calls, at == 0 ? 0 : at == 2 ? n + 1 : 2);
+		if (at == 0)
+			cr_expect_eq(a.findings.n, 0);
+		if (at == 2) {
+			cr_expect_eq(c.total, n);
+			cr_expect_gt(a.findings.n, 0);
+		}
+		kt_analysis_deinit(&a);
+	}
+	kt_program_destroy(prog);
+}

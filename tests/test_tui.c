@@ -273,6 +273,30 @@ Test(tui, tasks_in_d_state)
 	stop(&f);
 }
 
+/* S: several states at once, in the title; s cycles from there. */
+Test(tui, tasks_in_several_states)
+{
+	struct fake f;
+	char *dbg;
+
+	start(&f, "nbd-orphan-hung", 100, 30);
+	keys(&f, "3Sun ru\n");
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen("state:UN,RU"), "%s", dbg);
+	cr_expect(on_screen(" UN  blkid"), "%s", dbg);
+	cr_expect(on_screen(" RU  "), "%s", dbg);
+	cr_expect(!on_screen(" IN  "), "%s", dbg);
+	free(dbg);
+	keys(&f, "?G");
+	cr_expect(on_screen("S                  filter-states   tasks: several "
+			    "states at once (UN RU)"));
+	keys(&f, "hs");
+	cr_expect(on_screen("state:UN "));
+	keys(&f, "S\n");
+	cr_expect(on_screen("state:all"));
+	stop(&f);
+}
+
 Test(tui, tasks_enter_opens_the_backtrace)
 {
 	struct fake f;
@@ -317,6 +341,85 @@ Test(tui, note_on_the_selected_frame_in_utf8)
 	stop(&f);
 }
 
+/* `e` on a note: its text to change, saved as a new revision. */
+Test(tui, edit_a_note_in_the_notes_view)
+{
+	struct fake f;
+	char *dbg;
+
+	start(&f, "hctx-fq", 100, 30);
+	keys(&f, "6e");
+	cr_expect(on_screen("edit: select a note"));
+	keys(&f, "afirst text\n");
+	cr_expect(on_screen("added on task:53:0xffff8d76025520c0"));
+	cr_expect(!on_screen("revisions"));
+	// The note's line, then its text in the prompt: "text" -> "edit".
+	keys(&f, "je");
+	cr_expect(on_screen("edit: first text"));
+	keys(&f, "\b\b\b\bedit\n");
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen("edited: a new revision"), "%s", dbg);
+	cr_expect(on_screen("  (2 revisions)"), "%s", dbg);
+	cr_expect(on_screen("  last by "), "%s", dbg);
+	cr_expect(on_screen("    first edit"), "%s", dbg);
+	cr_expect(!on_screen("    first text"), "%s", dbg);
+	free(dbg);
+	// From its text line too; Esc leaves it as it was.
+	keys(&f, "jje\x1b");
+	cr_expect(on_screen("cancelled"));
+	cr_expect(on_screen("(2 revisions"));
+	stop(&f);
+}
+
+/* Another engineer's edit of the same note, merged: both are shown. */
+Test(tui, notes_view_shows_concurrent_edits)
+{
+	struct fake f;
+	struct kt_cmd_ctx other = { 0 };
+	char path[64], cmd[160], uuid[9], *s, *p;
+	int fd;
+
+	start(&f, "hctx-fq", 100, 30);
+	snprintf(path, sizeof(path), "/tmp/kt-tui-other-XXXXXX");
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	close(fd);
+	unlink(path);
+	keys(&f, "6abase\n");
+	s = kt_tui_screen_text();
+	p = strstr(s, "note ");
+	cr_assert_not_null(p, "%s", s);
+	snprintf(uuid, sizeof(uuid), "%.8s", p + 5);
+	free(s);
+	// The other engineer starts from the same note, and edits it.
+	snprintf(cmd, sizeof(cmd), ":case export %s.json\n", path);
+	keys(&f, cmd);
+	other = (struct kt_cmd_ctx){ .prog = f.prog, .case_path = path,
+				     .dump_path = f.ctx.dump_path };
+	other.out = other.err = fopen("/dev/null", "w");
+	snprintf(cmd, sizeof(cmd), "case import %s.json", path);
+	kt_command_run(&other, cmd);
+	snprintf(cmd, sizeof(cmd), "note edit %s theirs", uuid);
+	kt_command_run(&other, cmd);
+	fclose(other.out);
+	kt_cmd_ctx_deinit(&other);
+	// Ours, then theirs merged in.
+	keys(&f, "6je");
+	keys(&f, "\b\b\b\bmine\n");
+	snprintf(cmd, sizeof(cmd), ":case merge %s\n6", path);
+	keys(&f, cmd);
+	s = kt_tui_screen_text();
+	cr_expect(on_screen("(3 revisions, 2 concurrent edits)"), "%s", s);
+	cr_expect(on_screen("  concurrent edit by "), "%s", s);
+	cr_expect(on_screen("    mine"), "%s", s);
+	cr_expect(on_screen("    theirs"), "%s", s);
+	free(s);
+	unlink(path);
+	snprintf(cmd, sizeof(cmd), "%s.json", path);
+	unlink(cmd);
+	stop(&f);
+}
+
 static int count_on_screen(const char *needle)
 {
 	char *s = kt_tui_screen_text(), *p = s;
@@ -328,6 +431,60 @@ static int count_on_screen(const char *needle)
 	}
 	free(s);
 	return n;
+}
+
+/* Esc while the first analysis runs: a usable screen, analysed later. */
+Test(tui, esc_cancels_the_first_analysis)
+{
+	struct fake f;
+	int fds[2];
+	char *dbg;
+
+	cr_assert_eq(pipe(fds), 0);
+	// Typed ahead: read by the analysis' wait loop as the landing opens.
+	cr_assert_eq(write(fds[1], "\x1b", 1), 1);
+	start_in(&f, "hctx-fq", 100, 30, fdopen(fds[0], "r"));
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen("analysis cancelled"), "%s", dbg);
+	cr_expect(on_screen("PANIC:   BUG: unable to handle page fault"),
+		  "%s", dbg);
+	free(dbg);
+	cr_expect_null(f.ctx.analysis, "a cancelled analysis is not kept");
+	// The screen still answers keys; the findings view runs it again.
+	keys(&f, "3");
+	cr_expect(on_screen("state:all"));
+	keys(&f, "5");
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen("hctx_fq:0xffff8d76018b5a00"), "%s", dbg);
+	free(dbg);
+	cr_expect_not_null(f.ctx.analysis);
+	close(fds[1]);
+	stop(&f);
+}
+
+/*
+ * Any command runs on the worker thread; one that cannot be cancelled is
+ * waited for even after Esc (the program is for one thread at a time).
+ */
+Test(tui, esc_does_not_abandon_a_command_without_cancel)
+{
+	struct fake f;
+	int fds[2];
+	char *dbg;
+
+	cr_assert_eq(pipe(fds), 0);
+	start_in(&f, "hctx-fq", 100, 30, fdopen(fds[0], "r"));
+	cr_assert_eq(write(fds[1], "\x1b", 1), 1);
+	keys(&f, ":foreach bt\nG");
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen(" :foreach bt"), "%s", dbg);
+	// The whole output: the last task's backtrace is there.
+	cr_expect(on_screen("COMMAND: \"rmmod\""), "%s", dbg);
+	free(dbg);
+	keys(&f, "h");
+	cr_expect(on_screen("PANIC:"));
+	close(fds[1]);
+	stop(&f);
 }
 
 /* Esc on the terminal while a search runs stops the scan. */

@@ -176,6 +176,43 @@ Test(views, tasks_filtered_to_uninterruptible)
 	kt_program_destroy(prog);
 }
 
+/* Several states at once: each row in one of them, both present. */
+Test(views, tasks_filtered_to_several_states)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	struct kt_task_filter flt = { .state = "UN,ru", .cpu = -1 };
+	struct kt_rows rows = { 0 }, un = { 0 }, ru = { 0 };
+	size_t nun = 0, nru = 0;
+
+	kt_view_tasks(prog, &flt, &rows);
+	for (size_t i = 1; i < rows.n; i++) {
+		nun += strstr(rows.v[i].text, "  UN  ") != NULL;
+		nru += strstr(rows.v[i].text, "  RU  ") != NULL;
+	}
+	cr_expect_eq(nun + nru, rows.n - 1, "only UN and RU rows");
+	// As many as each filter alone: none lost, none twice.
+	snprintf(flt.state, sizeof(flt.state), "UN");
+	kt_view_tasks(prog, &flt, &un);
+	snprintf(flt.state, sizeof(flt.state), "RU");
+	kt_view_tasks(prog, &flt, &ru);
+	cr_expect(nun > 0 && nru > 0, "UN %zu RU %zu", nun, nru);
+	cr_expect_eq(nun, un.n - 1);
+	cr_expect_eq(nru, ru.n - 1);
+	// Separators: spaces too; "U" is no state.
+	kt_rows_clear(&un);
+	snprintf(flt.state, sizeof(flt.state), " RU  UN ");
+	kt_view_tasks(prog, &flt, &un);
+	cr_expect_eq(un.n, rows.n);
+	kt_rows_clear(&un);
+	snprintf(flt.state, sizeof(flt.state), "U");
+	kt_view_tasks(prog, &flt, &un);
+	cr_expect_eq(un.n, 1, "the heading only");
+	kt_rows_deinit(&rows);
+	kt_rows_deinit(&un);
+	kt_rows_deinit(&ru);
+	kt_program_destroy(prog);
+}
+
 Test(views, tasks_sorted_by_cpu_then_pid)
 {
 	struct kt_program *prog = kt_test_open("hctx-fq");

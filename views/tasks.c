@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/sanitize.h"
 #include "core/task.h"
@@ -25,10 +26,24 @@ static int cmp_tasks(const void *a, const void *b, void *arg)
 	return c ? c : x->pid - y->pid;
 }
 
+/* Is @st one of @states ("UN,RU", separated by commas or spaces)? */
+static bool state_in(const char *st, const char *states)
+{
+	size_t n;
+
+	for (const char *p = states; *p; p += n) {
+		p += strspn(p, ", ");
+		n = strcspn(p, ", ");
+		if (n && n == strlen(st) && !strncasecmp(p, st, n))
+			return true;
+	}
+	return false;
+}
+
 static bool passes(const struct kt_task *t, const struct kt_task_filter *flt,
 		   const char *comm)
 {
-	if (*flt->state && strcasecmp(t->st, flt->state))
+	if (*flt->state && !state_in(t->st, flt->state))
 		return false;
 	if (flt->cpu >= 0 && t->cpu != flt->cpu)
 		return false;

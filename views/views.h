@@ -62,7 +62,7 @@ void kt_view_bt_vars(struct kt_program *prog, const struct kt_trace *tr,
 enum kt_task_sort { KT_SORT_PID, KT_SORT_STATE, KT_SORT_CPU, KT_SORT_COMM };
 
 struct kt_task_filter {
-	char state[3];		/* "UN", "RU"... ; "" for all */
+	char state[32];		/* "UN", or several "UN,RU"; "" all */
 	char name[17];		/* substring of comm; "" for all */
 	int cpu;		/* -1 for all */
 	enum kt_task_sort sort;
