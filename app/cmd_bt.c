@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <getopt.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -612,6 +613,16 @@ int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		doc = cJSON_CreateArray();
 	for (size_t i = 0; i < list->n; i++) {
+		// Long on big machines: the workbench shows how far it is
+		// and may stop it between tasks.
+		if (ctx->cancel && atomic_load(ctx->cancel)) {
+			fprintf(ctx->err, "foreach: stopped after %zu of %zu "
+				"tasks\n", i, list->n);
+			cJSON_Delete(doc);
+			return 1;
+		}
+		if (ctx->progress)
+			ctx->progress(ctx->progress_arg, i, list->n);
 		if (files)
 			ret |= kt_files_one(ctx, &list->tasks[i], doc);
 		else

@@ -35,7 +35,8 @@ struct kt_cmd_ctx {
 	bool force;		/* --force: another dump's case, read-only */
 	char *author;		/* --author (malloc()ed), or found on need */
 	struct kt_case *kase;
-	/* long work (search) stops when *cancel is set; NULL: never */
+	/* long work (search, foreach) stops when *cancel is set; NULL: never.
+	 * progress counts pages (search) or tasks (foreach). */
 	const atomic_bool *cancel;
 	kt_search_progress_fn *progress;	/* NULL: none */
 	void *progress_arg;

@@ -756,7 +756,7 @@ void tui_load(struct kt_tui *t)
 struct long_work {
 	struct kt_tui *t;
 	const char *cmd;	/* a command, or NULL: the analysis */
-	bool search;		/* the command has a cancel flag */
+	const char *unit;	/* the command can stop: what it counts */
 	char *text;
 	const struct kt_analysis *an;
 	struct kt_error *err;
@@ -822,10 +822,11 @@ static void work_line(struct long_work *w, char *line, size_t size,
 			 "analysing", atomic_load(&w->plugin) + 1,
 			 atomic_load(&w->nplugins), name ? name : "",
 			 secs);
-	else if (w->search)
+	else if (w->unit)
 		snprintf(line, size, "%s: %" PRIu64 "%% of %" PRIu64
-			 " pages  (Esc cancels)", stopping ? "cancelling" :
-			 "working", total ? 100 * done / total : 0, total);
+			 " %s  (Esc cancels)", stopping ? "cancelling" :
+			 "working", total ? 100 * done / total : 0, total,
+			 w->unit);
 	else
 		// Nothing can stop it, and abandoning it would leave the
 		// program to two threads: say so, and keep waiting.
@@ -873,7 +874,8 @@ static void work_do(struct long_work *w)
 
 /*
  * A command's output, run on a thread: the workbench is never frozen.
- * A search can be cancelled; other commands show their time.
+ * A search or a foreach can be cancelled; other commands show their
+ * time.
  */
 char *tui_capture_long(struct kt_tui *t, const char *cmd)
 {
@@ -882,8 +884,11 @@ char *tui_capture_long(struct kt_tui *t, const char *cmd)
 
 	while (*cmd == ' ')
 		cmd++;
-	w.search = !strncmp(cmd, "search", 6) && (!cmd[6] || cmd[6] == ' ');
-	if (w.search) {
+	if (!strncmp(cmd, "search", 6) && (!cmd[6] || cmd[6] == ' '))
+		w.unit = "pages";
+	else if (!strncmp(cmd, "foreach", 7) && (!cmd[7] || cmd[7] == ' '))
+		w.unit = "tasks";
+	if (w.unit) {
 		ctx->cancel = &w.cancel;
 		ctx->progress = work_progress;
 		ctx->progress_arg = &w;

@@ -463,8 +463,9 @@ Test(tui, esc_cancels_the_first_analysis)
 }
 
 /*
- * Any command runs on the worker thread; one that cannot be cancelled is
- * waited for even after Esc (the program is for one thread at a time).
+ * Any command runs on the worker thread. One that cannot be cancelled is
+ * waited for even after Esc (the program is for one thread at a time);
+ * foreach stops between tasks.
  */
 Test(tui, esc_does_not_abandon_a_command_without_cancel)
 {
@@ -475,11 +476,31 @@ Test(tui, esc_does_not_abandon_a_command_without_cancel)
 	cr_assert_eq(pipe(fds), 0);
 	start_in(&f, "hctx-fq", 100, 30, fdopen(fds[0], "r"));
 	cr_assert_eq(write(fds[1], "\x1b", 1), 1);
+	keys(&f, ":ps\nG");
+	dbg = kt_tui_screen_text();
+	cr_expect(on_screen(" :ps"), "%s", dbg);
+	// The whole output: the last task is there.
+	cr_expect(on_screen("rmmod"), "%s", dbg);
+	free(dbg);
+	keys(&f, "h");
+	cr_expect(on_screen("PANIC:"));
+	close(fds[1]);
+	stop(&f);
+}
+
+Test(tui, esc_stops_a_foreach_between_tasks)
+{
+	struct fake f;
+	int fds[2];
+	char *dbg;
+
+	cr_assert_eq(pipe(fds), 0);
+	start_in(&f, "hctx-fq", 100, 30, fdopen(fds[0], "r"));
+	cr_assert_eq(write(fds[1], "\x1b", 1), 1);
 	keys(&f, ":foreach bt\nG");
 	dbg = kt_tui_screen_text();
-	cr_expect(on_screen(" :foreach bt"), "%s", dbg);
-	// The whole output: the last task's backtrace is there.
-	cr_expect(on_screen("COMMAND: \"rmmod\""), "%s", dbg);
+	cr_expect(on_screen("foreach: stopped after "), "%s", dbg);
+	cr_expect(!on_screen("COMMAND: \"rmmod\""), "%s", dbg);
 	free(dbg);
 	keys(&f, "h");
 	cr_expect(on_screen("PANIC:"));
