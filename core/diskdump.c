@@ -24,6 +24,7 @@
 #include <zstd.h>
 
 #include "core/diskdump.h"
+#include "core/inflate_bytes.h"
 
 #define PAGE_SIZE 4096
 #define HDR_VERSION_OFF 8
@@ -247,8 +248,13 @@ static bool decompress(struct kt_diskdump_reader *r, uint32_t flags,
 	return true;
 }
 
-enum kt_fault kt_diskdump_read_page(struct kt_diskdump_reader *r,
-				    uint64_t pfn, void *buf)
+/*
+ * The descriptor of @pfn: its data and flags. KT_FAULT_EXCLUDED when no
+ * file holds it, KT_FAULT_READ when the descriptor points outside its file.
+ */
+static enum kt_fault find_page(struct kt_diskdump_reader *r, uint64_t pfn,
+			       const unsigned char **data, uint32_t *len,
+			       uint32_t *flags)
 {
 	const struct kt_diskdump *dd = r->dd;
 
@@ -258,22 +264,44 @@ enum kt_fault kt_diskdump_read_page(struct kt_diskdump_reader *r,
 		int64_t idx = pfn < f->nbits ? desc_index(f, pfn) : -1;
 		const unsigned char *d;
 		int64_t off;
-		uint32_t len, flags;
 
 		if (idx < 0)
 			continue;
 		r->last = i;
 		d = f->map + f->desc_off + idx * DESC_SIZE;
 		memcpy(&off, d, 8);
-		memcpy(&len, d + 8, 4);
-		memcpy(&flags, d + 12, 4);
+		memcpy(len, d + 8, 4);
+		memcpy(flags, d + 12, 4);
 		// An incomplete dump (disk full) leaves the rest zeroed.
-		if (!off && !len)
+		if (!off && !*len)
 			return KT_FAULT_EXCLUDED;
-		if (off <= 0 || (uint64_t)off > f->size || len > f->size - off ||
-		    !decompress(r, flags, f->map + off, len, buf))
+		if (off <= 0 || (uint64_t)off > f->size || *len > f->size - off)
 			return KT_FAULT_READ;
+		*data = f->map + off;
 		return KT_FAULT_NONE;
 	}
 	return KT_FAULT_EXCLUDED;
+}
+
+enum kt_fault kt_diskdump_read_page(struct kt_diskdump_reader *r,
+				    uint64_t pfn, void *buf)
+{
+	const unsigned char *data;
+	uint32_t len, flags;
+	enum kt_fault fault = find_page(r, pfn, &data, &len, &flags);
+
+	if (fault)
+		return fault;
+	return decompress(r, flags, data, len, buf) ? KT_FAULT_NONE :
+						      KT_FAULT_READ;
+}
+
+bool kt_diskdump_page_bytes(struct kt_diskdump_reader *r, uint64_t pfn,
+			    uint64_t set[4])
+{
+	const unsigned char *data;
+	uint32_t len, flags;
+
+	return !find_page(r, pfn, &data, &len, &flags) &&
+	       (flags & DESC_ZLIB) && kt_inflate_bytes(data, len, set);
 }

@@ -13,6 +13,7 @@
 #ifndef KT_CORE_DISKDUMP_H
 #define KT_CORE_DISKDUMP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -46,5 +47,12 @@ void kt_diskdump_reader_destroy(struct kt_diskdump_reader *r);
  */
 enum kt_fault kt_diskdump_read_page(struct kt_diskdump_reader *r,
 				    uint64_t pfn, void *buf);
+
+/**
+ * The byte values page @pfn can hold (see inflate_bytes.h), without
+ * reading it; false when that cannot be told cheaply: then any.
+ */
+bool kt_diskdump_page_bytes(struct kt_diskdump_reader *r, uint64_t pfn,
+			    uint64_t set[4]);
 
 #endif /* KT_CORE_DISKDUMP_H */

@@ -1044,6 +1044,12 @@ bool kt_dump_reader_direct(const struct kt_dump_reader *reader)
 	return reader->fast;
 }
 
+bool kt_dump_reader_page_bytes(struct kt_dump_reader *reader, uint64_t pfn,
+			       uint64_t set[4])
+{
+	return reader->fast && kt_diskdump_page_bytes(reader->fast, pfn, set);
+}
+
 static struct kt_error *fast_read(struct kt_dump_reader *reader,
 				  uint64_t paddr, void *buf, size_t size,
 				  size_t *ret)

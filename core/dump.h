@@ -147,6 +147,14 @@ void kt_dump_reader_destroy(struct kt_dump_reader *reader);
 bool kt_dump_reader_direct(const struct kt_dump_reader *reader);
 
 /**
+ * The byte values physical page @pfn can hold, bit b of @set[b / 64],
+ * told from its compressed form without reading it (zlib kdump pages;
+ * see core/inflate_bytes.h). False when unknown: then any byte.
+ */
+bool kt_dump_reader_page_bytes(struct kt_dump_reader *reader, uint64_t pfn,
+			       uint64_t set[4]);
+
+/**
  * Read @size bytes of physical memory at @paddr into @buf. *@ret is set to
  * the bytes read before the first that could not be, which the error (a
  * KT_ERR_FAULT) names. Reading many pages in one call is much faster than

@@ -48,6 +48,9 @@ struct scan {
 	uint64_t want, care;	/* value & care == want */
 	uint64_t wants[KT_SEARCH_MAX_VALUES];	/* with ->also */
 	size_t nwants;
+	/* the bytes each want needs whole; skip_pages: every want needs one */
+	uint64_t need[KT_SEARCH_MAX_VALUES][4];
+	bool skip_pages;
 	struct shard *shards;
 	size_t nshards, cap;
 	uint64_t total_pages;
@@ -204,17 +207,61 @@ static bool scan_buf(struct scan *s, struct shard *sh, const void *buf,
 }
 
 /* Read a shard in one go; past a page that will not read, go on after it. */
+/*
+ * Whether page @pfn cannot hold any wanted value: each needs a byte the
+ * page's compressed form says it cannot contain. Such a page is scanned
+ * without being read.
+ */
+static bool cannot_hold(struct worker *w, uint64_t pfn)
+{
+	const struct scan *s = w->scan;
+	uint64_t set[4];
+
+	if (!s->skip_pages || !kt_dump_reader_page_bytes(w->reader, pfn, set))
+		return false;
+	for (size_t v = 0; v < s->nwants; v++)
+		if (!(s->need[v][0] & ~set[0]) && !(s->need[v][1] & ~set[1]) &&
+		    !(s->need[v][2] & ~set[2]) && !(s->need[v][3] & ~set[3]))
+			return false;
+	return true;
+}
+
+/* The bytes of @want that @care covers whole, as a 256-bit set. */
+static bool needed_bytes(uint64_t want, uint64_t care, uint64_t need[4])
+{
+	bool any = false;
+
+	memset(need, 0, 4 * sizeof(*need));
+	for (int i = 0; i < 8; i++) {
+		unsigned b = want >> (8 * i) & 0xff;
+
+		if ((care >> (8 * i) & 0xff) != 0xff)
+			continue;
+		need[b / 64] |= 1ULL << (b % 64);
+		any = true;
+	}
+	return any;
+}
+
 static bool scan_shard(struct worker *w, struct shard *sh)
 {
 	uint64_t pfn = sh->start;
 
 	while (pfn < sh->end) {
-		// A read of READ_PAGES is still scanned from the cache it
-		// was just decompressed or copied into.
-		uint64_t n = sh->end - pfn < READ_PAGES ? sh->end - pfn :
-			     READ_PAGES;
-		size_t size = n << PAGE_SHIFT, done;
+		uint64_t n = 0;
+		size_t size, done;
 		struct kt_error *err;
+
+		while (pfn < sh->end && cannot_hold(w, pfn))
+			pfn++;
+		// A read of up to READ_PAGES is still scanned from the cache
+		// it was just decompressed or copied into.
+		while (pfn + n < sh->end && n < READ_PAGES &&
+		       (!n || !cannot_hold(w, pfn + n)))
+			n++;
+		if (!n)
+			break;
+		size = n << PAGE_SHIFT;
 
 		err = kt_dump_reader_read(w->reader, pfn << PAGE_SHIFT, w->buf,
 					  size, &done);
@@ -751,6 +798,9 @@ struct kt_error *kt_search(struct kt_program *prog,
 	s.wants[s.nwants++] = s.want;
 	for (size_t i = 0; i < o.nalso; i++)
 		s.wants[s.nwants++] = o.also[i] & s.care;
+	s.skip_pages = true;
+	for (size_t i = 0; i < s.nwants; i++)
+		s.skip_pages &= needed_bytes(s.wants[i], s.care, s.need[i]);
 	kt_pagemap_init(&um.pfns);
 	pthread_mutex_init(&s.progress_lock, NULL);
 	err = prepare(prog, &s, &km, &um, ret);
