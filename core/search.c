@@ -253,19 +253,25 @@ static bool needed_bytes(uint64_t want, uint64_t care, uint64_t need[4])
 
 static bool scan_shard(struct worker *w, struct shard *sh)
 {
-	uint64_t pfn = sh->start;
+	uint64_t pfn = sh->start, ruled_out = UINT64_MAX;
 
 	while (pfn < sh->end) {
 		uint64_t n = 0;
 		size_t size, done;
 		struct kt_error *err;
 
-		while (pfn < sh->end && cannot_hold(w, pfn))
+		while (pfn < sh->end &&
+		       (pfn == ruled_out || cannot_hold(w, pfn)))
 			pfn++;
-		// Read the pages that may hold a value, up to READ_PAGES.
-		while (pfn + n < sh->end && n < READ_PAGES &&
-		       (!n || !cannot_hold(w, pfn + n)))
+		// Read the pages that may hold a value, up to READ_PAGES; the
+		// page that ends the run is known not to (no second look).
+		while (pfn + n < sh->end && n < READ_PAGES) {
+			if (n && cannot_hold(w, pfn + n)) {
+				ruled_out = pfn + n;
+				break;
+			}
 			n++;
+		}
 		if (!n)
 			break;
 		size = n << PAGE_SHIFT;
