@@ -106,30 +106,12 @@ static void print_note(struct kt_cmd_ctx *ctx, const struct kt_note *n)
 
 cJSON *kt_note_json(const struct kt_note *n)
 {
-	cJSON *o = cJSON_CreateObject(), *revs;
+	cJSON *o = kt_case_note_json(n);
 
-	cJSON_AddStringToObject(o, "uuid", n->uuid);
-	kt_json_add_raw(o, "target", n->target, strlen(n->target));
-	kt_json_add_raw(o, "author", n->author, strlen(n->author));
-	cJSON_AddStringToObject(o, "created", n->created);
+	// For a reader: the text in force, and how many edits compete.
 	kt_json_add_raw(o, "text", n->revs[n->current].text,
 			strlen(n->revs[n->current].text));
 	cJSON_AddNumberToObject(o, "heads", n->heads);
-	revs = cJSON_AddArrayToObject(o, "revisions");
-	for (size_t i = 0; revs && i < n->nrevs; i++) {
-		const struct kt_note_rev *r = &n->revs[i];
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(j, "uuid", r->uuid);
-		if (r->parent[0])
-			cJSON_AddStringToObject(j, "parent", r->parent);
-		else
-			cJSON_AddNullToObject(j, "parent");
-		kt_json_add_raw(j, "author", r->author, strlen(r->author));
-		cJSON_AddStringToObject(j, "at", r->at);
-		kt_json_add_raw(j, "text", r->text, strlen(r->text));
-		cJSON_AddItemToArray(revs, j);
-	}
 	return o;
 }
 

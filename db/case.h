@@ -195,6 +195,14 @@ struct kt_error *kt_case_merge(struct kt_case *c, const char *other,
 
 void kt_merge_stats_deinit(struct kt_merge_stats *s);
 
+struct cJSON;
+
+/**
+ * A note as JSON: uuid, target, author, created and every revision, as
+ * the export writes it (sanitised).
+ */
+struct cJSON *kt_case_note_json(const struct kt_note *n);
+
 /** The whole case as JSON text (malloc()ed), sorted, for export/diff. */
 struct kt_error *kt_case_export(struct kt_case *c, char **ret);
 

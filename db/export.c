@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/sanitize.h"
 #include "db/case_private.h"
 #include "db/content.h"
 
@@ -29,13 +30,29 @@ static int cmp_verdict(const void *a, const void *b)
 		      ((const struct kt_verdict *)b)->uuid);
 }
 
-static cJSON *note_json(const struct kt_note *n)
+/*
+ * A string member through the sanitiser: what ktriage writes is clean
+ * already (kt_case_text_ok), so this changes only a hostile case's text.
+ */
+static void add_text(cJSON *o, const char *key, const char *text)
+{
+	size_t len = strlen(text), size = KT_SANITIZED_SIZE(len);
+	char *clean = malloc(size);
+
+	if (!clean)
+		return;
+	kt_sanitize(text, len, clean, size, true);
+	cJSON_AddStringToObject(o, key, clean);
+	free(clean);
+}
+
+cJSON *kt_case_note_json(const struct kt_note *n)
 {
 	cJSON *o = cJSON_CreateObject(), *revs;
 
 	cJSON_AddStringToObject(o, "uuid", n->uuid);
-	cJSON_AddStringToObject(o, "target", n->target);
-	cJSON_AddStringToObject(o, "author", n->author);
+	add_text(o, "target", n->target);
+	add_text(o, "author", n->author);
 	cJSON_AddStringToObject(o, "created", n->created);
 	revs = cJSON_AddArrayToObject(o, "revisions");
 	for (size_t i = 0; revs && i < n->nrevs; i++) {
@@ -47,9 +64,9 @@ static cJSON *note_json(const struct kt_note *n)
 			cJSON_AddStringToObject(j, "parent", r->parent);
 		else
 			cJSON_AddNullToObject(j, "parent");
-		cJSON_AddStringToObject(j, "author", r->author);
+		add_text(j, "author", r->author);
 		cJSON_AddStringToObject(j, "at", r->at);
-		cJSON_AddStringToObject(j, "text", r->text);
+		add_text(j, "text", r->text);
 		cJSON_AddItemToArray(revs, j);
 	}
 	return o;
@@ -79,7 +96,7 @@ struct kt_error *kt_case_export(struct kt_case *c, char **ret)
 	cJSON_AddNumberToObject(doc, "crash_time", (double)id.crash_time);
 	arr = cJSON_AddArrayToObject(doc, "notes");
 	for (size_t i = 0; arr && i < in.notes.n; i++)
-		cJSON_AddItemToArray(arr, note_json(&in.notes.v[i]));
+		cJSON_AddItemToArray(arr, kt_case_note_json(&in.notes.v[i]));
 	arr = cJSON_AddArrayToObject(doc, "verdicts");
 	for (size_t i = 0; arr && i < in.verdicts.n; i++) {
 		const struct kt_verdict *v = &in.verdicts.v[i];
