@@ -639,6 +639,25 @@ fail:
 	return err;
 }
 
+/*
+ * libkdumpfile up to 0.5.1 frees a diskdump context's attributes before it
+ * runs the format's cleanup hook, which then reads and writes the freed
+ * memory (ptesarik/libkdumpfile#72, fixed after 0.5.1): every close
+ * corrupts the heap, and a process that opens many dumps crashes later,
+ * at random. Such a context is left allocated instead.
+ */
+static void free_kdump_ctx(kdump_ctx_t *ctx)
+{
+#if KDUMPFILE_VERSION <= KDUMPFILE_MKVER(0, 5, 1)
+	const char *format;
+
+	if (kdump_get_string_attr(ctx, KDUMP_ATTR_FILE_FORMAT, &format) ==
+	    KDUMP_OK && format && !strcmp(format, "diskdump"))
+		return;
+#endif
+	kdump_free(ctx);
+}
+
 void kt_dump_destroy(struct kt_dump *dump)
 {
 	if (!dump)
@@ -650,7 +669,7 @@ void kt_dump_destroy(struct kt_dump *dump)
 	kt_pagemap_deinit(&dump->ram_map);
 	kt_pagemap_deinit(&dump->file_map);
 	if (dump->ctx)
-		kdump_free(dump->ctx);
+		free_kdump_ctx(dump->ctx);
 	kt_diskdump_destroy(dump->scan);
 	pthread_mutex_destroy(&dump->scan_lock);
 	for (unsigned i = 0; i < dump->nfds; i++)
@@ -1034,7 +1053,7 @@ void kt_dump_reader_destroy(struct kt_dump_reader *reader)
 	if (!reader)
 		return;
 	if (reader->ctx)
-		kdump_free(reader->ctx);
+		free_kdump_ctx(reader->ctx);
 	kt_diskdump_reader_destroy(reader->fast);
 	free(reader);
 }
