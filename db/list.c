@@ -23,6 +23,50 @@ static void cut(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src);
 }
 
+/*
+ * Put each revision after its parent: two edits in one millisecond have
+ * timestamps that do not order them. Among those ready, the (time, uuid)
+ * order they were read in is kept, so the order is the same in every copy
+ * of the case. A revision whose parent is missing or in a cycle (a damaged
+ * case) counts as ready.
+ */
+static struct kt_error *parents_first(struct kt_note *n)
+{
+	struct kt_note_rev *out = malloc(n->nrevs * sizeof(*out));
+	bool *used = calloc(n->nrevs, sizeof(*used));
+	size_t k = 0;
+
+	if (!out || !used) {
+		free(out);
+		free(used);
+		return &kt_error_nomem;
+	}
+	while (k < n->nrevs) {
+		size_t pick = n->nrevs;
+
+		for (size_t i = 0; i < n->nrevs && pick == n->nrevs; i++) {
+			bool waits = false;
+
+			if (used[i])
+				continue;
+			for (size_t j = 0; j < n->nrevs && !waits; j++)
+				waits = !used[j] && j != i &&
+					!strcmp(n->revs[i].parent, n->revs[j].uuid);
+			if (!waits)
+				pick = i;
+		}
+		if (pick == n->nrevs)	// a cycle: take the first left
+			for (pick = 0; used[pick]; pick++)
+				;
+		used[pick] = true;
+		out[k++] = n->revs[pick];
+	}
+	memcpy(n->revs, out, n->nrevs * sizeof(*out));
+	free(out);
+	free(used);
+	return NULL;
+}
+
 static struct kt_error *load_revs(struct kt_case *c, struct kt_note *n)
 {
 	sqlite3_stmt *st;
@@ -58,6 +102,8 @@ static struct kt_error *load_revs(struct kt_case *c, struct kt_note *n)
 			n->nrevs++;
 	}
 	sqlite3_finalize(st);
+	if (!err)
+		err = parents_first(n);
 	// Heads: named by no other revision as parent. The newest is shown.
 	for (size_t i = 0; !err && i < n->nrevs; i++) {
 		bool parent = false;
