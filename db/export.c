@@ -2,8 +2,8 @@
 /*
  * A case as JSON ("ktriage-case" version 1, docs/case-format.md): the
  * identity, then notes with every revision, verdicts and tags, each list
- * sorted by UUID (revisions by time), so two exports of one case are
- * byte-identical and diffs show only what changed.
+ * sorted by UUID (revisions parent first, then by time), so two exports
+ * of one case are byte-identical and diffs show only what changed.
  */
 #include <stdio.h>
 #include <stdlib.h>
