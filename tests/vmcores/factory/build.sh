@@ -28,39 +28,123 @@
 set -euo pipefail
 FACTORY=$(cd "$(dirname "$0")" && pwd)
 VMCORES=$(dirname "$FACTORY")
-FX=${FX:-$HOME/.cache/ktriage/vmcores}
-KVER=6.1.0-56-cloud-amd64
-KPKG=6.1.192-2
+KERNEL=${KERNEL:-6.1}
+# the kernel's row of kernels.tsv
+read -r _ KVER KPKG KSUITE KMDF KBUILD KFALLBACK < <(
+	awk -v k="$KERNEL" '$1 == k' "$FACTORY/kernels.tsv") || true
+if [ -z "${KVER:-}" ]; then
+	echo "build.sh: no kernel '$KERNEL' in kernels.tsv; known:" \
+		"$(awk '!/^#/ {printf "%s ", $1}' "$FACTORY/kernels.tsv")" >&2
+	exit 2
+fi
+# the project's cache (tests, fetch-vmlinux.sh and mkformats.sh look here)
+KT_CACHE=${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}
+FX=${FX:-$KT_CACHE/kernels/$KERNEL}
 SCENARIOS=${SCENARIOS:-"sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock"}
 MODES=${MODES:-kdump}
 KEEP_RAW=${KEEP_RAW:-0}
 VALIDATE=${VALIDATE:-0}
 CRASH806=${CRASH806:-}
 KROOT=$FX/kroot
-VMLINUX=$KROOT/usr/lib/debug/boot/vmlinux-$KVER
-VMLINUZ=$KROOT/boot/vmlinuz-$KVER
 BUILD=$FX/build
 DUMPS=$FX/dumps
 FIXTURES=$FX/fixtures
 LOGS=$FX/logs
-# the project's vmlinux cache (tests and mkformats.sh look here)
-KT_CACHE=$HOME/.cache/ktriage
 mkdir -p "$FX" "$BUILD" "$DUMPS" "$LOGS"
 export DEBIAN_FRONTEND=noninteractive
 ts() { date +%s; }
-say() { echo "[build $(date +%T)] $*"; }
+say() { echo "[build $KERNEL $(date +%T)] $*"; }
+# the release and version actually used (a fallback may change them)
+[ -s "$FX/release" ] && read -r KVER KPKG < "$FX/release"
+VMLINUX=$KROOT/usr/lib/debug/boot/vmlinux-$KVER
+VMLINUZ=$KROOT/boot/vmlinuz-$KVER
 
 # Guest kernel command line. KASLR stays ON (no nokaslr), as Debian ships it.
 CMDLINE_BASE="console=ttyS0,115200 panic=0 oops=panic sysrq_always_enabled softlockup_panic=1"
 CMDLINE_BASE+=" watchdog_thresh=5 softlockup_all_cpu_backtrace=1 crashkernel=160M"
 
+# the Debian mirror this machine's apt uses (comments left out)
+debian_mirror() {
+	local m
+	m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2> /dev/null |
+		grep -v '^[[:space:]]*#' | grep -oE 'https?://[^ ]+/debian/?( |$)' |
+		grep -v security | head -n 1 | tr -d ' ') || true
+	m=${m%/}
+	echo "${m:-http://deb.debian.org/debian}"
+}
+
+# apt for another suite than the machine's own: its own lists under the
+# cache, the machine's Debian mirror
+APT_O=()
+apt_for() {	# suite
+	APT_O=()
+	[ "$1" = system ] && return 0
+	local dir=$KT_CACHE/apt/$1 mirror sec
+	mirror=$(debian_mirror)
+	sec=${mirror%/debian}/debian-security
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	case $1 in
+	sid|unstable|experimental)
+		echo "deb $mirror $1 main" > "$dir/sources.list";;
+	*)	{ echo "deb $mirror $1 main"
+		  echo "deb $sec $1-security main"; } > "$dir/sources.list";;
+	esac
+	APT_O=(-o "Dir::Etc::sourcelist=$dir/sources.list"
+	       -o Dir::Etc::sourceparts=/nonexistent
+	       -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache")
+	# refresh the lists once a day
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2> /dev/null)" ]; then
+		apt-get "${APT_O[@]}" update > "$LOGS/apt-$1.log" 2>&1 ||
+			{ say "apt-get update for $1 failed:"; tail -5 "$LOGS/apt-$1.log"; return 1; }
+	fi
+}
+
+# the version of package $1 the archive has: $2 when it has it, else its
+# candidate
+pkg_version() {
+	if apt-cache "${APT_O[@]}" madison "$1" 2> /dev/null | awk '{print $3}' | grep -qxF "$2"; then
+		echo "$2"
+	else
+		apt-cache "${APT_O[@]}" policy "$1" 2> /dev/null | awk '/Candidate:/ {print $2}'
+	fi
+}
+
+# the packages named in $1's Depends that match the regex $2
+pkg_deps() {
+	apt-cache "${APT_O[@]}" show "$1" 2> /dev/null | sed -n 's/^Depends: //p' | head -n 1 |
+		tr ',|' '\n\n' | sed 's/^ *//; s/[ (].*//' | grep -E "$2" || true
+}
+
+# download package=version pairs into $FX/debs, reusing what is there
+download() {
+	local want=() pv p v d
+	mkdir -p "$FX/debs"
+	for pv in "$@"; do
+		p=${pv%%=*} v=${pv#*=}
+		v=${v#*:}	# no epoch in file names
+		# apt writes an epoch as %3a
+		if ! ls "$FX/debs/${p}_"*"${v}_"*.deb > /dev/null 2>&1; then
+			for d in "$KT_CACHE/${p}_"*"${v}_"*.deb; do
+				[ -e "$d" ] && { ln -f "$d" "$FX/debs/" 2> /dev/null || cp "$d" "$FX/debs/"; }
+			done
+		fi
+		ls "$FX/debs/${p}_"*"${v}_"*.deb > /dev/null 2>&1 || want+=("$pv")
+	done
+	[ ${#want[@]} -eq 0 ] && return 0
+	say "downloading ${want[*]}"
+	(cd "$FX/debs" && apt-get "${APT_O[@]}" download "${want[@]}") >> "$LOGS/download.log" 2>&1 ||
+		{ say "apt-get download failed:"; tail -5 "$LOGS/download.log"; return 1; }
+}
+
 stage_host() {
 	say "host packages"
 	apt-get install -y --no-install-recommends \
 		qemu-system-x86 qemu-utils kexec-tools makedumpfile busybox-static kmod \
-		cpio e2fsprogs gcc-12 gcc make libc6-dev binutils pkg-config \
+		cpio e2fsprogs gcc-12 gcc make libc6-dev binutils pkg-config xz-utils \
 		libkdumpfile-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev \
 		> "$LOGS/apt-host.log" 2>&1
+	[ "$KBUILD" = host ] || apt-get install -y --no-install-recommends debootstrap \
+		>> "$LOGS/apt-host.log" 2>&1
 	if [ "$VALIDATE" = 1 ]; then
 		apt-get install -y --no-install-recommends crash python3-drgn \
 			>> "$LOGS/apt-host.log" 2>&1
@@ -68,55 +152,141 @@ stage_host() {
 }
 
 stage_fetch() {
-	local pkgs=() p d v kbuild
-	say "kernel packages $KVER ($KPKG)"
-	mkdir -p "$FX/debs" && cd "$FX/debs"
-	# linux-kbuild-6.1 (modpost, fixdep) serves every 6.1 ABI, and the
-	# archive keeps only its newest build: take that when $KPKG's is gone.
-	kbuild=$KPKG
-	apt-cache madison linux-kbuild-6.1 | grep -q " $KPKG " ||
-		kbuild=$(apt-cache policy linux-kbuild-6.1 | awk '/Candidate:/ {print $2}')
-	for p in "linux-image-$KVER" "linux-image-$KVER-dbg" "linux-headers-$KVER" \
-		 linux-headers-6.1.0-56-common linux-kbuild-6.1; do
-		v=$KPKG
-		[ "$p" = linux-kbuild-6.1 ] && v=$kbuild
-		# reuse a .deb already downloaded (e.g. the -dbg one in $KT_CACHE)
-		if ! ls "${p}_${v}_"*.deb > /dev/null 2>&1; then
-			for d in "$KT_CACHE/${p}_${v}_"*.deb; do
-				[ -e "$d" ] && ln -f "$d" . 2> /dev/null || cp "$d" . 2> /dev/null || true
-			done
-		fi
-		ls "${p}_${v}_"*.deb > /dev/null 2>&1 || pkgs+=("$p=$v")
+	local pkgs=() p v d img flavour
+	apt_for "$KSUITE"
+	img=linux-image-$KVER
+	if ! apt-cache "${APT_O[@]}" madison "$img-dbg" 2> /dev/null | awk '{print $3}' | grep -qxF "$KPKG"; then
+		[ "$KFALLBACK" = newest ] || { say "$img-dbg $KPKG is not in $KSUITE"; return 1; }
+		flavour=${KVER#*+*-}	# 7.2.13+deb14-cloud-amd64 -> cloud-amd64
+		flavour=${flavour#[0-9]*-[0-9]*-}
+		img=$(apt-cache "${APT_O[@]}" search --names-only "^linux-image-[0-9].*-$flavour-dbg\$" |
+			awk '{print $1}' | sort -V | tail -n 1)
+		[ -n "$img" ] || { say "no linux-image-*-$flavour-dbg in $KSUITE"; return 1; }
+		img=${img%-dbg}
+		KVER=${img#linux-image-}
+		KPKG=$(pkg_version "$img-dbg" none)
+		say "pinned $KERNEL kernel gone from $KSUITE: taking $KVER ($KPKG)"
+	fi
+	echo "$KVER $KPKG" > "$FX/release"
+	VMLINUX=$KROOT/usr/lib/debug/boot/vmlinux-$KVER
+	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+	say "kernel packages $KVER ($KPKG) from $KSUITE"
+	pkgs=("$img-dbg=$KPKG" "linux-headers-$KVER=$KPKG")
+	# the image, or (7.x) the packages a meta image depends on
+	p=$(pkg_deps "$img" "^linux-(binary|modules)-$KVER\$")
+	if [ -n "$p" ]; then
+		for d in $p; do pkgs+=("$d=$KPKG"); done
+	else
+		pkgs+=("$img=$KPKG")
+	fi
+	# the headers' common tree and kbuild tools, at the version there is
+	for p in $(pkg_deps "linux-headers-$KVER" '^linux-(headers-.*-common|kbuild-)'); do
+		pkgs+=("$p=$(pkg_version "$p" "$KPKG")")
 	done
-	[ ${#pkgs[@]} -eq 0 ] || apt-get download "${pkgs[@]}" > "$LOGS/download.log" 2>&1
+	download "${pkgs[@]}"
 	rm -rf "$KROOT" && mkdir -p "$KROOT"
-	for d in "$FX"/debs/linux-*"$KPKG"*.deb "$FX/debs/linux-kbuild-6.1_${kbuild}_"*.deb; do
-		dpkg -x "$d" "$KROOT"
+	for pv in "${pkgs[@]}"; do
+		p=${pv%%=*} v=${pv#*=}
+		dpkg -x "$(ls "$FX/debs/${p}_"*"${v#*:}_"*.deb | head -n 1)" "$KROOT"
 	done
 	depmod -b "$KROOT" "$KVER"
 	# headers: point the arch Makefile at the extracted common tree
 	sed -i "s#^include /usr/src/#include $KROOT/usr/src/#" \
 		"$KROOT/usr/src/linux-headers-$KVER/Makefile"
+	[ "$KMDF" = host ] || fetch_mdf "$KMDF"
+	[ "$KBUILD" = host ] || make_buildroot "$KBUILD"
+	# the vmlinux with DWARF, in the project's cache
+	mkdir -p "$KT_CACHE"
+	[ -s "$KT_CACHE/vmlinux-$KVER" ] ||
+		ln -f "$VMLINUX" "$KT_CACHE/vmlinux-$KVER" 2> /dev/null ||
+		cp "$VMLINUX" "$KT_CACHE/vmlinux-$KVER"
+}
+
+# makedumpfile of another suite, with the libraries it links, unpacked in
+# $FX/mdf-root for the capture initramfs
+fetch_mdf() {
+	local suite=$1 pkgs=() p q
+	apt_for "$suite"
+	say "makedumpfile of $suite"
+	for p in makedumpfile $(pkg_deps makedumpfile '^(lib|zlib)'); do
+		pkgs+=("$p")
+		for q in $(pkg_deps "$p" '^(lib|zlib)'); do pkgs+=("$q"); done
+	done
+	pkgs=($(printf '%s\n' "${pkgs[@]}" | sort -u))
+	local pv=()
+	for p in "${pkgs[@]}"; do pv+=("$p=$(pkg_version "$p" none)"); done
+	download "${pv[@]}"
+	rm -rf "$FX/mdf-root" && mkdir -p "$FX/mdf-root"
+	for p in "${pv[@]}"; do
+		dpkg -x "$(ls "$FX/debs/${p%%=*}_"*.deb | head -n 1)" "$FX/mdf-root"
+	done
+	"$(ls "$FX"/mdf-root/{usr/,}lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 2> /dev/null |
+		head -n 1)" --library-path \
+		"$FX/mdf-root/usr/lib/x86_64-linux-gnu:$FX/mdf-root/lib/x86_64-linux-gnu" \
+		"$(ls "$FX"/mdf-root/usr/{s,}bin/makedumpfile 2> /dev/null | head -n 1)" -v 2>&1 |
+		head -n 1 || true
+	apt_for "$KSUITE"
+}
+
+# a minimal root of $1 to compile the module in, with the kernel headers
+# installed: for kernels whose kbuild tools need a newer libc than the host's
+make_buildroot() {
+	local suite=$1 root=$KT_CACHE/buildroot/$1 mirror
+	mirror=$(debian_mirror)
+	if [ ! -x "$root/usr/bin/make" ]; then
+		say "debootstrap $suite into $root (a few minutes, once)"
+		rm -rf "$root"
+		debootstrap --variant=minbase --include=make,libc6-dev,xz-utils \
+			"$suite" "$root" "$mirror" > "$LOGS/debootstrap.log" 2>&1 ||
+			{ tail -5 "$LOGS/debootstrap.log"; return 1; }
+	fi
+	mount --bind /proc "$root/proc" 2> /dev/null || true
+	chroot "$root" apt-get update > "$LOGS/buildroot-apt.log" 2>&1 || true
+	chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		--no-install-recommends "linux-headers-$KVER=$KPKG" >> "$LOGS/buildroot-apt.log" 2>&1 ||
+		{ umount "$root/proc" 2> /dev/null; tail -5 "$LOGS/buildroot-apt.log"; return 1; }
+	umount "$root/proc" 2> /dev/null || true
 }
 
 stage_build() {
+	local cc=gcc-12 want root=$KT_CACHE/buildroot/$KBUILD
 	say "building ktscen.ko and nbdhang"
 	rm -rf "$BUILD/ktscen" && mkdir -p "$BUILD/ktscen" "$BUILD/helpers"
 	cp "$FACTORY/src/ktscen.c" "$FACTORY/src/Kbuild" "$BUILD/ktscen/"
-	make -C "$KROOT/usr/src/linux-headers-$KVER" M="$BUILD/ktscen" modules \
-		> "$LOGS/ktscen-build.log" 2>&1
+	# no module BTF (it needs pahole, and nothing reads it here)
+	if [ "$KBUILD" = host ]; then
+		# the compiler the kernel was built with, when the host has it
+		want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(gcc-[0-9]*\).*/\1/p' \
+			"$KROOT/usr/src/linux-headers-$KVER/.config" 2> /dev/null | head -n 1)
+		[ -n "$want" ] && command -v "$want" > /dev/null && cc=$want
+		make -C "$KROOT/usr/src/linux-headers-$KVER" M="$BUILD/ktscen" CC="$cc" \
+			CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$LOGS/ktscen-build.log" 2>&1 ||
+			{ tail -20 "$LOGS/ktscen-build.log"; return 1; }
+	else
+		rm -rf "$root/tmp/ktscen" && cp -r "$BUILD/ktscen" "$root/tmp/ktscen"
+		chroot "$root" make -C "/usr/src/linux-headers-$KVER" M=/tmp/ktscen \
+			CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$LOGS/ktscen-build.log" 2>&1 ||
+			{ tail -20 "$LOGS/ktscen-build.log"; return 1; }
+		cp "$root/tmp/ktscen/ktscen.ko" "$BUILD/ktscen/"
+	fi
 	cp "$BUILD/ktscen/ktscen.ko" "$BUILD/helpers/"
 	gcc -static -O2 -Wall -o "$BUILD/helpers/nbdhang" "$FACTORY/src/nbdhang.c"
 }
 
 stage_initramfs() {
 	say "initramfs"
-	"$FACTORY/mkinitramfs.sh" "$KROOT" "$BUILD/helpers" "$FX/initramfs" > "$LOGS/initramfs.log" 2>&1
+	local mdf=
+	[ "$KMDF" = host ] || mdf=$FX/mdf-root
+	MDF_ROOT=$mdf "$FACTORY/mkinitramfs.sh" "$KROOT" "$BUILD/helpers" "$FX/initramfs" \
+		> "$LOGS/initramfs.log" 2>&1 || { tail -20 "$LOGS/initramfs.log"; return 1; }
 }
 
 # run one scenario in one mode
 run_one() {
-	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f
+	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0
+	# makedumpfile's other formats (lzo, ELF) of one scenario, for the
+	# format tests
+	[ "$scen" = sysrq-null ] && extra=1
 	mkdir -p "$d"
 	t0=$(ts)
 	if [ "$mode" = kdump ]; then
@@ -125,7 +295,7 @@ run_one() {
 		mkfs.ext4 -q -F -L ktdump "$d/dumpdisk.img"
 		/usr/bin/python3 "$FACTORY/qemu_run.py" --mode kdump \
 			--kernel "$VMLINUZ" --initrd "$FX/initramfs/primary.cpio.gz" \
-			--append "$CMDLINE_BASE ktscen=$scen ktmode=kdump ktraw=$KEEP_RAW" \
+			--append "$CMDLINE_BASE ktscen=$scen ktmode=kdump ktraw=$KEEP_RAW ktextra=$extra" \
 			--disk "$d/dumpdisk.img" --serial "$d/serial-kdump.log" \
 			--timeout 900 > "$d/run-kdump.log" 2>&1 || say "$scen/kdump: runner rc=$?"
 		# debugfs pulls the files out without mounting the image
@@ -167,7 +337,7 @@ stage_dumps() {
 # the layout of ../shared/fixtures: dumps/<scenario>.kdump + .dmesg.txt,
 # modules/*.ko; the vmlinux goes to the project's cache
 stage_collect() {
-	local s d m
+	local s d m f
 	say "collecting into $FIXTURES"
 	mkdir -p "$FIXTURES/dumps" "$FIXTURES/modules" "$KT_CACHE"
 	for s in $SCENARIOS; do
@@ -179,13 +349,16 @@ stage_collect() {
 			cp "$d/$s.vmcore.kdump-lzo" "$FIXTURES/dumps/$s.kdump-lzo"
 	done
 	cp "$BUILD/helpers/ktscen.ko" "$FIXTURES/modules/"
-	for m in drivers/block/nbd.ko drivers/block/null_blk/null_blk.ko; do
-		cp "$KROOT/usr/lib/debug/lib/modules/$KVER/kernel/$m" "$FIXTURES/modules/"
+	for m in nbd null_blk; do
+		f=$(find "$KROOT/usr/lib/debug/lib/modules/$KVER" -name "$m.ko*" | head -n 1)
+		case $f in
+		'') say "no debug info for $m";;
+		*.xz) xz -dc "$f" > "$FIXTURES/modules/$m.ko";;
+		*) cp "$f" "$FIXTURES/modules/";;
+		esac
 	done
-	if [ ! -s "$KT_CACHE/vmlinux-$KVER" ]; then
-		ln -f "$VMLINUX" "$KT_CACHE/vmlinux-$KVER" 2> /dev/null ||
-			cp "$VMLINUX" "$KT_CACHE/vmlinux-$KVER"
-	fi
+	ln -sf "$KT_CACHE/vmlinux-$KVER" "$FX/vmlinux"
+	echo "$KVER" > "$FIXTURES/release"
 	ls -l "$FIXTURES/dumps"
 }
 

@@ -13,17 +13,29 @@ MODSRC=$KROOT/lib/modules/$KVER
 
 copy_mods() {	# $1 = tree, rest = module names (deps resolved via modules.dep)
 	local tree=$1; shift
-	local m f dep
+	local m f dep opt
 	mkdir -p "$tree/lib/modules/$KVER"
 	for m in "$@"; do
-		f=$(grep -E "(^|/)${m//-/[-_]}\.ko:" "$MODSRC/modules.dep" | head -1) || true
-		[ -n "$f" ] || { echo "module $m not found" >&2; exit 1; }
+		# optional modules (one of several names) end in '?'
+		opt=0
+		case $m in *\?) opt=1 m=${m%\?};; esac
+		f=$(grep -E "(^|/)${m//-/[-_]}\.ko(\.xz)?:" "$MODSRC/modules.dep" | head -1) || true
+		if [ -z "$f" ] && grep -qE "(^|/)${m//-/[-_]}\.ko$" "$MODSRC/modules.builtin"; then
+			echo "module $m is built in"
+			continue
+		fi
+		[ -n "$f" ] || [ $opt = 1 ] || { echo "module $m not found" >&2; exit 1; }
+		[ -n "$f" ] || continue
 		for dep in ${f%%:*} ${f#*:}; do
 			mkdir -p "$tree/lib/modules/$KVER/$(dirname "$dep")"
-			cp -n "$MODSRC/$dep" "$tree/lib/modules/$KVER/$dep"
+			# busybox insmod reads no .ko.xz (6.12+ ship them): unpack
+			case $dep in
+			*.ko.xz) xz -dc "$MODSRC/$dep" > "$tree/lib/modules/$KVER/${dep%.xz}";;
+			*) cp -n "$MODSRC/$dep" "$tree/lib/modules/$KVER/$dep";;
+			esac
 		done
 	done
-	cp "$MODSRC"/modules.order "$MODSRC"/modules.builtin* "$tree/lib/modules/$KVER/" 2>/dev/null || true
+	cp "$MODSRC"/modules.builtin* "$tree/lib/modules/$KVER/" 2>/dev/null || true
 	depmod -b "$tree" "$KVER"
 }
 
@@ -57,7 +69,20 @@ base_tree "$CT"
 cp "$HERE/guest/capture-init" "$CT/init"
 chmod 755 "$CT/init"
 copy_mods "$CT" virtio_pci virtio_blk
-copy_bin "$CT" "$(command -v makedumpfile)"
+if [ -n "${MDF_ROOT:-}" ]; then
+	# makedumpfile of another release, with that release's libraries
+	mkdir -p "$CT/usr/sbin" "$CT/usr/lib/x86_64-linux-gnu" "$CT/lib64"
+	cp "$(ls "$MDF_ROOT"/usr/{s,}bin/makedumpfile 2> /dev/null | head -n 1)" "$CT/usr/sbin/"
+	for d in "$MDF_ROOT/usr/lib/x86_64-linux-gnu" "$MDF_ROOT/lib/x86_64-linux-gnu"; do
+		[ -d "$d" ] && cp -a "$d/." "$CT/usr/lib/x86_64-linux-gnu/"
+	done
+	rm -rf "$CT/usr/lib/x86_64-linux-gnu/gconv" "$CT/usr/lib/x86_64-linux-gnu/perl"*
+	# the loader: usr/lib/x86_64-linux-gnu (usr-merged) or lib/x86_64-linux-gnu
+	cp -L "$(ls "$MDF_ROOT"/{usr/,}lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 2> /dev/null |
+		head -n 1)" "$CT/lib64/ld-linux-x86-64.so.2"
+else
+	copy_bin "$CT" "$(command -v makedumpfile)"
+fi
 pack "$CT" "$OUT/capture.cpio.gz"
 
 # ---- primary initramfs ----
@@ -65,7 +90,7 @@ PT=$OUT/tree-primary
 base_tree "$PT"
 cp "$HERE/guest/init" "$PT/init"
 chmod 755 "$PT/init"
-copy_mods "$PT" virtio_pci virtio_blk null_blk nbd pvpanic-mmio qemu_fw_cfg
+copy_mods "$PT" virtio_pci virtio_blk null_blk nbd pvpanic-mmio? pvpanic? qemu_fw_cfg
 copy_bin "$PT" "$(command -v kexec)" /usr/sbin/blkid
 cp "$BUILD/ktscen.ko" "$PT/lib/ktscen.ko"
 cp "$BUILD/nbdhang" "$PT/bin/nbdhang"

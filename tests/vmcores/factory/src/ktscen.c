@@ -28,6 +28,9 @@
 #include <linux/blk-mq.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
+#include <linux/version.h>
+#include <linux/fs.h>
+#include <linux/file.h>
 
 static char *scen = "none";
 module_param(scen, charp, 0444);
@@ -77,11 +80,27 @@ static int kt_hctx_fq(bool now)
 	struct blk_mq_hw_ctx *hctx;
 	unsigned long i;
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	/* 6.9+: blkdev_get_by_path()/blkdev_put() are gone */
+	struct file *bf = bdev_file_open_by_path(disk, BLK_OPEN_READ, NULL,
+						 NULL);
+
+	if (IS_ERR(bf)) {
+		pr_err("ktscen: cannot open %s: %ld\n", disk, PTR_ERR(bf));
+		return PTR_ERR(bf);
+	}
+	bdev = file_bdev(bf);
+#else
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	bdev = blkdev_get_by_path(disk, BLK_OPEN_READ, NULL, NULL);
+#else
 	bdev = blkdev_get_by_path(disk, FMODE_READ, NULL);
+#endif
 	if (IS_ERR(bdev)) {
 		pr_err("ktscen: cannot open %s: %ld\n", disk, PTR_ERR(bdev));
 		return PTR_ERR(bdev);
 	}
+#endif
 	q = bdev_get_queue(bdev);
 	kt_bogus_fq = kt_pick_bogus();
 	pr_info("ktscen: %s queue=%px tag_set=%px bogus fq=%lx\n", disk, q,
@@ -99,7 +118,13 @@ static int kt_hctx_fq(bool now)
 		kt_ops.exit_hctx = kt_exit_hctx;
 		WRITE_ONCE(kt_set->ops, &kt_ops);
 	}
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+	fput(bf);
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	blkdev_put(bdev, NULL);
+#else
 	blkdev_put(bdev, FMODE_READ);
+#endif
 	return 0;
 }
 
