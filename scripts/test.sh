@@ -17,23 +17,46 @@ fi
 export KT_FORMATS=${KT_FORMATS:-${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}/formats}
 "$top/tests/vmcores/mkformats.sh" "$KT_FIXTURES/dumps/list-poison.kdump" \
 	"$KT_FORMATS" >/dev/null
-# Dumps of the sysrq-null scenario made with the project's own recipe, in
-# the formats makedumpfile and QEMU write themselves: QEMU dump-guest-memory
-# (ELF, paging ELF, kdump, flattened kdump) and, from the in-guest capture
-# kernel, a raw /proc/vmcore copy and makedumpfile -E. About two minutes,
-# then cached.
+# The kernel matrix: real dumps of the six scenarios on every kernel of
+# tests/vmcores/factory/kernels.tsv, made with the project's own recipe
+# (QEMU/TCG, in-guest kdump), with the oracles' facts about each. About
+# five minutes a kernel the first time, then cached.
 cache=${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}
-export KT_FACTORY_DUMPS=${KT_FACTORY_DUMPS:-$cache/vmcores/dumps/sysrq-null}
-if [ ! -s "$KT_FACTORY_DUMPS/sysrq-null.qemu-kdump-flat" ] ||
-   [ ! -s "$KT_FACTORY_DUMPS/sysrq-null.vmcore.elf" ]; then
-	echo "== making dumps with tests/vmcores/regen.sh (about two minutes)"
-	FX=$cache/vmcores SCENARIOS=sysrq-null MODES="qemu kdump" KEEP_RAW=1 \
-		"$top/tests/vmcores/regen.sh" host fetch build initramfs dumps \
-		> "$cache/regen-qemu.log" 2>&1 || {
-		tail -20 "$cache/regen-qemu.log" >&2
+factory=$top/tests/vmcores/factory
+export KT_KERNEL_ROOT=${KT_KERNEL_ROOT:-$cache/kernels}
+export KT_KERNELS=${KT_KERNELS:-$(awk '!/^#/ && NF {printf "%s ", $1}' "$factory/kernels.tsv")}
+regen() {	# kernel, then the environment of regen.sh
+	local k=$1 log=$cache/regen-$1.log
+	shift
+	env KERNEL="$k" FX="$KT_KERNEL_ROOT/$k" "$@" "$top/tests/vmcores/regen.sh" \
+		host fetch build initramfs dumps collect >> "$log" 2>&1 || {
+		tail -20 "$log" >&2
+		echo "making the $k dumps failed: see $log" >&2
 		exit 1
 	}
-fi
+}
+mkdir -p "$cache"
+for k in $KT_KERNELS; do
+	dir=$KT_KERNEL_ROOT/$k
+	# made, and the oracles' facts newer than the oracles
+	if [ -e "$dir/expected/.done" ] &&
+	   [ -z "$(find "$top/tests/oracle" "$factory" -newer "$dir/expected/.done" -type f | head -n 1)" ]; then
+		continue
+	fi
+	echo "== kernel $k: dumps of the six scenarios and the oracles' facts"
+	: > "$cache/regen-$k.log"
+	# sysrq-null of the first kernel also in QEMU's own formats and
+	# as a raw /proc/vmcore copy, for the format tests
+	[ "$k" = 6.1 ] && regen "$k" SCENARIOS=sysrq-null MODES="kdump qemu" KEEP_RAW=1
+	regen "$k"
+	env KERNEL="$k" FX="$dir" "$top/tests/vmcores/regen.sh" facts \
+		>> "$cache/regen-$k.log" 2>&1 || {
+		tail -20 "$cache/regen-$k.log" >&2
+		echo "the oracles failed on the $k dumps: see $cache/regen-$k.log" >&2
+		exit 1
+	}
+done
+export KT_FACTORY_DUMPS=${KT_FACTORY_DUMPS:-$KT_KERNEL_ROOT/6.1/dumps/sysrq-null}
 jobs=$(nproc)
 status=0
 for variant in release asan; do

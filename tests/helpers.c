@@ -25,13 +25,109 @@ const char *kt_test_env(const char *name)
 	return v;
 }
 
-char *kt_test_dump_path(const char *name, const char *suffix)
+size_t kt_test_dump_params(struct kt_dump_param *p, bool matrix)
 {
+	const char *ks = matrix ? getenv("KT_KERNELS") : NULL;
+	size_t n = 0, nk = 0;
+
+	for (int i = 0; i < KT_TEST_NDUMPS; i++)
+		snprintf(p[n++].name, sizeof(p->name), "%s", kt_test_dumps[i]);
+	while (ks && *ks && nk < KT_TEST_MAXKERNELS) {
+		size_t len = strcspn(ks, " ,");
+
+		if (len) {
+			for (int i = 0; i < KT_TEST_NDUMPS; i++)
+				snprintf(p[n++].name, sizeof(p->name), "%.*s/%s",
+					 (int)len, ks, kt_test_dumps[i]);
+			nk++;
+		}
+		ks += len;
+		ks += strspn(ks, " ,");
+	}
+	return n;
+}
+
+const char *kt_test_scenario(const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	return slash ? slash + 1 : name;
+}
+
+/* KT_KERNEL_ROOT/KERNEL/REL of dump NAME of the matrix; NULL if shared. */
+static char *kernel_path(const char *name, const char *rel)
+{
+	const char *slash = strchr(name, '/');
 	char *path;
 
-	cr_assert(asprintf(&path, "%s/dumps/%s%s", kt_test_env("KT_FIXTURES"),
-			   name, suffix) > 0);
+	if (!slash)
+		return NULL;
+	cr_assert(asprintf(&path, "%s/%.*s/%s", kt_test_env("KT_KERNEL_ROOT"),
+			   (int)(slash - name), name, rel) > 0);
 	return path;
+}
+
+const char *kt_test_vmlinux(const char *name)
+{
+	// Static: the caller keeps it as long as it likes, nothing leaks.
+	static char buf[4096];
+	char *path = kernel_path(name, "vmlinux");
+
+	if (!path)
+		return kt_test_env("KT_VMLINUX");
+	snprintf(buf, sizeof(buf), "%s", path);
+	free(path);
+	return buf;
+}
+
+char *kt_test_moddir(const char *name)
+{
+	char *path = kernel_path(name, "fixtures/modules");
+
+	if (!path)
+		cr_assert(asprintf(&path, "%s/modules",
+				   kt_test_env("KT_FIXTURES")) > 0);
+	return path;
+}
+
+char *kt_test_dump_path(const char *name, const char *suffix)
+{
+	char *path, *rel;
+
+	cr_assert(asprintf(&rel, "fixtures/dumps/%s%s",
+			   kt_test_scenario(name), suffix) > 0);
+	path = kernel_path(name, rel);
+	free(rel);
+	if (!path)
+		cr_assert(asprintf(&path, "%s/dumps/%s%s",
+				   kt_test_env("KT_FIXTURES"), name,
+				   suffix) > 0);
+	return path;
+}
+
+struct kt_program *kt_test_open_with(const char *path, const char *vmlinux,
+				     const char *moddir)
+{
+	// The program keeps these pointers: static, so nothing leaks.
+	static char dump[4096], vml[4096], mods[4096];
+	static const char *paths[] = { dump }, *dirs[] = { mods };
+	struct kt_open_options o = {
+		.dump_paths = paths,
+		.ndump_paths = 1,
+		.vmlinux_path = vml,
+		.module_dirs = dirs,
+		.nmodule_dirs = moddir != NULL,
+		.no_std_module_dirs = true,
+	};
+	struct kt_program *prog;
+	struct kt_error *err;
+
+	snprintf(dump, sizeof(dump), "%s", path);
+	snprintf(vml, sizeof(vml), "%s", vmlinux);
+	snprintf(mods, sizeof(mods), "%s", moddir ? moddir : "");
+	err = kt_program_open(&o, &prog);
+	cr_assert_null(err, "opening %s: %s", path, err ? err->message : "");
+	return prog;
 }
 
 struct kt_program *kt_test_open_files(const char *path, const char *path2,
@@ -63,20 +159,31 @@ struct kt_program *kt_test_open_files(const char *path, const char *path2,
 struct kt_program *kt_test_open(const char *name)
 {
 	char *path = kt_test_dump_path(name, ".kdump");
-	struct kt_program *prog = kt_test_open_files(path, NULL, true);
+	char *moddir = kt_test_moddir(name);
+	struct kt_program *prog =
+		kt_test_open_with(path, kt_test_vmlinux(name), moddir);
 
+	free(moddir);
 	free(path);
 	return prog;
 }
 
 cJSON *kt_test_expected(const char *name)
 {
-	char path[4096];
+	char path[4096], *kpath, *rel;
 	cJSON *doc;
 	char *text;
 
-	snprintf(path, sizeof(path), "%s/tests/expected/%s.json",
-		 KT_SOURCE_DIR, name);
+	cr_assert(asprintf(&rel, "expected/%s.json", kt_test_scenario(name)) > 0);
+	kpath = kernel_path(name, rel);
+	free(rel);
+	if (kpath) {
+		snprintf(path, sizeof(path), "%s", kpath);
+		free(kpath);
+	} else {
+		snprintf(path, sizeof(path), "%s/tests/expected/%s.json",
+			 KT_SOURCE_DIR, name);
+	}
 	text = kt_test_slurp(path, NULL);
 	cr_assert_not_null(text, "cannot read %s", path);
 	doc = cJSON_Parse(text);

@@ -17,36 +17,67 @@
 
 #include "core/program.h"
 
-/** The six shared dumps, NULL-terminated. */
+/** The six shared dumps (Debian's 6.1 kernel), NULL-terminated. */
 extern const char *const kt_test_dumps[];
 #define KT_TEST_NDUMPS 6
 
 /*
- * A parameter of a test run once per shared dump. Criterion re-executes
- * the test binary, so a parameter carries its bytes, not a pointer.
+ * The kernel matrix: KT_KERNELS names the kernels (e.g. "6.1 5.10 6.12"),
+ * KT_KERNEL_ROOT the folder that tests/vmcores/regen.sh fills, one
+ * KT_KERNEL_ROOT/NAME/ per kernel: vmlinux, fixtures/dumps/SCENARIO.kdump
+ * and .dmesg.txt, fixtures/modules/, expected/ (the oracles' facts, as
+ * tests/expected holds them for the shared dumps) and
+ * dumps/SCENARIO/serial-kdump.log. Each kernel has a dump of every one of
+ * the six scenarios.
+ *
+ * A dump's name is "SCENARIO" for a shared dump and "KERNEL/SCENARIO" for
+ * a dump of the matrix; every helper below takes either.
+ */
+#define KT_TEST_MAXKERNELS 8
+
+/*
+ * A parameter of a test run once per dump. Criterion re-executes the test
+ * binary, so a parameter carries its bytes, not a pointer.
  */
 struct kt_dump_param {
-	char name[32];
+	char name[64];
 };
 
-/** The shared dumps as parameters, for ParameterizedTestParameters. */
-#define KT_DUMP_PARAMS()                                                  \
+/**
+ * Fill @p (room for KT_TEST_NDUMPS * (1 + KT_TEST_MAXKERNELS)) with the
+ * shared dumps and, when @matrix, every dump of every kernel in KT_KERNELS;
+ * returns how many.
+ */
+size_t kt_test_dump_params(struct kt_dump_param *p, bool matrix);
+
+/** Every dump, shared and of the kernel matrix, as parameters. */
+#define KT_DUMP_PARAMS() KT_DUMP_PARAMS_(true)
+/** The shared dumps only: for facts only crash or a fixed file gives. */
+#define KT_SHARED_DUMP_PARAMS() KT_DUMP_PARAMS_(false)
+#define KT_DUMP_PARAMS_(matrix)                                           \
 	do {                                                              \
-		static struct kt_dump_param p[KT_TEST_NDUMPS];            \
-		for (int i = 0; i < KT_TEST_NDUMPS; i++)                  \
-			snprintf(p[i].name, sizeof(p[i].name), "%s",      \
-				 kt_test_dumps[i]);                       \
-		return cr_make_param_array(struct kt_dump_param, p,       \
-					   KT_TEST_NDUMPS);               \
+		static struct kt_dump_param                               \
+			p[KT_TEST_NDUMPS * (1 + KT_TEST_MAXKERNELS)];     \
+		size_t n = kt_test_dump_params(p, matrix);                \
+		return cr_make_param_array(struct kt_dump_param, p, n);   \
 	} while (0)
+
+/** The scenario of dump NAME ("6.12/hctx-fq" -> "hctx-fq"). */
+const char *kt_test_scenario(const char *name);
+
+/** The vmlinux of dump NAME's kernel. */
+const char *kt_test_vmlinux(const char *name);
+
+/** The module debuginfo folder of dump NAME's kernel (a new string). */
+char *kt_test_moddir(const char *name);
 
 /** An environment variable's value; fails the test when unset. */
 const char *kt_test_env(const char *name);
 
-/** The path of shared dump NAME (e.g. "hctx-fq" -> .../hctx-fq.kdump). */
+/** The path of dump NAME (e.g. "hctx-fq" -> .../hctx-fq.kdump). */
 char *kt_test_dump_path(const char *name, const char *suffix);
 
-/** Open shared dump NAME with the vmlinux and module dir; asserts. */
+/** Open dump NAME with its kernel's vmlinux and module dir; asserts. */
 struct kt_program *kt_test_open(const char *name);
 
 /**
@@ -57,13 +88,24 @@ struct kt_program *kt_test_open(const char *name);
 struct kt_program *kt_test_open_files(const char *path, const char *path2,
 				      bool modules);
 
+/**
+ * Open the dump at @path with @vmlinux, searching module debuginfo in
+ * @moddir (NULL: none); asserts that it opens.
+ */
+struct kt_program *kt_test_open_with(const char *path, const char *vmlinux,
+				     const char *moddir);
+
 /** Member @k of JSON object @o, or NULL. */
 cJSON *kt_test_get(const cJSON *o, const char *k);
 
 /** A JSON string "0x..." as a number; asserts that it is a string. */
 uint64_t kt_test_hex(const cJSON *o);
 
-/** tests/expected/NAME.json, parsed; asserts. */
+/**
+ * The oracles' facts NAME.json, parsed; asserts. NAME is a dump name with
+ * an optional suffix ("6.12/hctx-fq.hctx_fq"): tests/expected/ for a
+ * shared dump, KT_KERNEL_ROOT/KERNEL/expected/ for a dump of the matrix.
+ */
 cJSON *kt_test_expected(const char *name);
 
 /** Read a whole file; NULL when it cannot be read. */

@@ -158,7 +158,7 @@ ParameterizedTest(struct kt_dump_param *p, kmem_oracle, agrees_with_drgn)
 
 ParameterizedTestParameters(kmem_oracle, caches_agree_with_crash)
 {
-	KT_DUMP_PARAMS();
+	KT_SHARED_DUMP_PARAMS();
 }
 
 ParameterizedTest(struct kt_dump_param *p, kmem_oracle, caches_agree_with_crash)

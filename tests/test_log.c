@@ -18,7 +18,7 @@ ParameterizedTest(struct kt_dump_param *p, log, equals_makedumpfile_dmesg)
 {
 	char *dump = kt_test_dump_path(p->name, ".kdump");
 	char *dmesg = kt_test_dump_path(p->name, ".dmesg.txt");
-	const char *argv[] = { dump, kt_test_env("KT_VMLINUX"), "-c", "log",
+	const char *argv[] = { dump, kt_test_vmlinux(p->name), "-c", "log",
 			       NULL };
 	struct kt_run r = kt_test_run(argv);
 	char *want = kt_test_slurp(dmesg, NULL);
@@ -55,7 +55,7 @@ ParameterizedTest(struct kt_dump_param *p, log, records_agree_with_drgn)
 	cr_expect(log->recs[log->n - 1].len == strlen(last) &&
 		  !memcmp(log->recs[log->n - 1].text, last, strlen(last)),
 		  "%s: last record differs", p->name);
-	cr_expect(!strncmp(log->recs[0].text, "Linux version 6.1.0-56", 22));
+	cr_expect(!strncmp(log->recs[0].text, "Linux version ", 14));
 	cr_expect_eq(log->recs[0].seq, cJSON_GetObjectItemCaseSensitive(l, "first_seq")->valuedouble);
 	cr_expect_eq(log->recs[log->n - 1].seq,
 		     cJSON_GetObjectItemCaseSensitive(l, "last_seq")->valuedouble);

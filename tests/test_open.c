@@ -9,12 +9,12 @@
 #include "core/dump.h"
 #include "tests/helpers.h"
 
-ParameterizedTestParameters(open, every_shared_dump)
+ParameterizedTestParameters(open, every_dump)
 {
 	KT_DUMP_PARAMS();
 }
 
-ParameterizedTest(struct kt_dump_param *p, open, every_shared_dump)
+ParameterizedTest(struct kt_dump_param *p, open, every_dump)
 {
 	struct kt_program *prog = kt_test_open(p->name);
 	cJSON *exp = kt_test_expected(p->name);

@@ -100,7 +100,7 @@ ParameterizedTest(struct kt_dump_param *p, plugin_list_poison,
 	}
 	// Only list-poison's crash is a use after list_del().
 	cr_assert_eq(cJSON_IsTrue(kt_test_get(doc, "fires")),
-		     !strcmp(p->name, "list-poison"));
+		     !strcmp(kt_test_scenario(p->name), "list-poison"));
 	kt_findings_deinit(&out);
 	cJSON_Delete(doc);
 	kt_program_destroy(prog);

@@ -39,7 +39,7 @@ ParameterizedTest(struct kt_dump_param *d, plugin_lock_irq, drgn_spinners)
 	snprintf(file, sizeof(file), "%s.lock_irq", d->name);
 	exp = kt_test_expected(file);
 	kt_test_run_plugin(prog, "lock_irq", &out);
-	if (strcmp(d->name, "irq-lock")) {
+	if (strcmp(kt_test_scenario(d->name), "irq-lock")) {
 		cr_assert_eq(cJSON_GetArraySize(kt_test_get(exp, "spinners")), 0);
 		cr_assert_eq(out.n, 0, "%s: %s", d->name,
 			     out.n ? out.v[0].title : "");

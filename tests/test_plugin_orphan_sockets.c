@@ -206,7 +206,7 @@ ParameterizedTest(struct kt_dump_param *p, plugin_orphan_sockets,
 	const struct kt_plugin *pl = kt_plugin_find("orphan_sockets");
 	struct kt_program *prog = kt_test_open(p->name);
 	struct kt_findings out = { 0 };
-	char name[64], why[512], step[96];
+	char name[96], why[512], step[96];
 	cJSON *exp;
 
 	cr_assert_not_null(pl);

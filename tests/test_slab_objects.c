@@ -46,7 +46,7 @@ static const cJSON *crash_line(const cJSON *exp, const char *name)
 
 ParameterizedTestParameters(slab_objects, allocated_as_crash_kmem_s)
 {
-	KT_DUMP_PARAMS();
+	KT_SHARED_DUMP_PARAMS();
 }
 
 ParameterizedTest(struct kt_dump_param *p, slab_objects,
@@ -57,7 +57,7 @@ ParameterizedTest(struct kt_dump_param *p, slab_objects,
 		"kmalloc-1k", "dentry", "inode_cache",
 	};
 	struct kt_program *prog = kt_test_open(p->name);
-	char name[64];
+	char name[96];
 	cJSON *exp;
 
 	snprintf(name, sizeof(name), "%s.crash-kmem", p->name);

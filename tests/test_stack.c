@@ -78,7 +78,7 @@ typedef int drgn_task_check(struct kt_program *prog, const char *dump,
 static int each_drgn_task(const char *dump, drgn_task_check *check)
 {
 	struct kt_program *prog = kt_test_open(dump);
-	char name[64];
+	char name[96];
 	cJSON *exp, *task;
 	int n = 0;
 

@@ -125,16 +125,16 @@ static int compare_leaf(const char *label, const char *path,
 static void check_object(const char *dump, const char *label)
 {
 	cJSON *exp = structs_expected(dump), *want = expected_object(exp, label);
-	char *path = kt_test_dump_path(dump, ".kdump"), cmd[256], mods[4096];
+	char *path = kt_test_dump_path(dump, ".kdump"), cmd[256];
+	char *mods = kt_test_moddir(dump);
 	cJSON *doc, *top, *leaves, *m, *names;
 	struct kt_run r;
 	int bad = 0, i = 0;
 
 	snprintf(cmd, sizeof(cmd), "%s %s", str(want, "type"),
 		 str(want, "address"));
-	snprintf(mods, sizeof(mods), "%s/modules", kt_test_env("KT_FIXTURES"));
 	{
-		const char *argv[] = { path, kt_test_env("KT_VMLINUX"), "-m",
+		const char *argv[] = { path, kt_test_vmlinux(dump), "-m",
 				       mods, "--json", "-c", cmd, NULL };
 
 		r = kt_test_run(argv);
@@ -180,6 +180,7 @@ static void check_object(const char *dump, const char *label)
 	cJSON_Delete(exp);
 	kt_run_free(&r);
 	free(path);
+	free(mods);
 }
 
 Test(typed, blk_mq_hw_ctx_matches_drgn)

@@ -15,6 +15,7 @@
 #     dumps      boot and crash every scenario in every mode
 #     collect    lay the kdump files out like ../shared/fixtures
 #     formats    mkformats.sh on every collected dump
+#     facts      the oracles' facts (tests/oracle) into $FX/expected
 #     validate   crash/drgn transcripts + checkformats.sh (also VALIDATE=1)
 #     summary    table of the validation results
 # Env:
@@ -25,6 +26,9 @@
 #   KEEP_RAW=0                    1: also copy the unfiltered /proc/vmcore (400 MB)
 #   VALIDATE=0                    1: append the validate and summary stages
 #   CRASH806=                     path of a crash >= 8.0.6 binary for validate
+# The whole script is one block, read before it runs: editing it while a
+# long run goes on does not change that run.
+{
 set -euo pipefail
 FACTORY=$(cd "$(dirname "$0")" && pwd)
 VMCORES=$(dirname "$FACTORY")
@@ -155,6 +159,9 @@ stage_fetch() {
 	local pkgs=() p v d img flavour
 	apt_for "$KSUITE"
 	img=linux-image-$KVER
+	# the machine's own lists may be stale or empty on a new machine
+	[ "$KSUITE" = system ] && ! apt-cache madison "$img-dbg" 2> /dev/null | grep -q . &&
+		apt-get update -qq > "$LOGS/apt-update.log" 2>&1
 	if ! apt-cache "${APT_O[@]}" madison "$img-dbg" 2> /dev/null | awk '{print $3}' | grep -qxF "$KPKG"; then
 		[ "$KFALLBACK" = newest ] || { say "$img-dbg $KPKG is not in $KSUITE"; return 1; }
 		flavour=${KVER#*+*-}	# 7.2.13+deb14-cloud-amd64 -> cloud-amd64
@@ -170,10 +177,15 @@ stage_fetch() {
 	echo "$KVER $KPKG" > "$FX/release"
 	VMLINUX=$KROOT/usr/lib/debug/boot/vmlinux-$KVER
 	VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+	if [ "${FORCE:-0}" != 1 ] && [ -s "$KROOT/.fetched" ] &&
+	   [ "$(cat "$KROOT/.fetched")" = "$KVER $KPKG $KMDF $KBUILD" ]; then
+		say "kernel packages $KVER ($KPKG) already unpacked"
+		return 0
+	fi
 	say "kernel packages $KVER ($KPKG) from $KSUITE"
 	pkgs=("$img-dbg=$KPKG" "linux-headers-$KVER=$KPKG")
 	# the image, or (7.x) the packages a meta image depends on
-	p=$(pkg_deps "$img" "^linux-(binary|modules)-$KVER\$")
+	p=$(pkg_deps "$img" "^linux-(binary|modules)-$(printf '%s' "$KVER" | sed 's/[.+]/\\&/g')\$")
 	if [ -n "$p" ]; then
 		for d in $p; do pkgs+=("$d=$KPKG"); done
 	else
@@ -189,9 +201,19 @@ stage_fetch() {
 		p=${pv%%=*} v=${pv#*=}
 		dpkg -x "$(ls "$FX/debs/${p}_"*"${v#*:}_"*.deb | head -n 1)" "$KROOT"
 	done
+	# 7.x packages install below /usr only (modules and vmlinuz in
+	# /usr/lib/modules/RELEASE): give them the classic paths too
+	if [ ! -d "$KROOT/lib/modules" ] && [ -d "$KROOT/usr/lib/modules" ]; then
+		ln -s usr/lib "$KROOT/lib"
+	fi
+	if [ ! -e "$VMLINUZ" ] && [ -e "$KROOT/lib/modules/$KVER/vmlinuz" ]; then
+		mkdir -p "$KROOT/boot"
+		ln -s "../lib/modules/$KVER/vmlinuz" "$VMLINUZ"
+	fi
 	depmod -b "$KROOT" "$KVER"
 	# headers: point the arch Makefile at the extracted common tree
-	sed -i "s#^include /usr/src/#include $KROOT/usr/src/#" \
+	sed -i -e "s#^include /usr/src/#include $KROOT/usr/src/#" \
+		-e "s#^KBUILD_OUTPUT=/usr/src/#KBUILD_OUTPUT=$KROOT/usr/src/#" \
 		"$KROOT/usr/src/linux-headers-$KVER/Makefile"
 	[ "$KMDF" = host ] || fetch_mdf "$KMDF"
 	[ "$KBUILD" = host ] || make_buildroot "$KBUILD"
@@ -200,6 +222,7 @@ stage_fetch() {
 	[ -s "$KT_CACHE/vmlinux-$KVER" ] ||
 		ln -f "$VMLINUX" "$KT_CACHE/vmlinux-$KVER" 2> /dev/null ||
 		cp "$VMLINUX" "$KT_CACHE/vmlinux-$KVER"
+	echo "$KVER $KPKG $KMDF $KBUILD" > "$KROOT/.fetched"
 }
 
 # makedumpfile of another suite, with the libraries it links, unpacked in
@@ -256,7 +279,7 @@ stage_build() {
 	# no module BTF (it needs pahole, and nothing reads it here)
 	if [ "$KBUILD" = host ]; then
 		# the compiler the kernel was built with, when the host has it
-		want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(gcc-[0-9]*\).*/\1/p' \
+		want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="[a-z0-9_-]*\(gcc-[0-9]*\) .*/\1/p' \
 			"$KROOT/usr/src/linux-headers-$KVER/.config" 2> /dev/null | head -n 1)
 		[ -n "$want" ] && command -v "$want" > /dev/null && cc=$want
 		make -C "$KROOT/usr/src/linux-headers-$KVER" M="$BUILD/ktscen" CC="$cc" \
@@ -284,6 +307,11 @@ stage_initramfs() {
 # run one scenario in one mode
 run_one() {
 	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0
+	# a dump already made is kept (FORCE=1 makes it again)
+	if [ "${FORCE:-0}" != 1 ]; then
+		[ "$mode" = kdump ] && [ -s "$d/$scen.vmcore.kdump" ] && return 0
+		[ "$mode" = qemu ] && [ -s "$d/$scen.qemu-kdump-flat" ] && return 0
+	fi
 	# makedumpfile's other formats (lzo, ELF) of one scenario, for the
 	# format tests
 	[ "$scen" = sysrq-null ] && extra=1
@@ -350,7 +378,7 @@ stage_collect() {
 	done
 	cp "$BUILD/helpers/ktscen.ko" "$FIXTURES/modules/"
 	for m in nbd null_blk; do
-		f=$(find "$KROOT/usr/lib/debug/lib/modules/$KVER" -name "$m.ko*" | head -n 1)
+		f=$(find "$KROOT/usr/lib/debug" -path "*/modules/$KVER/*" -name "$m.ko*" | head -n 1)
 		case $f in
 		'') say "no debug info for $m";;
 		*.xz) xz -dc "$f" > "$FIXTURES/modules/$m.ko";;
@@ -368,6 +396,25 @@ stage_formats() {
 		[ -e "$k" ] || continue
 		VMLINUX=$KT_CACHE/vmlinux-$KVER "$VMCORES/mkformats.sh" "$k" "$FX/formats"
 	done
+}
+
+# the oracles' facts about every collected dump (drgn, the serial console),
+# laid out like tests/expected, for the kernel-matrix tests
+stage_facts() {
+	local oracle=$VMCORES/../oracle tmp=$FX/expected.tmp s env
+	say "oracle facts into $FX/expected"
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	env=(KT_FIXTURES="$FIXTURES" KT_VMLINUX="$KT_CACHE/vmlinux-$KVER"
+	     KT_EXPECTED="$tmp" KT_SERIAL_DIR="$DUMPS" CRASH=/nonexistent)
+	for s in $SCENARIOS; do
+		[ -s "$FIXTURES/dumps/$s.kdump" ] || { say "no dump of $s"; return 1; }
+	done
+	{ env "${env[@]}" sh "$oracle/gen.sh" $SCENARIOS &&
+	  env "${env[@]}" sh "$oracle/gen_plugins.sh" hctx_fq list_poison hung_tasks lock_irq oops &&
+	  env "${env[@]}" sh "$oracle/gen_sockets.sh"; } > "$LOGS/facts.log" 2>&1 ||
+		{ say "the oracles failed (see $LOGS/facts.log):"; tail -20 "$LOGS/facts.log"; return 1; }
+	rm -rf "$FX/expected" && mv "$tmp" "$FX/expected"
+	date -u +%FT%TZ > "$FX/expected/.done"
 }
 
 stage_validate() {
@@ -399,3 +446,5 @@ for st in $STAGES; do
 	echo "stage $st $(( $(ts) - t0 ))s" >> "$LOGS/timings.txt"
 	say "stage $st: $(( $(ts) - t0 ))s"
 done
+exit 0
+}
