@@ -13,10 +13,27 @@
 #define DEFAULT_VMALLOC 0xffffc90000000000ULL
 
 /*
- * Page types live in _mapcount, inverted: a page of type T has
- * (page_type & (PAGE_TYPE_BASE | T)) == PAGE_TYPE_BASE (4.18 to 6.9).
+ * Page types live in _mapcount (page_type), in one of two encodings, told
+ * apart by the value vmcoreinfo gives for a type (its PAGE_*_MAPCOUNT_VALUE):
+ * - inverted bits (4.18 on): a page of type T has its bit T clear under a
+ *   base of set high bits; the value is ~T (0xffffff7f for buddy);
+ * - a type byte (6.12 on, enum pagetype): page_type >> 24 is the type,
+ *   the low 24 bits are the type's own; the value is PGTY_x << 24.
  */
 #define PAGE_TYPE_BASE 0xf0000000u
+
+static bool page_type_match(uint32_t value, uint32_t page_type)
+{
+	uint32_t flag, base;
+
+	if (!value)
+		return false;
+	if (!(value & 0xffffffu))
+		return page_type >> 24 == value >> 24;
+	flag = ~value;
+	base = PAGE_TYPE_BASE & ~flag;
+	return (page_type & (base | flag)) == base;
+}
 
 static uint64_t read_var(struct kt_program *prog, const char *name,
 			 uint64_t fallback)
@@ -55,6 +72,32 @@ static int page_flag(struct kt_program *prog, const char *name)
 	return -1;
 }
 
+/*
+ * Where a compound page's order is, from its head's struct page: the first
+ * tail page's compound_order, or from 6.6 ("mm: free
+ * up a word in the first tail page") the low byte of folio->_flags_1, which
+ * is that tail page's flags.
+ */
+static struct kt_error *order_offset(struct kt_program *prog, struct kt_mm *mm)
+{
+	struct kt_error *err;
+	uint64_t off;
+
+	err = kt_type_member_offset(prog, "struct page", "compound_order", &off);
+	if (!err) {
+		mm->off_order = mm->page_struct_size + off;
+		return NULL;
+	}
+	if (!kt_error_catch_any(kt_type_member_offset(prog, "struct folio",
+						      "_flags_1", &off))) {
+		kt_error_destroy(err);
+		mm->off_order = off;
+		return NULL;
+	}
+	return kt_error_wrap(err, "struct page, and struct folio has no "
+			     "_flags_1 either: the compound order");
+}
+
 static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 {
 	static const struct {
@@ -68,7 +111,6 @@ static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 		{ "index", offsetof(struct kt_mm, off_index) },
 		{ "_mapcount", offsetof(struct kt_mm, off_mapcount) },
 		{ "_refcount", offsetof(struct kt_mm, off_refcount) },
-		{ "compound_order", offsetof(struct kt_mm, off_order) },
 	};
 	struct kt_error *err;
 
@@ -87,7 +129,27 @@ static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 		if (err)
 			return kt_error_wrap(err, "struct page");
 	}
-	return NULL;
+	return order_offset(prog, mm);
+}
+
+/*
+ * The _mapcount value of a page of type @name: from vmcoreinfo, else from
+ * the type byte of enum pagetype, else ~@flag, the bit of the inverted
+ * encoding before either existed (0 for none).
+ */
+static uint32_t page_type_value(struct kt_program *prog, const char *name,
+				const char *pgty, uint32_t flag)
+{
+	char key[64];
+	long long n;
+	int64_t v;
+
+	snprintf(key, sizeof(key), "NUMBER(PAGE_%s_MAPCOUNT_VALUE)", name);
+	if (!vmcoreinfo_number(prog, key, &n))
+		return (uint32_t)n;
+	if (!kt_error_catch_any(kt_enum_value(prog, "enum pagetype", pgty, &v)))
+		return (uint32_t)v << 24;
+	return flag ? ~flag : 0;
 }
 
 static void load_flags(struct kt_program *prog, struct kt_mm *mm)
@@ -100,18 +162,12 @@ static void load_flags(struct kt_program *prog, struct kt_mm *mm)
 	    n > 0)
 		mm->pg_head = __builtin_ctzll(n);
 	mm->pg_reserved = page_flag(prog, "PG_reserved");
-	mm->pt_buddy = 0x80;
-	mm->pt_offline = 0x100;
-	mm->pt_table = 0x200;
-	if (!vmcoreinfo_number(prog, "NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", &n))
-		mm->pt_buddy = ~(uint32_t)n;
-	if (!vmcoreinfo_number(prog, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)", &n))
-		mm->pt_offline = ~(uint32_t)n;
+	mm->pt_buddy = page_type_value(prog, "BUDDY", "PGTY_buddy", 0x80);
+	mm->pt_offline = page_type_value(prog, "OFFLINE", "PGTY_offline",
+					 0x100);
+	mm->pt_table = page_type_value(prog, "TABLE", "PGTY_table", 0x200);
 	// 46df8e73a4a3 (6.10): PG_slab became a page type.
-	if (!vmcoreinfo_number(prog, "NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)", &n)) {
-		mm->slab_is_page_type = true;
-		mm->slab_mapcount = (uint32_t)n;
-	}
+	mm->pt_slab = page_type_value(prog, "SLAB", "PGTY_slab", 0);
 	mm->max_order = 11;
 	if (!vmcoreinfo_number(prog, "LENGTH(zone.free_area)", &n) && n > 0 &&
 	    n <= 20)
@@ -232,9 +288,7 @@ struct kt_error *kt_mm_page(struct kt_program *prog, uint64_t pfn,
 		uint8_t order;
 
 		ret->compound = true;
-		// compound_order lives in the first tail page.
 		if (!kt_error_catch_any(kt_read_u8(prog, ret->head +
-						   mm->page_struct_size +
 						   mm->off_order, &order)))
 			ret->order = order;
 	}
@@ -244,13 +298,14 @@ struct kt_error *kt_mm_page(struct kt_program *prog, uint64_t pfn,
 bool kt_mm_page_has_type(const struct kt_mm *mm, const struct kt_page *p,
 			 uint32_t type)
 {
-	return (p->page_type & (PAGE_TYPE_BASE | type)) == PAGE_TYPE_BASE;
+	(void)mm;
+	return page_type_match(type, p->page_type);
 }
 
 bool kt_mm_page_slab(const struct kt_mm *mm, const struct kt_page *p)
 {
-	if (mm->slab_is_page_type)
-		return p->page_type == mm->slab_mapcount;
+	if (mm->pt_slab)
+		return page_type_match(mm->pt_slab, p->page_type);
 	return mm->pg_slab >= 0 && (p->flags >> mm->pg_slab) & 1;
 }
 

@@ -32,13 +32,16 @@ struct kt_mm {
 	uint64_t page_struct_size;
 	/* struct page members */
 	uint64_t off_flags, off_head, off_mapping, off_private, off_index;
-	uint64_t off_mapcount, off_refcount, off_order;
+	uint64_t off_mapcount, off_refcount;
+	uint64_t off_order;	/* the order's byte, from the head's struct page */
 	/* page flag bits (enum pageflags); -1 when unknown */
 	int pg_slab, pg_head, pg_reserved;
-	/* page types kept in _mapcount (include/linux/page-flags.h) */
-	uint32_t pt_buddy, pt_offline, pt_table;
-	bool slab_is_page_type;	/* 6.10+: PageSlab is a page type */
-	uint32_t slab_mapcount;	/* its _mapcount value then */
+	/*
+	 * page types kept in _mapcount (include/linux/page-flags.h), as the
+	 * _mapcount value of a page of that type; pt_slab is 0 where PG_slab
+	 * is a page flag
+	 */
+	uint32_t pt_buddy, pt_offline, pt_table, pt_slab;
 	unsigned max_order;	/* MAX_ORDER: orders 0 .. max_order - 1 */
 };
 

@@ -642,13 +642,37 @@ struct kt_error *kt_percpu_offset(struct kt_program *prog, unsigned cpu,
 	return NULL;
 }
 
+/*
+ * x86's hot per-CPU variables (current_task, hardirq_stack_ptr,
+ * top_of_stack ...) were members of one struct pcpu_hot from 6.2
+ * ("x86/percpu: Introduce pcpu_hot") until 6.15 split it up again: one that is
+ * not a symbol of its own is looked for there.
+ */
+static struct kt_error *percpu_address(struct kt_program *prog,
+				       const char *name, uint64_t *ret)
+{
+	struct kt_error *err;
+	uint64_t hot, off = 0;
+
+	err = kt_symbol_address(prog, name, ret);
+	if (!err || err->code != KT_ERR_LOOKUP)
+		return err;
+	if (kt_error_catch_any(kt_symbol_address(prog, "pcpu_hot", &hot)) ||
+	    kt_error_catch_any(kt_type_member_offset(prog, "struct pcpu_hot",
+						     name, &off)))
+		return err;
+	kt_error_destroy(err);
+	*ret = hot + off;
+	return NULL;
+}
+
 struct kt_error *kt_percpu_symbol(struct kt_program *prog, const char *name,
 				  unsigned cpu, uint64_t *ret)
 {
 	struct kt_error *err;
 	uint64_t addr, off = 0;
 
-	err = kt_symbol_address(prog, name, &addr);
+	err = percpu_address(prog, name, &addr);
 	if (!err)
 		err = kt_percpu_offset(prog, cpu, &off);
 	if (!err)

@@ -179,7 +179,10 @@ struct kt_error *kt_enum_value(struct kt_program *prog, const char *type,
 struct kt_error *kt_percpu_offset(struct kt_program *prog, unsigned cpu,
 				  uint64_t *ret);
 
-/** Address of per-CPU variable @name on @cpu. */
+/**
+ * Address of per-CPU variable @name on @cpu: its own symbol, or a member
+ * of x86's struct pcpu_hot on the kernels that grouped them there.
+ */
 struct kt_error *kt_percpu_symbol(struct kt_program *prog, const char *name,
 				  unsigned cpu, uint64_t *ret);
 

@@ -46,20 +46,33 @@ const char *kt_stack_kind_name(enum kt_stack_kind kind)
 /* ---- where the stacks are ---- */
 
 /*
- * THREAD_SIZE, from the linker script's init_stack .. __end_init_task:
- * union thread_union is often not in DWARF at all.
+ * THREAD_SIZE, from the linker script's labels around the initial task's
+ * stack (init_stack .. __end_init_task; __start_init_stack ..
+ * __end_init_stack on later kernels), else from union thread_union, often
+ * not in DWARF at all.
  */
 static bool thread_size(struct kt_program *prog, uint64_t *ret)
 {
+	static const char *const bounds[][2] = {
+		{ "init_stack", "__end_init_task" },
+		{ "__start_init_stack", "__end_init_stack" },
+		{ "init_stack", "__end_init_stack" },
+	};
 	uint64_t start, end;
 
-	if (kt_error_catch_any(kt_symbol_address(prog, "init_stack", &start)) ||
-	    kt_error_catch_any(kt_symbol_address(prog, "__end_init_task",
-						 &end)) ||
-	    end <= start || end - start > (1 << 20))
-		return false;
-	*ret = end - start;
-	return true;
+	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+		if (!kt_error_catch_any(kt_symbol_address(prog, bounds[i][0],
+							  &start)) &&
+		    !kt_error_catch_any(kt_symbol_address(prog, bounds[i][1],
+							  &end)) &&
+		    end > start && end - start <= (1 << 20)) {
+			*ret = end - start;
+			return true;
+		}
+	}
+	return !kt_error_catch_any(kt_type_size(prog, "union thread_union",
+						ret)) &&
+	       *ret && *ret <= (1 << 20);
 }
 
 static bool task_stack(struct kt_program *prog, uint64_t task, uint64_t *lo,
