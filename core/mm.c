@@ -281,6 +281,7 @@ struct kt_error *kt_mm_page(struct kt_program *prog, uint64_t pfn,
 			return kt_error_wrap(err, "head page of pfn 0x%llx",
 					     (unsigned long long)pfn);
 	}
+	ret->head_type = u32_at(head, mm->off_mapcount);
 	ret->flags = word_at(head, mm->off_flags);
 	ret->mapping = word_at(head, mm->off_mapping);
 	ret->refcount = (int32_t)u32_at(head, mm->off_refcount);
@@ -304,8 +305,9 @@ bool kt_mm_page_has_type(const struct kt_mm *mm, const struct kt_page *p,
 
 bool kt_mm_page_slab(const struct kt_mm *mm, const struct kt_page *p)
 {
+	// A slab is a folio: its head page has the type, its tails do not.
 	if (mm->pt_slab)
-		return page_type_match(mm->pt_slab, p->page_type);
+		return page_type_match(mm->pt_slab, p->head_type);
 	return mm->pg_slab >= 0 && (p->flags >> mm->pg_slab) & 1;
 }
 

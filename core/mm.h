@@ -55,6 +55,7 @@ struct kt_page {
 	uint64_t mapping;	/* the head's mapping */
 	uint64_t private;	/* this page's private (buddy order) */
 	uint32_t page_type;	/* this page's _mapcount / page_type */
+	uint32_t head_type;	/* the head's */
 	int32_t refcount;	/* the head's _refcount */
 	unsigned order;		/* compound order; 0 for a single page */
 	bool compound;

@@ -1108,6 +1108,7 @@ static bool scan_page(struct kt_slabs *st, const struct kt_mm *mm,
 		return true;	// a tail page: its head is filed
 	memcpy(&p.flags, buf + mm->off_flags, sizeof(p.flags));
 	memcpy(&p.page_type, buf + mm->off_mapcount, sizeof(p.page_type));
+	p.head_type = p.page_type;	// this is a head page
 	if (!kt_mm_page_slab(mm, &p))
 		return true;
 	memcpy(&cache, buf + st->l.s_cache, sizeof(cache));

@@ -12,8 +12,8 @@
  * object at the start of a slab object of sizeof(struct blk_flush_queue)
  * rounded up to its kmalloc cache, and its flush_rq is an allocated object
  * too. The hctxs checked are those of every disk's queue (the bdev inodes
- * of blockdev_superblock, then each queue's hctx_table and
- * unused_hctx_list) and those the panic task's frames reach: a queue being
+ * of blockdev_superblock, then each queue's hctx_table, or queue_hw_ctx
+ * array before 5.18, and unused_hctx_list) and those the panic task's frames reach: a queue being
  * torn down is on no list any more (blk_mq_release() runs after
  * del_gendisk()), but its hctx is in a frame variable or a stack word.
  */
@@ -44,7 +44,11 @@
 
 struct layout {
 	uint64_t hctx_size, hctx_queue, hctx_fq, hctx_num, hctx_list;
-	uint64_t q_size, q_mq_ops, q_disk, q_xa_head, q_nr_hw, q_unused;
+	uint64_t q_size, q_mq_ops, q_disk, q_nr_hw, q_unused;
+	uint64_t q_xa_head;	/* hctx_table.xa_head (5.18 on) ... */
+	uint64_t q_hw_ctx;	/* ... or the queue_hw_ctx array before */
+	bool q_xarray;
+	bool bdev_flags;	/* partno is the low byte of __bd_flags */
 	uint64_t fq_size, fq_flush_rq;
 	uint64_t inode_sb_list, bdev_vfs_inode, bdev_disk, bdev_partno;
 	uint64_t disk_queue, disk_name;
@@ -92,7 +96,6 @@ static const char *const types[] = {
 	"struct blk_mq_hw_ctx.fq",
 	"struct blk_mq_hw_ctx.queue",
 	"struct blk_flush_queue.flush_rq",
-	"struct request_queue.hctx_table",
 	NULL,
 };
 
@@ -128,14 +131,12 @@ static const struct {
 	{ "struct blk_mq_hw_ctx", "hctx_list", AT(hctx_list) },
 	{ "struct request_queue", "mq_ops", AT(q_mq_ops) },
 	{ "struct request_queue", "disk", AT(q_disk) },
-	{ "struct request_queue", "hctx_table.xa_head", AT(q_xa_head) },
 	{ "struct request_queue", "nr_hw_queues", AT(q_nr_hw) },
 	{ "struct request_queue", "unused_hctx_list", AT(q_unused) },
 	{ "struct blk_flush_queue", "flush_rq", AT(fq_flush_rq) },
 	{ "struct inode", "i_sb_list", AT(inode_sb_list) },
 	{ "struct bdev_inode", "vfs_inode", AT(bdev_vfs_inode) },
 	{ "struct block_device", "bd_disk", AT(bdev_disk) },
-	{ "struct block_device", "bd_partno", AT(bdev_partno) },
 	{ "struct gendisk", "queue", AT(disk_queue) },
 	{ "struct gendisk", "disk_name", AT(disk_name) },
 	{ "struct xa_node", "shift", AT(xa_shift) },
@@ -150,6 +151,39 @@ static const struct {
 	{ "struct request_queue", AT(q_size) },
 	{ "struct blk_flush_queue", AT(fq_size) },
 };
+
+/*
+ * Members that moved: the hctxs went from the queue_hw_ctx array to the
+ * hctx_table xarray (5.18, "blk-mq: manage hctx map via xarray"), and a
+ * block_device's partition number into the low byte of __bd_flags (6.10,
+ * "bdev: infrastructure for flags").
+ */
+static struct kt_error *load_variants(struct kt_program *prog,
+				      struct layout *l)
+{
+	struct kt_error *err;
+
+	l->q_xarray = kt_type_has_member(prog, "struct request_queue",
+					 "hctx_table");
+	if (l->q_xarray)
+		err = kt_type_member_offset(prog, "struct request_queue",
+					    "hctx_table.xa_head", &l->q_xa_head);
+	else
+		err = kt_type_member_offset(prog, "struct request_queue",
+					    "queue_hw_ctx", &l->q_hw_ctx);
+	if (err)
+		return kt_error_wrap(err, "blk-mq layout (neither hctx_table "
+				     "nor queue_hw_ctx)");
+	l->bdev_flags = !kt_type_has_member(prog, "struct block_device",
+					    "bd_partno");
+	err = kt_type_member_offset(prog, "struct block_device",
+				    l->bdev_flags ? "__bd_flags" : "bd_partno",
+				    &l->bdev_partno);
+	if (err)
+		return kt_error_wrap(err, "blk-mq layout (neither bd_partno "
+				     "nor __bd_flags)");
+	return NULL;
+}
 
 static struct kt_error *load_layout(struct kt_program *prog, struct layout *l)
 {
@@ -168,7 +202,7 @@ static struct kt_error *load_layout(struct kt_program *prog, struct layout *l)
 		if (err)
 			return kt_error_wrap(err, "blk-mq layout");
 	}
-	return NULL;
+	return load_variants(prog, l);
 }
 
 /* ---- what an address is ---- */
@@ -428,6 +462,27 @@ static void xa_walk(struct scan *s, struct queue_ref *qr, uint64_t entry,
 	}
 }
 
+/* The hctxs in q->queue_hw_ctx[0 .. nr_hw_queues - 1]. */
+static void from_hw_ctx_array(struct scan *s, struct queue_ref *qr)
+{
+	uint64_t array, hctx;
+	uint32_t n;
+
+	if (kt_error_catch_any(kt_read_u64(s->prog, qr->q + s->l.q_hw_ctx,
+					   &array)) || !array ||
+	    kt_error_catch_any(kt_read_u32(s->prog, qr->q + s->l.q_nr_hw, &n)))
+		return;
+	for (uint32_t i = 0; i < n && i < MAX_HCTX; i++) {
+		if (kt_error_catch_any(kt_read_u64(s->prog, array + 8 * i,
+						   &hctx)))
+			return;
+		if (hctx)
+			add_hctx(s, hctx, qr->q, qr->frame, false,
+				 "queue_hw_ctx[%u] of queue 0x%" PRIx64 " (%s)",
+				 i, qr->q, qr->via);
+	}
+}
+
 struct unused_arg {
 	struct scan *s;
 	struct queue_ref *qr;
@@ -459,9 +514,13 @@ static void from_queue(struct scan *s, struct queue_ref *qr)
 	if (kt_error_catch_any(kt_read_u64(s->prog, qr->q + s->l.q_mq_ops,
 					   &ops)) || !ops)
 		return;
-	if (!kt_error_catch_any(kt_read_u64(s->prog, qr->q + s->l.q_xa_head,
-					    &head)))
-		xa_walk(s, qr, head, 0, &nodes);
+	if (s->l.q_xarray) {
+		if (!kt_error_catch_any(kt_read_u64(s->prog, qr->q +
+						    s->l.q_xa_head, &head)))
+			xa_walk(s, qr, head, 0, &nodes);
+	} else {
+		from_hw_ctx_array(s, qr);
+	}
 	err = kt_list_walk(s->prog, qr->q + s->l.q_unused, unused_fn, &u);
 	kt_error_catch(&err, KT_ERR_STOP);
 	kt_error_catch_any(err);
