@@ -7,19 +7,38 @@
 #include "core/log.h"
 #include "core/program.h"
 
-/* makedumpfile --dump-dmesg indents continuation lines under the text. */
-#define CONT_INDENT "               "
+#define USAGE "log [-t] [-m] [-c]"
+/* printk_info.caller_id: a CPU number with this bit, else a thread id. */
+#define CALLER_CPU 0x80000000u
 
-static void print_record(FILE *fp, const struct kt_log_record *r, bool time,
-			 bool level)
+struct log_opts {
+	bool time, level, caller;
+};
+
+/*
+ * As makedumpfile --dump-dmesg prints a record (1.7.5 on with the caller
+ * id), and indents continuation lines under the text.
+ */
+static void print_record(FILE *fp, const struct kt_log_record *r,
+			 const struct log_opts *o)
 {
 	const char *p = r->text, *end = r->text + r->len;
+	int indent = 0;
 
-	if (level && r->level >= 0)
+	if (o->level && r->level >= 0)
 		fprintf(fp, "<%d>", r->level);
-	if (time)
-		fprintf(fp, "[%5" PRIu64 ".%06" PRIu64 "] ",
-			r->ts_nsec / 1000000000, r->ts_nsec % 1000000000 / 1000);
+	if (o->time)
+		indent += fprintf(fp, "[%5" PRIu64 ".%06" PRIu64 "] ",
+				  r->ts_nsec / 1000000000,
+				  r->ts_nsec % 1000000000 / 1000);
+	if (o->caller) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%c%u",
+			 r->caller_id & CALLER_CPU ? 'C' : 'T',
+			 r->caller_id & ~CALLER_CPU);
+		indent += fprintf(fp, "[%8s] ", id);
+	}
 	for (;;) {
 		const char *nl = memchr(p, '\n', end - p);
 
@@ -28,8 +47,7 @@ static void print_record(FILE *fp, const struct kt_log_record *r, bool time,
 		if (!nl || nl + 1 >= end)
 			break;
 		p = nl + 1;
-		if (time)
-			fputs(CONT_INDENT, fp);
+		fprintf(fp, "%*s", indent, "");
 	}
 }
 
@@ -50,7 +68,7 @@ static cJSON *record_json(const struct kt_log_record *r)
 
 int kt_cmd_log(struct kt_cmd_ctx *ctx, int argc, char **argv)
 {
-	bool time = true, level = false;
+	struct log_opts o = { .time = true };
 	const struct kt_log *log;
 	struct kt_error *err;
 	cJSON *doc = NULL;
@@ -58,18 +76,20 @@ int kt_cmd_log(struct kt_cmd_ctx *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt(argc, argv, "+tm")) != -1) {
+	while ((c = getopt(argc, argv, "+tmc")) != -1) {
 		if (c == 't')
-			time = false;
+			o.time = false;
 		else if (c == 'm')
-			level = true;
+			o.level = true;
+		else if (c == 'c')
+			o.caller = true;
 		else
-			return kt_cmd_usage(ctx, "log", "log [-t] [-m]");
+			return kt_cmd_usage(ctx, "log", USAGE);
 	}
 	if (optind != argc)
-		return kt_cmd_usage(ctx, "log", "log [-t] [-m]");
+		return kt_cmd_usage(ctx, "log", USAGE);
 	// Levels cost a DWARF lookup: only when they are shown.
-	err = level || ctx->json ? kt_log_load_levels(ctx->prog, &log)
+	err = o.level || ctx->json ? kt_log_load_levels(ctx->prog, &log)
 				 : kt_log_load(ctx->prog, &log);
 	if (err)
 		return kt_cmd_fail(ctx, "log", err);
@@ -79,7 +99,7 @@ int kt_cmd_log(struct kt_cmd_ctx *ctx, int argc, char **argv)
 		if (doc)
 			cJSON_AddItemToArray(doc, record_json(&log->recs[i]));
 		else
-			print_record(ctx->out, &log->recs[i], time, level);
+			print_record(ctx->out, &log->recs[i], &o);
 	}
 	if (log->warning)
 		fprintf(ctx->err, "ktriage: log: %s\n", log->warning);

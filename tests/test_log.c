@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The kernel log against makedumpfile --dump-dmesg and drgn. */
 #include <criterion/criterion.h>
-#include <stdio.h>
 #include <criterion/parameterized.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,16 +15,28 @@ ParameterizedTestParameters(log, equals_makedumpfile_dmesg)
 	KT_DUMP_PARAMS();
 }
 
+/*
+ * makedumpfile prints the caller id from 1.7.5 on: "[    0.000000] [ T1] ".
+ * The dump's own dmesg tells which makedumpfile made it.
+ */
+static bool has_caller_ids(const char *dmesg)
+{
+	const char *p = strstr(dmesg, "] ");
+
+	return p && p[2] == '[' && strchr("TC", p[3 + strspn(p + 3, " ")]);
+}
+
 ParameterizedTest(struct kt_dump_param *p, log, equals_makedumpfile_dmesg)
 {
 	char *dump = kt_test_dump_path(p->name, ".kdump");
 	char *dmesg = kt_test_dump_path(p->name, ".dmesg.txt");
-	const char *argv[] = { dump, kt_test_vmlinux(p->name), "-c", "log",
-			       NULL };
-	struct kt_run r = kt_test_run(argv);
 	char *want = kt_test_slurp(dmesg, NULL);
 
 	cr_assert_not_null(want);
+	const char *argv[] = { dump, kt_test_vmlinux(p->name), "-c",
+			       has_caller_ids(want) ? "log -c" : "log", NULL };
+	struct kt_run r = kt_test_run(argv);
+
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_expect_str_eq(r.out, want, "%s: log differs from %s", p->name, dmesg);
 	kt_run_free(&r);
@@ -67,4 +80,24 @@ ParameterizedTest(struct kt_dump_param *p, log, records_agree_with_drgn)
 		cr_expect_eq(log->recs[i].seq, log->recs[i - 1].seq + 1);
 	cJSON_Delete(exp);
 	kt_program_destroy(prog);
+}
+
+ParameterizedTestParameters(log, caller_ids)
+{
+	KT_DUMP_PARAMS();
+}
+
+/* The banner comes from the boot CPU's idle thread, pid 0. */
+ParameterizedTest(struct kt_dump_param *p, log, caller_ids)
+{
+	char *dump = kt_test_dump_path(p->name, ".kdump");
+	const char *argv[] = { dump, kt_test_vmlinux(p->name), "-c", "log -c",
+			       NULL };
+	struct kt_run r = kt_test_run(argv);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(!strncmp(r.out, "[    0.000000] [      T0] Linux version ",
+			   40), "%s: %.80s", p->name, r.out);
+	kt_run_free(&r);
+	free(dump);
 }
