@@ -271,10 +271,17 @@ static bool member_location(Dwarf_Die *member, uint64_t *ret)
 	return true;
 }
 
-static void bitfield(Dwarf_Die *member, struct kt_member *m)
+/*
+ * A bitfield's place: DW_AT_data_bit_offset (DWARF 5, and gcc 11 on)
+ * counts from the member's location, DW_AT_bit_offset (DWARF 2-4, as the
+ * gcc 10 of 5.10 kernels writes) from the top bit of a storage unit of
+ * DW_AT_byte_size, or of the member type's size, on little-endian x86.
+ */
+static void bitfield(Dwarf_Die *member, Dwarf_Die *mtype, struct kt_member *m)
 {
 	Dwarf_Attribute attr;
-	Dwarf_Word bits, bitoff;
+	Dwarf_Word bits, bitoff, bytes;
+	uint64_t bit;
 
 	if (!dwarf_attr(member, DW_AT_bit_size, &attr) ||
 	    dwarf_formudata(&attr, &bits))
@@ -282,9 +289,25 @@ static void bitfield(Dwarf_Die *member, struct kt_member *m)
 	m->bit_size = bits;
 	if (dwarf_attr(member, DW_AT_data_bit_offset, &attr) &&
 	    !dwarf_formudata(&attr, &bitoff)) {
-		m->offset += bitoff / 8;
-		m->bit_offset = bitoff % 8;
+		bit = bitoff;
+	} else if (dwarf_attr(member, DW_AT_bit_offset, &attr) &&
+		   !dwarf_formudata(&attr, &bitoff)) {
+		if (!dwarf_attr(member, DW_AT_byte_size, &attr) ||
+		    dwarf_formudata(&attr, &bytes)) {
+			uint64_t size;
+
+			if (kt_error_catch_any(kt_dwarf_type_size(mtype, &size)))
+				return;
+			bytes = size;
+		}
+		if (bitoff + bits > bytes * 8)
+			return;
+		bit = bytes * 8 - bitoff - bits;
+	} else {
+		return;
 	}
+	m->offset += bit / 8;
+	m->bit_offset = bit % 8;
 }
 
 /* Search one level, through anonymous members; depth-bounded. */
@@ -310,7 +333,7 @@ static bool find_member(Dwarf_Die *type, const char *name, size_t len,
 			memset(ret, 0, sizeof(*ret));
 			ret->offset = off;
 			ret->type = dwarf_dieoffset(&mtype);
-			bitfield(&child, ret);
+			bitfield(&child, &mtype, ret);
 			return true;
 		}
 		if (!mname) {

@@ -48,6 +48,7 @@ struct layout {
 	uint64_t q_xa_head;	/* hctx_table.xa_head (5.18 on) ... */
 	uint64_t q_hw_ctx;	/* ... or the queue_hw_ctx array before */
 	bool q_xarray;
+	bool q_has_disk;	/* request_queue.disk (5.15 on) */
 	bool bdev_flags;	/* partno is the low byte of __bd_flags */
 	uint64_t fq_size, fq_flush_rq;
 	uint64_t inode_sb_list, bdev_vfs_inode, bdev_disk, bdev_partno;
@@ -65,6 +66,7 @@ struct hctx_ref {
 
 struct queue_ref {
 	uint64_t q;
+	uint64_t disk;		/* the disk it was reached from, or 0 */
 	int frame;
 	char via[128];
 };
@@ -130,7 +132,6 @@ static const struct {
 	{ "struct blk_mq_hw_ctx", "queue_num", AT(hctx_num) },
 	{ "struct blk_mq_hw_ctx", "hctx_list", AT(hctx_list) },
 	{ "struct request_queue", "mq_ops", AT(q_mq_ops) },
-	{ "struct request_queue", "disk", AT(q_disk) },
 	{ "struct request_queue", "nr_hw_queues", AT(q_nr_hw) },
 	{ "struct request_queue", "unused_hctx_list", AT(q_unused) },
 	{ "struct blk_flush_queue", "flush_rq", AT(fq_flush_rq) },
@@ -153,7 +154,7 @@ static const struct {
 };
 
 /*
- * Members that moved: the hctxs went from the queue_hw_ctx array to the
+ * Members that moved: a queue knows its disk from 5.15; the hctxs went from the queue_hw_ctx array to the
  * hctx_table xarray (5.18, "blk-mq: manage hctx map via xarray"), and a
  * block_device's partition number into the low byte of __bd_flags (6.10,
  * "bdev: infrastructure for flags").
@@ -174,6 +175,8 @@ static struct kt_error *load_variants(struct kt_program *prog,
 	if (err)
 		return kt_error_wrap(err, "blk-mq layout (neither hctx_table "
 				     "nor queue_hw_ctx)");
+	l->q_has_disk = !kt_error_catch_any(kt_type_member_offset(prog,
+				"struct request_queue", "disk", &l->q_disk));
 	l->bdev_flags = !kt_type_has_member(prog, "struct block_device",
 					    "bd_partno");
 	err = kt_type_member_offset(prog, "struct block_device",
@@ -286,7 +289,8 @@ static void add_hctx(struct scan *s, uint64_t hctx, uint64_t q, int frame,
 	va_end(ap);
 }
 
-static void add_queue(struct scan *s, uint64_t q, int frame, const char *via)
+static void add_queue(struct scan *s, uint64_t q, uint64_t disk, int frame,
+		      const char *via)
 {
 	bool added;
 
@@ -294,6 +298,7 @@ static void add_queue(struct scan *s, uint64_t q, int frame, const char *via)
 	    !added)
 		return;
 	s->q[s->nq].q = q;
+	s->q[s->nq].disk = disk;
 	s->q[s->nq].frame = frame;
 	snprintf(s->q[s->nq].via, sizeof(s->q[s->nq].via), "%s", via);
 	s->nq++;
@@ -318,7 +323,7 @@ static void consider(struct scan *s, uint64_t v, int frame, const char *what)
 	}
 	base = object_of(s->prog, v, s->l.q_size);
 	if (base)
-		add_queue(s, base, frame, via);
+		add_queue(s, base, 0, frame, via);
 }
 
 static void consider_vars(struct scan *s, size_t i)
@@ -414,7 +419,7 @@ static struct kt_error *bdev_fn(struct kt_program *prog, uint64_t node,
 		return NULL;
 	snprintf(via, sizeof(via), "disk 0x%" PRIx64 " (block_device 0x%"
 		 PRIx64 " on blockdev_superblock)", disk, bdev);
-	add_queue(s, q, -1, via);
+	add_queue(s, q, disk, -1, via);
 	return NULL;
 }
 
@@ -639,7 +644,12 @@ static void describe_queue(struct scan *s, uint64_t q, struct queue_desc *d)
 	char name[33] = "", brief[64];
 
 	memset(d, 0, sizeof(*d));
-	kt_error_catch_any(kt_read_u64(s->prog, q + s->l.q_disk, &d->disk));
+	if (s->l.q_has_disk)
+		kt_error_catch_any(kt_read_u64(s->prog, q + s->l.q_disk,
+					       &d->disk));
+	for (size_t i = 0; !s->l.q_has_disk && i < s->nq; i++)
+		if (s->q[i].q == q)
+			d->disk = s->q[i].disk;
 	kt_error_catch_any(kt_read_u64(s->prog, q + s->l.q_mq_ops, &d->ops));
 	kt_error_catch_any(kt_read_u32(s->prog, q + s->l.q_nr_hw, &d->nr_hw));
 	if (d->disk && !kt_error_catch_any(kt_read_cstr(s->prog, d->disk +
@@ -647,7 +657,9 @@ static void describe_queue(struct scan *s, uint64_t q, struct queue_desc *d)
 		snprintf(d->disk_name, sizeof(d->disk_name), "%s", name);
 	else
 		snprintf(d->disk_name, sizeof(d->disk_name), d->disk ?
-			 "<unreadable>" : "none (q->disk is NULL: deleted)");
+			 "<unreadable>" : s->l.q_has_disk ?
+			 "none (q->disk is NULL: deleted)" :
+			 "none (on no disk's block_device)");
 	if (kt_symbol_lookup(s->prog, d->ops, &sym) && !sym.offset) {
 		snprintf(d->driver, sizeof(d->driver), "%s%s%s%s", sym.name,
 			 sym.module ? " [" : "", sym.module ? sym.module : "",
