@@ -132,6 +132,10 @@ static enum fault_kind header_kind(const char *s, bool *has, uint64_t *addr)
 	};
 	const char *p;
 
+	// Newer kernels prefix the trap's message: "Oops: general protection
+	// fault, ..." (6.12 does, 6.1 does not).
+	if (!strncmp(s, "Oops: ", 6))
+		s += 6;
 	for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
 		if (sscanf(s, hdrs[i].fmt, addr) == 1) {
 			*has = true;
