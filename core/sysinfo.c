@@ -184,8 +184,18 @@ static bool oops_head(const struct kt_log_record *r)
 		"Kernel BUG at", "WARNING: CPU:",
 	};
 
+	const char *text = r->text;
+	size_t len = r->len;
+
+	// Newer kernels prefix a trap's message: "Oops: general protection
+	// fault, ...", "Oops: invalid opcode: ..." (but "Oops: Oops: 0000"
+	// follows a page fault's "BUG:" line, which says more).
+	if (starts(text, len, "Oops: ")) {
+		text += 6;
+		len -= 6;
+	}
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
-		if (starts(r->text, r->len, heads[i]))
+		if (starts(text, len, heads[i]))
 			return true;
 	}
 	return false;
