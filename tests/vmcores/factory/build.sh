@@ -287,9 +287,12 @@ stage_build() {
 			{ tail -20 "$LOGS/ktscen-build.log"; return 1; }
 	else
 		rm -rf "$root/tmp/ktscen" && cp -r "$BUILD/ktscen" "$root/tmp/ktscen"
+		# objtool reads its stack limit from /proc
+		mount --bind /proc "$root/proc" 2> /dev/null || true
 		chroot "$root" make -C "/usr/src/linux-headers-$KVER" M=/tmp/ktscen \
 			CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$LOGS/ktscen-build.log" 2>&1 ||
-			{ tail -20 "$LOGS/ktscen-build.log"; return 1; }
+			{ umount "$root/proc" 2> /dev/null; tail -20 "$LOGS/ktscen-build.log"; return 1; }
+		umount "$root/proc" 2> /dev/null || true
 		cp "$root/tmp/ktscen/ktscen.ko" "$BUILD/ktscen/"
 	fi
 	cp "$BUILD/ktscen/ktscen.ko" "$BUILD/helpers/"

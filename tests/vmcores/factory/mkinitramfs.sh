@@ -11,6 +11,21 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 KVER=$(ls "$KROOT/lib/modules")
 MODSRC=$KROOT/lib/modules/$KVER
 
+# Built into the kernel: modules.builtin says so, or (7.x packages ship
+# only its .bin index) the kernel's config has CONFIG_<NAME>=y.
+builtin() {
+	local m=$1 cfg
+	if [ -e "$MODSRC/modules.builtin" ]; then
+		grep -qE "(^|/)${m//-/[-_]}\.ko$" "$MODSRC/modules.builtin"
+		return
+	fi
+	for cfg in "$KROOT/boot/config-$KVER" "$KROOT/usr/src/linux-headers-$KVER/.config"; do
+		[ -e "$cfg" ] && grep -q "^CONFIG_$(echo "${m//-/_}" | tr a-z A-Z)=y" "$cfg" &&
+			return 0
+	done
+	return 1
+}
+
 copy_mods() {	# $1 = tree, rest = module names (deps resolved via modules.dep)
 	local tree=$1; shift
 	local m f dep opt
@@ -20,7 +35,7 @@ copy_mods() {	# $1 = tree, rest = module names (deps resolved via modules.dep)
 		opt=0
 		case $m in *\?) opt=1 m=${m%\?};; esac
 		f=$(grep -E "(^|/)${m//-/[-_]}\.ko(\.xz)?:" "$MODSRC/modules.dep" | head -1) || true
-		if [ -z "$f" ] && grep -qE "(^|/)${m//-/[-_]}\.ko$" "$MODSRC/modules.builtin"; then
+		if [ -z "$f" ] && builtin "$m"; then
 			echo "module $m is built in"
 			continue
 		fi

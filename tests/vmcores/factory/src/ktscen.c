@@ -278,8 +278,14 @@ static int kt_irq_lock(void)
 		return -EINVAL;
 	spin_lock_init(&kt_mctx.lock);
 	spin_lock_init(&kt_mctx.stats_lock);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	/* hrtimer_setup() in 6.13; hrtimer_init() went away in 6.15 */
+	hrtimer_setup(&kt_mctx.timer, kt_timer_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_PINNED);
+#else
 	hrtimer_init(&kt_mctx.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
 	kt_mctx.timer.function = kt_timer_fn;
+#endif
 	kt_merge_task = kthread_create(kt_merge_thread, &kt_mctx, "kt_merge");
 	if (IS_ERR(kt_merge_task))
 		return PTR_ERR(kt_merge_task);
