@@ -310,9 +310,6 @@ struct kt_error *kt_vmlinux_read(const struct kt_vmlinux *vm, uint64_t addr,
 	Elf_Scn *scn = NULL;
 	GElf_Shdr shdr;
 
-	if (addr >= KT_START_KERNEL_MAP + vm->offset)
-		addr -= vm->offset;
-
 	while ((scn = elf_nextscn(vm->elf, scn))) {
 		if (!gelf_getshdr(scn, &shdr) || !(shdr.sh_flags & SHF_ALLOC) ||
 		    shdr.sh_type == SHT_NOBITS)

@@ -56,7 +56,9 @@ void kt_vmlinux_relocate(struct kt_vmlinux *vm, uint64_t offset);
 uint64_t kt_vmlinux_offset(const struct kt_vmlinux *vm);
 
 /**
- * Read @size bytes at @addr (linked, or relocated) from the file's sections.
+ * Read @size bytes at linked address @addr from the file's sections. Only
+ * linked: with a small KASLR offset a relocated address can be another
+ * linked one, so no guess is made.
  * KT_ERR_LOOKUP if no section with file contents holds them.
  */
 struct kt_error *kt_vmlinux_read(const struct kt_vmlinux *vm, uint64_t addr,
