@@ -34,7 +34,7 @@ FACTORY=$(cd "$(dirname "$0")" && pwd)
 VMCORES=$(dirname "$FACTORY")
 KERNEL=${KERNEL:-6.1}
 # the kernel's row of kernels.tsv
-read -r _ KVER KPKG KSUITE KMDF KBUILD KFALLBACK < <(
+read -r _ KVER KPKG KSUITE KMDF KBUILD KFALLBACK KLEVEL < <(
 	awk -v k="$KERNEL" '$1 == k' "$FACTORY/kernels.tsv") || true
 if [ -z "${KVER:-}" ]; then
 	echo "build.sh: no kernel '$KERNEL' in kernels.tsv; known:" \
@@ -180,7 +180,8 @@ stage_fetch() {
 	if [ "${FORCE:-0}" != 1 ] && [ -s "$KROOT/.fetched" ] &&
 	   [ "$(cat "$KROOT/.fetched")" = "$KVER $KPKG $KMDF $KBUILD" ]; then
 		say "kernel packages $KVER ($KPKG) already unpacked"
-		return 0
+		cache_vmlinux
+		return
 	fi
 	say "kernel packages $KVER ($KPKG) from $KSUITE"
 	pkgs=("$img-dbg=$KPKG" "linux-headers-$KVER=$KPKG")
@@ -217,12 +218,20 @@ stage_fetch() {
 		"$KROOT/usr/src/linux-headers-$KVER/Makefile"
 	[ "$KMDF" = host ] || fetch_mdf "$KMDF"
 	[ "$KBUILD" = host ] || make_buildroot "$KBUILD"
-	# the vmlinux with DWARF, in the project's cache
-	mkdir -p "$KT_CACHE"
-	[ -s "$KT_CACHE/vmlinux-$KVER" ] ||
-		ln -f "$VMLINUX" "$KT_CACHE/vmlinux-$KVER" 2> /dev/null ||
-		cp "$VMLINUX" "$KT_CACHE/vmlinux-$KVER"
+	cache_vmlinux
 	echo "$KVER $KPKG $KMDF $KBUILD" > "$KROOT/.fetched"
+}
+
+# the vmlinux with DWARF, in the project's cache (7.x -dbg packages make
+# boot/vmlinux-RELEASE a relative symlink: link the file it names)
+cache_vmlinux() {
+	local src
+	src=$(readlink -f "$VMLINUX")
+	mkdir -p "$KT_CACHE"
+	[ -s "$KT_CACHE/vmlinux-$KVER" ] && return
+	rm -f "$KT_CACHE/vmlinux-$KVER"
+	ln -f "$src" "$KT_CACHE/vmlinux-$KVER" 2> /dev/null ||
+		cp "$src" "$KT_CACHE/vmlinux-$KVER"
 }
 
 # makedumpfile of another suite, with the libraries it links, unpacked in
@@ -326,7 +335,7 @@ run_one() {
 		mkfs.ext4 -q -F -L ktdump "$d/dumpdisk.img"
 		/usr/bin/python3 "$FACTORY/qemu_run.py" --mode kdump \
 			--kernel "$VMLINUZ" --initrd "$FX/initramfs/primary.cpio.gz" \
-			--append "$CMDLINE_BASE ktscen=$scen ktmode=kdump ktraw=$KEEP_RAW ktextra=$extra" \
+			--append "$CMDLINE_BASE ktscen=$scen ktmode=kdump ktraw=$KEEP_RAW ktextra=$extra ktdl=${KLEVEL:-31}" \
 			--disk "$d/dumpdisk.img" --serial "$d/serial-kdump.log" \
 			--timeout 900 > "$d/run-kdump.log" 2>&1 || say "$scen/kdump: runner rc=$?"
 		# debugfs pulls the files out without mounting the image
@@ -357,12 +366,19 @@ run_one() {
 }
 
 stage_dumps() {
-	local s m
+	local s m missing=
 	for s in $SCENARIOS; do
 		for m in $MODES; do
 			run_one "$s" "$m"
 		done
+		[ "$MODES" = qemu ] || [ -s "$DUMPS/$s/$s.vmcore.kdump" ] ||
+			missing="$missing $s"
 	done
+	if [ -n "$missing" ]; then
+		say "no kdump dump of:$missing: the capture kernel's log is" \
+			"$DUMPS/SCENARIO/serial-kdump.log"
+		return 1
+	fi
 }
 
 # the layout of ../shared/fixtures: dumps/<scenario>.kdump + .dmesg.txt,

@@ -83,7 +83,9 @@ CT=$OUT/tree-capture
 base_tree "$CT"
 cp "$HERE/guest/capture-init" "$CT/init"
 chmod 755 "$CT/init"
-copy_mods "$CT" virtio_pci virtio_blk
+# ext4 and the crc32c it asks for by name are modules of the generic
+# flavour, built into the cloud one
+copy_mods "$CT" virtio_pci virtio_blk ext4? crc32c_generic? crc32c-intel?
 if [ -n "${MDF_ROOT:-}" ]; then
 	# makedumpfile of another release, with that release's libraries
 	mkdir -p "$CT/usr/sbin" "$CT/usr/lib/x86_64-linux-gnu" "$CT/lib64"
