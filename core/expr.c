@@ -200,16 +200,19 @@ static struct kt_error *literal(struct parser *p, struct kt_value *ret)
 }
 
 /*
- * On x86-64 per-CPU variables are offsets from 0 to __per_cpu_end, not
- * addresses: they need a CPU.
+ * Per-CPU variables lie in __per_cpu_start .. __per_cpu_end and need a
+ * CPU: on x86-64 that was 0-based (offsets, not addresses) until 6.15
+ * linked the section in the kernel image like any other.
  */
 static bool is_percpu(struct kt_program *prog, uint64_t addr)
 {
-	uint64_t end;
+	uint64_t start, end;
 
-	return !kt_error_catch_any(kt_symbol_address(prog, "__per_cpu_end",
+	return !kt_error_catch_any(kt_symbol_address(prog, "__per_cpu_start",
+						     &start)) &&
+	       !kt_error_catch_any(kt_symbol_address(prog, "__per_cpu_end",
 						     &end)) &&
-	       addr < end;
+	       addr >= start && addr < end;
 }
 
 static struct kt_error *variable(struct parser *p, struct kt_value *ret)

@@ -105,10 +105,8 @@ static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 		size_t off;
 	} members[] = {
 		{ "flags", offsetof(struct kt_mm, off_flags) },
-		{ "compound_head", offsetof(struct kt_mm, off_head) },
 		{ "mapping", offsetof(struct kt_mm, off_mapping) },
 		{ "private", offsetof(struct kt_mm, off_private) },
-		{ "index", offsetof(struct kt_mm, off_index) },
 		{ "_mapcount", offsetof(struct kt_mm, off_mapcount) },
 		{ "_refcount", offsetof(struct kt_mm, off_refcount) },
 	};
@@ -129,6 +127,17 @@ static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 		if (err)
 			return kt_error_wrap(err, "struct page");
 	}
+	// A tail page's link to its head: compound_head, renamed
+	// compound_info when it could also hold a mask (see tail_head()).
+	err = kt_type_member_offset(prog, "struct page", "compound_head",
+				    &mm->off_head);
+	if (err && !kt_error_catch_any(kt_type_member_offset(prog,
+			"struct page", "compound_info", &mm->off_head))) {
+		kt_error_destroy(err);
+		err = NULL;
+	}
+	if (err)
+		return kt_error_wrap(err, "struct page (nor compound_info)");
 	return order_offset(prog, mm);
 }
 
@@ -242,6 +251,24 @@ static uint32_t u32_at(const uint8_t *buf, uint64_t off)
 	return v;
 }
 
+/*
+ * The head of tail page @page from its compound_head/compound_info word
+ * @info (bit 0 set): the head's address + 1, or, where the kernel keeps a
+ * mask there instead (compound_info_has_mask(): HugeTLB vmemmap
+ * optimisation with a power-of-2 struct page), GENMASK(63, shift) | 1 to
+ * apply to the tail's own address. A mask is all ones from bit 63 down,
+ * which no struct page address is.
+ */
+static uint64_t tail_head(const struct kt_mm *mm, uint64_t page, uint64_t info)
+{
+	uint64_t v = info - 1, low = ~v;
+
+	(void)mm;
+	if (v && !(low & (low + 1)) && low >= 63)
+		return page & v;
+	return v;
+}
+
 struct kt_error *kt_mm_page(struct kt_program *prog, uint64_t pfn,
 			    struct kt_page *ret)
 {
@@ -265,8 +292,7 @@ struct kt_error *kt_mm_page(struct kt_program *prog, uint64_t pfn,
 	memcpy(head, buf, mm->page_struct_size);
 	ch = word_at(buf, mm->off_head);
 	if (ch & 1) {
-		// A tail page: compound_head is the head's address + 1.
-		uint64_t h = ch - 1;
+		uint64_t h = tail_head(mm, ret->page, ch);
 
 		if (h < mm->vmemmap || (h - mm->vmemmap) % mm->page_struct_size)
 			return kt_error_create(KT_ERR_CORRUPT,

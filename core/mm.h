@@ -31,7 +31,7 @@ struct kt_mm {
 	uint64_t max_pfn;	/* one past the last pfn of RAM */
 	uint64_t page_struct_size;
 	/* struct page members */
-	uint64_t off_flags, off_head, off_mapping, off_private, off_index;
+	uint64_t off_flags, off_head, off_mapping, off_private;
 	uint64_t off_mapcount, off_refcount;
 	uint64_t off_order;	/* the order's byte, from the head's struct page */
 	/* page flag bits (enum pageflags); -1 when unknown */

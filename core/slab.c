@@ -9,6 +9,7 @@
 #include "core/mm.h"
 #include "core/program.h"
 #include "core/sanitize.h"
+#include "core/sheaf.h"
 #include "core/slab.h"
 
 /* A per-slab freelist longer than this is not a SLUB slab. */
@@ -22,7 +23,15 @@ struct slab_layout {
 	const char *slab_type;	/* "struct slab" or "struct page" */
 	uint64_t c_size, c_object_size, c_offset, c_oo, c_refcount;
 	uint64_t c_red_left_pad, c_name, c_list, c_random, c_cpu_slab;
-	uint64_t c_flags, c_node;
+	uint64_t c_flags;
+	/*
+	 * the kmem_cache_node of node n: a pointer at c_node + n * node_stride
+	 * (node[], or per_node[].node when per_node[] also has the barn)
+	 */
+	uint64_t c_node, node_stride, c_barn;
+	bool have_barn;
+	bool have_cpu_slab;	/* kmem_cache_cpu: gone with sheaves */
+	struct kt_sheaf_layout sheaf;
 	bool have_random;
 	uint64_t cc_freelist, cc_slab, cc_partial;
 	bool have_cpu_partial;
@@ -55,6 +64,8 @@ struct cache_state {
 	struct kt_u64map cpu_free;	/* object -> cpu << 32 | position */
 	struct kt_u64map cpu_partial;	/* slab -> cpu + 1 */
 	struct kt_u64map node_partial;	/* slab -> node + 1 */
+	struct kt_u64map sheaf_free;	/* object -> sheaf_key() */
+	unsigned sheaf_n, sheaf_bad;	/* objects in sheaves; bad sheaves */
 	uint64_t *pages;		/* its slabs, from the page scan */
 	size_t npages, cap;
 };
@@ -76,6 +87,39 @@ static struct kt_error *member(struct kt_program *prog, const char *type,
 	return kt_type_member_offset(prog, type, name, ret);
 }
 
+static struct kt_error *node_counts(struct kt_program *prog,
+				    struct slab_layout *l);
+
+/*
+ * kmem_cache.node[] of pointers, or per_node[] of {barn, node} where the
+ * cache has sheaves.
+ */
+static struct kt_error *node_layout(struct kt_program *prog,
+				    struct slab_layout *l)
+{
+	struct kt_error *err;
+	uint64_t base, off;
+
+	if (kt_type_has_member(prog, "struct kmem_cache", "node")) {
+		l->node_stride = 8;
+		return member(prog, "struct kmem_cache", "node", &l->c_node);
+	}
+	err = member(prog, "struct kmem_cache", "per_node", &base);
+	if (!err)
+		err = kt_type_size(prog, "struct kmem_cache_per_node_ptrs",
+				   &l->node_stride);
+	if (!err)
+		err = member(prog, "struct kmem_cache_per_node_ptrs", "node",
+			     &off);
+	if (err)
+		return kt_error_wrap(err, "struct kmem_cache has no node[]");
+	l->c_node = base + off;
+	l->have_barn = !member(prog, "struct kmem_cache_per_node_ptrs", "barn",
+			       &off);
+	l->c_barn = base + off;
+	return NULL;
+}
+
 static struct kt_error *load_cache_layout(struct kt_program *prog,
 					  struct slab_layout *l)
 {
@@ -91,9 +135,7 @@ static struct kt_error *load_cache_layout(struct kt_program *prog,
 		{ "red_left_pad", offsetof(struct slab_layout, c_red_left_pad) },
 		{ "name", offsetof(struct slab_layout, c_name) },
 		{ "list", offsetof(struct slab_layout, c_list) },
-		{ "cpu_slab", offsetof(struct slab_layout, c_cpu_slab) },
 		{ "flags", offsetof(struct slab_layout, c_flags) },
-		{ "node", offsetof(struct slab_layout, c_node) },
 	};
 	struct kt_error *err;
 
@@ -110,7 +152,21 @@ static struct kt_error *load_cache_layout(struct kt_program *prog,
 		if (err)
 			return err;
 	}
-	err = member(prog, "struct kmem_cache_cpu", "freelist", &l->cc_freelist);
+	err = node_layout(prog, l);
+	if (!err)
+		err = kt_sheaf_layout(prog, &l->sheaf);
+	if (err)
+		return err;
+	// With sheaves, SLUB dropped the per-CPU slab (kmem_cache_cpu).
+	l->have_cpu_slab = kt_type_has_member(prog, "struct kmem_cache",
+					      "cpu_slab");
+	if (!l->have_cpu_slab)
+		return member(prog, "struct kmem_cache_node", "partial",
+			      &l->n_partial) ?: node_counts(prog, l);
+	err = member(prog, "struct kmem_cache", "cpu_slab", &l->c_cpu_slab);
+	if (!err)
+		err = member(prog, "struct kmem_cache_cpu", "freelist",
+			     &l->cc_freelist);
 	if (!err)
 		err = member(prog, "struct kmem_cache_cpu",
 			     l->have_struct_slab ? "slab" : "page", &l->cc_slab);
@@ -126,8 +182,14 @@ static struct kt_error *load_cache_layout(struct kt_program *prog,
 			return err;
 	}
 	err = member(prog, "struct kmem_cache_node", "partial", &l->n_partial);
-	if (err)
-		return err;
+	return err ?: node_counts(prog, l);
+}
+
+static struct kt_error *node_counts(struct kt_program *prog,
+				    struct slab_layout *l)
+{
+	struct kt_error *err = NULL;
+
 	l->have_node_counts = kt_type_has_member(prog, "struct kmem_cache_node",
 						 "nr_slabs");
 	if (l->have_node_counts) {
@@ -159,8 +221,6 @@ static struct kt_error *load_layout(struct kt_program *prog,
 	if (!err)
 		err = member(prog, l->slab_type, "slab_list", &l->s_list);
 	if (!err)
-		err = member(prog, l->slab_type, "next", &l->s_next);
-	if (!err)
 		err = kt_type_member(prog, l->slab_type, "inuse", &l->s_inuse);
 	if (!err)
 		err = kt_type_member(prog, l->slab_type, "objects", &l->s_objects);
@@ -168,6 +228,9 @@ static struct kt_error *load_layout(struct kt_program *prog,
 		err = kt_type_member(prog, l->slab_type, "frozen", &l->s_frozen);
 	if (!err)
 		err = load_cache_layout(prog, l);
+	// a CPU's partial slabs are chained by slab->next
+	if (!err && l->have_cpu_partial)
+		err = member(prog, l->slab_type, "next", &l->s_next);
 	return err ? kt_error_wrap(err, "SLUB layout") : NULL;
 }
 
@@ -231,7 +294,7 @@ static struct kt_error *read_cache(struct kt_program *prog,
 		err = read_u32_at(prog, addr + l->c_flags, &flags);
 	if (!err)
 		err = read_u32_at(prog, addr + l->c_refcount, &refcount);
-	if (!err)
+	if (!err && l->have_cpu_slab)
 		err = kt_read_u64(prog, addr + l->c_cpu_slab, &c->cpu_slab);
 	if (!err && l->have_random)
 		err = kt_read_u64(prog, addr + l->c_random, &c->random);
@@ -304,6 +367,7 @@ static struct kt_error *load_caches(struct kt_program *prog,
 	for (unsigned i = 0; i < st->list.n; i++) {
 		kt_u64map_init(&st->cs[i].cpu_free);
 		kt_u64map_init(&st->cs[i].cpu_partial);
+		kt_u64map_init(&st->cs[i].sheaf_free);
 		kt_u64map_init(&st->cs[i].node_partial);
 		if (!kt_u64map_set(&st->by_addr, st->list.caches[i].addr, i + 1))
 			return &kt_error_nomem;
@@ -350,6 +414,7 @@ void kt_slabs_destroy(struct kt_slabs *st)
 		free(st->cs[i].cpu);
 		kt_u64map_deinit(&st->cs[i].cpu_free);
 		kt_u64map_deinit(&st->cs[i].cpu_partial);
+		kt_u64map_deinit(&st->cs[i].sheaf_free);
 		kt_u64map_deinit(&st->cs[i].node_partial);
 		free(st->cs[i].pages);
 	}
@@ -551,6 +616,51 @@ static void load_cpu(struct kt_program *prog, struct kt_slabs *st,
 	free(ch.pos);
 }
 
+static uint64_t cache_node(struct kt_program *prog, struct kt_slabs *st,
+			   const struct kt_slab_cache *c, unsigned node);
+
+/* kind, CPU or node, and position of an object in a sheaf, in one word */
+static uint64_t sheaf_key(enum kt_sheaf_kind kind, unsigned where,
+			  unsigned pos)
+{
+	return (uint64_t)kind << 56 | (uint64_t)(where & 0xffffff) << 32 | pos;
+}
+
+static bool add_sheaf_object(void *arg, uint64_t obj, enum kt_sheaf_kind kind,
+			     unsigned where, unsigned pos)
+{
+	struct cache_state *cs = arg;
+
+	cs->sheaf_n++;
+	return kt_u64map_set(&cs->sheaf_free, obj, sheaf_key(kind, where, pos));
+}
+
+#define MAX_BARNS 64
+
+/* The free objects a cache keeps in its sheaves. */
+static void load_sheaves(struct kt_program *prog, struct kt_slabs *st,
+			 long ci)
+{
+	const struct kt_slab_cache *c = &st->list.caches[ci];
+	struct cache_state *cs = &st->cs[ci];
+	uint64_t barns[MAX_BARNS];
+	unsigned nbarns = 0;
+
+	if (!st->l.sheaf.present)
+		return;
+	// node n's barn beside its kmem_cache_node; the first NULL node ends
+	while (st->l.have_barn && nbarns < MAX_BARNS &&
+	       cache_node(prog, st, c, nbarns)) {
+		if (kt_error_catch_any(kt_read_u64(prog, c->addr + st->l.c_barn +
+						   st->l.node_stride * nbarns,
+						   &barns[nbarns])))
+			barns[nbarns] = 0;
+		nbarns++;
+	}
+	kt_sheaf_walk(prog, &st->l.sheaf, c->addr, barns, nbarns,
+		      add_sheaf_object, cs, &cs->sheaf_bad);
+}
+
 static struct kt_error *load_cpus(struct kt_program *prog,
 				  struct kt_slabs *st, long ci)
 {
@@ -567,8 +677,10 @@ static struct kt_error *load_cpus(struct kt_program *prog,
 			 sizeof(*cs->cpu));
 	if (!cs->cpu)
 		return &kt_error_nomem;
-	for (unsigned cpu = 0; cpu < prog->nr_cpu_ids; cpu++)
+	for (unsigned cpu = 0; st->l.have_cpu_slab && cpu < prog->nr_cpu_ids;
+	     cpu++)
 		load_cpu(prog, st, ci, cpu, mm);
+	load_sheaves(prog, st, ci);
 	cs->cpu_loaded = true;
 	return NULL;
 }
@@ -598,8 +710,8 @@ static uint64_t cache_node(struct kt_program *prog, struct kt_slabs *st,
 
 	// MAX_NUMNODES bounds node[]; the first NULL ends the online ones.
 	if (node >= 1024 ||
-	    kt_error_catch_any(kt_read_u64(prog, c->addr + st->l.c_node + 8 * node,
-					   &n)))
+	    kt_error_catch_any(kt_read_u64(prog, c->addr + st->l.c_node +
+					   st->l.node_stride * node, &n)))
 		return 0;
 	return n;
 }
@@ -733,6 +845,20 @@ static void object_state(struct kt_program *prog, struct kt_slabs *st,
 			 o->cpu, where);
 		return;
 	}
+	if (kt_u64map_get(&cs->sheaf_free, o->obj, &v)) {
+		char sheaf[96];
+
+		o->state = KT_SLAB_FREE;
+		o->pos = (long)(uint32_t)v;
+		kt_sheaf_where((enum kt_sheaf_kind)(v >> 56),
+			       (unsigned)(v >> 32) & 0xffffff, sheaf,
+			       sizeof(sheaf));
+		if ((enum kt_sheaf_kind)(v >> 56) != KT_SHEAF_BARN)
+			o->cpu = (int)((v >> 32) & 0xffffff);
+		snprintf(o->reason, sizeof(o->reason),
+			 "free: entry %ld of %s (%s)", o->pos, sheaf, where);
+		return;
+	}
 	if (o->where == KT_SLAB_WHERE_CPU)
 		owner = &cs->cpu[o->cpu];
 	if (ch->corrupt || (owner && owner->corrupt)) {
@@ -748,6 +874,12 @@ static void object_state(struct kt_program *prog, struct kt_slabs *st,
 		snprintf(o->reason, sizeof(o->reason),
 			 "allocated: on neither the slab's freelist (%u) nor "
 			 "CPU %d's (%u) (%s)", ch->n, o->cpu, owner->n, where);
+	else if (st->l.sheaf.present)
+		snprintf(o->reason, sizeof(o->reason),
+			 "allocated: not on the slab's freelist (%u free) nor "
+			 "in a sheaf (%u objects in %s) (%s)", ch->n,
+			 cs->sheaf_n, cs->sheaf_bad ? "the readable ones" :
+			 "the CPUs' and barns'", where);
 	else
 		snprintf(o->reason, sizeof(o->reason),
 			 "allocated: not on the slab's freelist (%u free) nor "
@@ -949,6 +1081,11 @@ struct kt_error *kt_slab_cache_stats(struct kt_program *prog,
 		count_slab(prog, &a, st->cs[ci].cpu_partial.keys[i]);
 		ret->cpu_free += a.free - before;
 	}
+	// Sheaves: the slabs count their objects as in use.
+	a.free += st->cs[ci].sheaf_n;
+	ret->cpu_free += st->cs[ci].sheaf_n;
+	if (st->cs[ci].sheaf_bad)
+		a.corrupt = true;
 	kt_addrset_deinit(&seen);
 	ret->corrupt = a.corrupt;
 	ret->allocated = ret->total > a.free ? ret->total - a.free : 0;

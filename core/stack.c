@@ -572,6 +572,56 @@ static bool sp_ok(struct unwinder *u, uint64_t old_sp, uint64_t sp)
 	return true;
 }
 
+static void add_user_frame(struct unwinder *u, const struct kt_regset *rs,
+			   uint64_t regs_addr)
+{
+	struct kt_frame *f = add_frame(u, rs, true);
+
+	if (f) {
+		f->stack = KT_STACK_USER;
+		f->has_regs = true;
+		f->regs_addr = regs_addr;
+		f->has_sym = false;
+	}
+	u->trace->complete = true;
+	snprintf(u->trace->stop, sizeof(u->trace->stop), "user mode");
+}
+
+/*
+ * Where ORC cannot go on from a syscall's entry code (its rule needs a
+ * register the call clobbered), the user registers are where the kernel's
+ * own unwinder expects them: task_pt_regs(), the struct pt_regs at the top
+ * of the task's stack (below its padding), above the frame's sp. Taken
+ * only when they hold user-mode CS and SS.
+ */
+static bool user_regs_at_top(struct unwinder *u, const struct kt_regset *rs)
+{
+	uint64_t size, at, w[PT_REGS_WORDS];
+	struct kt_regset user;
+
+	if (!u->hi[KT_STACK_TASK] ||
+	    classify(u, rs->r[KT_REG_RSP]) != KT_STACK_TASK ||
+	    kt_error_catch_any(kt_type_size(u->prog, "struct pt_regs", &size)) ||
+	    size < sizeof(w) || size > u->hi[KT_STACK_TASK])
+		return false;
+	// TOP_OF_KERNEL_STACK_PADDING: 0, or 16 with FRED (CONFIG_X86_FRED)
+	for (at = u->hi[KT_STACK_TASK] - size;
+	     at + 16 + size >= u->hi[KT_STACK_TASK]; at -= 16) {
+		if (rs->r[KT_REG_RSP] > at)
+			return false;
+		if (!kt_error_catch_any(kt_read(u->prog, at, w, sizeof(w))) &&
+		    (w[KT_REG_CS] & 3) == 3 && (w[KT_REG_SS] & 3) == 3)
+			break;
+	}
+	if (at + 16 + size < u->hi[KT_STACK_TASK])
+		return false;
+	user = *rs;
+	memcpy(user.r, w, sizeof(w));
+	user.known = ALL_PT_REGS;
+	add_user_frame(u, &user, at);
+	return true;
+}
+
 static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 {
 	uint64_t regs_addr = 0;
@@ -590,16 +640,7 @@ static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 		}
 		// A pt_regs from user mode ends the kernel stack.
 		if (has_regs && regs_addr && (rs.r[KT_REG_CS] & 3)) {
-			f = add_frame(u, &rs, true);
-			if (f) {
-				f->stack = KT_STACK_USER;
-				f->has_regs = true;
-				f->regs_addr = regs_addr;
-				f->has_sym = false;
-			}
-			u->trace->complete = true;
-			snprintf(u->trace->stop, sizeof(u->trace->stop),
-				 "user mode");
+			add_user_frame(u, &rs, regs_addr);
 			return;
 		}
 		f = add_frame(u, &rs, interrupted);
@@ -635,8 +676,10 @@ static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 			regs_addr = 0;
 		} else if (o && o->type != KT_ORC_UNDEFINED) {
 			if (!orc_step(u, o, &rs, &next, &interrupted,
-				      &regs_addr))
+				      &regs_addr)) {
+				user_regs_at_top(u, &rs);
 				return;
+			}
 		} else if (cfi_step(u, &rs, interrupted, &next) ||
 			   fp_step(u, &rs, &next)) {
 			interrupted = false;

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/expr.h"
 #include "core/log.h"
 #include "core/program.h"
 #include "core/sysinfo.h"
+#include "core/value.h"
 #include "core/task.h"
 
 #define FSHIFT 11
@@ -102,28 +104,99 @@ static struct kt_error *read_crash_time(struct kt_program *prog,
 	return err;
 }
 
+/* An integer expression (a member path of a variable) read from the dump. */
+static struct kt_error *read_expr(struct kt_program *prog, const char *text,
+				  uint64_t *ret)
+{
+	struct kt_value v;
+	struct kt_error *err = kt_expr_eval(prog, text, &v);
+
+	if (!err)
+		err = kt_value_read_scalar(prog, &v, ret);
+	return err;
+}
+
+/* INITIAL_JIFFIES: jiffies start 5 minutes before wrapping 32 bits. */
+static uint64_t initial_jiffies(unsigned hz)
+{
+	return (uint32_t)(-300 * (int)hz);
+}
+
+/*
+ * HZ where there is no tick_nsec (7.x made it the constant TICK_NSEC):
+ * of the values CONFIG_HZ takes, the one whose jiffies count agrees with
+ * the timekeeper's monotonic clock (xtime + wall_to_monotonic).
+ */
+static struct kt_error *hz_from_clock(struct kt_program *prog, uint64_t jiffies,
+				      unsigned *ret)
+{
+	static const unsigned hzs[] = { 100, 250, 300, 1000 };
+	// tk_core, or timekeeper_data[TIMEKEEPER_CORE] since there are
+	// several timekeepers (6.15 on)
+	static const char *const tks[] = { "tk_core", "timekeeper_data[0]" };
+	uint64_t xtime, wtm, mono, best = UINT64_MAX;
+	struct kt_error *err = NULL;
+	char expr[96];
+
+	for (size_t i = 0; i < 2; i++) {
+		kt_error_destroy(err);
+		snprintf(expr, sizeof(expr), "%s.timekeeper.xtime_sec", tks[i]);
+		err = read_expr(prog, expr, &xtime);
+		snprintf(expr, sizeof(expr),
+			 "%s.timekeeper.wall_to_monotonic.tv_sec", tks[i]);
+		if (!err)
+			err = read_expr(prog, expr, &wtm);
+		if (!err)
+			break;
+	}
+	if (err)
+		return kt_error_wrap(err, "no tick_nsec, and the timekeeper");
+	mono = xtime + wtm;
+	*ret = 0;
+	for (size_t i = 0; i < sizeof(hzs) / sizeof(hzs[0]); i++) {
+		uint64_t up = (jiffies - initial_jiffies(hzs[i])) / hzs[i];
+		uint64_t d = up > mono ? up - mono : mono - up;
+
+		if (d < best) {
+			best = d;
+			*ret = hzs[i];
+		}
+	}
+	if (best > 2 + mono / 100)
+		return kt_error_create(KT_ERR_CORRUPT, "no HZ makes jiffies "
+				       "agree with the monotonic clock (%" PRIu64
+				       " s)", mono);
+	return NULL;
+}
+
 static struct kt_error *read_uptime(struct kt_program *prog,
 				    struct kt_sysinfo *info)
 {
-	uint64_t addr, tick_nsec, jiffies, initial;
+	uint64_t addr, tick_nsec, jiffies;
 	struct kt_error *err;
+	unsigned hz = 0;
 
-	err = kt_symbol_address(prog, "tick_nsec", &addr);
-	if (!err)
-		err = kt_read_u64(prog, addr, &tick_nsec);
-	if (!err && (tick_nsec < 100000 || tick_nsec > 100000000))
-		err = kt_error_create(KT_ERR_CORRUPT, "tick_nsec is %" PRIu64,
-				      tick_nsec);
-	if (!err)
-		err = kt_symbol_address(prog, "jiffies_64", &addr);
+	err = kt_symbol_address(prog, "jiffies_64", &addr);
 	if (!err)
 		err = kt_read_u64(prog, addr, &jiffies);
 	if (err)
 		return err;
-	info->hz = (NSEC_PER_SEC + tick_nsec / 2) / tick_nsec;
-	// INITIAL_JIFFIES: jiffies start 5 minutes before wrapping 32 bits.
-	initial = (uint32_t)(-300 * (int)info->hz);
-	info->uptime_sec = (jiffies - initial) / info->hz;
+	err = kt_symbol_address(prog, "tick_nsec", &addr);
+	if (!err) {
+		err = kt_read_u64(prog, addr, &tick_nsec);
+		if (!err && (tick_nsec < 100000 || tick_nsec > 100000000))
+			err = kt_error_create(KT_ERR_CORRUPT, "tick_nsec is %"
+					      PRIu64, tick_nsec);
+		if (!err)
+			hz = (NSEC_PER_SEC + tick_nsec / 2) / tick_nsec;
+	} else if (err->code == KT_ERR_LOOKUP) {
+		kt_error_destroy(err);
+		err = hz_from_clock(prog, jiffies, &hz);
+	}
+	if (err)
+		return err;
+	info->hz = hz;
+	info->uptime_sec = (jiffies - initial_jiffies(hz)) / hz;
 	info->uptime_known = true;
 	return NULL;
 }
