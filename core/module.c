@@ -46,6 +46,9 @@ static struct kt_error *read_layout(struct kt_program *prog,
 
 			err = kt_read_u32(prog, mod->addr + off, &v);
 			mod->size = v;
+			mod->regions[0].base = mod->base;
+			mod->regions[0].size = v;
+			mod->nregions = 1;
 		}
 		if (!err && !kt_error_catch_any(kt_type_member_offset(prog,
 				"struct module", "core_layout.text_size", &off))) {
@@ -64,31 +67,54 @@ static struct kt_error *read_layout(struct kt_program *prog,
 struct kt_error *kt_module_mem_layout(struct kt_program *prog,
 				      struct kt_module *mod)
 {
-	uint64_t off, msize;
+	uint64_t off, msize, base_off, size_off;
 	struct kt_error *err;
 
 	// mem[MOD_TEXT], mem[MOD_DATA], mem[MOD_RODATA], mem[MOD_RO_AFTER_INIT]
 	err = kt_type_member_offset(prog, "struct module", "mem", &off);
 	if (!err)
 		err = kt_type_size(prog, "struct module_memory", &msize);
+	// base, then size (after is_rox from 6.13)
+	if (!err)
+		err = kt_type_member_offset(prog, "struct module_memory", "base",
+					    &base_off);
+	if (!err)
+		err = kt_type_member_offset(prog, "struct module_memory", "size",
+					    &size_off);
 	if (err)
 		return kt_error_wrap(err, "module layout");
 	for (int i = 0; i < 4; i++) {
 		uint64_t base;
 		uint32_t size;
 
-		err = kt_read_u64(prog, mod->addr + off + i * msize, &base);
+		err = kt_read_u64(prog, mod->addr + off + i * msize + base_off,
+				  &base);
 		if (!err)
-			err = kt_read_u32(prog, mod->addr + off + i * msize + 8,
-					  &size);
+			err = kt_read_u32(prog, mod->addr + off + i * msize +
+					  size_off, &size);
 		if (err)
 			return err;
 		if (i == 0) {
 			mod->base = base;
 			mod->text_size = size;
 		}
-		if (base && base + size > mod->base + mod->size)
-			mod->size = base + size - mod->base;
+		if (base && size) {
+			mod->regions[mod->nregions].base = base;
+			mod->regions[mod->nregions++].size = size;
+			mod->size += size;
+		}
+	}
+	return NULL;
+}
+
+const struct kt_module_region *kt_module_region_of(const struct kt_module *m,
+						   uint64_t addr)
+{
+	for (unsigned i = 0; i < m->nregions; i++) {
+		const struct kt_module_region *r = &m->regions[i];
+
+		if (addr >= r->base && addr - r->base < r->size)
+			return r;
 	}
 	return NULL;
 }
@@ -475,7 +501,7 @@ const struct kt_module *kt_module_by_addr(struct kt_program *prog,
 	for (unsigned i = 0; list && i < list->n; i++) {
 		const struct kt_module *m = &list->mods[i];
 
-		if (addr >= m->base && addr < m->base + m->size)
+		if (kt_module_region_of(m, addr))
 			return m;
 	}
 	return NULL;

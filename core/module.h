@@ -27,8 +27,18 @@ struct kt_module_section {
 struct kt_module {
 	uint64_t addr;		/* struct module */
 	char name[64];		/* raw bytes from the dump: sanitise */
-	uint64_t base, size;	/* core (text + data) layout */
+	uint64_t base, size;	/* core (text + data): text's base, and the
+				   size of all the regions below */
 	uint64_t text_size;
+	/*
+	 * The core regions (text, data, rodata, ro_after_init: mem[] from
+	 * 6.4), which need not be next to each other (the ROX text cache of
+	 * 6.13 on); one region before 6.4.
+	 */
+	struct kt_module_region {
+		uint64_t base, size;
+	} regions[4];
+	unsigned nregions;
 	struct kt_symtab symtab;	/* from the module's kallsyms */
 	struct kt_module_section *sections;
 	unsigned nsections;
@@ -37,6 +47,10 @@ struct kt_module {
 	struct kt_dwarf *dwarf;	/* its DWARF, or NULL */
 	char *warning;		/* why symbols or debuginfo are missing */
 };
+
+/** The region of @m that holds @addr, or NULL. */
+const struct kt_module_region *kt_module_region_of(const struct kt_module *m,
+						   uint64_t addr);
 
 struct kt_module_list {
 	struct kt_module *mods;

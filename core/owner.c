@@ -295,17 +295,21 @@ static void identify_module_area(struct kt_program *prog, uint64_t addr,
 	char name[KT_OWNER_NAME];
 	struct kt_owner_id *id;
 
-	if (!m || !(id = add_id(o, KT_OWNER_SYMBOL)))
+	const struct kt_module_region *r;
+
+	if (!m || !(r = kt_module_region_of(m, addr)) ||
+	    !(id = add_id(o, KT_OWNER_SYMBOL)))
 		return;
-	id->base = m->base;
-	id->offset = addr - m->base;
-	id->size = m->size;
+	id->base = r->base;
+	id->offset = addr - r->base;
+	id->size = r->size;
 	kt_sanitize(m->name, sizeof(m->name), name, sizeof(name), false);
 	snprintf(id->name, sizeof(id->name), "%s", name);
 	snprintf(id->name2, sizeof(id->name2), "%s", name);
 	snprintf(id->reason, sizeof(id->reason),
 		 "inside module %s's %s, at no symbol", name,
-		 addr - m->base < m->text_size ? "text" : "data");
+		 r->base == m->base && addr - r->base < m->text_size ?
+		 "text" : "data");
 }
 
 static void identify_stack(struct kt_program *prog, struct kt_owner_cache *oc,

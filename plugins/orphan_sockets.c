@@ -40,6 +40,8 @@
 #include "plugins/plugin.h"
 
 #define PLUGIN "orphan_sockets"
+/* file_ref_t: at or above this, the file was released (count 0) */
+#define FILE_REF_RELEASED 0xc000000000000000ULL
 /* More connections than this is a corrupt config, not a real device. */
 #define NBD_MAX_SOCKS 4096
 /* xarray nodes visited before the idr walk gives up. */
@@ -262,6 +264,7 @@ struct orphan {
 /* struct socket_alloc, as sock_alloc_inode() allocates it. */
 struct sock_layout {
 	uint64_t sa_socket, sa_inode, i_mode, s_file, f_private, f_count;
+	bool f_ref;		/* file_ref_t f_ref (6.13 on): count - 1 */
 };
 
 struct run {
@@ -822,8 +825,12 @@ static struct kt_error *sock_layout_load(struct kt_program *prog,
 	if (!err)
 		err = kt_type_member_offset(prog, "struct file", "private_data",
 					    &l->f_private);
+	// "fs: add file_ref" (6.13) made f_count an f_ref that holds the
+	// count minus one, with the high values meaning released.
+	l->f_ref = !kt_type_has_member(prog, "struct file", "f_count");
 	if (!err)
-		err = kt_type_member_offset(prog, "struct file",
+		err = kt_type_member_offset(prog, "struct file", l->f_ref ?
+					    "f_ref.refcnt.counter" :
 					    "f_count.counter", &l->f_count);
 	return err;
 }
@@ -878,6 +885,9 @@ static struct kt_error *sock_visit(struct kt_program *prog, uint64_t obj,
 	if (kt_error_catch_any(kt_read_u64(prog, o.file + l->f_count,
 					   (uint64_t *)&o.f_count)))
 		o.f_count = -1;
+	else if (l->f_ref)
+		o.f_count = (uint64_t)o.f_count >= FILE_REF_RELEASED ? 0 :
+			    o.f_count + 1;
 	return add_orphan(r, &o) ? NULL : &kt_error_nomem;
 }
 
