@@ -17,7 +17,47 @@ struct kt_orc_set {
 	bool *mods_loaded;
 	unsigned nmods;
 	bool v3;	/* 6.4+ layout (commit fb799447ae29), has .orc_header */
+	bool renumbered;	/* registers numbered as from 7.1 */
 };
+
+/*
+ * The register numbers of the later orc_types.h, as enum kt_orc_reg:
+ * UNDEFINED, AX, DX, SP, BP, DI, R10, R13, PREV_SP, SP_INDIRECT,
+ * BP_INDIRECT.
+ */
+static const uint8_t renumbered_regs[16] = {
+	KT_ORC_REG_UNDEFINED, KT_ORC_REG_AX, KT_ORC_REG_DX, KT_ORC_REG_SP,
+	KT_ORC_REG_BP, KT_ORC_REG_DI, KT_ORC_REG_R10, KT_ORC_REG_R13,
+	KT_ORC_REG_PREV_SP, KT_ORC_REG_SP_INDIRECT, KT_ORC_REG_BP_INDIRECT,
+	KT_ORC_REG_UNDEFINED, KT_ORC_REG_UNDEFINED, KT_ORC_REG_UNDEFINED,
+	KT_ORC_REG_UNDEFINED, KT_ORC_REG_UNDEFINED,
+};
+
+/*
+ * Which numbering a table uses, from its data: nearly every function's
+ * frame is found from SP (5 before, 3 after); DI, which took 3 before, is
+ * rare. No version number or header hash is needed.
+ */
+static bool uses_renumbered_regs(const struct kt_orc_table *t)
+{
+	size_t five = 0, three = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->entries[i].type != KT_ORC_CALL)
+			continue;
+		five += t->entries[i].sp_reg == 5;
+		three += t->entries[i].sp_reg == 3;
+	}
+	return three > five;
+}
+
+static void renumber(struct kt_orc_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		t->entries[i].sp_reg = renumbered_regs[t->entries[i].sp_reg & 15];
+		t->entries[i].bp_reg = renumbered_regs[t->entries[i].bp_reg & 15];
+	}
+}
 
 void kt_orc_table_deinit(struct kt_orc_table *t)
 {
@@ -174,6 +214,10 @@ static struct kt_error *load_vmlinux(struct kt_program *prog,
 	if (!err)
 		err = build(&set->vmlinux, rel, raw, n,
 			    ip_addr + prog->kaslr_offset, set->v3);
+	if (!err && set->v3 && uses_renumbered_regs(&set->vmlinux)) {
+		set->renumbered = true;
+		renumber(&set->vmlinux);
+	}
 	free(rel);
 	free(raw);
 	return err;
@@ -212,6 +256,8 @@ static struct kt_error *load_module(struct kt_program *prog,
 		err = kt_read(prog, u_ptr, raw, n * ORC_ENTRY_SIZE);
 	if (!err)
 		err = build(t, rel, raw, n, ip_ptr, set->v3);
+	if (!err && set->renumbered)
+		renumber(t);
 	free(rel);
 	free(raw);
 	return err;

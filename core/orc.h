@@ -23,7 +23,10 @@ enum kt_orc_type {
 	KT_ORC_REGS_PARTIAL,	/* an IRET frame at CFA */
 };
 
-/* Registers ORC names, as numbered before 7.1. */
+/*
+ * Registers ORC names, as numbered before 7.1; the later numbering (AX
+ * added, SP 3, PREV_SP 8...) is mapped onto these.
+ */
 enum kt_orc_reg {
 	KT_ORC_REG_UNDEFINED = 0,
 	KT_ORC_REG_PREV_SP = 1,
@@ -35,6 +38,7 @@ enum kt_orc_reg {
 	KT_ORC_REG_R13 = 7,
 	KT_ORC_REG_BP_INDIRECT = 8,
 	KT_ORC_REG_SP_INDIRECT = 9,
+	KT_ORC_REG_AX = 10,	/* the later numbering's only */
 };
 
 struct kt_orc {

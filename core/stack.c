@@ -323,6 +323,7 @@ static bool orc_cfa(struct unwinder *u, const struct kt_orc *o,
 	static const enum kt_reg scratch[] = {
 		[KT_ORC_REG_DX] = KT_REG_RDX, [KT_ORC_REG_DI] = KT_REG_RDI,
 		[KT_ORC_REG_R10] = KT_REG_R10, [KT_ORC_REG_R13] = KT_REG_R13,
+		[KT_ORC_REG_AX] = KT_REG_RAX,
 	};
 	uint64_t base;
 
@@ -347,6 +348,7 @@ static bool orc_cfa(struct unwinder *u, const struct kt_orc *o,
 	case KT_ORC_REG_DI:
 	case KT_ORC_REG_R10:
 	case KT_ORC_REG_R13:
+	case KT_ORC_REG_AX:
 		return get_reg(u, rs, scratch[o->sp_reg], cfa);
 	}
 	snprintf(u->trace->stop, sizeof(u->trace->stop),
