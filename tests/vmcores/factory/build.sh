@@ -19,7 +19,7 @@
 #     validate   crash/drgn transcripts + checkformats.sh (also VALIDATE=1)
 #     summary    table of the validation results
 # Env:
-#   FX=~/.cache/ktriage/vmcores   where everything goes (never the repository)
+#   FX=~/.cache/ktriage/kernels/$KERNEL   where everything goes (never the repository)
 #   SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock"
 #   MODES="kdump"                 kdump: in-guest kexec + makedumpfile (the fixtures)
 #                                 qemu : QEMU dump-guest-memory over QMP (ELF, kdump)
