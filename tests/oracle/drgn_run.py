@@ -4,8 +4,9 @@
     drgn -q -c DUMP -s VMLINUX drgn_run.py [--ko MODULE.ko ...] SCRIPT [ARG ...]
 
 Loads the debug info of each MODULE.ko (prog.load_debug_info(), as -s
-does), then runs SCRIPT with sys.argv = [SCRIPT, ARG ...] and the global
-`prog`, as the drgn CLI runs a script.
+does), applies drgn_compat.py's fixes to drgn's helpers (none on a kernel
+whose layout drgn 0.0.22 knows), then runs SCRIPT with sys.argv = [SCRIPT,
+ARG ...] and the global `prog`, as the drgn CLI runs a script.
 
 drgn 0.0.22 finds where a module is loaded through `struct module`'s
 core_layout (Linux 4.5 to 6.3) or module_core/core_size (before 4.5). Since
@@ -146,6 +147,11 @@ def main(prog, argv):
         sys.stderr.write("usage: drgn_run.py [--ko MODULE.ko ...] SCRIPT [ARG ...]\n")
         sys.exit(2)
     load_modules(prog, kos)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True
+    import drgn_compat
+
+    drgn_compat.apply(prog)
     sys.argv = args
     runpy.run_path(args[0], init_globals={"prog": prog}, run_name="__main__")
 

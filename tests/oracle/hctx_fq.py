@@ -6,8 +6,10 @@ whether its fq is a flush queue, as drgn 0.0.22 sees it.
         hctx_fq.py DUMP OUT.json          # "-" for OUT = stdout
 
 hctxs come from every whole-disk block_device on blockdev_superblock's
-inode list (bd_disk->queue, then xa_for_each(q->hctx_table) and
-q->unused_hctx_list), and from the crashed thread's frame variables named
+inode list (bd_partno 0, or bd_disk->part0 itself where block_device has no
+bd_partno, 6.10+; bd_disk->queue, then xa_for_each(q->hctx_table), or
+q->queue_hw_ctx[0..nr_hw_queues) before 5.19, and q->unused_hctx_list),
+and from the crashed thread's frame variables named
 hctx (and the queues of those named q). For each, "fq_ok" is drgn's
 verdict with the plugin's rule: fq is an allocated slab object (drgn's
 slab_object_info()) starting at fq, of object size 96 (kmalloc-rounded
@@ -24,9 +26,10 @@ sys.dont_write_bytecode = True
 from drgn import FaultError, Object, cast, container_of, sizeof  # noqa: E402
 from drgn.helpers.linux.list import list_for_each_entry  # noqa: E402
 from drgn.helpers.linux.slab import slab_object_info  # noqa: E402
-from drgn.helpers.linux.xarray import xa_for_each  # noqa: E402
 
-from common import cstr, error_text, hx, note_error, provenance, script_arg, write_text  # noqa: E402
+from common import (  # noqa: E402
+    cstr, error_text, has_member, hx, note_error, provenance, queue_hw_ctxs,
+    script_arg, write_text)
 from jsonout import dumps_compact  # noqa: E402
 
 SCHEMA_VERSION = 1
@@ -60,13 +63,21 @@ def slab_info(addr):
     }
 
 
+def whole_disk(bdev):
+    """bdev is a whole disk, not a partition: bd_partno is 0 or, where
+    block_device has no bd_partno (6.10+), it is its disk's part0."""
+    if has_member(bdev, "bd_partno"):
+        return bdev.bd_partno.value_() == 0
+    return bdev.bd_disk.part0.value_() == bdev.value_()
+
+
 def disk_queues():
     """[(queue, disk name)] of every whole disk."""
     res = []
     sb = prog["blockdev_superblock"]
     for inode in list_for_each_entry("struct inode", sb.s_inodes.address_of_(), "i_sb_list"):
-        bdev = container_of(inode, "struct bdev_inode", "vfs_inode").bdev
-        if bdev.bd_partno.value_() or not bdev.bd_disk.value_():
+        bdev = container_of(inode, "struct bdev_inode", "vfs_inode").bdev.address_of_()
+        if not bdev.bd_disk.value_() or not whole_disk(bdev):
             continue
         disk = bdev.bd_disk
         res.append((disk.queue.value_(), cstr(disk.disk_name)))
@@ -77,7 +88,7 @@ def queue_hctxs(q):
     qo = Object(prog, "struct request_queue *", value=q)
     if not qo.mq_ops.value_():
         return []
-    res = [e.value_() for _i, e in xa_for_each(qo.hctx_table.address_of_())]
+    res = queue_hw_ctxs(qo)[1]
     for h in list_for_each_entry("struct blk_mq_hw_ctx", qo.unused_hctx_list.address_of_(), "hctx_list"):
         res.append(h.value_())
     return res
