@@ -55,7 +55,9 @@ def script_arg(argv, i):
 
 
 def provenance(schema_version):
-    """The first keys of an output: schema_version, oracle, drgn_version."""
+    """The first keys of an output: schema_version, oracle, drgn_version,
+    and drgn_adaptations (drgn_compat.NOTES) where drgn_run.py had to adapt
+    the debuginfo or drgn's helpers to this kernel."""
     out = {"schema_version": schema_version, "oracle": "drgn"}
     try:
         import drgn
@@ -63,6 +65,9 @@ def provenance(schema_version):
         out["drgn_version"] = drgn.__version__
     except Exception:  # noqa: BLE001
         out["drgn_version"] = None
+    compat = sys.modules.get("drgn_compat")
+    if compat is not None and compat.NOTES:
+        out["drgn_adaptations"] = list(compat.NOTES)
     return out
 
 

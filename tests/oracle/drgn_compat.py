@@ -14,6 +14,11 @@ apply() before it runs an oracle script; on a kernel whose layout drgn
 
 from drgn import FaultError, cast
 
+# What was done to let drgn 0.0.22 read this kernel (drgn_run.py adds its
+# own): sentences for the outputs' "drgn_adaptations", empty where nothing
+# was needed.
+NOTES = []
+
 
 def _constant(prog, name):
     try:
@@ -52,9 +57,12 @@ def _fix_page_slab(prog):
     mm.PageSlab = PageSlab
     slab.PageSlab = PageSlab
     slab._SlabCacheHelper.for_each_allocated_object = for_each_allocated_object
-    return "PageSlab: page_type >> 24 == PGTY_slab (%#x)" % pgty_slab
+    return ("PageSlab() and slab_cache_for_each_allocated_object() test "
+            "page_type >> 24 == PGTY_slab (%#x), this kernel has no PG_slab" % pgty_slab)
 
 
 def apply(prog):
-    """Apply the fixes this kernel needs; return their descriptions."""
-    return [d for d in (_fix_page_slab(prog),) if d]
+    """Apply the fixes this kernel needs; add their descriptions to NOTES."""
+    fixes = [d for d in (_fix_page_slab(prog),) if d]
+    NOTES.extend("drgn 0.0.22's helpers patched: " + d for d in fixes)
+    return fixes

@@ -23,6 +23,11 @@ _compat=$(python3 "$here/orc_compat.py" "$drgn_cache" "$vmlinux" $_kos) || {
 	exit 1
 }
 dvmlinux=$(printf '%s\n' "$_compat" | head -n 1)
+# what the copy is, for the oracles' provenance (drgn_run.py)
+KT_DRGN_VMLINUX_NOTE=
+[ "$dvmlinux" != "$vmlinux" ] && [ -r "$dvmlinux.note" ] &&
+	KT_DRGN_VMLINUX_NOTE="vmlinux and the modules' .ko were given to drgn as copies with $(cat "$dvmlinux.note")"
+export KT_DRGN_VMLINUX_NOTE
 dkos=$(printf '%s\n' "$_compat" | tail -n +2)
 dmods=
 for _ko in $dkos; do

@@ -18,9 +18,10 @@ On such a kernel, told by the debuginfo (struct module has `mem` and no
 core_layout), this script shows drgn 0.0.22, for the load only, a
 `struct module` whose `core_layout` is an overlay of mem[MOD_INIT_TEXT]
 (freed, so {NULL, 0}, in every LIVE module) holding the module's range:
-from the lowest to the end of the highest of its mem[] blocks, or, when
-another module's block lies in that span, its text block alone (then
-drgn resolves addresses of that module's data by name only). The section
+its text block, widened by each of its other mem[] blocks that brings no
+other module's block into the range (a block left out, e.g. an
+ro_after_init block below other modules' blocks, is found by name only:
+drgn 0.0.22 has one address range per module). The section
 addresses come from sect_attrs as on any kernel; the .ko's build ID must
 match the module's. After the load, `struct module` and that memory are
 the dump's again.
@@ -49,30 +50,30 @@ def blocks(mod, nmem):
 
 
 def module_ranges(prog, nmem):
-    """{module address: (start, end, how)} for every module on the list."""
-    mods = [(m.value_(), m.name.string_().decode(), blocks(m, nmem))
+    """{module address: (start, end, how)} for every module on the list:
+    the span of its text block (mem[MOD_TEXT]) widened by each of its other
+    blocks that does not bring another module's block into the span; how
+    is "all" when every block is in, else "some"."""
+    mods = [(m.value_(), blocks(m, nmem), m.mem[0].base.value_(), m.mem[0].size.value_())
             for m in list_for_each_entry("struct module",
                                          prog["modules"].address_of_(), "list")]
     out = {}
-    for addr, name, blks in mods:
-        if not blks:
+    for addr, blks, text, text_size in mods:
+        if not text_size:
             continue
-        lo = min(b for b, _ in blks)
-        hi = max(b + s for b, s in blks)
-        others = [(b, s) for a, _, bl in mods if a != addr for b, s in bl]
-        if any(b < hi and lo < b + s for b, s in others):
-            text = mod_text(prog, addr)
-            out[addr] = (text[0], text[0] + text[1], "text")
-        else:
-            out[addr] = (lo, hi, "all")
+        others = [(b, s) for a, bl, _t, _n in mods if a != addr for b, s in bl]
+        lo, hi = text, text + text_size
+        grown = True
+        while grown:
+            grown = False
+            for b, s in blks:
+                nlo, nhi = min(lo, b), max(hi, b + s)
+                if (nlo, nhi) != (lo, hi) and \
+                        not any(ob < nhi and nlo < ob + os_ for ob, os_ in others):
+                    lo, hi, grown = nlo, nhi, True
+        inside = all(lo <= b and b + s <= hi for b, s in blks)
+        out[addr] = (lo, hi, "all" if inside else "some")
     return out
-
-
-def mod_text(prog, addr):
-    from drgn import Object
-
-    m = Object(prog, "struct module *", value=addr)
-    return m.mem[0].base.value_(), m.mem[0].size.value_()
 
 
 def load_mem_modules(prog, paths):
@@ -103,11 +104,13 @@ def load_mem_modules(prog, paths):
 
     ranges = module_ranges(prog, nmem)
     wanted = {module_name_of(p) for p in paths}
+    placed = {}
     for m in list_for_each_entry("struct module", prog["modules"].address_of_(), "list"):
         addr = m.value_()
-        if addr not in ranges or m.name.string_().decode() not in wanted:
+        name = m.name.string_().decode()
+        if addr not in ranges or name not in wanted:
             continue
-        start, end, _how = ranges[addr]
+        start, end, _how = placed[name] = ranges[addr]
         at = addr + init_text
         real_bytes = prog.read(at, 12)
         fake_bytes = struct.pack("<QI", start, end - start)
@@ -124,17 +127,19 @@ def load_mem_modules(prog, paths):
         prog.load_debug_info(paths)
     finally:
         state["on"] = False
-    return ranges
+    return placed
 
 
 def load_modules(prog, paths):
+    """Load paths; where load_mem_modules() was needed, its {module name:
+    (start, end, how)} of the modules it placed, else None."""
     if not paths:
-        return
+        return None
     names = {m.name for m in prog.type("struct module").members}
     if "mem" in names and "core_layout" not in names and "module_core" not in names:
-        load_mem_modules(prog, paths)
-    else:
-        prog.load_debug_info(paths)
+        return load_mem_modules(prog, paths)
+    prog.load_debug_info(paths)
+    return None
 
 
 def main(prog, argv):
@@ -146,11 +151,24 @@ def main(prog, argv):
     if not args:
         sys.stderr.write("usage: drgn_run.py [--ko MODULE.ko ...] SCRIPT [ARG ...]\n")
         sys.exit(2)
-    load_modules(prog, kos)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     sys.dont_write_bytecode = True
     import drgn_compat
 
+    if os.environ.get("KT_DRGN_VMLINUX_NOTE"):
+        drgn_compat.NOTES.append(os.environ["KT_DRGN_VMLINUX_NOTE"])
+    ranges = load_modules(prog, kos)
+    if ranges:
+        how = sorted({h for _s, _e, h in ranges.values()})
+        drgn_compat.NOTES.append(
+            "the modules' .ko were placed by drgn_run.py: struct module has "
+            "mem[] and no core_layout, so drgn 0.0.22 was shown a core_layout "
+            "spanning %s" % " or ".join(
+                {"all": "all of a module's mem[] blocks",
+                 "some": "its text block and those of its other blocks that "
+                         "bring no other module's block into the span (drgn "
+                         "finds the others' symbols by name only)"}[h]
+                for h in how))
     drgn_compat.apply(prog)
     sys.argv = args
     runpy.run_path(args[0], init_globals={"prog": prog}, run_name="__main__")

@@ -6,7 +6,8 @@
 prints one path per FILE, in order: FILE itself when drgn 0.0.22 reads its
 ORC as it is, else a copy in CACHE_DIR (made once, remade when FILE or this
 script is newer) with the ORC entries rewritten in the format drgn 0.0.22
-knows. Plain Python, no drgn.
+knows, and beside it COPY.note, one sentence on what was done. Plain Python,
+no drgn.
 
 drgn 0.0.22 reads ORC entries in the layout of Linux < 6.3 (flags: sp_reg
 bits 0-3, bp_reg 4-7, type 8-9 with CALL 0, REGS 1, REGS_PARTIAL 2, end
@@ -110,8 +111,13 @@ def compat_path(cache, path):
     os.makedirs(cache, exist_ok=True)
     if version:
         convert(path, dst, version, secs[".orc_unwind"])
+        note = ("its ORC entries rewritten from the Linux %s layout to the one "
+                "drgn 0.0.22 reads" % ("6.4+" if version == 3 else "6.3"))
     else:
         strip(path, dst)
+        note = "no ORC sections (an .orc_header drgn 0.0.22 cannot read)"
+    with open(dst + ".note", "w") as f:
+        f.write(note + "\n")
     return dst
 
 
