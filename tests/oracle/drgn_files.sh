@@ -26,7 +26,7 @@ dvmlinux=$(printf '%s\n' "$_compat" | head -n 1)
 # what the copy is, for the oracles' provenance (drgn_run.py)
 KT_DRGN_VMLINUX_NOTE=
 [ "$dvmlinux" != "$vmlinux" ] && [ -r "$dvmlinux.note" ] &&
-	KT_DRGN_VMLINUX_NOTE="vmlinux and the modules' .ko were given to drgn as copies with $(cat "$dvmlinux.note")"
+	KT_DRGN_VMLINUX_NOTE="vmlinux and the .ko files of the modules were given to drgn as copies with $(cat "$dvmlinux.note")"
 export KT_DRGN_VMLINUX_NOTE
 dkos=$(printf '%s\n' "$_compat" | tail -n +2)
 dmods=
