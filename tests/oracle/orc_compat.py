@@ -111,7 +111,7 @@ def compat_path(cache, path):
     os.makedirs(cache, exist_ok=True)
     if version:
         convert(path, dst, version, secs[".orc_unwind"])
-        note = ("its ORC entries rewritten from the Linux %s layout to the one "
+        note = ("ORC entries rewritten from the Linux %s layout to the one "
                 "drgn 0.0.22 reads" % ("6.4+" if version == 3 else "6.3"))
     else:
         strip(path, dst)
