@@ -82,7 +82,11 @@ def load_mem_modules(prog, paths):
     mem = [m for m in real.members if m.name == "mem"][0]
     nmem = mem.type.length
     memory_type = mem.type.type
-    init_text = offsetof(real, "mem") + 4 * sizeof(memory_type)  # MOD_INIT_TEXT
+    try:
+        slot = prog["MOD_INIT_TEXT"].value_()
+    except KeyError:
+        slot = 4  # enum mod_mem_type of 6.4 to 6.12
+    init_text = offsetof(real, "mem") + slot * sizeof(memory_type)
     voidp = prog.type("void *")
     layout = prog.struct_type("module_layout", 16, [
         TypeMember(voidp, "base", 0),

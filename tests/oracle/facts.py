@@ -368,9 +368,14 @@ def panic_facts():
 # ---------------------------------------------------------------- modules
 
 
-# enum mod_mem_type (6.4+), in order
-MOD_MEM_TYPES = ("text", "data", "rodata", "ro_after_init", "init_text",
-                 "init_data", "init_rodata")
+def mod_mem_types():
+    """{index: name} of enum mod_mem_type (6.4+): MOD_TEXT -> "text", ..."""
+    try:
+        t = prog.type("enum mod_mem_type")
+    except LookupError:
+        return {}
+    return {e.value: e.name[4:].lower() for e in t.enumerators
+            if e.name.startswith("MOD_") and e.value >= 0}
 
 
 def module_mem_layout(mod, m):
@@ -380,18 +385,20 @@ def module_mem_layout(mod, m):
     highest of the MOD_TEXT, MOD_DATA, MOD_RODATA and MOD_RO_AFTER_INIT
     blocks (a block below base adds nothing), which is core_layout.size's
     span where the core is one block. m["mem"] gets every block with a
-    size: {type, base, size}."""
+    size: {type, base, size}, type from enum mod_mem_type ("text", ...)."""
     mem = mod.mem
+    names = mod_mem_types()
     blocks = []
     for i in range(len(mem)):
         b, n = mem[i].base.value_(), mem[i].size.value_()
         if n:
-            name = MOD_MEM_TYPES[i] if i < len(MOD_MEM_TYPES) else str(i)
-            blocks.append({"type": name, "base": hx(b), "size": n})
+            blocks.append({"type": names.get(i, str(i)), "base": hx(b), "size": n})
     m["mem"] = blocks
-    base, text_size = mem[0].base.value_(), mem[0].size.value_()
+    core = [i for i, nm in names.items() if nm in ("text", "data", "rodata", "ro_after_init")]
+    text = next((i for i, nm in names.items() if nm == "text"), 0)
+    base, text_size = mem[text].base.value_(), mem[text].size.value_()
     end = base + text_size
-    for i in range(1, min(4, len(mem))):
+    for i in core or range(min(4, len(mem))):
         b, n = mem[i].base.value_(), mem[i].size.value_()
         if b and n:
             end = max(end, b + n)
