@@ -9,9 +9,10 @@ it is given (the script's top-level "errors"), as [{"where", "error"}].
 
 import sys
 
-from drgn import Object
+from drgn import Object, TypeKind, sizeof
 from drgn.helpers.linux.percpu import per_cpu
 from drgn.helpers.linux.pid import for_each_task
+from drgn.helpers.linux.xarray import xa_for_each
 
 try:
     from drgn.helpers.linux.sched import task_cpu as _drgn_task_cpu
@@ -54,7 +55,9 @@ def script_arg(argv, i):
 
 
 def provenance(schema_version):
-    """The first keys of an output: schema_version, oracle, drgn_version."""
+    """The first keys of an output: schema_version, oracle, drgn_version,
+    and drgn_adaptations (drgn_compat.NOTES) where drgn_run.py had to adapt
+    the debuginfo or drgn's helpers to this kernel."""
     out = {"schema_version": schema_version, "oracle": "drgn"}
     try:
         import drgn
@@ -62,6 +65,9 @@ def provenance(schema_version):
         out["drgn_version"] = drgn.__version__
     except Exception:  # noqa: BLE001
         out["drgn_version"] = None
+    compat = sys.modules.get("drgn_compat")
+    if compat is not None and compat.NOTES:
+        out["drgn_adaptations"] = list(compat.NOTES)
     return out
 
 
@@ -72,6 +78,74 @@ def write_text(path, text):
             f.write(text)
     else:
         sys.stdout.write(text)
+
+
+# ---------------------------------------------------------------- layout
+#
+# What differs between the kernels these scripts run on (5.10, 6.1, 6.12) is
+# told by the debuginfo (which types, members and constants exist), never by
+# the kernel's version.
+
+
+def constant_value(prog, name):
+    """The value of the enumerator or constant name, or None if the
+    debuginfo has none (PG_slab is gone in 6.10+, PGTY_slab is 6.10+)."""
+    try:
+        return prog[name].value_()
+    except (KeyError, LookupError):
+        return None
+
+
+def _strip(t):
+    while t.kind in (TypeKind.TYPEDEF, TypeKind.POINTER):
+        t = t.type
+    return t
+
+
+def has_member(obj, name):
+    """obj (an object or a pointer to one) has the member name, also in an
+    anonymous struct or union."""
+    return _strip(obj.type_).has_member(name)
+
+
+def slab_type(prog):
+    """"struct slab" (5.17+), else "struct page": before 5.17 the slab
+    fields (slab_cache, freelist, counters, s_mem) are in struct page."""
+    try:
+        prog.type("struct slab")
+        return "struct slab"
+    except LookupError:
+        return "struct page"
+
+
+def task_state(task):
+    """task->__state (5.14+) or task->state (before), as an integer."""
+    if has_member(task, "__state"):
+        return task.__state.value_()
+    return task.state.value_()
+
+
+def thread_size(prog):
+    """THREAD_SIZE: sizeof(union thread_union), else the span of
+    __start_init_stack..__end_init_stack, else x86-64's 16 KiB."""
+    try:
+        return sizeof(prog.type("union thread_union"))
+    except LookupError:
+        pass
+    try:
+        return prog.symbol("__end_init_stack").address - prog.symbol("__start_init_stack").address
+    except LookupError:
+        return 16384
+
+
+def queue_hw_ctxs(q):
+    """(member, [hctx address]) of the blk-mq hctxs of request_queue *q:
+    the xarray hctx_table (5.19+) or the array queue_hw_ctx[nr_hw_queues]
+    (before), in index order."""
+    if has_member(q, "hctx_table"):
+        return "hctx_table", [e.value_() for _i, e in xa_for_each(q.hctx_table.address_of_())]
+    n = q.nr_hw_queues.value_()
+    return "queue_hw_ctx", [q.queue_hw_ctx[i].value_() for i in range(n)]
 
 
 # ---------------------------------------------------------------- cpus

@@ -7,6 +7,11 @@ written by facts.py as is (like dmesg(1) and drgn's get_dmesg()), while
 makedumpfile --dump-dmesg indents every continuation line by the width of the
 "[%5lu.%06lu] " prefix.  This script reports the raw difference and the
 difference left once that indentation is removed; the latter should be none.
+A makedumpfile that prints each record's caller id ("[    T123] " or
+"[      C1] " after the timestamp: 1.7.3 and later, where the kernel's
+printk_info has caller_id) is normalised too: the column is removed (the
+kernel's console, like log.txt, has it only with CONFIG_PRINTK_CALLER) and
+the continuation indent is the width of both prefixes.
 
 Usage: compare_log.py OUR.log.txt MAKEDUMPFILE.dmesg.txt
 Exit status: 0 when equal after normalising, 1 otherwise.
@@ -16,7 +21,7 @@ import difflib
 import re
 import sys
 
-PREFIX = re.compile(r"^\[ *\d+\.\d{6}\] ")
+PREFIX = re.compile(r"^(\[ *\d+\.\d{6}\] )(\[ *[TC]\d+\] )?")
 
 
 def normalise_makedumpfile(lines):
@@ -26,7 +31,7 @@ def normalise_makedumpfile(lines):
         m = PREFIX.match(line)
         if m:
             indent = " " * len(m.group(0))
-            out.append(line)
+            out.append(m.group(1) + line[m.end():])
         elif indent is not None and line.startswith(indent):
             out.append(line[len(indent):])
         else:
@@ -41,13 +46,16 @@ def main(ours_path, ref_path):
         ref = f.read().splitlines()
     raw = sum(1 for a, b in zip(ours, ref) if a != b) + abs(len(ours) - len(ref))
     norm_ref = normalise_makedumpfile(ref)
+    callers = sum(1 for line in ref if (PREFIX.match(line) or [None, None, None])[2])
     diff = list(
         difflib.unified_diff(norm_ref, ours, "dmesg.txt (indent removed)", "log.txt", lineterm="", n=0)
     )
     print(
         "   log: %d lines, dmesg.txt: %d lines, raw differing lines: %d, "
-        "after removing makedumpfile's continuation indent: %s"
-        % (len(ours), len(ref), raw, "identical" if not diff else "%d diff lines" % len(diff))
+        "after removing makedumpfile's continuation indent%s: %s"
+        % (len(ours), len(ref), raw,
+           " and caller-id column (%d lines)" % callers if callers else "",
+           "identical" if not diff else "%d diff lines" % len(diff))
     )
     for line in diff[:40]:
         print("   " + line)

@@ -33,6 +33,7 @@ from common import (  # noqa: E402
     all_tasks,
     cpumask_cpus,
     cstr,
+    has_member,
     error_text,
     frame_pc_symbol,
     hx,
@@ -44,12 +45,14 @@ from common import (  # noqa: E402
     runqueue_tasks,
     script_arg,
     task_cpu_of,
+    task_state,
     write_text,
 )
 
 SCHEMA_VERSION = 1
 
-# Task state bits of Linux 6.1 (include/linux/sched.h).
+# Task state bits of Linux 6.1 (include/linux/sched.h); 5.10 and 6.12 have
+# the same values for these.
 TASK_RUNNING = 0x0000
 TASK_INTERRUPTIBLE = 0x0001
 TASK_UNINTERRUPTIBLE = 0x0002
@@ -238,7 +241,7 @@ def task_facts(task, rqs, source):
         t["pid"] = task.pid.value_()
         t["tgid"] = task.tgid.value_()
         t["comm"] = cstr(task.comm)
-        state = task.__state.value_()
+        state = task_state(task)
         exit_state = task.exit_state.value_()
         t["state_raw"] = state
         t["exit_state_raw"] = exit_state
@@ -320,7 +323,7 @@ def crashed_thread_facts():
         "tgid": task.tgid.value_(),
         "cpu": task_cpu_of(task),
     }
-    d["state"] = crash_state(task.__state.value_(), task.exit_state.value_())
+    d["state"] = crash_state(task_state(task), task.exit_state.value_())
     return d
 
 
@@ -365,6 +368,43 @@ def panic_facts():
 # ---------------------------------------------------------------- modules
 
 
+def mod_mem_types():
+    """{index: name} of enum mod_mem_type (6.4+): MOD_TEXT -> "text", ..."""
+    try:
+        t = prog.type("enum mod_mem_type")
+    except LookupError:
+        return {}
+    return {e.value: e.name[4:].lower() for e in t.enumerators
+            if e.name.startswith("MOD_") and e.value >= 0}
+
+
+def module_mem_layout(mod, m):
+    """(base, size, text_size) of a module whose memory is
+    `struct module_memory mem[]` (6.4+; no core_layout): base and
+    text_size are mem[MOD_TEXT]'s, size reaches from base to the end of the
+    highest of the MOD_TEXT, MOD_DATA, MOD_RODATA and MOD_RO_AFTER_INIT
+    blocks (a block below base adds nothing), which is core_layout.size's
+    span where the core is one block. m["mem"] gets every block with a
+    size: {type, base, size}, type from enum mod_mem_type ("text", ...)."""
+    mem = mod.mem
+    names = mod_mem_types()
+    blocks = []
+    for i in range(len(mem)):
+        b, n = mem[i].base.value_(), mem[i].size.value_()
+        if n:
+            blocks.append({"type": names.get(i, str(i)), "base": hx(b), "size": n})
+    m["mem"] = blocks
+    core = [i for i, nm in names.items() if nm in ("text", "data", "rodata", "ro_after_init")]
+    text = next((i for i, nm in names.items() if nm == "text"), 0)
+    base, text_size = mem[text].base.value_(), mem[text].size.value_()
+    end = base + text_size
+    for i in core or range(min(4, len(mem))):
+        b, n = mem[i].base.value_(), mem[i].size.value_()
+        if b and n:
+            end = max(end, b + n)
+    return base, end - base, text_size
+
+
 def modules_facts():
     mods = []
     head = prog["modules"].address_of_()
@@ -375,12 +415,16 @@ def modules_facts():
         try:
             m["name"] = cstr(mod.name)
             m["state"] = mod.state.format_(type_name=False).split("MODULE_STATE_")[-1]
-            base = mod.core_layout.base.value_()
-            size = mod.core_layout.size.value_()
+            if has_member(mod, "core_layout"):
+                base = mod.core_layout.base.value_()
+                size = mod.core_layout.size.value_()
+                text_size = mod.core_layout.text_size.value_()
+            else:
+                base, size, text_size = module_mem_layout(mod, m)
             m["base"] = hx(base)
             m["size"] = size
             m["size_hex"] = hx(size)
-            m["text_size"] = mod.core_layout.text_size.value_()
+            m["text_size"] = text_size
         except Exception as e:  # noqa: BLE001
             m["error"] = error_text(e)
             note_error(errors, "module %s" % hx(mod.value_()), e)

@@ -13,6 +13,9 @@
 #   DRGN         drgn command         (default drgn)
 #   CRASH        crash 8.0.6 binary   (default ~/.cache/ktriage/crash806/crash-8.0.6/crash;
 #                the crash-kmem files are skipped if it is missing)
+#   KT_DRGN_CACHE where copies of vmlinux and the .ko with ORC drgn 0.0.22
+#                can read go, for a kernel that needs them (default
+#                drgn-debuginfo beside KT_EXPECTED; see drgn_files.sh)
 # Arguments: dump names (e.g. list-poison) to limit the run; default all.
 
 set -eu
@@ -38,10 +41,13 @@ if [ $# -eq 0 ]; then
 fi
 
 # Module debuginfo: without null_blk.ko drgn cannot unwind hctx-fq-exit.
-mods=
-for ko in "$fixtures"/modules/*.ko; do
-	[ -r "$ko" ] && mods="$mods -s $ko"
-done
+# drgn_run.py loads it ($dmods), also where drgn 0.0.22 cannot place a
+# module by itself; $dvmlinux is the vmlinux drgn can unwind with.
+. "$here/drgn_files.sh"
+run() {
+	# shellcheck disable=SC2086 # $dmods is a word list on purpose
+	"$drgn" -q -c "$1" -s "$dvmlinux" "$here/drgn_run.py" $dmods "$here/$2" "$1" "$3" ${4:+"$4"}
+}
 
 status=0
 for name in "$@"; do
@@ -50,9 +56,7 @@ for name in "$@"; do
 	log=$expected/$name.log.txt
 	stacks=$expected/$name.stacks.json
 	echo "== $name"
-	# shellcheck disable=SC2086 # $mods is a word list on purpose
-	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $mods \
-		"$here/facts.py" "$dump" "$json.tmp" "$log.tmp"; then
+	if ! run "$dump" facts.py "$json.tmp" "$log.tmp"; then
 		echo "gen.sh: drgn failed on $name" >&2
 		rm -f "$json.tmp" "$log.tmp"
 		status=1
@@ -61,9 +65,7 @@ for name in "$@"; do
 	mv "$json.tmp" "$json"
 	mv "$log.tmp" "$log"
 	python3 "$here/compare_log.py" "$log" "$fixtures/dumps/$name.dmesg.txt" || true
-	# shellcheck disable=SC2086
-	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $mods \
-		"$here/stacks.py" "$dump" "$stacks.tmp"; then
+	if ! run "$dump" stacks.py "$stacks.tmp"; then
 		echo "gen.sh: drgn (stacks.py) failed on $name" >&2
 		rm -f "$stacks.tmp"
 		status=1
@@ -71,9 +73,7 @@ for name in "$@"; do
 	fi
 	mv "$stacks.tmp" "$stacks"
 	structs=$expected/$name.structs.json
-	# shellcheck disable=SC2086
-	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $mods \
-		"$here/structs.py" "$dump" "$structs.tmp"; then
+	if ! run "$dump" structs.py "$structs.tmp"; then
 		echo "gen.sh: drgn (structs.py) failed on $name" >&2
 		rm -f "$structs.tmp"
 		status=1
@@ -83,14 +83,16 @@ for name in "$@"; do
 	kmem=$expected/$name.kmem.json
 	# Only the .ko of loaded modules: drgn puts the symbols of any other
 	# near address 0, and kmem.py identifies addresses by symbol.
-	kmods=$(python3 -c '
-import json, os, sys
+	kmods=
+	# shellcheck disable=SC2046 # module names, one a word
+	for ko in $(dkos_of $(python3 -c '
+import json, sys
 for m in json.load(open(sys.argv[1]))["modules"]:
-    ko = os.path.join(sys.argv[2], m["name"] + ".ko")
-    if os.path.exists(ko):
-        print("-s " + ko)' "$json" "$fixtures/modules")
+    print(m["name"])' "$json")); do
+		kmods="$kmods --ko $ko"
+	done
 	# shellcheck disable=SC2086
-	if ! "$drgn" -q -c "$dump" -s "$vmlinux" $kmods \
+	if ! "$drgn" -q -c "$dump" -s "$dvmlinux" "$here/drgn_run.py" $kmods \
 		"$here/kmem.py" "$dump" "$kmem.tmp"; then
 		echo "gen.sh: drgn (kmem.py) failed on $name" >&2
 		rm -f "$kmem.tmp"
@@ -123,14 +125,11 @@ for d in (a, b):
     d.pop("dump", None)
     d.pop("dump_header", None)
 sys.exit(a != b)'
-	# shellcheck disable=SC2086
-	if "$drgn" -q -c "$lzo" -s "$vmlinux" $mods "$here/facts.py" "$lzo" \
-		"$tmp/lzo.json" "$tmp/lzo.log.txt" &&
+	if run "$lzo" facts.py "$tmp/lzo.json" "$tmp/lzo.log.txt" &&
 		python3 -c "$same" "$tmp/lzo.json" "$ref.json" &&
 		cmp -s "$tmp/lzo.log.txt" "$ref.log.txt" &&
 		{ [ ! -r "$ref.stacks.json" ] ||
-			{ "$drgn" -q -c "$lzo" -s "$vmlinux" $mods "$here/stacks.py" \
-				"$lzo" "$tmp/lzo.stacks.json" &&
+			{ run "$lzo" stacks.py "$tmp/lzo.stacks.json" &&
 				python3 -c "$same" "$tmp/lzo.stacks.json" "$ref.stacks.json"; }; }; then
 		echo "== sysrq-null.kdump-lzo: same facts, log and stacks as sysrq-null.kdump"
 	else

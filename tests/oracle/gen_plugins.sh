@@ -4,8 +4,8 @@
 # Regenerate tests/expected/<dump>.<plugin>.json, drgn's facts for the
 # plugins' tests, from the shared crash dumps. See tests/oracle/README.md.
 #
-# Environment (all optional): KT_FIXTURES, KT_VMLINUX, KT_EXPECTED, DRGN, as
-# for gen.sh. Arguments: plugin names (hctx_fq, list_poison); default all.
+# Environment (all optional): KT_FIXTURES, KT_VMLINUX, KT_EXPECTED, DRGN,
+# KT_DRGN_CACHE, as for gen.sh. Arguments: plugin names (hctx_fq, list_poison); default all.
 
 set -eu
 
@@ -17,10 +17,7 @@ expected=${KT_EXPECTED:-$repo/tests/expected}
 drgn=${DRGN:-drgn}
 
 [ $# -eq 0 ] && set -- hctx_fq list_poison
-mods=
-for ko in "$fixtures"/modules/*.ko; do
-	[ -r "$ko" ] && mods="$mods -s $ko"
-done
+. "$here/drgn_files.sh"
 
 status=0
 for plugin in "$@"; do
@@ -28,9 +25,9 @@ for plugin in "$@"; do
 		name=$(basename "$d" .kdump)
 		out=$expected/$name.$plugin.json
 		echo "== $name $plugin"
-		# shellcheck disable=SC2086 # $mods is a word list on purpose
-		if "$drgn" -q -c "$d" -s "$vmlinux" $mods "$here/$plugin.py" \
-			"$d" "$out.tmp"; then
+		# shellcheck disable=SC2086 # $dmods is a word list on purpose
+		if "$drgn" -q -c "$d" -s "$dvmlinux" "$here/drgn_run.py" $dmods \
+			"$here/$plugin.py" "$d" "$out.tmp"; then
 			mv "$out.tmp" "$out"
 		else
 			echo "gen_plugins.sh: drgn failed on $name ($plugin)" >&2

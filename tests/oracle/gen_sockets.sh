@@ -3,7 +3,8 @@
 #
 # Regenerate tests/expected/<dump>.files.json (nbd-orphan-hung, sysrq-null)
 # and tests/expected/<dump>.orphan_sockets.json (every dump) with drgn.
-# Same environment as gen.sh (KT_FIXTURES, KT_VMLINUX, KT_EXPECTED, DRGN).
+# Same environment as gen.sh (KT_FIXTURES, KT_VMLINUX, KT_EXPECTED, DRGN,
+# KT_DRGN_CACHE).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -11,19 +12,16 @@ fixtures=${KT_FIXTURES:-/work/shared/fixtures}
 vmlinux=${KT_VMLINUX:-$HOME/.cache/ktriage/vmlinux-6.1.0-56-cloud-amd64}
 expected=${KT_EXPECTED:-$repo/tests/expected}
 drgn=${DRGN:-drgn}
-mods=
-for ko in "$fixtures"/modules/*.ko; do
-	[ -r "$ko" ] && mods="$mods -s $ko"
-done
+. "$here/drgn_files.sh"
 for d in "$fixtures"/dumps/*.kdump; do
 	name=$(basename "$d" .kdump)
-	# shellcheck disable=SC2086 # $mods is a word list on purpose
-	"$drgn" -q -c "$d" -s "$vmlinux" $mods "$here/orphan_sockets.py" "$d" \
-		"$expected/$name.orphan_sockets.json"
+	# shellcheck disable=SC2086 # $dmods is a word list on purpose
+	"$drgn" -q -c "$d" -s "$dvmlinux" "$here/drgn_run.py" $dmods \
+		"$here/orphan_sockets.py" "$d" "$expected/$name.orphan_sockets.json"
 	case $name in
 	nbd-orphan-hung|sysrq-null)
 		# shellcheck disable=SC2086
-		"$drgn" -q -c "$d" -s "$vmlinux" $mods "$here/files.py" "$d" \
-			"$expected/$name.files.json" ;;
+		"$drgn" -q -c "$d" -s "$dvmlinux" "$here/drgn_run.py" $dmods \
+			"$here/files.py" "$d" "$expected/$name.files.json" ;;
 	esac
 done

@@ -6,14 +6,22 @@ whether its fq is a flush queue, as drgn 0.0.22 sees it.
         hctx_fq.py DUMP OUT.json          # "-" for OUT = stdout
 
 hctxs come from every whole-disk block_device on blockdev_superblock's
-inode list (bd_disk->queue, then xa_for_each(q->hctx_table) and
-q->unused_hctx_list), and from the crashed thread's frame variables named
-hctx (and the queues of those named q). For each, "fq_ok" is drgn's
-verdict with the plugin's rule: fq is an allocated slab object (drgn's
-slab_object_info()) starting at fq, of object size 96 (kmalloc-rounded
-sizeof(struct blk_flush_queue)), and fq->flush_rq is an allocated slab
-object too. "crash_hctx" is the innermost frame's hctx variable;
-"hctx_slab" is slab_object_info() of the hctx itself.
+inode list (bd_partno 0, or bd_disk->part0 itself where block_device has no
+bd_partno, 6.10+; bd_disk->queue, then xa_for_each(q->hctx_table), or
+q->queue_hw_ctx[0..nr_hw_queues) before 5.19, and q->unused_hctx_list),
+or, where the debuginfo has struct hd_struct (before 5.11: a disk's
+block_device exists only while the disk is open), from every disk of
+block_class (drgn's for_each_disk()), and from the crashed thread's frame
+variables named hctx (and the queues of those named q). For each, "fq_ok"
+is drgn's verdict with the plugin's rule: fq is an allocated slab object
+(drgn's slab_object_info()) starting at fq, of the object size kmalloc
+rounds sizeof(struct blk_flush_queue) to (96 on 5.10 and 6.1, 64 on 6.12),
+and fq->flush_rq is an allocated slab object too, or, when it is no slab
+object, the start of an allocated compound page ("flush_rq_page": a
+kmalloc() larger than the largest kmalloc cache comes from the page
+allocator; virtio_blk's flush request on 5.10, 16 KiB). "crash_hctx" is the
+innermost frame's hctx variable; "hctx_slab" is slab_object_info() of the
+hctx itself.
 """
 import os
 import sys
@@ -22,11 +30,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 
 from drgn import FaultError, Object, cast, container_of, sizeof  # noqa: E402
+from drgn.helpers.linux.block import for_each_disk  # noqa: E402
 from drgn.helpers.linux.list import list_for_each_entry  # noqa: E402
+from drgn.helpers.linux.mm import PageHead, virt_to_page  # noqa: E402
 from drgn.helpers.linux.slab import slab_object_info  # noqa: E402
-from drgn.helpers.linux.xarray import xa_for_each  # noqa: E402
 
-from common import cstr, error_text, hx, note_error, provenance, script_arg, write_text  # noqa: E402
+from common import (  # noqa: E402
+    cstr, error_text, has_member, hx, note_error, provenance, queue_hw_ctxs,
+    script_arg, write_text)
 from jsonout import dumps_compact  # noqa: E402
 
 SCHEMA_VERSION = 1
@@ -60,13 +71,52 @@ def slab_info(addr):
     }
 
 
+def large_kmalloc(addr):
+    """{order, refcount, allocated} of the compound page that starts at
+    addr (a kmalloc() beyond the kmalloc caches), or None if addr is not
+    the start of a compound head page of the direct map."""
+    pob = prog["page_offset_base"].value_()
+    pfn = (addr - pob) >> 12
+    if addr & 0xFFF or addr < pob or pfn >= prog["max_pfn"].value_():
+        return None
+    try:
+        page = virt_to_page(prog, addr)
+        if not PageHead(page):
+            return None
+        tail = page[1]
+        if has_member(tail, "compound_order"):
+            order = tail.compound_order.value_()
+        else:  # 6.3+: the order is in the folio's first tail page's flags
+            order = cast("struct folio *", page)._flags_1.value_() & 0xFF
+        ref = page._refcount.counter.value_()
+    except FaultError:
+        return None
+    return {"order": order, "refcount": ref, "allocated": order > 0 and ref > 0}
+
+
+def whole_disk(bdev):
+    """bdev is a whole disk, not a partition: bd_partno is 0 or, where
+    block_device has no bd_partno (6.10+), it is its disk's part0."""
+    if has_member(bdev, "bd_partno"):
+        return bdev.bd_partno.value_() == 0
+    return bdev.bd_disk.part0.value_() == bdev.value_()
+
+
 def disk_queues():
     """[(queue, disk name)] of every whole disk."""
     res = []
+    try:
+        prog.type("struct hd_struct")
+    except LookupError:
+        pass
+    else:
+        for disk in for_each_disk(prog):
+            res.append((disk.queue.value_(), cstr(disk.disk_name)))
+        return res
     sb = prog["blockdev_superblock"]
     for inode in list_for_each_entry("struct inode", sb.s_inodes.address_of_(), "i_sb_list"):
-        bdev = container_of(inode, "struct bdev_inode", "vfs_inode").bdev
-        if bdev.bd_partno.value_() or not bdev.bd_disk.value_():
+        bdev = container_of(inode, "struct bdev_inode", "vfs_inode").bdev.address_of_()
+        if not bdev.bd_disk.value_() or not whole_disk(bdev):
             continue
         disk = bdev.bd_disk
         res.append((disk.queue.value_(), cstr(disk.disk_name)))
@@ -77,7 +127,7 @@ def queue_hctxs(q):
     qo = Object(prog, "struct request_queue *", value=q)
     if not qo.mq_ops.value_():
         return []
-    res = [e.value_() for _i, e in xa_for_each(qo.hctx_table.address_of_())]
+    res = queue_hw_ctxs(qo)[1]
     for h in list_for_each_entry("struct blk_mq_hw_ctx", qo.unused_hctx_list.address_of_(), "hctx_list"):
         res.append(h.value_())
     return res
@@ -120,7 +170,12 @@ def check(h, fq_size):
         rec["flush_rq"] = hx(rq)
         ri = slab_info(rq)
         rec["flush_rq_slab"] = ri
-        ok = bool(ri and ri.get("allocated") and ri["object"] == hx(rq))
+        if ri is None:
+            pg = large_kmalloc(rq)
+            rec["flush_rq_page"] = pg
+            ok = bool(pg and pg["allocated"])
+        else:
+            ok = bool(ri.get("allocated") and ri["object"] == hx(rq))
     else:
         # the page behind it: beyond the end of RAM?
         max_pfn = prog["max_pfn"].value_()

@@ -6,8 +6,9 @@ Run under the drgn CLI (drgn 0.0.22, Debian python3-drgn):
     drgn -q -c DUMP -s VMLINUX -s ktscen.ko -s null_blk.ko -s nbd.ko \\
         hung_tasks.py DUMP OUT.hung_tasks.json      # "-" for OUT = stdout
 
-For each task whose __state has TASK_UNINTERRUPTIBLE (0x2) and not
-TASK_NOLOAD (an idle kthread, "ID"): pid, comm, __state, its CPU, the
+For each task whose __state (state before 5.14) has TASK_UNINTERRUPTIBLE
+(0x2) and not TASK_NOLOAD (an idle kthread, "ID"): pid, comm, that state,
+its CPU, the
 scheduler facts the plugin uses (sched_info.last_arrival, that CPU's
 rq->clock, last_switch_time, jiffies), drgn's stack (function names, and
 the wait point: the first frame whose pc is outside [__sched_text_start,
@@ -30,8 +31,8 @@ sys.dont_write_bytecode = True
 from drgn import Object, container_of  # noqa: E402
 
 from common import (  # noqa: E402
-    all_tasks, cstr, hx, note_error, possible_cpus, provenance, rq_of,
-    runqueue_tasks, script_arg, task_cpu_of, write_text)
+    all_tasks, cstr, has_member, hx, note_error, possible_cpus, provenance,
+    rq_of, runqueue_tasks, script_arg, task_cpu_of, task_state, write_text)
 
 SCHEMA_VERSION = 1
 TASK_UNINTERRUPTIBLE = 0x2
@@ -57,6 +58,15 @@ def frame_file(prog, trace):
     return None
 
 
+def is_bdev_inode(prog, bdev, host):
+    """host is the inode of the block_device bdev (container_of'd from
+    it): bd_inode points back to it, or, where block_device has no bd_inode
+    (6.10+), host is an inode of blockdev_superblock."""
+    if has_member(bdev, "bd_inode"):
+        return bdev.bd_inode.value_() == host.value_()
+    return host.i_sb.value_() == prog["blockdev_superblock"].value_()
+
+
 def file_facts(prog, file):
     out = {"file": hx(file.value_())}
     out["name"] = cstr(file.f_path.dentry.d_name.name)
@@ -66,7 +76,7 @@ def file_facts(prog, file):
     out["mapping_host"] = hx(host.value_())
     bdi = container_of(host, "struct bdev_inode", "vfs_inode")
     bdev = bdi.bdev.address_of_()
-    if bdev.bd_inode.value_() == host.value_():
+    if is_bdev_inode(prog, bdev, host):
         out["bdev"] = hx(bdev.value_())
         out["disk"] = cstr(bdev.bd_disk.disk_name)
         out["bd_dev"] = bdev.bd_dev.value_()
@@ -79,7 +89,7 @@ def task_facts(prog, task, rqs, errors, sched):
         "pid": task.pid.value_(),
         "comm": cstr(task.comm),
         "task": hx(task.value_()),
-        "state": task.__state.value_(),
+        "state": task_state(task),
         "cpu": cpu,
         "last_arrival": task.sched_info.last_arrival.value_(),
         "rq_clock": rq_of(prog, cpu).clock.value_(),
@@ -130,7 +140,7 @@ def main(prog, argv):
     tasks = []
 
     def make(task, rqs, source):
-        st = task.__state.value_()
+        st = task_state(task)
         if st & TASK_UNINTERRUPTIBLE and not st & TASK_NOLOAD:
             tasks.append(task_facts(prog, task, rqs, errors, sched))
 

@@ -122,20 +122,25 @@ from drgn.helpers.linux.slab import (  # noqa: E402
 
 from common import (  # noqa: E402
     all_tasks,
+    constant_value,
     cstr,
     error_text,
+    has_member,
     hx,
     note_error,
     possible_cpus,
     provenance,
+    queue_hw_ctxs,
     runqueue_tasks,
     script_arg,
+    slab_type,
+    thread_size,
     write_text,
 )
 
 SCHEMA_VERSION = 1
 
-THREAD_SIZE = 16384  # x86-64 without KASAN: THREAD_SIZE_ORDER 2
+THREAD_SIZE = thread_size(prog)  # noqa: F821 - 16 KiB on x86-64 without KASAN
 PAGE_SIZE = 4096
 STACK_VALUES_CAP = 6000
 STACK_LOCATIONS = 3
@@ -160,8 +165,10 @@ MODULES_END = 0xFFFFFFFFFF000000
 VMALLOC_SIZE = 32 << 40  # 4-level paging
 VMEMMAP_SIZE = 1 << 40
 CPU_ENTRY_AREA = (0xFFFFFE0000000000, 0xFFFFFE8000000000)
-# include/linux/page-flags.h (6.1): page_type is inverted; PageBuddy() is
-# (page_type & (PAGE_TYPE_BASE | PG_buddy)) == PAGE_TYPE_BASE.
+# include/linux/page-flags.h (5.10, 6.1): page_type is inverted; PageBuddy()
+# is (page_type & (PAGE_TYPE_BASE | PG_buddy)) == PAGE_TYPE_BASE.  Where the
+# debuginfo has enum pagetype (6.10+), the top byte of page_type is the type:
+# PGTY_buddy, PGTY_slab, ...
 PAGE_TYPE_BASE = 0xF0000000
 PG_BUDDY = 0x00000080
 LIST_POISON1 = 0xDEAD000000000100
@@ -220,14 +227,19 @@ class Mem:
         self.dm_hi = self.page_offset + (self.max_pfn << 12) + PAGE_SIZE
         self.text = (prog.symbol("_text").address, prog.symbol("_end").address)
         self.page_size = sizeof(prog.type("struct page"))
-        st = prog.type("struct slab")
+        st = prog.type(slab_type(prog))
         self.off_cache = offsetof(st, "slab_cache")
         self.off_freelist = offsetof(st, "freelist")
         self.off_counters = offsetof(st, "counters")
         pt = prog.type("struct page")
         self.off_mapping = offsetof(pt, "mapping")
         self.off_page_type = offsetof(pt, "page_type")
-        self.pg_slab = 1 << prog["PG_slab"].value_()
+        # PG_slab, or (6.10+, no PG_slab) the PGTY_slab type byte
+        self.pg_slab = constant_value(prog, "PG_slab")
+        if self.pg_slab is not None:
+            self.pg_slab = 1 << self.pg_slab
+        self.pgty_slab = constant_value(prog, "PGTY_slab")
+        self.pgty_buddy = constant_value(prog, "PGTY_buddy")
         self.pg_head = 1 << prog["PG_head"].value_()
         self.pg_lru = 1 << prog["PG_lru"].value_()
         self.pg_reserved = 1 << prog["PG_reserved"].value_()
@@ -289,6 +301,21 @@ class Mem:
     def word(self, raw, off):
         return int.from_bytes(raw[off : off + 8], "little")
 
+    def page_type(self, raw):
+        return int.from_bytes(raw[self.off_page_type : self.off_page_type + 4], "little")
+
+    def is_slab(self, raw):
+        """raw (a struct page) is a slab's head page."""
+        if self.pg_slab is not None:
+            return bool(self.word(raw, 0) & self.pg_slab)
+        return self.page_type(raw) >> 24 == self.pgty_slab
+
+    def is_buddy(self, raw):
+        ptype = self.page_type(raw)
+        if self.pgty_buddy is not None:
+            return ptype >> 24 == self.pgty_buddy
+        return (ptype & (PAGE_TYPE_BASE | PG_BUDDY)) == PAGE_TYPE_BASE
+
     def head_pfn(self, pfn):
         raw = self.pages.get(pfn)
         if raw is None:
@@ -306,10 +333,9 @@ class Mem:
             return "no_struct_page"
         hflags = self.word(hraw, 0)
         mapping = self.word(hraw, self.off_mapping)
-        ptype = int.from_bytes(hraw[self.off_page_type : self.off_page_type + 4], "little")
-        if hflags & self.pg_slab:
+        if self.is_slab(hraw):
             return "slab"
-        if (ptype & (PAGE_TYPE_BASE | PG_BUDDY)) == PAGE_TYPE_BASE:
+        if self.is_buddy(hraw):
             return "buddy"
         if hflags & self.pg_reserved:
             return "reserved"
@@ -396,11 +422,12 @@ class Cache:
         cs = self.obj.cpu_slab.read_()
         for cpu in cpus:
             c = per_cpu_ptr(cs, cpu)
-            slab = c.slab.value_()
+            # struct slab *slab (5.17+), struct page *page before
+            slab = (c.slab if has_member(c, "slab") else c.page).value_()
             d = {"slab": hx(slab), "partial": hx(c.partial.value_())}
             if slab:
                 try:
-                    belongs = Object(prog, "struct slab *", value=slab).slab_cache.value_()
+                    belongs = Object(prog, slab_type(prog) + " *", value=slab).slab_cache.value_()
                 except FaultError:
                     belongs = None
                 d["slab_in_cache"] = belongs == self.addr
@@ -447,7 +474,7 @@ def find_caches(mem, cpus):
         order.append(c)
     for pfn in sorted(mem.pages):
         raw = mem.pages[pfn]
-        if not mem.word(raw, 0) & mem.pg_slab:
+        if not mem.is_slab(raw):
             continue
         ca = mem.word(raw, mem.off_cache)
         if ca in caches:
@@ -464,7 +491,7 @@ def drgn_count(mem, cache, slabs):
     n = 0
     for s in slabs:
         page = Object(prog, "struct page *", value=s.addr)
-        slab = cast("struct slab *", page)
+        slab = cast(slab_type(prog) + " *", page)
         n += sum(1 for _ in helper._page_objects(page, slab, ptr))
     return n
 
@@ -678,7 +705,7 @@ def slab_of(mem, caches, a):
         raw = mem.pages.get(pfn)
         if raw is None:
             return None
-    if not mem.word(raw, 0) & mem.pg_slab:
+    if not mem.is_slab(raw):
         return None
     cache = caches.get(mem.word(raw, mem.off_cache))
     return cache, pfn
@@ -831,11 +858,10 @@ def hctx_facts(addrs):
         hctxs.setdefault(v, {"sources": set()})["sources"].add("frame:" + fn)
     for fn, q in frame_var(trace, "q"):
         try:
-            from drgn.helpers.linux.xarray import xa_for_each
-
             qo = Object(prog, "struct request_queue *", value=q)
-            for _i, entry in xa_for_each(qo.hctx_table.address_of_()):
-                hctxs.setdefault(entry.value_(), {"sources": set()})["sources"].add("hctx_table")
+            where, table = queue_hw_ctxs(qo)
+            for h in table:
+                hctxs.setdefault(h, {"sources": set()})["sources"].add(where)
         except Exception as e:  # noqa: BLE001
             note_error(errors, "hctx_table of %s" % hx(q), e)
         break

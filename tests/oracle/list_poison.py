@@ -6,7 +6,10 @@ context, as drgn 0.0.22 sees it.
         list_poison.py DUMP OUT.json      # "-" for OUT = stdout
 
 - "list_poison1/2": the two movabs imm64 of __list_del_entry_valid()'s code
-  (bytes 48 b8+r imm64 whose top 16 bits are 0xdead), read by this script.
+  (__list_del_entry_valid_or_report() where the debuginfo has that one
+  instead, 6.6+; bytes 48 b8+r imm64 whose top 16 bits are 0xdead), read
+  by this script; "list_poison_code" names the function when it is not
+  __list_del_entry_valid.
 - "poison_regs": frame 0's registers (drgn's) that hold a value within
   0x1000 above POISON_POINTER_DELTA, or SLUB poison (0x6b, 0x5a bytes).
 - "poison_words": words of the crashed thread's stack from frame 0's sp to
@@ -29,16 +32,28 @@ sys.dont_write_bytecode = True
 from drgn import FaultError, offsetof  # noqa: E402
 from drgn.helpers.linux.slab import slab_object_info  # noqa: E402
 
-from common import cstr, error_text, hx, note_error, provenance, script_arg, write_text  # noqa: E402
+from common import (  # noqa: E402
+    cstr, error_text, hx, note_error, provenance, script_arg, thread_size, write_text)
 from jsonout import dumps_compact  # noqa: E402
 
 SCHEMA_VERSION = 1
-THREAD_SIZE = 16384
+THREAD_SIZE = thread_size(prog)  # noqa: F821 - the drgn CLI's global
+# The out-of-line list_del() check: 6.6 renamed it (commit aebc7b0d8d91
+# "list: Introduce CONFIG_LIST_HARDENED").
+LIST_DEL_CHECKS = ("__list_del_entry_valid", "__list_del_entry_valid_or_report")
 errors = []
 
 
-def poison_from_code():
-    fn = prog.symbol("__list_del_entry_valid").address
+def list_del_check():
+    for name in LIST_DEL_CHECKS:
+        try:
+            return name, prog.symbol(name).address
+        except LookupError:
+            pass
+    raise LookupError("no symbol of %s" % " or ".join(LIST_DEL_CHECKS))
+
+
+def poison_from_code(fn):
     code = prog.read(fn, 128)
     imms = []
     for i in range(len(code) - 10):
@@ -89,7 +104,10 @@ def main(argv):
     dump_path = script_arg(argv, 1)
     out = provenance(SCHEMA_VERSION)
     out["dump"] = dump_path.rsplit("/", 1)[-1] if dump_path else None
-    p1, p2 = poison_from_code()
+    name, fn = list_del_check()
+    if name != LIST_DEL_CHECKS[0]:
+        out["list_poison_code"] = name
+    p1, p2 = poison_from_code(fn)
     delta = p1 - 0x100
     out["list_poison1"], out["list_poison2"] = hx(p1), hx(p2)
     out["poison_pointer_delta"] = hx(delta)

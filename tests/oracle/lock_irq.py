@@ -62,7 +62,9 @@ def frame_facts(frame):
 
 
 def next_regs(trace, seen):
-    """The pt_regs the outermost frame with a `regs` variable names."""
+    """The pt_regs the outermost frame with a `regs` variable names, unless
+    its ip is 0: the empty pt_regs at a kernel thread's stack top, which
+    ret_from_fork() has as its `regs` parameter where it is C (6.2+)."""
     for frame in reversed(list(trace)):
         v = var(frame, "regs")
         if v is None or v.type_.kind.name != "POINTER":
@@ -70,6 +72,11 @@ def next_regs(trace, seen):
         if v.type_.type.type_name() != "struct pt_regs":
             continue
         if v.value_() and v.value_() not in seen:
+            try:
+                if not v.ip.value_():
+                    continue
+            except FaultError:
+                continue
             return v
     return None
 

@@ -57,7 +57,8 @@ def fault_of(prog):
     for line in get_dmesg(prog).decode("ascii", "replace").splitlines():
         text = re.sub(r"^\[[ 0-9.]+\] ", "", line)
         for pat, kind in HEADERS:
-            m = re.match(pat, text)
+            # 6.9+ prefixes the general protection fault line with "Oops: "
+            m = re.match(r"(?:Oops: )?" + pat, text)
             if m:
                 found = {"kind": kind, "address": hx(int(m.group(1), 16)),
                          "line": text}

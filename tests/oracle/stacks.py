@@ -87,7 +87,29 @@ DRGN_KNOWN_LIMITS = (
     "symbol, file and line are null. drgn does not unwind user space."
 )
 
+# (2) where the kernel switches to the IRQ stack in asm_call_on_stack()
+# (5.8 to 5.11): its ORC entry (SP_INDIRECT) leads back to the task stack.
+IRQ_LIMIT = DRGN_KNOWN_LIMITS[DRGN_KNOWN_LIMITS.index("(2) "):DRGN_KNOWN_LIMITS.index("(3) ")]
+IRQ_LIMIT_ASM_CALL_ON_STACK = (
+    "(2) IRQ stacks: this kernel switches to the hard-IRQ stack in "
+    "asm_call_on_stack() (asm_call_irq_on_stack), whose ORC entry leads back "
+    "to the task stack, and drgn 0.0.22 crosses it: on irq-lock the traces "
+    "of both CPUs' current tasks go on from sysvec_apic_timer_interrupt "
+    "through asm_sysvec_apic_timer_interrupt to the interrupted task-stack "
+    "frames (kt_other_thread; delay_tsc, kt_merge_one, kt_merge_thread), "
+    "and every frame has a pc. "
+)
+
 errors = []
+
+
+def known_limits():
+    """DRGN_KNOWN_LIMITS, with (2) as it is on this kernel."""
+    try:
+        prog.symbol("asm_call_on_stack")
+    except LookupError:
+        return DRGN_KNOWN_LIMITS
+    return DRGN_KNOWN_LIMITS.replace(IRQ_LIMIT, IRQ_LIMIT_ASM_CALL_ON_STACK)
 
 
 # ---------------------------------------------------------------- frames
@@ -245,7 +267,7 @@ def main(argv):
 
     out = provenance(SCHEMA_VERSION)
     out["dump"] = dump_path.rsplit("/", 1)[-1] if dump_path else None
-    out["drgn_known_limits"] = DRGN_KNOWN_LIMITS
+    out["drgn_known_limits"] = known_limits()
 
     tasks = tasks_stacks()
     out["tasks"] = tasks
