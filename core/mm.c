@@ -218,8 +218,13 @@ void kt_mm_destroy(struct kt_mm *mm)
 
 bool kt_mm_direct_pfn(const struct kt_mm *mm, uint64_t addr, uint64_t *ret)
 {
-	// The direct map spans 64 TiB in 4-level paging.
-	if (addr < mm->page_offset || addr - mm->page_offset >= (64ULL << 40))
+	// The direct map spans 64 TiB in 4-level paging, but KASLR packs the
+	// regions: the vmalloc area may start sooner.
+	uint64_t end = mm->page_offset + (64ULL << 40);
+
+	if (mm->vmalloc_start > mm->page_offset && mm->vmalloc_start < end)
+		end = mm->vmalloc_start;
+	if (addr < mm->page_offset || addr >= end)
 		return false;
 	*ret = (addr - mm->page_offset) >> KT_PAGE_SHIFT;
 	return true;

@@ -265,31 +265,69 @@ static struct kt_error *load_pages(struct loader *ld)
 	return NULL;
 }
 
-/*
- * The busy areas' list head. 6.9 replaced the global vmap_area_list by
- * per-node lists (commit d093602919ad "mm: vmalloc: remove global
- * vmap_area_root rb-tree"); those kernels are not handled yet.
- */
-static struct kt_error *walk_areas(struct loader *ld)
-{
-	struct kt_error *err;
-	uint64_t head;
+#define MAX_VMAP_NODES 4096
 
-	err = kt_symbol_address(ld->prog, "vmap_area_list", &head);
-	if (err) {
-		if (!kt_error_catch_any(kt_symbol_address(ld->prog,
-							  "vmap_nodes", &head)))
-			err = kt_error_wrap(err, "per-node vmap areas (6.9+) "
-					    "are not supported yet");
-		return err;
-	}
-	err = kt_list_walk(ld->prog, head, add_area, ld);
+static struct kt_error *walk_list(struct loader *ld, uint64_t head,
+				  const char *what)
+{
+	struct kt_error *err = kt_list_walk(ld->prog, head, add_area, ld);
+
 	if (err && err != &kt_error_nomem &&
 	    (err->code == KT_ERR_CORRUPT || err->code == KT_ERR_FAULT)) {
-		warn(ld->vm, kt_error_wrap(err, "vmap_area_list"));
+		warn(ld->vm, kt_error_wrap(err, "%s", what));
 		err = NULL;
 	}
 	return err;
+}
+
+/*
+ * 6.9 replaced the global vmap_area_list by per-node lists (commit
+ * d093602919ad "mm: vmalloc: remove global vmap_area_root rb-tree"):
+ * vmap_nodes[0 .. nr_vmap_nodes - 1].busy.head.
+ */
+static struct kt_error *walk_nodes(struct loader *ld)
+{
+	uint64_t addr, nodes, size, off;
+	struct kt_error *err;
+	uint32_t n;
+
+	err = kt_symbol_address(ld->prog, "vmap_nodes", &addr);
+	if (!err)
+		err = kt_read_u64(ld->prog, addr, &nodes);
+	if (!err)
+		err = kt_symbol_address(ld->prog, "nr_vmap_nodes", &addr);
+	if (!err)
+		err = kt_read_u32(ld->prog, addr, &n);
+	if (!err)
+		err = kt_type_size(ld->prog, "struct vmap_node", &size);
+	if (!err)
+		err = kt_type_member_offset(ld->prog, "struct vmap_node",
+					    "busy.head", &off);
+	if (err)
+		return kt_error_wrap(err, "neither vmap_area_list nor vmap_nodes");
+	if (!nodes || !n || n > MAX_VMAP_NODES)
+		return kt_error_create(KT_ERR_CORRUPT, "%u vmap nodes at 0x%llx",
+				       n, (unsigned long long)nodes);
+	for (uint32_t i = 0; i < n; i++) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "vmap_nodes[%u].busy", i);
+		err = walk_list(ld, nodes + i * size + off, what);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+/* The busy areas: vmap_area_list, or the per-node lists. */
+static struct kt_error *walk_areas(struct loader *ld)
+{
+	uint64_t head;
+
+	if (kt_error_catch_any(kt_symbol_address(ld->prog, "vmap_area_list",
+						 &head)))
+		return walk_nodes(ld);
+	return walk_list(ld, head, "vmap_area_list");
 }
 
 struct kt_error *kt_vmalloc_load(struct kt_program *prog,
