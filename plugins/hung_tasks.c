@@ -48,6 +48,7 @@ struct hung {
 	uint64_t now, last_arrival;	/* ns of rq->clock */
 	int clock_cpu;
 	bool blocked_known;
+	bool bdev_by_place;	/* host found after the bdev, no bd_inode */
 	size_t wait;			/* frame index of the wait point */
 	char wait_fn[96];		/* "blkdev_llseek (inlined inode_lock)" */
 	/* a lock the scheduler frames wait for */
@@ -351,9 +352,35 @@ static void read_name(struct kt_program *prog, uint64_t file, char *buf,
  * The block device behind f_mapping->host: a bdev inode is the vfs_inode
  * of a struct bdev_inode { bdev; vfs_inode; } from the bdev_cache, so the
  * object's start is the block_device; its bd_inode pointing back at host
- * confirms it. (Not by the type's name: struct bdev_inode is known to
+ * confirms it (or, without bd_inode from 6.10, the place and device number
+ * of the inode after it). (Not by the type's name: struct bdev_inode is known to
  * block/bdev.c's CU only, and finding it costs the DWARF index 0.7 s.)
  */
+static bool bdev_of_inode(struct kt_program *prog, uint64_t bdev,
+			  uint64_t inode)
+{
+	uint64_t size, off;
+	uint32_t dev, rdev;
+	bool ok = true;
+
+	// bd_inode points back at it, up to 6.9
+	if (kt_type_has_member(prog, "struct block_device", "bd_inode"))
+		return member_u64(prog, bdev, "struct block_device", "bd_inode",
+				  &ok) == inode && ok;
+	// after: the inode follows the block_device in struct bdev_inode,
+	// and its i_rdev is the device's number
+	return !kt_error_catch_any(kt_type_size(prog, "struct block_device",
+						&size)) &&
+	       inode - bdev == ((size + 7) & ~7ULL) &&
+	       !kt_error_catch_any(kt_type_member_offset(prog,
+				"struct block_device", "bd_dev", &off)) &&
+	       !kt_error_catch_any(kt_read_u32(prog, bdev + off, &dev)) &&
+	       !kt_error_catch_any(kt_type_member_offset(prog, "struct inode",
+							 "i_rdev", &off)) &&
+	       !kt_error_catch_any(kt_read_u32(prog, inode + off, &rdev)) &&
+	       dev == rdev;
+}
+
 static void read_bdev(struct kt_program *prog, struct hung *h)
 {
 	uint64_t off, base, disk;
@@ -364,10 +391,11 @@ static void read_bdev(struct kt_program *prog, struct hung *h)
 	h->host = member_u64(prog, h->host, "struct address_space", "host",
 			     &ok);
 	if (!ok || !is_cache_object(prog, h->host, "bdev_cache", &base) ||
-	    member_u64(prog, base, "struct block_device", "bd_inode", &ok) !=
-		    h->host || !ok)
+	    !bdev_of_inode(prog, base, h->host))
 		return;
 	h->bdev = base;
+	h->bdev_by_place = !kt_type_has_member(prog, "struct block_device",
+					       "bd_inode");
 	disk = member_u64(prog, h->bdev, "struct block_device", "bd_disk", &ok);
 	if (!ok || kt_error_catch_any(kt_type_member_offset(
 			   prog, "struct gendisk", "disk_name", &off)) ||
@@ -448,9 +476,11 @@ static void explain_file(struct kt_findings *out, struct kt_finding *f,
 	}
 	kt_finding_step(out, f,
 			"host is in a bdev_cache object (struct bdev_inode) "
-			"whose block_device 0x%" PRIx64 " has bd_inode == "
-			"host -> bd_disk->disk_name \"%s\", bd_dev %u:%u",
-			h->bdev, h->disk, h->bd_dev >> 20, h->bd_dev & 0xfffff);
+			"whose block_device 0x%" PRIx64 " owns it (%s) -> "
+			"bd_disk->disk_name \"%s\", bd_dev %u:%u", h->bdev,
+			h->bdev_by_place ? "host is the vfs_inode after "
+			"it, i_rdev == bd_dev" : "bd_inode == host",
+			h->disk, h->bd_dev >> 20, h->bd_dev & 0xfffff);
 	kt_finding_ref_address(out, f, "block device", h->bdev,
 			       "struct block_device *");
 	kt_finding_explain(out, f,
@@ -483,9 +513,10 @@ static void explain_detector(struct kt_program *prog, struct kt_findings *out,
 	}
 	kt_finding_step(out, f,
 			"hung-task detector: last_switch_time %" PRIu64
-			"; 6.1's check_hung_uninterruptible_tasks() checks "
-			"only __state == TASK_UNINTERRUPTIBLE, so it skips "
-			"this %s task", lst, state_name(h->t->state));
+			"; check_hung_uninterruptible_tasks() looks only at "
+			"TASK_UNINTERRUPTIBLE waits that cannot be killed, "
+			"so it skips this %s task", lst,
+			state_name(h->t->state));
 	kt_finding_explain(out, f,
 			   " The hung-task detector does not report it: it "
 			   "skips %s waits, so the log has no \"blocked for "
