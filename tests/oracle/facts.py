@@ -481,14 +481,41 @@ def uts_facts():
     }
 
 
+def timekeeper():
+    """The core timekeeper: tk_core.timekeeper, or, where there are
+    several (no tk_core), timekeeper_data[0].timekeeper (TIMEKEEPER_CORE)."""
+    try:
+        return prog["tk_core"].timekeeper, "tk_core"
+    except KeyError:
+        return prog["timekeeper_data"][0].timekeeper, "timekeeper_data[0]"
+
+
+def monotonic_ns():
+    """CLOCK_MONOTONIC at the timekeeper's last update: xtime +
+    wall_to_monotonic, in ns."""
+    tk, name = timekeeper()
+    wtm = tk.wall_to_monotonic
+    ns = tk.tkr_mono.xtime_nsec.value_() >> tk.tkr_mono.shift.value_()
+    return ((tk.xtime_sec.value_() + wtm.tv_sec.value_()) * 1_000_000_000
+            + ns + wtm.tv_nsec.value_()), name
+
+
 def time_facts():
     jiffies_64 = prog["jiffies_64"].value_()
-    tick_nsec = prog["tick_nsec"].value_()
     d = {
         "jiffies_64": jiffies_64,
-        "tick_nsec": tick_nsec,
         "avenrun": [prog["avenrun"][i].value_() for i in range(3)],
     }
+    try:
+        tick_nsec = prog["tick_nsec"].value_()
+    except KeyError:
+        # No variable tick_nsec (it became the constant TICK_NSEC): the
+        # jiffies clocksource's mult is TICK_NSEC << JIFFIES_SHIFT (its
+        # shift), kernel/time/jiffies.c.
+        cs = prog["clocksource_jiffies"]
+        tick_nsec = cs.mult.value_() >> cs.shift.value_()
+        d["tick_nsec_source"] = "clocksource_jiffies.mult >> shift"
+    d["tick_nsec"] = tick_nsec
     # HZ is not a symbol; tick_nsec is about NSEC_PER_SEC / HZ.  Jiffies start
     # at INITIAL_JIFFIES = (unsigned long)(unsigned int)(-300 * HZ).
     hz = round(1_000_000_000 / tick_nsec) if tick_nsec else None
@@ -497,6 +524,13 @@ def time_facts():
         initial = (-300 * hz) & 0xFFFFFFFF
         d["initial_jiffies"] = initial
         d["uptime_estimate_ms"] = (jiffies_64 - initial) * 1000 // hz
+    if "tick_nsec_source" in d and hz:
+        # the HZ of the constant checked against the timekeeper's clock
+        mono, name = monotonic_ns()
+        d["monotonic_ms"] = mono // 1_000_000
+        d["monotonic_source"] = name
+        if abs(mono // 1_000_000 - d["uptime_estimate_ms"]) > 1000 + mono // 100_000_000:
+            raise ValueError("jiffies at HZ %d disagree with the monotonic clock" % hz)
     return d
 
 
