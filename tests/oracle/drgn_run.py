@@ -29,7 +29,7 @@ the dump's again.
 drgn 0.0.22 reads a module's build ID from notes_attrs->notes (a count)
 and notes_attrs->attrs[i].private/.size, and its section addresses from
 sect_attrs->nsections and sect_attrs->attrs[i].address/.battr.attr.name.
-Since Linux 6.14 both are `{struct attribute_group grp; struct
+On later kernels (7.2) both are `{struct attribute_group grp; struct
 bin_attribute attrs[];}`: no count (grp.bin_attrs is a NULL-ended array
 of pointers to the attrs) and a section's address is its bin_attribute's
 `private`. Where the debuginfo shows that (module_notes_attrs has no
