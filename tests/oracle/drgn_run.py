@@ -98,7 +98,7 @@ def _null_ended_count(array):
 def sysfs_attr_fakes(prog):
     """{member of struct module: (fake pointer type, count of a module's
     group)} for notes_attrs and sect_attrs where their struct has no count
-    member (6.14+: grp and bin_attribute attrs[]), else {}."""
+    member (later kernels: grp and bin_attribute attrs[]), else {}."""
     out = {}
     battr = prog.type("struct bin_attribute")
     uint = prog.type("unsigned int")
