@@ -384,8 +384,12 @@ def module_mem_layout(mod, m):
     text_size are mem[MOD_TEXT]'s, size reaches from base to the end of the
     highest of the MOD_TEXT, MOD_DATA, MOD_RODATA and MOD_RO_AFTER_INIT
     blocks (a block below base adds nothing), which is core_layout.size's
-    span where the core is one block. m["mem"] gets every block with a
-    size: {type, base, size}, type from enum mod_mem_type ("text", ...)."""
+    span where the core is one block. Where struct module_memory has
+    is_rox (the text may come from the ROX cache, away from the other
+    blocks: 7.2's data and rodata lie below the text, or above it beyond
+    other modules' blocks), size is the sum of those blocks' sizes
+    instead. m["mem"] gets every block with a size: {type, base, size},
+    type from enum mod_mem_type ("text", ...)."""
     mem = mod.mem
     names = mod_mem_types()
     blocks = []
@@ -397,6 +401,9 @@ def module_mem_layout(mod, m):
     core = [i for i, nm in names.items() if nm in ("text", "data", "rodata", "ro_after_init")]
     text = next((i for i, nm in names.items() if nm == "text"), 0)
     base, text_size = mem[text].base.value_(), mem[text].size.value_()
+    if has_member(mem[text], "is_rox"):
+        return base, sum(mem[i].size.value_() for i in core or range(min(4, len(mem)))
+                         if mem[i].base.value_()), text_size
     end = base + text_size
     for i in core or range(min(4, len(mem))):
         b, n = mem[i].base.value_(), mem[i].size.value_()
