@@ -41,7 +41,9 @@ The address set (deterministic; "from" says why an address is in it):
    of the cache (role "cpuN"), then the lowest-address slab with objects on
    its own freelist ("partial"), then the lowest-address slab with an empty
    freelist that is no CPU's active slab ("full"), then the lowest-address
-   remaining slabs ("extra").  Of each slab, every object at +0, +0x10 and
+   remaining slabs ("extra").  Where SLUB has sheaves and no CPU slabs
+   (7.2), the lowest-address slab with an object in a sheaf ("sheaf")
+   comes first instead of the CPU slabs.  Of each slab, every object at +0, +0x10 and
    at its last byte (+size-1, which may lie in SLUB metadata), and the first
    byte after the last object if the slab has tail padding ("tail": drgn
    maps it to an object that does not exist).
@@ -91,6 +93,21 @@ inuse_sum (sum of slab.inuse, which counts per-CPU free objects as in use),
 node0 (the kernel's own nr_partial, nr_slabs, total_objects), and for the
 sampled caches sampled_slabs (role, slab, address, objects, inuse, frozen,
 slab_freelist_len, cpu_freelist_len).
+
+SLUB with sheaves (kmem_cache has cpu_sheaves and no cpu_slab, 7.2): there
+is no CPU slab and no CPU freelist; free objects are on their slab's
+freelist or in a sheaf, and the slab's inuse counts a sheaf's objects as in
+use. "cpu" then lists per online CPU its main, spare and rcu_free sheaf
+(address, and the number of objects as main_size, ...), "barns" per node
+its barn (per_node[n].barn) with full_sheaves and full_sheaf_objects (its
+sheaves_full list) and the kernel's nr_full and nr_empty; free_on names the
+sheaf ("cpuN_main_sheaf", "cpuN_spare_sheaf", "cpuN_rcu_free_sheaf",
+"nodeN_barn_sheaf"); sampled_slabs has sheaf_objects for cpu_freelist_len;
+node0 is per_node[0].node; special:percpu_cpu_sheaves0 is kmalloc-64's
+slub_percpu_sheaves of CPU 0 (for percpu_kmem_cache_cpu0). drgn's verdicts
+come from drgn_compat.py's SLUB helper, which counts the same sheaves'
+objects free. A tail page's compound_info (no compound_head) is its head
+page's address + 1 or a mask of high bits + 1 (common.compound_head_address()).
 
 The script must never die half-way: a failure is recorded in the entry
 ("error") and in the top-level "errors".  Freelists are walked by this
