@@ -262,3 +262,23 @@ def frame_pc_symbol(frame, f):
         except LookupError:
             pass
     return None
+
+
+# ---------------------------------------------------------------- pages
+
+
+def compound_head_address(page, info):
+    """The head page's address of the struct page at `page` whose
+    compound_head/compound_info word is `info` (bit 0 set: a tail page).
+    The rest of the word is the head page's address or (compound_info
+    with HugeTLB vmemmap optimisation, where sizeof(struct page) is a power
+    of 2) a mask of the high bits to AND with the tail page's address; a
+    mask is a run of ones from bit 63 down, which no struct page address
+    is."""
+    if not info & 1:
+        return page
+    rest = info & ~1 & 0xFFFFFFFFFFFFFFFF
+    low = -rest & 0xFFFFFFFFFFFFFFFF  # the lowest set bit, if rest is a mask
+    if rest and low & (low - 1) == 0:
+        return page & rest
+    return info - 1

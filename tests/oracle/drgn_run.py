@@ -25,6 +25,18 @@ drgn 0.0.22 has one address range per module). The section
 addresses come from sect_attrs as on any kernel; the .ko's build ID must
 match the module's. After the load, `struct module` and that memory are
 the dump's again.
+
+drgn 0.0.22 reads a module's build ID from notes_attrs->notes (a count)
+and notes_attrs->attrs[i].private/.size, and its section addresses from
+sect_attrs->nsections and sect_attrs->attrs[i].address/.battr.attr.name.
+On later kernels (7.2) both are `{struct attribute_group grp; struct
+bin_attribute attrs[];}`: no count (grp.bin_attrs is a NULL-ended array
+of pointers to the attrs) and a section's address is its bin_attribute's
+`private`. Where the debuginfo shows that (module_notes_attrs has no
+`notes`, module_sect_attrs no `nsections`), drgn 0.0.22 is shown, for the
+load only, types with the count as an overlay of grp.name (the group's
+first word) and a section's name and address as the bin_attribute's
+attr.name and private, for every module on the list.
 """
 
 import os
@@ -76,6 +88,60 @@ def module_ranges(prog, nmem):
     return out
 
 
+def _null_ended_count(array):
+    n = 0
+    while array[n].value_():
+        n += 1
+    return n
+
+
+def sysfs_attr_fakes(prog):
+    """{member of struct module: (fake pointer type, count of a module's
+    group)} for notes_attrs and sect_attrs where their struct has no count
+    member (later kernels: grp and bin_attribute attrs[]), else {}."""
+    out = {}
+    battr = prog.type("struct bin_attribute")
+    uint = prog.type("unsigned int")
+    for member, tag, count, elem in (
+            ("notes_attrs", "module_notes_attrs", "notes", None),
+            ("sect_attrs", "module_sect_attrs", "nsections", "module_sect_attr")):
+        try:
+            real = prog.type("struct " + tag)
+        except LookupError:
+            continue
+        if real.has_member(count) or not real.has_member("grp"):
+            continue
+        etype = battr
+        if elem:
+            name_bits = (offsetof(battr, "attr") +
+                         offsetof(battr.member("attr").type, "name")) * 8
+            etype = prog.struct_type(elem, sizeof(battr), [
+                TypeMember(prog.pointer_type(prog.type("char")), "name", name_bits),
+                TypeMember(prog.type("unsigned long"), "address",
+                           offsetof(battr, "private") * 8),
+            ])
+        fake = prog.struct_type(tag, sizeof(real), [
+            TypeMember(uint, count, offsetof(real, "grp") * 8),
+            TypeMember(prog.array_type(etype), "attrs", offsetof(real, "attrs") * 8),
+        ])
+
+        def counter(obj):
+            return _null_ended_count(obj.grp.bin_attrs)
+
+        out[member] = (prog.pointer_type(fake), counter)
+    return out
+
+
+def add_overlay(prog, state, at, real_bytes, fake_bytes):
+    """Memory at `at` reads as fake_bytes while state["on"], else as
+    real_bytes (what the dump holds)."""
+    def read(address, count, offset, physical):
+        src = fake_bytes if state["on"] else real_bytes
+        return src[offset:offset + count]
+
+    prog.add_memory_segment(at, len(real_bytes), read)
+
+
 def load_mem_modules(prog, paths):
     """Load the .ko files on a kernel whose struct module has mem[]."""
     real = prog.type("struct module")
@@ -93,8 +159,10 @@ def load_mem_modules(prog, paths):
         TypeMember(prog.type("unsigned int"), "size", 64),
     ])
     keep = ("list", "name", "notes_attrs", "sect_attrs", "percpu")
-    members = [TypeMember(m.type, m.name, m.bit_offset) for m in real.members
-               if m.name in keep]
+    attr_fakes = sysfs_attr_fakes(prog)
+    members = [TypeMember(attr_fakes[m.name][0] if m.name in attr_fakes else m.type,
+                          m.name, m.bit_offset)
+               for m in real.members if m.name in keep]
     members.append(TypeMember(layout, "core_layout", init_text * 8))
     members.sort(key=lambda m: m.bit_offset)
     fake = prog.struct_type("module", sizeof(real), members)
@@ -112,19 +180,18 @@ def load_mem_modules(prog, paths):
     for m in list_for_each_entry("struct module", prog["modules"].address_of_(), "list"):
         addr = m.value_()
         name = m.name.string_().decode()
+        for member, (_ptype, counter) in sorted(attr_fakes.items()):
+            group = getattr(m, member)
+            if group.value_():
+                at = group.value_()
+                add_overlay(prog, state, at, prog.read(at, 8),
+                            struct.pack("<Q", counter(group)))
         if addr not in ranges or name not in wanted:
             continue
         start, end, _how = placed[name] = ranges[addr]
         at = addr + init_text
-        real_bytes = prog.read(at, 12)
-        fake_bytes = struct.pack("<QI", start, end - start)
-
-        def read(address, count, offset, physical, real_bytes=real_bytes,
-                 fake_bytes=fake_bytes):
-            src = fake_bytes if state["on"] else real_bytes
-            return src[offset:offset + count]
-
-        prog.add_memory_segment(at, 12, read)
+        add_overlay(prog, state, at, prog.read(at, 12),
+                    struct.pack("<QI", start, end - start))
     prog.add_type_finder(find_type)
     state["on"] = True
     try:

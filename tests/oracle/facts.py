@@ -384,8 +384,12 @@ def module_mem_layout(mod, m):
     text_size are mem[MOD_TEXT]'s, size reaches from base to the end of the
     highest of the MOD_TEXT, MOD_DATA, MOD_RODATA and MOD_RO_AFTER_INIT
     blocks (a block below base adds nothing), which is core_layout.size's
-    span where the core is one block. m["mem"] gets every block with a
-    size: {type, base, size}, type from enum mod_mem_type ("text", ...)."""
+    span where the core is one block. Where struct module_memory has
+    is_rox (the text may come from the ROX cache, away from the other
+    blocks: 7.2's data and rodata lie below the text, or above it beyond
+    other modules' blocks), size is the sum of those blocks' sizes
+    instead. m["mem"] gets every block with a size: {type, base, size},
+    type from enum mod_mem_type ("text", ...)."""
     mem = mod.mem
     names = mod_mem_types()
     blocks = []
@@ -397,6 +401,9 @@ def module_mem_layout(mod, m):
     core = [i for i, nm in names.items() if nm in ("text", "data", "rodata", "ro_after_init")]
     text = next((i for i, nm in names.items() if nm == "text"), 0)
     base, text_size = mem[text].base.value_(), mem[text].size.value_()
+    if has_member(mem[text], "is_rox"):
+        return base, sum(mem[i].size.value_() for i in core or range(min(4, len(mem)))
+                         if mem[i].base.value_()), text_size
     end = base + text_size
     for i in core or range(min(4, len(mem))):
         b, n = mem[i].base.value_(), mem[i].size.value_()
@@ -481,14 +488,41 @@ def uts_facts():
     }
 
 
+def timekeeper():
+    """The core timekeeper: tk_core.timekeeper, or, where there are
+    several (no tk_core), timekeeper_data[0].timekeeper (TIMEKEEPER_CORE)."""
+    try:
+        return prog["tk_core"].timekeeper, "tk_core"
+    except KeyError:
+        return prog["timekeeper_data"][0].timekeeper, "timekeeper_data[0]"
+
+
+def monotonic_ns():
+    """CLOCK_MONOTONIC at the timekeeper's last update: xtime +
+    wall_to_monotonic, in ns."""
+    tk, name = timekeeper()
+    wtm = tk.wall_to_monotonic
+    ns = tk.tkr_mono.xtime_nsec.value_() >> tk.tkr_mono.shift.value_()
+    return ((tk.xtime_sec.value_() + wtm.tv_sec.value_()) * 1_000_000_000
+            + ns + wtm.tv_nsec.value_()), name
+
+
 def time_facts():
     jiffies_64 = prog["jiffies_64"].value_()
-    tick_nsec = prog["tick_nsec"].value_()
     d = {
         "jiffies_64": jiffies_64,
-        "tick_nsec": tick_nsec,
         "avenrun": [prog["avenrun"][i].value_() for i in range(3)],
     }
+    try:
+        tick_nsec = prog["tick_nsec"].value_()
+    except KeyError:
+        # No variable tick_nsec (it became the constant TICK_NSEC): the
+        # jiffies clocksource's mult is TICK_NSEC << JIFFIES_SHIFT (its
+        # shift), kernel/time/jiffies.c.
+        cs = prog["clocksource_jiffies"]
+        tick_nsec = cs.mult.value_() >> cs.shift.value_()
+        d["tick_nsec_source"] = "clocksource_jiffies.mult >> shift"
+    d["tick_nsec"] = tick_nsec
     # HZ is not a symbol; tick_nsec is about NSEC_PER_SEC / HZ.  Jiffies start
     # at INITIAL_JIFFIES = (unsigned long)(unsigned int)(-300 * HZ).
     hz = round(1_000_000_000 / tick_nsec) if tick_nsec else None
@@ -497,6 +531,16 @@ def time_facts():
         initial = (-300 * hz) & 0xFFFFFFFF
         d["initial_jiffies"] = initial
         d["uptime_estimate_ms"] = (jiffies_64 - initial) * 1000 // hz
+    if "tick_nsec_source" in d and hz:
+        # The HZ of the constant checked against the timekeeper's clock.
+        # Jiffies lag it by a tick or more, and by seconds where the CPU
+        # that counts them had interrupts off (irq-lock: 1.9 s); another HZ
+        # would be off by tens of seconds (INITIAL_JIFFIES is -300 * HZ).
+        mono, name = monotonic_ns()
+        d["monotonic_ms"] = mono // 1_000_000
+        d["monotonic_source"] = name
+        if abs(mono // 1_000_000 - d["uptime_estimate_ms"]) > 5000 + mono // 10_000_000:
+            raise ValueError("jiffies at HZ %d disagree with the monotonic clock" % hz)
     return d
 
 

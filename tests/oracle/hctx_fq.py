@@ -19,9 +19,12 @@ rounds sizeof(struct blk_flush_queue) to (96 on 5.10 and 6.1, 64 on 6.12),
 and fq->flush_rq is an allocated slab object too, or, when it is no slab
 object, the start of an allocated compound page ("flush_rq_page": a
 kmalloc() larger than the largest kmalloc cache comes from the page
-allocator; virtio_blk's flush request on 5.10, 16 KiB). "crash_hctx" is the
-innermost frame's hctx variable; "hctx_slab" is slab_object_info() of the
-hctx itself.
+allocator; virtio_blk's flush request on 5.10, 16 KiB). A NULL fq is no
+bogus pointer either (blk_free_flush_queue() returns on it; 7.2 leaves an
+unused hctx of nbd's without a flush queue): "fq_null" is true and so is
+"fq_ok", and "unused" says whether the hctx was on its queue's
+unused_hctx_list. "crash_hctx" is the innermost frame's hctx variable;
+"hctx_slab" is slab_object_info() of the hctx itself.
 """
 import os
 import sys
@@ -42,6 +45,7 @@ from jsonout import dumps_compact  # noqa: E402
 
 SCHEMA_VERSION = 1
 errors = []
+unused_hctxs = set()  # hctxs found on a queue's unused_hctx_list
 
 
 def kmalloc_size(n):
@@ -130,6 +134,7 @@ def queue_hctxs(q):
     res = queue_hw_ctxs(qo)[1]
     for h in list_for_each_entry("struct blk_mq_hw_ctx", qo.unused_hctx_list.address_of_(), "hctx_list"):
         res.append(h.value_())
+        unused_hctxs.add(h.value_())
     return res
 
 
@@ -161,6 +166,12 @@ def check(h, fq_size):
             rec["mq_ops_symbol"] = None
     except FaultError as e:
         rec["mq_ops_error"] = error_text(e)
+    if not fq:
+        # no flush queue, which blk_free_flush_queue() accepts: not bogus
+        rec["fq_null"] = True
+        rec["unused"] = h in unused_hctxs
+        rec["fq_ok"] = True
+        return rec
     info = slab_info(fq)
     rec["fq_slab"] = info
     ok = bool(info and info.get("allocated") and info["object"] == hx(fq)

@@ -41,7 +41,9 @@ The address set (deterministic; "from" says why an address is in it):
    of the cache (role "cpuN"), then the lowest-address slab with objects on
    its own freelist ("partial"), then the lowest-address slab with an empty
    freelist that is no CPU's active slab ("full"), then the lowest-address
-   remaining slabs ("extra").  Of each slab, every object at +0, +0x10 and
+   remaining slabs ("extra").  Where SLUB has sheaves and no CPU slabs
+   (7.2), the lowest-address slab with an object in a sheaf ("sheaf")
+   comes first instead of the CPU slabs.  Of each slab, every object at +0, +0x10 and
    at its last byte (+size-1, which may lie in SLUB metadata), and the first
    byte after the last object if the slab has tail padding ("tail": drgn
    maps it to an object that does not exist).
@@ -92,6 +94,21 @@ node0 (the kernel's own nr_partial, nr_slabs, total_objects), and for the
 sampled caches sampled_slabs (role, slab, address, objects, inuse, frozen,
 slab_freelist_len, cpu_freelist_len).
 
+SLUB with sheaves (kmem_cache has cpu_sheaves and no cpu_slab, 7.2): there
+is no CPU slab and no CPU freelist; free objects are on their slab's
+freelist or in a sheaf, and the slab's inuse counts a sheaf's objects as in
+use. "cpu" then lists per online CPU its main, spare and rcu_free sheaf
+(address, and the number of objects as main_size, ...), "barns" per node
+its barn (per_node[n].barn) with full_sheaves and full_sheaf_objects (its
+sheaves_full list) and the kernel's nr_full and nr_empty; free_on names the
+sheaf ("cpuN_main_sheaf", "cpuN_spare_sheaf", "cpuN_rcu_free_sheaf",
+"nodeN_barn_sheaf"); sampled_slabs has sheaf_objects for cpu_freelist_len;
+node0 is per_node[0].node; special:percpu_cpu_sheaves0 is kmalloc-64's
+slub_percpu_sheaves of CPU 0 (for percpu_kmem_cache_cpu0). drgn's verdicts
+come from drgn_compat.py's SLUB helper, which counts the same sheaves'
+objects free. A tail page's compound_info (no compound_head) is its head
+page's address + 1 or a mask of high bits + 1 (common.compound_head_address()).
+
 The script must never die half-way: a failure is recorded in the entry
 ("error") and in the top-level "errors".  Freelists are walked by this
 script first with a bound and a cycle check; drgn 0.0.22 walks them without
@@ -122,6 +139,7 @@ from drgn.helpers.linux.slab import (  # noqa: E402
 
 from common import (  # noqa: E402
     all_tasks,
+    compound_head_address,
     constant_value,
     cstr,
     error_text,
@@ -172,6 +190,9 @@ CPU_ENTRY_AREA = (0xFFFFFE0000000000, 0xFFFFFE8000000000)
 PAGE_TYPE_BASE = 0xF0000000
 PG_BUDDY = 0x00000080
 LIST_POISON1 = 0xDEAD000000000100
+# bounds on what a sheaf and a barn hold (sheaf_capacity is far less)
+MAX_SHEAF_OBJECTS = 4096
+MAX_BARN_SHEAVES = 4096
 
 errors = []
 
@@ -324,7 +345,9 @@ class Mem:
             return None
         ch = self.word(raw, 8)
         if ch & 1:
-            return (ch - 1 - self.vmemmap) // self.page_size
+            # compound_head, or compound_info (a pointer or a mask)
+            head = compound_head_address(self.page_addr(pfn), ch)
+            return (head - self.vmemmap) // self.page_size
         return pfn
 
     def page_kind(self, pfn):
@@ -391,8 +414,12 @@ class Cache:
         except AttributeError:
             self.random = None
         self.slabs = []  # (slab/page address, slab virtual address)
-        self.cpu = {}  # cpu -> {"slab", "freelist", "error"?}
-        self.cpu_free = {}  # object address -> cpu
+        self.cpu = {}  # cpu -> {"slab", "freelist", "error"?}, or its sheaves
+        # object address -> where it is free outside its slab's freelist:
+        # "cpuN_freelist", or with sheaves "cpuN_main_sheaf",
+        # "cpuN_spare_sheaf", "cpuN_rcu_free_sheaf", "nodeN_barn_sheaf"
+        self.cpu_free = {}
+        self.barns = None  # with sheaves: per node, its barn's full sheaves
         self.walk_error = None
 
     def next_free(self, obj):
@@ -420,7 +447,52 @@ class Cache:
             return seen, error_text(e)
         return seen, None
 
+    def read_sheaf(self, sheaf, label):
+        """The objects of struct slab_sheaf *sheaf, each noted in cpu_free
+        under label; raises on a sheaf that holds more than a sheaf can."""
+        n = sheaf.size.value_()
+        if n > MAX_SHEAF_OBJECTS:
+            raise ValueError("sheaf %s holds %d objects" % (hx(sheaf.value_()), n))
+        data = prog.read(sheaf.objects.address_, 8 * n)
+        objs = [int.from_bytes(data[i : i + 8], "little") for i in range(0, 8 * n, 8)]
+        for o in objs:
+            self.cpu_free.setdefault(o, label)
+        return objs
+
+    def read_sheaves(self, cpus):
+        """SLUB with sheaves (no kmem_cache_cpu): each CPU's main, spare and
+        rcu_free sheaf and each node's barn of full sheaves."""
+        pcs = self.obj.cpu_sheaves.read_()
+        for cpu in cpus:
+            d = {}
+            for which in ("main", "spare", "rcu_free"):
+                sheaf = per_cpu_ptr(pcs, cpu).member_(which).read_() if pcs else None
+                d[which] = hx(sheaf.value_() if sheaf is not None else 0)
+                if sheaf:
+                    d[which + "_size"] = len(
+                        self.read_sheaf(sheaf, "cpu%d_%s_sheaf" % (cpu, which)))
+            self.cpu[cpu] = d
+        self.barns = []
+        for node in range(prog["nr_node_ids"].value_()):
+            pn = self.obj.per_node[node] if has_member(self.obj, "per_node") else None
+            barn = pn.barn.read_() if pn is not None else self.obj.node[node].barn.read_()
+            b = {"node": node, "barn": hx(barn.value_())}
+            if barn:
+                sizes = []
+                for sheaf in list_for_each_entry(
+                        "struct slab_sheaf", barn.sheaves_full.address_of_(), "barn_list"):
+                    if len(sizes) >= MAX_BARN_SHEAVES:
+                        raise ValueError("barn %s: more than %d full sheaves"
+                                         % (hx(barn.value_()), MAX_BARN_SHEAVES))
+                    sizes.append(len(self.read_sheaf(sheaf, "node%d_barn_sheaf" % node)))
+                b.update(full_sheaves=len(sizes), full_sheaf_objects=sum(sizes),
+                         nr_full=barn.nr_full.value_(), nr_empty=barn.nr_empty.value_())
+            self.barns.append(b)
+
     def read_cpu(self, cpus):
+        if not has_member(self.obj, "cpu_slab") and has_member(self.obj, "cpu_sheaves"):
+            self.read_sheaves(cpus)
+            return
         cs = self.obj.cpu_slab.read_()
         for cpu in cpus:
             c = per_cpu_ptr(cs, cpu)
@@ -440,7 +512,7 @@ class Cache:
                     self.walk_error = "cpu %d freelist: %s" % (cpu, err)
                 if belongs == self.addr:
                     for o in objs:
-                        self.cpu_free[o] = cpu
+                        self.cpu_free[o] = "cpu%d_freelist" % cpu
             self.cpu[cpu] = d
 
 
@@ -513,6 +585,8 @@ def cache_facts(mem, cache, aliases):
         "aliases": sorted(k for k, v in aliases.items() if v == cache.name),
         "cpu": [dict(v, cpu=k) for k, v in sorted(cache.cpu.items())],
     }
+    if cache.barns is not None:
+        d["barns"] = cache.barns
     slabs = []
     slab_errors = []
     for pfn in cache.slabs:
@@ -536,7 +610,10 @@ def cache_facts(mem, cache, aliases):
             d["allocated"] = None
             d["error"] = error_text(e)
             note_error(errors, "count %s" % cache.name, e)
-    node = cache.obj.node[0]
+    if has_member(cache.obj, "per_node"):
+        node = cache.obj.per_node[0].node  # the barn is beside it
+    else:
+        node = cache.obj.node[0]
     d["node0"] = {
         "nr_partial": node.nr_partial.value_(),
         "nr_slabs": node.nr_slabs.counter.value_(),
@@ -592,9 +669,17 @@ def pick_slabs(cache, slabs):
     by_addr = {s.addr: s for s in slabs}
     picked = []
     for cpu, d in sorted(cache.cpu.items()):
+        if "slab" not in d:  # sheaves: no CPU slab
+            continue
         sa = int(d["slab"], 16)
         if sa in by_addr and by_addr[sa] not in [p for p, _ in picked]:
             picked.append((by_addr[sa], "cpu%d" % cpu))
+    if cache.barns is not None:
+        # sheaves: the lowest-address slab with an object in a sheaf
+        for s in sorted(slabs, key=lambda s: s.addr):
+            if any(o in cache.cpu_free for o in s.nobj):
+                picked.append((s, "sheaf"))
+                break
     active = {s for s, _ in picked}
     rest = sorted((s for s in slabs if s not in active), key=lambda s: s.addr)
     for role, test in (("partial", lambda s: s.free), ("full", lambda s: not s.free)):
@@ -631,7 +716,7 @@ def sample_slabs(cache, slabs, addrs):
                 "inuse": s.inuse,
                 "frozen": s.frozen,
                 "slab_freelist_len": len(s.free),
-                "cpu_freelist_len": cpu_free,
+                "sheaf_objects" if cache.barns is not None else "cpu_freelist_len": cpu_free,
             }
         )
     return out
@@ -664,8 +749,11 @@ def special_addresses(mem, addrs, rqs):
     for cpu in sorted(rqs):
         put("percpu_runqueues_cpu%d" % cpu, per_cpu(prog["runqueues"], cpu).address_of_().value_())
     try:
-        kc = prog["kmalloc_caches"][0][6]  # kmalloc-64's kmem_cache_cpu
-        put("percpu_kmem_cache_cpu0", per_cpu_ptr(kc.cpu_slab, 0).value_())
+        kc = prog["kmalloc_caches"][0][6]  # kmalloc-64
+        if has_member(kc, "cpu_slab"):  # its kmem_cache_cpu
+            put("percpu_kmem_cache_cpu0", per_cpu_ptr(kc.cpu_slab, 0).value_())
+        else:  # its slub_percpu_sheaves
+            put("percpu_cpu_sheaves0", per_cpu_ptr(kc.cpu_sheaves, 0).value_())
     except Exception as e:  # noqa: BLE001
         note_error(errors, "special percpu_kmem_cache_cpu0", e)
     try:
@@ -703,7 +791,7 @@ def slab_of(mem, caches, a):
         return None
     ch = mem.word(raw, 8)
     if ch & 1:
-        pfn = (ch - 1 - mem.vmemmap) // mem.page_size
+        pfn = (compound_head_address(mem.page_addr(pfn), ch) - mem.vmemmap) // mem.page_size
         raw = mem.pages.get(pfn)
         if raw is None:
             return None
@@ -740,7 +828,7 @@ def address_entry(mem, caches, slab_cache_objs, a, e):
                 "in_object": (a - obj) < cache.object_size,
             }
             if obj in cache.cpu_free:
-                o["free_on"] = "cpu%d_freelist" % cache.cpu_free[obj]
+                o["free_on"] = cache.cpu_free[obj]
             elif obj in s.free_set:
                 o["free_on"] = "slab_freelist"
             else:

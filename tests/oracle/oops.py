@@ -14,8 +14,11 @@ Run under the drgn CLI (drgn 0.0.22, Debian python3-drgn):
   `interrupted` and every register of registers() (on a kdump of an oops,
   the pt_regs of the exception);
 - `variables`: the parameters and locals the plugin names, read by drgn in
-  that frame (null: optimized out or absent);
-- `members`: offsetof() and the type of each member the plugin names;
+  that frame (null: optimized out or absent); `rhp` too where the fault is
+  in call_srcu() (7.2's hctx-fq, see AT);
+- `members`: offsetof() and the type of each member the plugin names
+  (struct callback_head.func and struct blk_flush_queue.callback_head where
+  hctx-fq faults in call_srcu());
 - `loads`: pointers drgn reads through a variable (hctx->fq).
 """
 
@@ -50,6 +53,17 @@ MEMBERS = {
                     ("struct list_head", "next")],
 }
 VARIABLES = ["fq", "hctx", "e"]
+# Where the fault is in another function than on 6.1 (by scenario and the
+# function of frame 0's symbol): the variables and members it involves
+# besides. 7.2's hctx-fq faults in call_srcu(), which blk_mq_exit_hctx()
+# gives &fq->callback_head to free fq with: the write of rhp->func.
+AT = {
+    ("hctx-fq", "call_srcu"): {
+        "variables": ["rhp"],
+        "members": [("struct blk_flush_queue", "callback_head"),
+                    ("struct callback_head", "func")],
+    },
+}
 
 
 def fault_of(prog):
@@ -65,7 +79,7 @@ def fault_of(prog):
     return found
 
 
-def frame0(prog, out, errors):
+def frame0(prog, out, errors, scenario):
     thread = prog.crashed_thread()
     frame = thread.stack_trace()[0]
     sym = frame.symbol()
@@ -76,7 +90,8 @@ def frame0(prog, out, errors):
         "registers": {k: hx(v) for k, v in frame.registers().items()},
     }
     out["variables"] = {}
-    for name in VARIABLES:
+    extra = AT.get((scenario, sym.name), {})
+    for name in VARIABLES + extra.get("variables", []):
         try:
             v = frame[name]
             out["variables"][name] = (None if v.absent_ else
@@ -99,9 +114,10 @@ def main(argv):
     out = provenance(SCHEMA_VERSION)
     out["dump"] = os.path.basename(dump) if dump else None
     out["fault"] = fault_of(prog)  # noqa: F821 (drgn's global)
-    frame0(prog, out, errors)  # noqa: F821
+    frame0(prog, out, errors, name)  # noqa: F821
     out["members"] = {}
-    for t, m in MEMBERS.get(name, []):
+    sym = out["crashed"]["symbol"].split("+")[0]
+    for t, m in MEMBERS.get(name, []) + AT.get((name, sym), {}).get("members", []):
         typ = prog.type(t)  # noqa: F821
         mt = [x for x in typ.members if x.name == m][0].type
         out["members"]["%s.%s" % (t, m)] = {

@@ -18,9 +18,24 @@ stack trace that reaches an ORC-only function (assembly: entry code, IRQ and
 exception entry) with "unknown ORC entry type 3". The layout is told by the
 .orc_header section (Linux 6.4 and 6.3.10+: a 20-byte hash of orc_types.h),
 never by the kernel's version. A file without .orc_header is left as it is.
-With an .orc_header whose hash is not one of the two known, the copy has no
-ORC sections at all (objcopy), and drgn unwinds with DWARF CFI alone (no
-frame past an assembly function).
+With an .orc_header whose hash is not one of the two known, the entries
+themselves tell: where nearly all typed entries are CALL in 6.4's type
+field (bits 8-10 = 2; before 6.4 CALL is 0) and no entry uses bits 12-15,
+they are taken for the 6.4+ layout (Linux 7.1 changed orc_types.h, and so
+its hash, without changing the entry layout). Else the copy has no ORC
+sections at all (objcopy), and drgn unwinds with DWARF CFI alone (no frame
+past an assembly function).
+
+Linux 7.1 also renumbered the registers (UNDEFINED 0, AX 1, DX 2, SP 3,
+BP 4, DI 5, R10 6, R13 7, PREV_SP 8, SP_INDIRECT 9, BP_INDIRECT 10; drgn
+0.0.22 knows UNDEFINED 0, PREV_SP 1, DX 2, DI 3, BP 4, SP 5, R10 6, R13 7,
+BP_INDIRECT 8, SP_INDIRECT 9). The data tell which numbering a file uses:
+nearly every CALL entry finds the frame from SP, so sp_reg 3 outnumbers
+sp_reg 5 there from 7.1 on (DI, the old 3, is rare). Such a file's
+registers are mapped to the old numbers; AX, which drgn 0.0.22 has no
+number for, becomes 15, which it reports as an unknown register (7.2's
+files have no entry with AX). A file with no CALL entry follows the
+numbering of the files before it on the command line (vmlinux first).
 
 Only .orc_unwind changes (6 bytes per entry: s16 sp_offset, s16 bp_offset,
 u16 flags); every other byte of the copy is the file's.
@@ -57,8 +72,46 @@ def sections(path):
     return out
 
 
-def v1_flags(flags, version):
+# Registers of 7.1's numbering -> drgn 0.0.22's (pre-7.1) numbering:
+# UNDEFINED, AX (none: 15), DX, SP, BP, DI, R10, R13, PREV_SP, SP_INDIRECT,
+# BP_INDIRECT; 11-15 are no register in either.
+RENUMBER_7_1 = (0, 15, 2, 5, 4, 3, 6, 7, 1, 9, 8, 11, 12, 13, 14, 15)
+
+
+def entry_flags(data):
+    return [struct.unpack_from("<H", data, i + 4)[0]
+            for i in range(0, len(data) - len(data) % 6, 6)]
+
+
+def looks_6_4(flags):
+    """The entries have the 6.4+ layout: nearly all typed entries (type
+    field not UNDEFINED) are CALL (2 in bits 8-10) and bits 12-15 are
+    unused. Before 6.4 CALL is 0 in bits 8-9."""
+    typed = [f for f in flags if f >> 8 & 7]
+    if not typed or any(f >> 12 for f in flags) or any(f >> 8 & 7 > 4 for f in flags):
+        return False
+    calls = sum(1 for f in typed if f >> 8 & 7 == 2)
+    return calls * 10 >= len(typed) * 9
+
+
+def renumbered(flags, version):
+    """True where the registers are numbered as from 7.1 (SP 3, not 5),
+    False where as before, None where the entries do not tell (no CALL
+    entry, or as many of each)."""
+    call = 2 if version == 3 else 0
+    typ = (lambda f: f >> 8 & 7) if version == 3 else (lambda f: f >> 8 & 3)
+    three = sum(1 for f in flags if typ(f) == call and f & 15 == 3)
+    five = sum(1 for f in flags if typ(f) == call and f & 15 == 5)
+    if three == five:
+        return None
+    return three > five
+
+
+def v1_flags(flags, version, renumber=False):
     """One entry's flags in the pre-6.3 layout."""
+    if renumber:
+        flags = (flags & ~0xFF) | RENUMBER_7_1[flags >> 4 & 15] << 4 \
+            | RENUMBER_7_1[flags & 15]
     regs = flags & 0xFF
     if version == 3:
         kind = flags >> 8 & 7
@@ -71,7 +124,7 @@ def v1_flags(flags, version):
     return (flags & 0x3FF) | (0x400 if flags & 0x800 else 0)
 
 
-def convert(src, dst, version, orc):
+def convert(src, dst, version, orc, renumber=False):
     off, size = orc
     tmp = dst + ".tmp"
     shutil.copyfile(src, tmp)
@@ -80,7 +133,7 @@ def convert(src, dst, version, orc):
         data = bytearray(f.read(size))
         for i in range(0, size - size % 6, 6):
             flags, = struct.unpack_from("<H", data, i + 4)
-            struct.pack_into("<H", data, i + 4, v1_flags(flags, version))
+            struct.pack_into("<H", data, i + 4, v1_flags(flags, version, renumber))
         f.seek(off)
         f.write(data)
     os.replace(tmp, dst)
@@ -94,15 +147,33 @@ def strip(src, dst):
     os.replace(tmp, dst)
 
 
+def read_section(path, sec):
+    off, size = sec
+    with open(path, "rb") as f:
+        f.seek(off)
+        return f.read(size)
+
+
+# The numbering of the files before, for a file whose entries do not tell
+# (compat_path() is called for vmlinux first).
+_numbering = {"renumbered": None}
+
+
 def compat_path(cache, path):
     secs = sections(path)
     if ".orc_header" not in secs or ".orc_unwind" not in secs:
         return path
-    off, size = secs[".orc_header"]
-    with open(path, "rb") as f:
-        f.seek(off)
-        header = f.read(size)
+    header = read_section(path, secs[".orc_header"])
     version = {ORC_HASH_6_4: 3, ORC_HASH_6_3: 2}.get(header)
+    flags = entry_flags(read_section(path, secs[".orc_unwind"]))
+    told = False
+    if version is None and looks_6_4(flags):
+        version, told = 3, True
+    renumber = renumbered(flags, version) if version else None
+    if renumber is None:
+        renumber = bool(_numbering["renumbered"])
+    else:
+        _numbering["renumbered"] = renumber
     dst = os.path.join(cache, os.path.basename(path))
     newest = max(os.path.getmtime(path), os.path.getmtime(__file__))
     if os.path.exists(dst) and os.path.getmtime(dst) >= newest \
@@ -110,9 +181,16 @@ def compat_path(cache, path):
         return dst
     os.makedirs(cache, exist_ok=True)
     if version:
-        convert(path, dst, version, secs[".orc_unwind"])
+        convert(path, dst, version, secs[".orc_unwind"], renumber)
         note = ("ORC entries rewritten from the Linux %s layout to the one "
                 "drgn 0.0.22 reads" % ("6.4+" if version == 3 else "6.3"))
+        if renumber:
+            note += (", their registers from the numbering of Linux 7.1 on "
+                     "(SP 3, PREV_SP 8) to drgn's")
+        if told or renumber:
+            note += " (%s told by the entries%s)" % (
+                "both" if told and renumber else "the layout" if told else "the numbering",
+                ": the .orc_header hash is not one orc_compat.py knows" if told else "")
     else:
         strip(path, dst)
         note = "no ORC sections (an .orc_header drgn 0.0.22 cannot read)"

@@ -17,6 +17,15 @@ for_each_file(). When the nbd module is not loaded, "nbd_loaded" is false.
 socket inode), with the fd tables that hold the file. "orphans" lists the
 files no fd table holds. "kernel_sockets" counts the sockets without a file
 (kernel-internal: netlink, ... ; never orphans).
+
+Where the debuginfo has struct sockfs_inode (7.2: sock_alloc_inode()
+allocates one, xattrs before an anonymous struct socket_alloc), the
+objects of sock_inode_cache are those and each one's socket_alloc is at
+"socket_alloc_offset" in it ("sock_inode_object" names the type; both keys
+only there); "not_sockets" lists the objects' addresses. Where struct file
+has no f_count (file_ref_t f_ref, which holds the count - 1, or
+FILE_REF_RELEASED and above for a released file), "f_count" is
+f_ref.refcnt + 1, or 0 when released.
 """
 
 import os
@@ -25,7 +34,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 
-from drgn import cast, container_of  # noqa: E402
+from drgn import Object, TypeKind, cast, container_of  # noqa: E402
 from drgn.helpers.linux.fs import for_each_file  # noqa: E402
 from drgn.helpers.linux.idr import idr_for_each  # noqa: E402
 from drgn.helpers.linux.list import list_for_each_entry  # noqa: E402
@@ -96,28 +105,60 @@ def nbd_loaded():
 
 S_IFMT = 0o170000
 S_IFSOCK = 0o140000
+FILE_REF_RELEASED = 0xC000000000000000
 
 
-def all_sockets(holders):
+def sock_object():
+    """(type of sock_inode_cache's objects, offset of the struct
+    socket_alloc in one): struct sockfs_inode where the debuginfo has one
+    holding a struct socket_alloc, else struct socket_alloc itself."""
+    try:
+        t = prog.type("struct sockfs_inode")  # noqa: F821
+    except LookupError:
+        return "struct socket_alloc", 0
+    for m in t.members:
+        mt = m.type
+        while mt.kind == TypeKind.TYPEDEF:
+            mt = mt.type
+        if mt.kind == TypeKind.STRUCT and mt.tag == "socket_alloc":
+            return "struct sockfs_inode", m.bit_offset // 8
+    raise LookupError("struct sockfs_inode holds no struct socket_alloc")
+
+
+def file_count(f):
+    """f->f_count, or from file_ref_t f_ref (count - 1; released at
+    FILE_REF_RELEASED and above: 0)."""
+    try:
+        return f.f_count.counter.value_()
+    except AttributeError:
+        ref = f.f_ref.refcnt.counter.value_() & 0xFFFFFFFFFFFFFFFF
+        return 0 if ref >= FILE_REF_RELEASED else ref + 1
+
+
+def all_sockets(holders, res):
     cache = find_slab_cache(prog, "sock_inode_cache")  # noqa: F821
     socks, kernel, other = [], 0, []
-    for sa in slab_cache_for_each_allocated_object(cache,
-                                                   "struct socket_alloc"):
+    otype, off = sock_object()
+    if otype != "struct socket_alloc":
+        res["sock_inode_object"] = otype
+        res["socket_alloc_offset"] = off
+    for obj in slab_cache_for_each_allocated_object(cache, otype):
+        sa = Object(prog, "struct socket_alloc", address=obj.value_() + off)  # noqa: F821
         sock = sa.socket
         if (sa.vfs_inode.i_mode.value_() & S_IFMT) != S_IFSOCK:
-            other.append(hx(sa.value_()))
+            other.append(hx(obj.value_()))
             continue
         f = sock.file
         if not f:
             kernel += 1
             continue
         if f.private_data.value_() != sock.address_of_().value_():
-            other.append(hx(sa.value_()))
+            other.append(hx(obj.value_()))
             continue
         sk = sock.sk
         socks.append({"socket": hx(sock.address_of_().value_()),
                       "file": hx(f.value_()),
-                      "f_count": f.f_count.counter.value_(),
+                      "f_count": file_count(f),
                       "family": sk.__sk_common.skc_family.value_()
                       if sk else -1,
                       "holders": holders.get(f.value_(), [])})
@@ -135,7 +176,7 @@ def main():
         for index, p in idr_for_each(idr.address_of_()):
             nbd = cast("struct nbd_device *", p)
             res["devices"].append(device_facts(index, nbd, holders))
-    socks, kernel, other, merged = all_sockets(holders)
+    socks, kernel, other, merged = all_sockets(holders, res)
     res["sockets"] = socks
     res["kernel_sockets"] = kernel
     # Allocated objects that are no live socket with a file of its own.

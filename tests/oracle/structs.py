@@ -9,8 +9,10 @@ Run under the drgn CLI (drgn 0.0.22, Debian python3-drgn):
 Objects are picked by facts about the scenario, never by address:
 
 - hctx-fq: the `hctx` local of the crashed thread's blk_mq_hw_sysfs_release
-  frame (struct blk_mq_hw_ctx), its `queue` (struct request_queue) and the
-  crashed task (struct task_struct);
+  frame (struct blk_mq_hw_ctx), or where there is none (7.2: the crash is
+  in call_srcu() under blk_mq_exit_hctx()) of its innermost frame that
+  knows `hctx`, its `queue` (struct request_queue) and the crashed task
+  (struct task_struct);
 - nbd-orphan-hung: nbd0's `config` (struct nbd_config, a type only nbd.ko
   has) and the crashed task;
 - any other dump: the crashed task.
@@ -117,10 +119,20 @@ def describe(label, obj, errors):
 
 
 def crashed_frame_var(function, var):
-    for frame in prog.crashed_thread().stack_trace():
+    """var in the crashed thread's frame of function; without such a frame,
+    in its innermost frame where var is not absent."""
+    trace = prog.crashed_thread().stack_trace()
+    for frame in trace:
         if frame.name == function:
             return frame[var]
-    raise LookupError("no %s frame" % function)
+    for frame in trace:
+        try:
+            v = frame[var]
+        except (KeyError, LookupError):
+            continue
+        if not v.absent_:
+            return v
+    raise LookupError("no %s frame, and no frame knows %s" % (function, var))
 
 
 def pick(dump, errors):
