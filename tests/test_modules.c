@@ -35,7 +35,22 @@ ParameterizedTest(struct kt_dump_param *p, modules, agree_with_drgn)
 		cr_assert_not_null(k, "%s: module %s missing", p->name, mname);
 		cr_expect_eq(k->base, strtoull(cJSON_GetObjectItemCaseSensitive(m,
 				"base")->valuestring, NULL, 16));
-		cr_expect_eq(k->size, cJSON_GetObjectItemCaseSensitive(m, "size")->valueint);
+		// mem[] (6.4 on): each region (text, data, rodata,
+		// ro_after_init); before, the one core layout.
+		cJSON *mem = cJSON_GetObjectItemCaseSensitive(m, "mem"), *r;
+
+		if (!mem)
+			cr_expect_eq(k->size, cJSON_GetObjectItemCaseSensitive(m,
+				     "size")->valueint);
+		cJSON_ArrayForEach(r, mem) {
+			const struct kt_module_region *kr = kt_module_region_of(k,
+				kt_test_hex(kt_test_get(r, "base")));
+
+			cr_expect(kr && kr->base == kt_test_hex(kt_test_get(r,
+				  "base")) && kr->size == (uint64_t)kt_test_get(r,
+				  "size")->valuedouble, "%s: %s's %s region",
+				  p->name, mname, kt_test_get(r, "type")->valuestring);
+		}
 		cr_expect_gt(k->symtab.nsyms, 0, "%s has no symbols", mname);
 		n++;
 	}

@@ -43,8 +43,10 @@ static void check_bad(const struct kt_finding *f, cJSON *h, cJSON *doc)
 	cr_assert(strstr(f->explanation, "so the hctx was not freed"));
 	if (cJSON_IsString(kt_test_get(h, "mq_ops_symbol")))
 		cr_assert(kt_test_has_step(f, kt_test_get(h, "mq_ops_symbol")->valuestring));
-	// Where else the value is: both hctxs' fq, and the scenario's global.
-	cr_assert(kt_test_has_step(f, "kmalloc-512+0xc0 alloc (->fq of a checked hctx)"));
+	// Where else the value is: the other bad hctxs' fq (drgn found as
+	// many as the queue has), and the scenario's global.
+	if (cJSON_GetArraySize(kt_test_get(doc, "bad_hctxs")) > 1)
+		cr_assert(kt_test_has_step(f, " alloc (->fq of a checked hctx)"));
 	if (cJSON_IsString(bogus))
 		cr_assert(kt_test_has_step(f, "kt_bogus_fq+0x0 [ktscen]"));
 }
@@ -84,8 +86,9 @@ ParameterizedTest(struct kt_dump_param *p, plugin_hctx_fq, agrees_with_drgn)
 	cr_assert_geq(nall, 2);
 	cr_assert_eq(out.n, nbad, "%s: %zu findings, drgn has %zu bad hctxs",
 		     p->name, out.n, nbad);
+	// The scenario corrupts each hctx of one queue: as many as it has
 	if (!strncmp(kt_test_scenario(p->name), "hctx-fq", 7))
-		cr_assert_eq(nbad, 2);
+		cr_assert_geq(nbad, 1);
 	else
 		cr_assert_eq(nbad, 0);
 	kt_findings_deinit(&out);
