@@ -246,7 +246,7 @@ struct holder_ref {
 
 /* A socket with a file that no fd table holds. */
 struct orphan {
-	uint64_t obj;		/* struct socket_alloc */
+	uint64_t obj;		/* struct socket_alloc (or sockfs_inode) */
 	uint64_t socket, file;
 	int64_t f_count;	/* file->f_count, or -1 unreadable */
 	enum kt_slab_state state;
@@ -805,17 +805,30 @@ static struct kt_error *nbd_walk(struct kt_program *prog, struct run *r)
 
 /* ---- every socket ---- */
 
+/*
+ * What sock_alloc_inode() allocates: a struct socket_alloc, or (7.x) a
+ * struct sockfs_inode holding one after its xattrs. The cache's object
+ * size tells when to look for the latter.
+ */
 static struct kt_error *sock_layout_load(struct kt_program *prog,
-					 struct sock_layout *l)
+					 struct sock_layout *l,
+					 uint64_t object_size)
 {
+	const char *type = "struct socket_alloc";
 	struct kt_error *err;
+	uint64_t size;
 
 	kt_type_hint(prog, "sock_alloc");	// struct socket_alloc's file
-	err = kt_type_member_offset(prog, "struct socket_alloc", "socket",
-				    &l->sa_socket);
+	err = kt_type_size(prog, type, &size);
+	if (!err && size != object_size &&
+	    !kt_error_catch_any(kt_type_size(prog, "struct sockfs_inode",
+					     &size)) && size == object_size)
+		type = "struct sockfs_inode";
 	if (!err)
-		err = kt_type_member_offset(prog, "struct socket_alloc",
-					    "vfs_inode", &l->sa_inode);
+		err = kt_type_member_offset(prog, type, "socket", &l->sa_socket);
+	if (!err)
+		err = kt_type_member_offset(prog, type, "vfs_inode",
+					    &l->sa_inode);
 	if (!err)
 		err = kt_type_member_offset(prog, "struct inode", "i_mode",
 					    &l->i_mode);
@@ -996,7 +1009,7 @@ static struct kt_error *sockets_walk(struct kt_program *prog, struct run *r)
 	if (!cache)
 		return kt_error_create(KT_ERR_LOOKUP, "no slab cache "
 				       "sock_inode_cache");
-	err = sock_layout_load(prog, &r->l);
+	err = sock_layout_load(prog, &r->l, cache->object_size);
 	if (!err)
 		err = kt_slab_for_each_object(prog, cache, sock_visit, r,
 					      &r->nslabs);
