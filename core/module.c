@@ -212,31 +212,84 @@ static struct kt_error *read_kallsyms(struct kt_program *prog,
 #define MAX_MODULE_SECTIONS 256
 #define NT_GNU_BUILD_ID 3
 
+/* Where the section table of sysfs's sect_attrs is, and how to read it. */
+struct sect_layout {
+	uint64_t attrs_off, attr_size, addr_off, name_off;
+};
+
 /*
- * The section addresses of a loaded module, from sysfs's sect_attrs:
- * {attribute_group, nsections, module_sect_attr attrs[]}, each attr a
- * bin_attribute (its name first) and the address.
+ * Up to 6.13: {attribute_group, nsections, module_sect_attr attrs[]},
+ * each attr a bin_attribute (its name first) and the address.
  */
+static struct kt_error *sections_counted(struct kt_program *prog, uint64_t sa,
+					 struct sect_layout *l, uint32_t *n)
+{
+	struct kt_error *err;
+	uint64_t off;
+
+	if ((err = kt_type_member_offset(prog, "struct module_sect_attrs",
+					 "nsections", &off)) ||
+	    (err = kt_read_u32(prog, sa + off, n)) ||
+	    (err = kt_type_member_offset(prog, "struct module_sect_attrs",
+					 "attrs", &l->attrs_off)) ||
+	    (err = kt_type_size(prog, "struct module_sect_attr",
+				&l->attr_size)) ||
+	    (err = kt_type_member_offset(prog, "struct module_sect_attr",
+					 "address", &l->addr_off)))
+		return err;
+	return kt_type_member_offset(prog, "struct module_sect_attr",
+				     "battr.attr.name", &l->name_off);
+}
+
+/*
+ * Later ("module: sysfs: Drop member 'module_sect_attr::address'"):
+ * attrs[] are bare bin_attributes with the address in ->private, counted
+ * by grp.bin_attrs, a NULL-terminated array of pointers to them.
+ */
+static struct kt_error *sections_listed(struct kt_program *prog, uint64_t sa,
+					struct sect_layout *l, uint32_t *n)
+{
+	struct kt_error *err;
+	uint64_t off, list, p;
+
+	if ((err = kt_type_member_offset(prog, "struct module_sect_attrs",
+					 "grp.bin_attrs", &off)) ||
+	    (err = kt_read_u64(prog, sa + off, &list)) ||
+	    (err = kt_type_member_offset(prog, "struct module_sect_attrs",
+					 "attrs", &l->attrs_off)) ||
+	    (err = kt_type_size(prog, "struct bin_attribute", &l->attr_size)) ||
+	    (err = kt_type_member_offset(prog, "struct bin_attribute",
+					 "private", &l->addr_off)) ||
+	    (err = kt_type_member_offset(prog, "struct bin_attribute",
+					 "attr.name", &l->name_off)))
+		return err;
+	for (*n = 0; list && *n <= MAX_MODULE_SECTIONS; ++*n) {
+		err = kt_read_u64(prog, list + 8ULL * *n, &p);
+		if (err)
+			return err;
+		if (!p)
+			break;
+	}
+	return NULL;
+}
+
+/* The section addresses of a loaded module, from sysfs's sect_attrs. */
 static struct kt_error *read_sections(struct kt_program *prog,
 				      struct kt_module *mod)
 {
-	uint64_t off, attrs_off, attr_size, addr_off, name_off, sa;
+	struct sect_layout l;
 	struct kt_error *err;
+	uint64_t off, sa;
 	uint32_t n;
 
 	if ((err = kt_type_member_offset(prog, "struct module", "sect_attrs",
 					 &off)) ||
-	    (err = kt_read_u64(prog, mod->addr + off, &sa)) ||
-	    (err = kt_type_member_offset(prog, "struct module_sect_attrs",
-					 "nsections", &off)) ||
-	    (err = kt_read_u32(prog, sa + off, &n)) ||
-	    (err = kt_type_member_offset(prog, "struct module_sect_attrs",
-					 "attrs", &attrs_off)) ||
-	    (err = kt_type_size(prog, "struct module_sect_attr", &attr_size)) ||
-	    (err = kt_type_member_offset(prog, "struct module_sect_attr",
-					 "address", &addr_off)) ||
-	    (err = kt_type_member_offset(prog, "struct module_sect_attr",
-					 "battr.attr.name", &name_off)))
+	    (err = kt_read_u64(prog, mod->addr + off, &sa)))
+		return err;
+	err = kt_type_has_member(prog, "struct module_sect_attrs", "nsections") ?
+		sections_counted(prog, sa, &l, &n) :
+		sections_listed(prog, sa, &l, &n);
+	if (err)
 		return err;
 	if (n > MAX_MODULE_SECTIONS)
 		return kt_error_create(KT_ERR_CORRUPT,
@@ -246,10 +299,10 @@ static struct kt_error *read_sections(struct kt_program *prog,
 		return &kt_error_nomem;
 	for (uint32_t i = 0; i < n; i++) {
 		struct kt_module_section *sec = &mod->sections[i];
-		uint64_t a = sa + attrs_off + i * attr_size, name;
+		uint64_t a = sa + l.attrs_off + i * l.attr_size, name;
 
-		if ((err = kt_read_u64(prog, a + addr_off, &sec->addr)) ||
-		    (err = kt_read_u64(prog, a + name_off, &name)))
+		if ((err = kt_read_u64(prog, a + l.addr_off, &sec->addr)) ||
+		    (err = kt_read_u64(prog, a + l.name_off, &name)))
 			return err;
 		kt_error_destroy(kt_read_cstr(prog, name, sec->name,
 					      sizeof(sec->name)));

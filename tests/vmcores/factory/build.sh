@@ -391,6 +391,7 @@ stage_collect() {
 		d=$DUMPS/$s
 		[ -s "$d/$s.vmcore.kdump" ] || continue
 		cp "$d/$s.vmcore.kdump" "$FIXTURES/dumps/$s.kdump"
+		echo "${KLEVEL:-31}" > "$FIXTURES/dumps/$s.level"
 		[ -s "$d/$s.vmcore-dmesg.txt" ] && cp "$d/$s.vmcore-dmesg.txt" "$FIXTURES/dumps/$s.dmesg.txt"
 		[ "$s" = sysrq-null ] && [ -s "$d/$s.vmcore.kdump-lzo" ] &&
 			cp "$d/$s.vmcore.kdump-lzo" "$FIXTURES/dumps/$s.kdump-lzo"
