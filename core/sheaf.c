@@ -26,6 +26,7 @@ struct kt_error *kt_sheaf_layout(struct kt_program *prog,
 		{ "struct slab_sheaf", "size", AT(sh_size) },
 		{ "struct slab_sheaf", "objects", AT(sh_objects) },
 		{ "struct slab_sheaf", "barn_list", AT(sh_barn_list) },
+		{ "struct slab_sheaf", "cache", AT(sh_cache) },
 		{ "struct node_barn", "sheaves_full", AT(barn_full) },
 #undef AT
 	};

@@ -32,7 +32,7 @@ struct kt_sheaf_layout {
 	bool present;		/* the kernel has sheaves */
 	uint64_t c_cpu_sheaves;	/* kmem_cache.cpu_sheaves (per-CPU ptr) */
 	uint64_t pcs_main, pcs_spare, pcs_rcu;
-	uint64_t sh_size, sh_objects, sh_barn_list;
+	uint64_t sh_size, sh_objects, sh_barn_list, sh_cache;
 	uint64_t barn_full;	/* node_barn.sheaves_full */
 };
 

@@ -961,6 +961,30 @@ struct kt_error *kt_slab_object(struct kt_program *prog,
 	return NULL;
 }
 
+#define MAX_SHEAF_SLOTS 4096
+
+bool kt_slab_sheaf_slot(struct kt_program *prog, uint64_t obj, uint64_t addr,
+			bool *live)
+{
+	const struct kt_sheaf_layout *l;
+	struct kt_slabs *st;
+	uint64_t cache;
+	uint32_t size;
+
+	if (kt_error_catch_any(get_state(prog, &st)) || !st->l.sheaf.present)
+		return false;
+	l = &st->l.sheaf;
+	if (addr < obj + l->sh_objects || (addr - obj - l->sh_objects) % 8 ||
+	    (addr - obj - l->sh_objects) / 8 >= MAX_SHEAF_SLOTS ||
+	    kt_error_catch_any(kt_read_u64(prog, obj + l->sh_cache, &cache)) ||
+	    cache_index(st, cache) < 0 ||
+	    kt_error_catch_any(kt_read_u32(prog, obj + l->sh_size, &size)) ||
+	    size > MAX_SHEAF_SLOTS)
+		return false;
+	*live = (addr - obj - l->sh_objects) / 8 < size;
+	return true;
+}
+
 const struct kt_slab_cache *kt_slab_cache_by_name(struct kt_program *prog,
 						  const char *name)
 {
@@ -1349,8 +1373,9 @@ static struct kt_error *slab_objects(struct kt_program *prog,
 	for (unsigned i = 0; !err && i < nobjects; i++) {
 		uint64_t obj = first + i * c->size;
 
-		if (ch->pos[i] >= 0 || kt_u64map_get(&cs->cpu_free, obj, &v))
-			continue;
+		if (ch->pos[i] >= 0 || kt_u64map_get(&cs->cpu_free, obj, &v) ||
+		    kt_u64map_get(&cs->sheaf_free, obj, &v))
+			continue;	// free: on a freelist, or in a sheaf
 		err = fn(prog, obj, ch->corrupt || cpu_corrupt ?
 			 KT_SLAB_UNKNOWN : KT_SLAB_ALLOCATED, arg);
 	}

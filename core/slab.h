@@ -63,6 +63,14 @@ struct kt_error *kt_slab_caches(struct kt_program *prog,
 const struct kt_slab_cache *kt_slab_cache_by_addr(struct kt_program *prog,
 						  uint64_t addr);
 
+/**
+ * Is @addr a slot of objects[] in the slab_sheaf at @obj (a kmalloc
+ * object whose ->cache is a cache on the list)? *@live: below its size,
+ * so the object it names is free in that sheaf; past it, a stale slot.
+ */
+bool kt_slab_sheaf_slot(struct kt_program *prog, uint64_t obj, uint64_t addr,
+			bool *live);
+
 /** The cache named @name (or merged under that name), or NULL. */
 const struct kt_slab_cache *kt_slab_cache_by_name(struct kt_program *prog,
 						  const char *name);

@@ -911,6 +911,7 @@ static void file_hit(struct kt_program *prog, struct orphan *o,
 	struct kt_owner ow;
 	const struct kt_owner_id *id;
 	struct holder_ref *ref;
+	bool live;
 
 	// Slab objects are in the direct map; stacks in vmalloc space. The
 	// image and vmemmap aliases of the same words say nothing more.
@@ -939,6 +940,12 @@ static void file_hit(struct kt_program *prog, struct orphan *o,
 		return;
 	if (id->state == KT_SLAB_FREE) {
 		o->nstale++;
+		return;
+	}
+	// A slot of a SLUB sheaf (free objects): a live one would make the
+	// file free, a slot past its size is left over from a reuse.
+	if (kt_slab_sheaf_slot(prog, id->base, h->addr, &live)) {
+		o->nstale += !live;
 		return;
 	}
 	if (o->nholders == MAX_HOLDERS)

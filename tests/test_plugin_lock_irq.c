@@ -40,11 +40,19 @@ ParameterizedTest(struct kt_dump_param *d, plugin_lock_irq, drgn_spinners)
 	exp = kt_test_expected(file);
 	kt_test_run_plugin(prog, "lock_irq", &out);
 	if (strcmp(kt_test_scenario(d->name), "irq-lock")) {
-		cr_assert_eq(cJSON_GetArraySize(kt_test_get(exp, "spinners")), 0);
+		// A CPU may be caught spinning a moment by the kdump NMI
+		// (7.2's nbd-orphan-hung): that is no deadlock.
 		cr_assert_eq(out.n, 0, "%s: %s", d->name,
 			     out.n ? out.v[0].title : "");
 	} else {
-		cr_assert_eq(cJSON_GetArraySize(kt_test_get(exp, "spinners")), 2);
+		cJSON *sp;
+		unsigned cpus = 0;
+
+		// both CPUs spin on the lock (drgn may list one twice, in
+		// the IRQ segment and the task's)
+		cJSON_ArrayForEach(sp, kt_test_get(exp, "spinners"))
+			cpus |= 1u << (kt_test_get(sp, "cpu")->valueint & 31);
+		cr_assert_eq(cpus, 3, "%s", d->name);
 		cr_assert_eq(out.n, 1);
 	}
 	kt_findings_deinit(&out);
