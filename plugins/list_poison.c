@@ -112,14 +112,20 @@ struct scan {
  */
 static bool poison_from_code(struct kt_program *prog, struct poison *ps)
 {
-	uint64_t fn, imm[2];
+	// or, in newer kernels, __list_del_entry_valid_or_report()
+	static const char *const names[] = {
+		"__list_del_entry_valid", "__list_del_entry_valid_or_report",
+	};
+	uint64_t fn = 0, imm[2];
 	struct kt_disasm_list l = { 0 };
 	struct kt_disasm *d = NULL;
+	const char *name = NULL;
 	size_t n = 0;
 
-	if (kt_error_catch_any(kt_symbol_address(prog, "__list_del_entry_valid",
-						 &fn)) ||
-	    kt_error_catch_any(kt_disasm_create(&d)))
+	for (size_t i = 0; i < 2 && !name; i++)
+		if (!kt_error_catch_any(kt_symbol_address(prog, names[i], &fn)))
+			name = names[i];
+	if (!name || kt_error_catch_any(kt_disasm_create(&d)))
 		return false;
 	if (!kt_error_catch_any(kt_disasm_range(d, prog, fn, 0, 40, &l))) {
 		for (size_t i = 0; i < l.n && n < 2; i++) {
@@ -139,9 +145,8 @@ static bool poison_from_code(struct kt_program *prog, struct poison *ps)
 	ps->delta = imm[0] - 0x100;
 	snprintf(ps->how, sizeof(ps->how), "LIST_POISON1/2 = 0x%" PRIx64
 		 "/0x%" PRIx64 ", read from the movabs immediates of "
-		 "__list_del_entry_valid() (0x%" PRIx64 "): "
-		 "POISON_POINTER_DELTA = 0x%" PRIx64, imm[0], imm[1], fn,
-		 ps->delta);
+		 "%s() (0x%" PRIx64 "): POISON_POINTER_DELTA = 0x%" PRIx64,
+		 imm[0], imm[1], name, fn, ps->delta);
 	return true;
 }
 

@@ -47,12 +47,19 @@ static void check_finding(const struct kt_finding *f, cJSON *doc)
 	char text[128];
 	cJSON *reg;
 
-	cr_assert_neq(stale, 0);
-	snprintf(text, sizeof(text), "list_poison:0x%" PRIx64, stale);
-	cr_assert_str_eq(f->id, text);
-	r = find_ref(f, KT_REF_ADDRESS, NULL);
-	cr_assert_not_null(r);
-	cr_assert_eq(r->addr, stale);
+	if (stale) {
+		snprintf(text, sizeof(text), "list_poison:0x%" PRIx64, stale);
+		cr_assert_str_eq(f->id, text);
+		r = find_ref(f, KT_REF_ADDRESS, NULL);
+		cr_assert_not_null(r);
+		cr_assert_eq(r->addr, stale);
+	} else {
+		// No register or stack word still points at the freed entry
+		// (7.2's gcc kept it nowhere): the finding is the task's, and
+		// names no stale object.
+		cr_assert(!strncmp(f->id, "list_poison:task:", 17), "%s", f->id);
+		cr_assert(!strstr(f->title, "stale"), "%s", f->title);
+	}
 	// The poison values, as drgn read them from the same code.
 	snprintf(text, sizeof(text), "LIST_POISON1/2 = %s/%s",
 		 kt_test_get(doc, "list_poison1")->valuestring,
@@ -65,10 +72,10 @@ static void check_finding(const struct kt_finding *f, cJSON *doc)
 		cr_assert_eq(r->value, kt_test_hex(reg));
 		cr_assert_eq(r->level, 0);
 	}
-	if (cJSON_IsString(kt_test_get(doc, "kt_cursor")))
+	if (stale && cJSON_IsString(kt_test_get(doc, "kt_cursor")))
 		cr_assert_eq(kt_test_hex(kt_test_get(doc, "kt_cursor")), stale,
 			     "the scenario's cursor is the stale entry");
-	if (cJSON_IsNumber(kt_test_get(doc, "node_offset"))) {
+	if (stale && cJSON_IsNumber(kt_test_get(doc, "node_offset"))) {
 		snprintf(text, sizeof(text), "its list_head at +0x%x (node)",
 			 kt_test_get(doc, "node_offset")->valueint);
 		cr_assert(kt_test_has_step(f, text), "%s", text);
