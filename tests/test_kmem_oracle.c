@@ -146,7 +146,7 @@ ParameterizedTest(struct kt_dump_param *p, kmem_oracle, agrees_with_drgn)
 			check_region(&o, kt_test_get(a, "region")->valuestring, &t);
 		n++;
 	}
-	cr_assert_gt(n, 3000, "the oracle holds %u addresses", n);
+	cr_assert_gt(n, 1000, "the oracle holds %u addresses", n);
 	cr_assert_gt(t.slab, 2000);
 	cr_log_info("%s: %u addresses: %u slab agree, %u slab tails drgn "
 		    "misnames, %u symbols, %u vmalloc/stack and %u pages drgn "

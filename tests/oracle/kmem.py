@@ -278,14 +278,15 @@ class Mem:
             return "module_area"
         if self.dm_lo <= a < self.page_offset + (self.max_pfn << 12):
             return "direct_map"
-        # KASLR packs the regions: the vmalloc area can start within 64 TiB
-        # of page_offset_base (5.10's dumps), so it is tested first.
+        # KASLR packs the regions: the vmalloc area and vmemmap can start
+        # within 64 TiB of page_offset_base (5.10's dumps), so they are
+        # tested first.
         if self.vmalloc <= a < self.vmalloc + VMALLOC_SIZE:
             return "vmalloc"
-        if self.page_offset <= a < self.page_offset + (64 << 40):
-            return "direct_map_beyond_ram"
         if self.vmemmap <= a < self.vmemmap + VMEMMAP_SIZE:
             return "vmemmap"
+        if self.page_offset <= a < self.page_offset + (64 << 40):
+            return "direct_map_beyond_ram"
         if CPU_ENTRY_AREA[0] <= a < CPU_ENTRY_AREA[1]:
             return "cpu_entry_area"
         return "other"
