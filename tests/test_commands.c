@@ -428,7 +428,8 @@ static char *printf_alloc(const char *fmt, const char *a)
  * On the panic task: kmem names its task_struct, struct and p read its
  * pid and comm as sys has them, rd -S of its stack names its callers,
  * search finds its address in memory, dis -l disassembles with source
- * lines, files lists its root, kmem -s has the caches every kernel has.
+ * lines, files lists its root (foreach files every task's), kmem -s has
+ * the caches every kernel has, bt -v its variables.
  */
 ParameterizedTest(struct kt_dump_param *p, commands, memory_commands)
 {
@@ -450,7 +451,7 @@ ParameterizedTest(struct kt_dump_param *p, commands, memory_commands)
 				kt_test_get(f0, "sp")->valuestring);
 	const char *cmds[] = { kmem, st, pp, search, files,
 			       "p init_task.comm", "dis -l schedule 4", rd,
-			       "kmem -s", NULL };
+			       "kmem -s", "foreach files", "bt -v", NULL };
 	struct kt_run r = run(p->name, cmds, false);
 	struct names k;
 	bool named = false;
@@ -468,6 +469,12 @@ ParameterizedTest(struct kt_dump_param *p, commands, memory_commands)
 	cr_expect(strstr(r.out, "init_task.comm = \"swapper/0\""), "%s",
 		  p->name);
 	cr_expect(strstr(r.out, "ROOT: /"), "%s: files", p->name);
+	// foreach files: every task with a files_struct; init's fd 0 at least
+	cr_expect(strstr(r.out, "COMMAND: \"init\""), "%s: foreach files",
+		  p->name);
+	// bt -v: the panic task's frames have DWARF variables
+	cr_expect(strstr(r.out, "    param ") || strstr(r.out, "    local "),
+		  "%s: bt -v shows no variable", p->name);
 	// dis -l: an instruction of schedule with its source file
 	cr_expect(strstr(r.out, "kernel/sched/core.c"), "%s: dis -l",
 		  p->name);

@@ -625,6 +625,65 @@ ParameterizedTest(struct kt_dump_param *p, tui, every_view_on_every_dump)
 	stop(&f);
 }
 
+ParameterizedTestParameters(tui, landing_and_backtrace_on_every_dump)
+{
+	KT_DUMP_PARAMS();
+}
+
+/* A field of the batch `sys`/`bt` JSON of @name's dump. */
+static cJSON *batch_json(const char *name, const char *cmd)
+{
+	char *dump = kt_test_dump_path(name, ".kdump");
+	char *mods = kt_test_moddir(name);
+	const char *argv[] = { dump, kt_test_vmlinux(name), "-m", mods,
+			       "--json", "-c", cmd, NULL };
+	struct kt_run r = kt_test_run(argv);
+	cJSON *doc = cJSON_Parse(r.out);
+
+	cr_assert_not_null(doc, "%s: %s: %s", name, cmd, r.err);
+	kt_run_free(&r);
+	free(dump);
+	free(mods);
+	return doc;
+}
+
+/*
+ * The landing says why the kernel died and who; the backtrace view opens
+ * on the panic task's innermost frame, as `bt` has it.
+ */
+ParameterizedTest(struct kt_dump_param *p, tui,
+		  landing_and_backtrace_on_every_dump)
+{
+	cJSON *sys = batch_json(p->name, "sys"), *bt = batch_json(p->name, "bt");
+	cJSON *fr, *frames = kt_test_get(cJSON_GetArrayItem(
+		kt_test_get(cJSON_GetArrayItem(bt, 0), "segments"), 0), "frames");
+	const char *panic = kt_test_get(sys, "panic")->valuestring;
+	char want[128];
+	struct fake f;
+
+	// frame #0: the first that is no inlined call
+	cJSON_ArrayForEach(fr, frames)
+		if (!cJSON_IsTrue(kt_test_get(fr, "inlined")))
+			break;
+	cr_assert_not_null(fr);
+	start(&f, p->name, 120, 40);
+	snprintf(want, sizeof(want), "PANIC:   %.40s", panic);
+	cr_expect(on_screen(want), "%s: no '%s'", p->name, want);
+	snprintf(want, sizeof(want), "%s",
+		 kt_test_get(kt_test_get(sys, "panic_task"), "comm")->valuestring);
+	cr_expect(on_screen(want), "%s: no panic task %s", p->name, want);
+	keys(&f, "2");
+	snprintf(want, sizeof(want), "#0  %s+0x",
+		 kt_test_get(fr, "function")->valuestring);
+	cr_expect(!strncmp(kt_tui_selected(f.tui), want, strlen(want)),
+		  "%s: selected '%s', bt's frame #0 '%s'", p->name,
+		  kt_tui_selected(f.tui), want);
+	cr_expect(on_screen(" #0 registers"), "%s", p->name);
+	stop(&f);
+	cJSON_Delete(sys);
+	cJSON_Delete(bt);
+}
+
 /* Scripts and pipes keep the batch output; --no-tui asks for it. */
 Test(tui, no_tui_prints_sys)
 {
