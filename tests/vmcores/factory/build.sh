@@ -319,9 +319,12 @@ stage_initramfs() {
 # run one scenario in one mode
 run_one() {
 	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0
-	# a dump already made is kept (FORCE=1 makes it again)
+	# a dump already made at this dump level is kept (FORCE=1 makes it
+	# again)
 	if [ "${FORCE:-0}" != 1 ]; then
-		[ "$mode" = kdump ] && [ -s "$d/$scen.vmcore.kdump" ] && return 0
+		[ "$mode" = kdump ] && [ -s "$d/$scen.vmcore.kdump" ] &&
+			[ "$(cat "$d/level" 2> /dev/null || echo 31)" = "${KLEVEL:-31}" ] &&
+			return 0
 		[ "$mode" = qemu ] && [ -s "$d/$scen.qemu-kdump-flat" ] && return 0
 	fi
 	# makedumpfile's other formats (lzo, ELF) of one scenario, for the
@@ -346,6 +349,7 @@ run_one() {
 		done
 		rm -f "$d/dumpdisk.img"
 		[ -s "$d/$scen.vmcore.kdump" ] || say "$scen/kdump: NO DUMP (see $d/serial-kdump.log)"
+		echo "${KLEVEL:-31}" > "$d/level"
 	else
 		rm -f "$d/$scen".qemu-*
 		/usr/bin/python3 "$FACTORY/qemu_run.py" --mode qemu --paging \
