@@ -319,13 +319,17 @@ stage_initramfs() {
 # run one scenario in one mode
 run_one() {
 	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0
-	# a dump already made at this dump level is kept (FORCE=1 makes it
-	# again)
+	# a dump already made at this dump level, with this very ktscen.ko
+	# (its debuginfo must be the one the dump ran), is kept (FORCE=1
+	# makes it again)
 	if [ "${FORCE:-0}" != 1 ]; then
 		[ "$mode" = kdump ] && [ -s "$d/$scen.vmcore.kdump" ] &&
 			[ "$(cat "$d/level" 2> /dev/null || echo 31)" = "${KLEVEL:-31}" ] &&
+			cmp -s "$d/ktscen-kdump.ko" "$BUILD/helpers/ktscen.ko" &&
 			return 0
-		[ "$mode" = qemu ] && [ -s "$d/$scen.qemu-kdump-flat" ] && return 0
+		[ "$mode" = qemu ] && [ -s "$d/$scen.qemu-kdump-flat" ] &&
+			cmp -s "$d/ktscen-qemu.ko" "$BUILD/helpers/ktscen.ko" &&
+			return 0
 	fi
 	# makedumpfile's other formats (lzo, ELF) of one scenario, for the
 	# format tests
@@ -350,6 +354,7 @@ run_one() {
 		rm -f "$d/dumpdisk.img"
 		[ -s "$d/$scen.vmcore.kdump" ] || say "$scen/kdump: NO DUMP (see $d/serial-kdump.log)"
 		echo "${KLEVEL:-31}" > "$d/level"
+		cp "$BUILD/helpers/ktscen.ko" "$d/ktscen-kdump.ko"
 	else
 		rm -f "$d/$scen".qemu-*
 		/usr/bin/python3 "$FACTORY/qemu_run.py" --mode qemu --paging \
@@ -364,6 +369,7 @@ run_one() {
 			makedumpfile -R "$d/$scen.qemu-kdump" < "$d/$scen.qemu-kdump-flat" > /dev/null 2>&1 || true
 		fi
 		chmod 644 "$d/$scen".qemu-* 2> /dev/null || true
+		cp "$BUILD/helpers/ktscen.ko" "$d/ktscen-qemu.ko"
 	fi
 	echo "$scen $mode $(( $(ts) - t0 ))s" >> "$LOGS/timings.txt"
 	say "$scen/$mode done in $(( $(ts) - t0 ))s"
