@@ -790,9 +790,11 @@ static struct kt_error *run(struct kt_program *prog, struct kt_findings *out)
 	for (size_t i = 0; i < s->nst; i++)
 		stale_member(s, &s->st[i]);
 	fault_access(s);
-	// A live object with a list_del()'d member is normal: only poison in
-	// the context itself, or a free object reached from it, is evidence.
-	if (s->ns || s->fault_poison || first_free(s) >= 0)
+	// Only poison in the context itself (the fault, a register, a stack
+	// word, a variable) is evidence. Objects list_del() their members
+	// before they are freed: a free (or live) object with poisoned
+	// members that a dead register still points at is normal teardown.
+	if (s->ns || s->fault_poison)
 		report(s);
 	kt_trace_deinit(&s->tr);
 out_free:

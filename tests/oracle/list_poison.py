@@ -18,8 +18,9 @@ context, as drgn 0.0.22 sees it.
   registers and those stack words point into and that hold a list_head
   with next == LIST_POISON1 and prev == LIST_POISON2: object, cache,
   allocated, offset of the list_head.
-- "fires": the plugin's rule: poison in a register or word, or a free
-  stale object.
+- "fires": the plugin's rule: poison in a register or stack word (a free
+  object with poisoned members that a dead register points at is normal
+  teardown: objects list_del() their members before they are freed).
 - "kt_cursor", "node_offset": ktscen's stale entry and its list member
   offset, when the module is there.
 """
@@ -138,7 +139,7 @@ def main(argv):
     for v in values:
         stale.extend(stale_of(v, p1, p2, seen))
     out["stale"] = sorted(stale, key=lambda x: (x["object"], x["list_offset"]))
-    out["fires"] = bool(out["poison_regs"] or words or any(not s["allocated"] for s in stale))
+    out["fires"] = bool(out["poison_regs"] or words)
     try:
         out["kt_cursor"] = hx(prog["kt_cursor"].value_())
         out["node_offset"] = offsetof(prog.type("struct kt_entry"), "node")
