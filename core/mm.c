@@ -58,18 +58,33 @@ static int vmcoreinfo_number(struct kt_program *prog, const char *key,
 	return *end ? -1 : 0;
 }
 
+/*
+ * A constant from VMCOREINFO's @key, else enumerator @name of @type in
+ * DWARF; *@from_vmcoreinfo says which. False when neither has it.
+ */
+static bool number_or_enum(struct kt_program *prog, const char *key,
+			   const char *type, const char *name, int64_t *ret,
+			   bool *from_vmcoreinfo)
+{
+	long long n;
+
+	*from_vmcoreinfo = !vmcoreinfo_number(prog, key, &n);
+	if (*from_vmcoreinfo) {
+		*ret = n;
+		return true;
+	}
+	return !kt_error_catch_any(kt_enum_value(prog, type, name, ret));
+}
+
 static int page_flag(struct kt_program *prog, const char *name)
 {
 	char key[64];
-	long long n;
+	bool vi;
 	int64_t v;
 
 	snprintf(key, sizeof(key), "NUMBER(%s)", name);
-	if (!vmcoreinfo_number(prog, key, &n))
-		return (int)n;
-	if (!kt_error_catch_any(kt_enum_value(prog, "enum pageflags", name, &v)))
-		return (int)v;
-	return -1;
+	return number_or_enum(prog, key, "enum pageflags", name, &v, &vi) ?
+	       (int)v : -1;
 }
 
 /*
@@ -150,14 +165,12 @@ static uint32_t page_type_value(struct kt_program *prog, const char *name,
 				const char *pgty, uint32_t flag)
 {
 	char key[64];
-	long long n;
+	bool vi;
 	int64_t v;
 
 	snprintf(key, sizeof(key), "NUMBER(PAGE_%s_MAPCOUNT_VALUE)", name);
-	if (!vmcoreinfo_number(prog, key, &n))
-		return (uint32_t)n;
-	if (!kt_error_catch_any(kt_enum_value(prog, "enum pagetype", pgty, &v)))
-		return (uint32_t)v << 24;
+	if (number_or_enum(prog, key, "enum pagetype", pgty, &v, &vi))
+		return vi ? (uint32_t)v : (uint32_t)v << 24;
 	return flag ? ~flag : 0;
 }
 

@@ -589,41 +589,6 @@ static void add_user_frame(struct unwinder *u, const struct kt_regset *rs,
 	snprintf(u->trace->stop, sizeof(u->trace->stop), "user mode");
 }
 
-/*
- * Where ORC cannot go on from a syscall's entry code (its rule needs a
- * register the call clobbered), the user registers are where the kernel's
- * own unwinder expects them: task_pt_regs(), the struct pt_regs at the top
- * of the task's stack (below its padding), above the frame's sp. Taken
- * only when they hold user-mode CS and SS.
- */
-static bool user_regs_at_top(struct unwinder *u, const struct kt_regset *rs)
-{
-	uint64_t size, at, w[PT_REGS_WORDS];
-	struct kt_regset user;
-
-	if (!u->hi[KT_STACK_TASK] ||
-	    classify(u, rs->r[KT_REG_RSP]) != KT_STACK_TASK ||
-	    kt_error_catch_any(kt_type_size(u->prog, "struct pt_regs", &size)) ||
-	    size < sizeof(w) || size > u->hi[KT_STACK_TASK])
-		return false;
-	// TOP_OF_KERNEL_STACK_PADDING: 0, or 16 with FRED (CONFIG_X86_FRED)
-	for (at = u->hi[KT_STACK_TASK] - size;
-	     at + 16 + size >= u->hi[KT_STACK_TASK]; at -= 16) {
-		if (rs->r[KT_REG_RSP] > at)
-			return false;
-		if (!kt_error_catch_any(kt_read(u->prog, at, w, sizeof(w))) &&
-		    (w[KT_REG_CS] & 3) == 3 && (w[KT_REG_SS] & 3) == 3)
-			break;
-	}
-	if (at + 16 + size < u->hi[KT_STACK_TASK])
-		return false;
-	user = *rs;
-	memcpy(user.r, w, sizeof(w));
-	user.known = ALL_PT_REGS;
-	add_user_frame(u, &user, at);
-	return true;
-}
-
 static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 {
 	uint64_t regs_addr = 0;
@@ -678,10 +643,8 @@ static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 			regs_addr = 0;
 		} else if (o && o->type != KT_ORC_UNDEFINED) {
 			if (!orc_step(u, o, &rs, &next, &interrupted,
-				      &regs_addr)) {
-				user_regs_at_top(u, &rs);
+				      &regs_addr))
 				return;
-			}
 		} else if (cfi_step(u, &rs, interrupted, &next) ||
 			   fp_step(u, &rs, &next)) {
 			interrupted = false;
