@@ -16,6 +16,11 @@ const char *const kt_test_dumps[] = {
 	"list-poison", "irq-lock", NULL,
 };
 
+const char *const kt_test_finding_dumps[] = {
+	"list-double-del", "list-neighbour", "stale-ref", "lock-chain",
+	"rcu-stall", NULL,
+};
+
 const char *kt_test_env(const char *name)
 {
 	const char *v = getenv(name);
@@ -39,6 +44,32 @@ size_t kt_test_dump_params(struct kt_dump_param *p, bool matrix)
 			for (int i = 0; i < KT_TEST_NDUMPS; i++)
 				snprintf(p[n++].name, sizeof(p->name), "%.*s/%s",
 					 (int)len, ks, kt_test_dumps[i]);
+			nk++;
+		}
+		ks += len;
+		ks += strspn(ks, " ,");
+	}
+	return n;
+}
+
+size_t kt_test_all_dump_params(struct kt_dump_param *p)
+{
+	const char *ks = getenv("KT_KERNELS");
+	size_t n = 0, nk = 0;
+
+	for (int i = 0; i < KT_TEST_NDUMPS; i++)
+		snprintf(p[n++].name, sizeof(p->name), "%s", kt_test_dumps[i]);
+	while (ks && *ks && nk < KT_TEST_MAXKERNELS) {
+		size_t len = strcspn(ks, " ,");
+
+		if (len) {
+			for (int i = 0; i < KT_TEST_NDUMPS; i++)
+				snprintf(p[n++].name, sizeof(p->name), "%.*s/%s",
+					 (int)len, ks, kt_test_dumps[i]);
+			for (int i = 0; i < KT_TEST_NFINDING_DUMPS; i++)
+				snprintf(p[n++].name, sizeof(p->name), "%.*s/%s",
+					 (int)len, ks,
+					 kt_test_finding_dumps[i]);
 			nk++;
 		}
 		ks += len;

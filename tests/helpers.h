@@ -22,13 +22,22 @@ extern const char *const kt_test_dumps[];
 #define KT_TEST_NDUMPS 6
 
 /*
+ * The scenarios only the kernel matrix has (made by the recipe, not in
+ * the shared fixtures): crash kinds for the analyzers. Tests of findings
+ * run on them too; the oracles' facts about stacks, structs and kmem are
+ * gathered on the six.
+ */
+extern const char *const kt_test_finding_dumps[];
+#define KT_TEST_NFINDING_DUMPS 5
+
+/*
  * The kernel matrix: KT_KERNELS names the kernels (e.g. "6.1 5.10 6.12"),
  * KT_KERNEL_ROOT the folder that tests/vmcores/regen.sh fills, one
  * KT_KERNEL_ROOT/NAME/ per kernel: vmlinux, fixtures/dumps/SCENARIO.kdump
  * and .dmesg.txt, fixtures/modules/, expected/ (the oracles' facts, as
  * tests/expected holds them for the shared dumps) and
  * dumps/SCENARIO/serial-kdump.log. Each kernel has a dump of every one of
- * the six scenarios.
+ * the six scenarios and of the finding scenarios.
  *
  * A dump's name is "SCENARIO" for a shared dump and "KERNEL/SCENARIO" for
  * a dump of the matrix; every helper below takes either.
@@ -49,6 +58,24 @@ struct kt_dump_param {
  * returns how many.
  */
 size_t kt_test_dump_params(struct kt_dump_param *p, bool matrix);
+
+/**
+ * Fill @p (room for KT_TEST_NDUMPS + (KT_TEST_NDUMPS +
+ * KT_TEST_NFINDING_DUMPS) * KT_TEST_MAXKERNELS) with every dump: the
+ * shared ones, and every kernel's six and finding scenarios.
+ */
+size_t kt_test_all_dump_params(struct kt_dump_param *p);
+
+/** Every dump and every crash kind: for the analyzers' tests. */
+#define KT_ALL_DUMP_PARAMS()                                               \
+	do {                                                               \
+		static struct kt_dump_param                                \
+			p[KT_TEST_NDUMPS + (KT_TEST_NDUMPS +               \
+					    KT_TEST_NFINDING_DUMPS) *      \
+					   KT_TEST_MAXKERNELS];            \
+		size_t n = kt_test_all_dump_params(p);                     \
+		return cr_make_param_array(struct kt_dump_param, p, n);    \
+	} while (0)
 
 /** Every dump, shared and of the kernel matrix, as parameters. */
 #define KT_DUMP_PARAMS() KT_DUMP_PARAMS_(true)

@@ -242,7 +242,7 @@ static void join(const struct names *n, size_t from, char *buf, size_t size)
 
 ParameterizedTestParameters(commands, bt_follows_the_console_call_trace)
 {
-	KT_DUMP_PARAMS();
+	KT_ALL_DUMP_PARAMS();
 }
 
 /*

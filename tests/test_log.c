@@ -12,7 +12,7 @@
 
 ParameterizedTestParameters(log, equals_makedumpfile_dmesg)
 {
-	KT_DUMP_PARAMS();
+	KT_ALL_DUMP_PARAMS();
 }
 
 /*

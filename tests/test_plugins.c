@@ -182,7 +182,7 @@ static int cmp_str(const void *a, const void *b)
 
 ParameterizedTestParameters(plugins, each_fires_on_its_dump_and_nowhere_else)
 {
-	KT_DUMP_PARAMS();
+	KT_ALL_DUMP_PARAMS();
 }
 
 /*

@@ -627,7 +627,7 @@ ParameterizedTest(struct kt_dump_param *p, tui, every_view_on_every_dump)
 
 ParameterizedTestParameters(tui, landing_and_backtrace_on_every_dump)
 {
-	KT_DUMP_PARAMS();
+	KT_ALL_DUMP_PARAMS();
 }
 
 /* A field of the batch `sys`/`bt` JSON of @name's dump. */

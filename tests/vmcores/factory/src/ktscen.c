@@ -15,6 +15,22 @@
  *                   spin_unlock_irq(B) (re-enabling IRQs while A is held);
  *                   a pinned hrtimer on the same CPU takes A -> deadlock;
  *                   another kthread on CPU1 spins on A -> soft lockup panic.
+ * scen=list_double_del  list_del() an entry of a kmalloc'd object twice:
+ *                   CONFIG_DEBUG_LIST reports LIST_POISON1, then BUG().
+ * scen=list_neighbour   an entry's predecessor has a wrong ->next (it
+ *                   points at itself); list_del() of the entry: the
+ *                   CONFIG_DEBUG_LIST report "prev->next should be", BUG().
+ * scen=stale_ref    a kthread frees a request while an on-stack waiter and
+ *                   a local still point at it, then blocks in D state; the
+ *                   crash is a later sysrq.
+ * scen=lock_chain   a mutex held by a task waiting on a completion that
+ *                   nobody completes; an rw_semaphore writer waiting on
+ *                   that mutex; readers waiting on the rw_semaphore; and an
+ *                   ABBA deadlock of two mutexes (one global, one in a
+ *                   kmalloc'd object). The crash is the hung task panic.
+ * scen=rcu_stall    a kthread on CPU 1 takes a spinlock and spins forever
+ *                   with it held; one on CPU 0 spins on that lock. The
+ *                   crash is the RCU stall panic (panic_on_rcu_stall).
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -31,10 +47,15 @@
 #include <linux/version.h>
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/completion.h>
+#include <linux/rcupdate.h>
 
 static char *scen = "none";
 module_param(scen, charp, 0444);
-MODULE_PARM_DESC(scen, "scenario: hctx_fq, hctx_fq_now, list_poison, irq_lock");
+MODULE_PARM_DESC(scen, "scenario: hctx_fq, hctx_fq_now, list_poison, irq_lock, "
+		 "list_double_del, list_neighbour, stale_ref, lock_chain, rcu_stall");
 static char *disk = "/dev/nullb0";
 module_param(disk, charp, 0444);
 static int delay_ms = 1500;
@@ -299,6 +320,306 @@ static int kt_irq_lock(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* list-double-del, list-neighbour: CONFIG_DEBUG_LIST reports          */
+/* ------------------------------------------------------------------ */
+struct kt_item {
+	unsigned long cookie;
+	struct list_head link;
+	int id;
+	char label[40];
+	unsigned long stamp;
+};
+static LIST_HEAD(kt_items);
+static struct kt_item *kt_victim;
+
+static noinline void kt_item_unlink(struct kt_item *it)
+{
+	pr_info("ktscen: unlinking item %d at %px\n", it->id, it);
+	list_del(&it->link);
+	it->stamp = jiffies;
+}
+
+static int kt_items_make(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct kt_item *it = kzalloc(sizeof(*it), GFP_KERNEL);
+
+		if (!it)
+			return -ENOMEM;
+		it->cookie = 0x6b74736369746d00UL | i;	/* "ktscitm" */
+		it->id = i;
+		snprintf(it->label, sizeof(it->label), "ktscen-item-%d", i);
+		list_add_tail(&it->link, &kt_items);
+		if (i == n / 2)
+			kt_victim = it;
+	}
+	return 0;
+}
+
+static int kt_items_thread(void *arg)
+{
+	bool twice = arg != NULL;
+	struct kt_item *prev;
+
+	msleep(delay_ms);
+	if (twice) {
+		/* the bug: the entry is removed twice */
+		kt_item_unlink(kt_victim);
+		msleep(100);
+		kt_item_unlink(kt_victim);
+	} else {
+		/* the bug: a stray store through a stale pointer makes the
+		 * predecessor's next point at itself */
+		prev = list_entry(kt_victim->link.prev, struct kt_item, link);
+		WRITE_ONCE(prev->link.next, &prev->link);
+		msleep(100);
+		kt_item_unlink(kt_victim);
+	}
+	while (!kthread_should_stop())
+		msleep(1000);
+	return 0;
+}
+
+static int kt_list_debug(bool twice)
+{
+	struct task_struct *t;
+	int err = kt_items_make(8);
+
+	if (err)
+		return err;
+	t = kthread_run(kt_items_thread, twice ? (void *)1 : NULL,
+			"kt_items");
+	return PTR_ERR_OR_ZERO(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* stale-ref: a freed object still referenced by a blocked frame       */
+/* ------------------------------------------------------------------ */
+struct kt_req {
+	unsigned long magic;
+	int id;
+	unsigned int len;
+	struct completion *done;
+	char payload[1000];	/* kmalloc-1k: a quiet cache, it stays free */
+};
+struct kt_waiter {
+	struct kt_req *req;
+	struct completion done;
+	int status;
+};
+
+static noinline int kt_req_wait(struct kt_req *req)
+{
+	struct kt_waiter w = { .req = req, .status = 0 };
+
+	init_completion(&w.done);
+	req->done = &w.done;
+	/* the bug: the request is freed while this frame still holds it */
+	kfree(req);
+	pr_info("ktscen: waiting on a freed request %px\n", w.req);
+	wait_for_completion(&w.done);	/* nobody completes it */
+	return READ_ONCE(w.req)->id + w.status + req->len;
+}
+
+static int kt_stale_thread(void *arg)
+{
+	struct kt_req *req = kmalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
+	int r;
+
+	if (!req)
+		return -ENOMEM;
+	req->magic = 0x6b74736372657100UL;	/* "ktscreq" */
+	req->id = 42;
+	req->len = sizeof(req->payload);
+	memset(req->payload, 0x21, sizeof(req->payload));
+	msleep(delay_ms / 3);
+	r = kt_req_wait(req);
+	pr_info("ktscen: request done %d\n", r);
+	return 0;
+}
+
+static int kt_stale_ref(void)
+{
+	struct task_struct *t = kthread_run(kt_stale_thread, NULL, "kt_reqwait");
+
+	return PTR_ERR_OR_ZERO(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* lock-chain: a chain of sleeping locks to a completion, and ABBA     */
+/* ------------------------------------------------------------------ */
+struct kt_dev {
+	struct mutex cfg_lock;
+	struct rw_semaphore state_sem;
+	struct completion ready;
+	unsigned long generation;
+};
+static struct kt_dev kt_dev;
+
+struct kt_pair {
+	unsigned long tag;
+	struct mutex lock;
+	int users;
+};
+static DEFINE_MUTEX(kt_table_lock);
+static struct kt_pair *kt_pair;
+
+static noinline void kt_dev_reconfigure(struct kt_dev *d)
+{
+	mutex_lock(&d->cfg_lock);
+	/* waits for a device that never becomes ready, lock held */
+	wait_for_completion(&d->ready);
+	d->generation++;
+	mutex_unlock(&d->cfg_lock);
+}
+
+static int kt_chain_root(void *arg)
+{
+	kt_dev_reconfigure(&kt_dev);
+	return 0;
+}
+
+static noinline void kt_dev_update(struct kt_dev *d)
+{
+	down_write(&d->state_sem);
+	msleep(300);
+	mutex_lock(&d->cfg_lock);
+	d->generation++;
+	mutex_unlock(&d->cfg_lock);
+	up_write(&d->state_sem);
+}
+
+static int kt_chain_writer(void *arg)
+{
+	msleep(200);
+	kt_dev_update(&kt_dev);
+	return 0;
+}
+
+static noinline unsigned long kt_dev_read_state(struct kt_dev *d)
+{
+	unsigned long g;
+
+	down_read(&d->state_sem);
+	g = d->generation;
+	up_read(&d->state_sem);
+	return g;
+}
+
+static int kt_chain_reader(void *arg)
+{
+	msleep(400 + 50 * (long)arg);
+	return (int)kt_dev_read_state(&kt_dev);
+}
+
+static noinline void kt_lock_both(struct mutex *first, struct mutex *second)
+{
+	mutex_lock(first);
+	msleep(300);
+	mutex_lock(second);
+	mutex_unlock(second);
+	mutex_unlock(first);
+}
+
+static int kt_abba_one(void *arg)
+{
+	kt_lock_both(&kt_table_lock, &kt_pair->lock);
+	return 0;
+}
+
+static int kt_abba_two(void *arg)
+{
+	kt_lock_both(&kt_pair->lock, &kt_table_lock);
+	return 0;
+}
+
+static int kt_lock_chain(void)
+{
+	long i;
+
+	mutex_init(&kt_dev.cfg_lock);
+	init_rwsem(&kt_dev.state_sem);
+	init_completion(&kt_dev.ready);
+	kt_pair = kzalloc(sizeof(*kt_pair), GFP_KERNEL);
+	if (!kt_pair)
+		return -ENOMEM;
+	kt_pair->tag = 0x6b74736370616972UL;	/* "ktscpair" */
+	mutex_init(&kt_pair->lock);
+	kthread_run(kt_chain_root, NULL, "kt_cfg");
+	kthread_run(kt_chain_writer, NULL, "kt_update");
+	for (i = 0; i < 2; i++)
+		kthread_run(kt_chain_reader, (void *)i, "kt_reader/%ld", i);
+	kthread_run(kt_abba_one, NULL, "kt_abba_a");
+	kthread_run(kt_abba_two, NULL, "kt_abba_b");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* rcu-stall: a spinlock held forever, and a CPU spinning on it         */
+/* ------------------------------------------------------------------ */
+struct kt_stall_ctx {
+	spinlock_t lock;
+	unsigned long spins, rounds;
+};
+static struct kt_stall_ctx kt_stall;
+
+static noinline void kt_stall_hold(struct kt_stall_ctx *c)
+{
+	spin_lock(&c->lock);
+	for (;;) {	/* the bug: never lets go, never schedules */
+		c->rounds++;
+		cpu_relax();
+	}
+}
+
+static int kt_stall_holder(void *arg)
+{
+	msleep(delay_ms);
+	kt_stall_hold(&kt_stall);
+	return 0;
+}
+
+/* a grace period must be under way for RCU to see the stall: an idle
+ * guest has none, so one task waits for one */
+static int kt_stall_sync(void *arg)
+{
+	msleep(delay_ms + 100);
+	synchronize_rcu();
+	return 0;
+}
+
+static int kt_stall_waiter(void *arg)
+{
+	msleep(delay_ms + 400);
+	spin_lock(&kt_stall.lock);
+	kt_stall.spins++;
+	spin_unlock(&kt_stall.lock);
+	return 0;
+}
+
+static int kt_rcu_stall(void)
+{
+	struct task_struct *h, *w;
+
+	if (num_online_cpus() < 2)
+		return -EINVAL;
+	spin_lock_init(&kt_stall.lock);
+	h = kthread_create(kt_stall_holder, NULL, "kt_stall_hold");
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	kthread_bind(h, 1);
+	w = kthread_create(kt_stall_waiter, NULL, "kt_stall_wait");
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	kthread_bind(w, 0);
+	wake_up_process(h);
+	wake_up_process(w);
+	return PTR_ERR_OR_ZERO(kthread_run(kt_stall_sync, NULL, "kt_rcu_sync"));
+}
+
 static int __init ktscen_init(void)
 {
 	pr_info("ktscen: scenario %s\n", scen);
@@ -310,6 +631,16 @@ static int __init ktscen_init(void)
 		return kt_list_poison();
 	if (!strcmp(scen, "irq_lock"))
 		return kt_irq_lock();
+	if (!strcmp(scen, "list_double_del"))
+		return kt_list_debug(true);
+	if (!strcmp(scen, "list_neighbour"))
+		return kt_list_debug(false);
+	if (!strcmp(scen, "stale_ref"))
+		return kt_stale_ref();
+	if (!strcmp(scen, "lock_chain"))
+		return kt_lock_chain();
+	if (!strcmp(scen, "rcu_stall"))
+		return kt_rcu_stall();
 	return 0;
 }
 
