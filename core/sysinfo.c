@@ -274,6 +274,18 @@ static bool oops_head(const struct kt_log_record *r)
 	return false;
 }
 
+static bool trap_of_bug(const struct kt_log_record *r)
+{
+	const char *text = r->text;
+	size_t len = r->len;
+
+	if (starts(text, len, "Oops: ")) {
+		text += 6;
+		len -= 6;
+	}
+	return starts(text, len, "invalid opcode:");
+}
+
 static void copy_text(char *dst, size_t size, const struct kt_log_record *r)
 {
 	size_t n = r->len < size - 1 ? r->len : size - 1;
@@ -305,6 +317,17 @@ static void find_panic(const struct kt_log *log, struct kt_sysinfo *info)
 			oops = i;
 		if (oops >= 0)
 			break;
+	}
+	// An invalid opcode at a BUG() follows "kernel BUG at FILE:LINE!",
+	// which says more: crash prints that one.
+	if (oops >= 0 && trap_of_bug(&log->recs[oops])) {
+		for (ssize_t i = oops - 1; i >= 0 && i >= oops - 4; i--) {
+			if (starts(log->recs[i].text, log->recs[i].len,
+				   "kernel BUG at")) {
+				oops = i;
+				break;
+			}
+		}
 	}
 	if (panic >= 0)
 		copy_text(info->panic, sizeof(info->panic), &log->recs[panic]);

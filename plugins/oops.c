@@ -34,6 +34,7 @@
 #include "core/stack.h"
 #include "core/task.h"
 #include "core/value.h"
+#include "plugins/oops_trap.h"
 #include "plugins/plugin.h"
 
 #define NAME "oops"
@@ -1018,8 +1019,11 @@ static struct kt_error *oops_run(struct kt_program *prog,
 		return err;
 	ft.tr = &tr;
 	if (!fault_frame(&r, &tr, &ft.fi)) {
+		// no bad access: a BUG()/WARN() or another trap, or none (a
+		// panic, a watchdog, sysrq)
+		kt_oops_trap(prog, &tr, r.pid, r.task, out);
 		kt_trace_deinit(&tr);
-		return NULL;	// no fault: a panic, a watchdog, sysrq
+		return NULL;
 	}
 	ft.f = &tr.frames[ft.fi];
 	err = kt_disasm_create(&ft.dis);

@@ -7,6 +7,7 @@
 extern const struct kt_plugin kt_plugin_oops;
 extern const struct kt_plugin kt_plugin_hctx_fq;
 extern const struct kt_plugin kt_plugin_list_poison;
+extern const struct kt_plugin kt_plugin_list_debug;
 extern const struct kt_plugin kt_plugin_hung_tasks;
 extern const struct kt_plugin kt_plugin_lock_irq;
 extern const struct kt_plugin kt_plugin_orphan_sockets;
@@ -15,6 +16,7 @@ const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_oops,
 	&kt_plugin_hctx_fq,
 	&kt_plugin_list_poison,
+	&kt_plugin_list_debug,
 	&kt_plugin_lock_irq,
 	&kt_plugin_hung_tasks,
 	&kt_plugin_orphan_sockets,
