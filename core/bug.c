@@ -80,6 +80,30 @@ static uint64_t field_ptr(const struct layout *l, const unsigned char *e,
 	return rd(e + off, 8);
 }
 
+/*
+ * A relative string field: displacement from the field itself (the
+ * generic code since 6.x: ".long file - ."), or from the entry's start
+ * (older x86 asm: ".long file - 2b", 5.10). Nothing in the debuginfo says
+ * which; the right one points to the start of a string literal, right
+ * after the NUL that ends the one before it, and the wrong one 4 bytes off
+ * into or before it.
+ */
+static uint64_t string_field(struct kt_program *prog, const struct layout *l,
+			     const unsigned char *e, uint64_t ea, uint64_t off)
+{
+	uint64_t a = field_ptr(l, e, ea, off), b;
+	uint8_t before;
+
+	if (!l->relative || !off)
+		return a;
+	b = a - off;
+	if (!kt_error_catch_any(kt_read_u8(prog, a - 1, &before)) && !before)
+		return a;
+	if (!kt_error_catch_any(kt_read_u8(prog, b - 1, &before)) && !before)
+		return b;
+	return a;
+}
+
 static void read_str(struct kt_program *prog, uint64_t addr, char *buf,
 		     size_t size)
 {
@@ -126,11 +150,12 @@ static struct kt_error *search(struct kt_program *prog, const struct layout *l,
 			ret->line = (unsigned)rd(e + l->line_off, 2);
 			ret->flags = (unsigned)rd(e + l->flags_off, 2);
 			if (l->has_file)
-				read_str(prog, field_ptr(l, e, ea, l->file_off),
+				read_str(prog, string_field(prog, l, e, ea,
+							    l->file_off),
 					 ret->file, sizeof(ret->file));
 			if (l->has_format)
-				read_str(prog,
-					 field_ptr(l, e, ea, l->format_off),
+				read_str(prog, string_field(prog, l, e, ea,
+							    l->format_off),
 					 ret->format, sizeof(ret->format));
 			free(buf);
 			return NULL;
