@@ -589,6 +589,23 @@ static void add_user_frame(struct unwinder *u, const struct kt_regset *rs,
 	snprintf(u->trace->stop, sizeof(u->trace->stop), "user mode");
 }
 
+/*
+ * @pc is no code ktriage knows (no symbol), and the word at @sp is a
+ * return address into code that has unwind information: the kernel
+ * called through a bad function pointer and stopped at its target.
+ */
+static bool called_into_data(struct unwinder *u, uint64_t pc, uint64_t sp)
+{
+	struct kt_symbol_hit hit;
+	uint64_t ret;
+
+	if (kt_symbol_lookup(u->prog, pc, &hit) ||
+	    kt_error_catch_any(kt_read_u64(u->prog, sp, &ret)))
+		return false;
+	return kt_orc_lookup(u->prog, ret - 1) != NULL &&
+	       kt_symbol_lookup(u->prog, ret - 1, &hit);
+}
+
 static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 {
 	uint64_t regs_addr = 0;
@@ -623,9 +640,11 @@ static void unwind(struct unwinder *u, struct kt_regset rs, bool interrupted)
 				 "end of stack");
 			return;
 		}
-		if (!pc) {
-			// A call through a NULL pointer: the return address
-			// is on top of the stack.
+		if (!pc || (interrupted && !o &&
+			    called_into_data(u, pc, rs.r[KT_REG_RSP]))) {
+			// A call through a NULL or wild pointer (into data:
+			// an NX fault): the return address is on top of the
+			// stack.
 			next = rs;
 			if (!read_word(u, rs.r[KT_REG_RSP], &next.r[KT_REG_RIP],
 				       "a return address"))

@@ -21,6 +21,7 @@
 #include "core/disasm.h"
 #include "core/log.h"
 #include "core/module.h"
+#include "core/owner.h"
 #include "plugins/oops_trap.h"
 
 #define NAME "oops"
@@ -73,9 +74,13 @@ void kt_trap_log_line(struct kt_trap_log *l, const char *text, int rec)
 		l->ud_rec = rec;
 	else if (starts(s, "divide error: "))
 		l->de_rec = rec;
-	else if (sscanf(s, "BUG: stack guard page was hit at %" SCNx64
+	else if (starts(s, "BUG: ") && (at = strstr(s, "stack guard page was "
+						    "hit at ")) &&
+		 sscanf(at, "stack guard page was hit at %" SCNx64
 			" (stack is %" SCNx64 "..%" SCNx64 ")", &a, &lo,
 			&hi) == 3) {
+		// 6.x names the stack: "BUG: TASK stack guard page ..."; the
+		// addresses are %p, hashed: not addresses
 		l->guard_rec = rec;
 		l->guard_addr = a;
 		l->guard_lo = lo;
@@ -129,6 +134,7 @@ struct trap {
 	char caller[160];	/* the frame above, or "" */
 	/* a BUG_ON()'s test */
 	bool has_test;
+	bool fallthrough;	/* the jump skips the trap when not taken */
 	struct kt_disasm_insn test, jump;
 	char test_vals[160];
 };
@@ -185,6 +191,33 @@ static uint64_t regval(const struct kt_frame *f, int reg, bool *ok)
 	return *ok ? f->regs.r[reg] : 0;
 }
 
+/* A memory operand's address and value at the trap: "[0x...]=0x400". */
+static void mem_value(const struct trap *t, const struct kt_disasm_op *op,
+		      char *buf, size_t size)
+{
+	const struct kt_disasm_mem *m = &op->mem;
+	uint64_t a = (uint64_t)m->disp, v = 0, x;
+	bool ok = true;
+	char brief[96];
+
+	if (m->segment != KT_DISASM_NOREG || !op->size || op->size > 8)
+		return;
+	if (m->rip_relative) {
+		a = m->rip_addr;
+	} else {
+		if (m->base != KT_DISASM_NOREG)
+			a += regval(t->f, m->base, &ok);
+		if (ok && m->index != KT_DISASM_NOREG)
+			a += (x = regval(t->f, m->index, &ok)) * m->scale;
+	}
+	if (!ok || kt_error_catch_any(kt_read(t->prog, a, &v, op->size)))
+		return;
+	kt_owner_brief(t->prog, a, brief, sizeof(brief));
+	snprintf(buf + strlen(buf), size - strlen(buf), "%s[0x%" PRIx64 "%s%s%s]"
+		 "=0x%" PRIx64, buf[0] ? ", " : "", a, brief[0] ? " " : "",
+		 brief, "", v);
+}
+
 /* The operands' values at the trap, "RAX=0x4e RDX=0x0". */
 static void operand_values(const struct trap *t, const struct kt_disasm_insn *i,
 			   char *buf, size_t size)
@@ -195,6 +228,10 @@ static void operand_values(const struct trap *t, const struct kt_disasm_insn *i,
 		uint64_t v;
 		bool ok;
 
+		if (op->kind == KT_OP_MEM) {
+			mem_value(t, op, buf, size);
+			continue;
+		}
 		if (op->kind != KT_OP_REG)
 			continue;
 		v = regval(t->f, op->reg, &ok);
@@ -203,6 +240,32 @@ static void operand_values(const struct trap *t, const struct kt_disasm_insn *i,
 				 "%s%s=0x%" PRIx64, buf[0] ? ", " : "",
 				 op->reg_name, v);
 	}
+}
+
+static bool is_test(const struct kt_disasm_insn *c)
+{
+	return !strncmp(c->mnemonic, "cmp", 3) ||
+	       !strncmp(c->mnemonic, "test", 4) ||
+	       !strncmp(c->mnemonic, "bt", 2);
+}
+
+/* Instructions that leave the flags alone, between a test and its jump. */
+static bool keeps_flags(const struct kt_disasm_insn *c)
+{
+	return !strncmp(c->mnemonic, "mov", 3) ||
+	       !strncmp(c->mnemonic, "lea", 3) || !strncmp(c->mnemonic, "nop", 3);
+}
+
+/* The compare that set the flags for the jump at @i of @l, or NULL. */
+static const struct kt_disasm_insn *flag_setter(const struct kt_disasm_list *l,
+						size_t i)
+{
+	for (size_t k = i; k-- > 0 && i - k <= 4;) {
+		if (keeps_flags(&l->insns[k]))
+			continue;
+		return is_test(&l->insns[k]) ? &l->insns[k] : NULL;
+	}
+	return NULL;
 }
 
 /*
@@ -242,16 +305,24 @@ static void find_test(struct trap *t, struct kt_disasm *dis)
 		}
 		for (size_t i = 1; i < l.n; i++) {
 			const struct kt_disasm_insn *j = &l.insns[i];
-			const struct kt_disasm_insn *c = &l.insns[i - 1];
+			const struct kt_disasm_insn *c = flag_setter(&l, i);
+
+			if (j->flow != KT_FLOW_JCC || !c)
+				continue;
+			// WARN_ON(x) often falls through into its trap: the
+			// jump right before it skips the trap when x is false
+			if (j->addr + j->len == t->f->pc && i + 1 == l.n) {
+				t->has_test = t->fallthrough = true;
+				t->test = *c;
+				t->jump = *j;
+				operand_values(t, c, t->test_vals,
+					       sizeof(t->test_vals));
+				break;
+			}
 
 			if (j->flow == KT_FLOW_TRAP && j->addr > t->f->pc)
 				break;
-			if (j->flow != KT_FLOW_JCC || !j->has_target ||
-			    j->target != t->f->pc)
-				continue;
-			if (strncmp(c->mnemonic, "cmp", 3) &&
-			    strncmp(c->mnemonic, "test", 4) &&
-			    strncmp(c->mnemonic, "bt", 2))
+			if (!j->has_target || j->target != t->f->pc)
 				continue;
 			t->has_test = true;
 			t->test = *c;
@@ -319,19 +390,20 @@ static void emit_bug(struct trap *t, const struct kt_trap_log *l,
 			   t->bug.file[0] ? t->bug.file : "?", t->bug.line,
 			   t->bug.table);
 	if (t->has_test)
-		kt_finding_explain(out, f, "It is a conditional one "
-				   "(BUG_ON/WARN_ON): %s %s (%s) then %s to "
-				   "the trap: the condition held with these "
-				   "values.", t->test.mnemonic,
+		kt_finding_explain(out, f, "It is a conditional one (%s): %s "
+				   "%s (%s), then %s %s the trap: the "
+				   "condition held with these values.",
+				   warn ? "WARN_ON" : "BUG_ON", t->test.mnemonic,
 				   t->test.operands, t->test_vals[0] ?
 				   t->test_vals : "no register operands",
-				   t->jump.mnemonic);
+				   t->jump.mnemonic, t->fallthrough ?
+				   "not taken, falling into" : "to");
 	else
 		kt_finding_explain(out, f, "No conditional jump to the trap "
-				   "was found: the code reached it by falling "
-				   "through (an unconditional BUG(), often after "
+				   "was found: the code reached it "
+				   "unconditionally (a plain %s, often after "
 				   "a report printed just before it in the "
-				   "log).");
+				   "log).", warn ? "WARN()" : "BUG()");
 	if (warn && l->panic_warn_rec < 0)
 		kt_finding_explain(out, f, "A WARN() alone does not stop the "
 				   "kernel; this one is on the panic task's "
@@ -379,11 +451,13 @@ static void emit_bug(struct trap *t, const struct kt_trap_log *l,
 				warn ? "WARNING:" : "kernel BUG at");
 	if (t->has_test)
 		kt_finding_step(out, f, "0x%" PRIx64 ": %s %s, then 0x%" PRIx64
-				": %s to the trap; at the trap %s",
+				": %s %s the trap; at the trap %s",
 				t->test.addr, t->test.mnemonic,
 				t->test.operands, t->jump.addr,
-				t->jump.mnemonic, t->test_vals[0] ?
-				t->test_vals : "(no register operands)");
+				t->jump.mnemonic, t->fallthrough ?
+				"(not taken) right before" : "to",
+				t->test_vals[0] ? t->test_vals :
+				"(no register operands)");
 	if (t->caller[0])
 		kt_finding_step(out, f, "the frame above is %s", t->caller);
 }

@@ -31,6 +31,13 @@
  * scen=rcu_stall    a kthread on CPU 1 takes a spinlock and spins forever
  *                   with it held; one on CPU 0 spins on that lock. The
  *                   crash is the RCU stall panic (panic_on_rcu_stall).
+ * scen=warn         a WARN_ON(cond) whose condition holds, with
+ *                   panic_on_warn set by the guest.
+ * scen=div0         a division by a count that is zero: divide error.
+ * scen=nx           a call through a function pointer into kmalloc'd data:
+ *                   the NX fault of an instruction fetch.
+ * scen=stack_overflow  unbounded recursion with a large frame: the task
+ *                   stack's guard page, a double fault.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -55,7 +62,8 @@
 static char *scen = "none";
 module_param(scen, charp, 0444);
 MODULE_PARM_DESC(scen, "scenario: hctx_fq, hctx_fq_now, list_poison, irq_lock, "
-		 "list_double_del, list_neighbour, stale_ref, lock_chain, rcu_stall");
+		 "list_double_del, list_neighbour, stale_ref, lock_chain, rcu_stall, "
+		 "warn, div0, nx, stack_overflow");
 static char *disk = "/dev/nullb0";
 module_param(disk, charp, 0444);
 static int delay_ms = 1500;
@@ -620,6 +628,88 @@ static int kt_rcu_stall(void)
 	return PTR_ERR_OR_ZERO(kthread_run(kt_stall_sync, NULL, "kt_rcu_sync"));
 }
 
+/* ------------------------------------------------------------------ */
+/* traps: WARN with panic_on_warn, divide error, NX, stack overflow    */
+/* ------------------------------------------------------------------ */
+struct kt_quota {
+	unsigned long used, limit;
+	unsigned int shares;
+};
+static struct kt_quota kt_quota = { .used = 4096, .limit = 1024 };
+
+static noinline void kt_quota_charge(struct kt_quota *q, unsigned long n)
+{
+	q->used += n;
+	/* the "invariant" the bug breaks */
+	WARN_ON(q->used > q->limit);
+}
+
+static noinline unsigned long kt_quota_per_share(struct kt_quota *q)
+{
+	/* shares is 0: divide error */
+	return q->used / READ_ONCE(q->shares);
+}
+
+typedef void (*kt_hook_fn)(unsigned long);
+static kt_hook_fn kt_hook;
+
+static noinline void kt_run_hook(unsigned long arg)
+{
+	kt_hook_fn fn = READ_ONCE(kt_hook);
+
+	fn(arg);	/* kt_hook points into a kmalloc'd buffer */
+}
+
+static noinline unsigned long kt_descend(unsigned long depth)
+{
+	volatile char pad[600];
+
+	pad[0] = (char)depth;
+	pad[sizeof(pad) - 1] = (char)(depth >> 8);
+	/* no base case: the bug */
+	return kt_descend(depth + 1) + pad[0] + pad[sizeof(pad) - 1];
+}
+
+static int kt_trap_thread(void *arg)
+{
+	long which = (long)arg;
+
+	msleep(delay_ms);
+	switch (which) {
+	case 0:
+		kt_quota_charge(&kt_quota, 512);
+		break;
+	case 1:
+		pr_info("ktscen: per share %lu\n", kt_quota_per_share(&kt_quota));
+		break;
+	case 2: {
+		void *buf = kmalloc(64, GFP_KERNEL);
+
+		if (!buf)
+			break;
+		memset(buf, 0xc3, 64);	/* "ret": never runs, NX stops it */
+		WRITE_ONCE(kt_hook, (kt_hook_fn)buf);
+		kt_run_hook(7);
+		break;
+	}
+	case 3:
+		pr_info("ktscen: depth %lu\n", kt_descend(0));
+		break;
+	}
+	while (!kthread_should_stop())
+		msleep(1000);
+	return 0;
+}
+
+static int kt_trap(long which)
+{
+	static const char *const names[] = { "kt_quota", "kt_share",
+					     "kt_hook", "kt_descend" };
+
+	return PTR_ERR_OR_ZERO(kthread_run(kt_trap_thread, (void *)which,
+					   names[which]));
+}
+
 static int __init ktscen_init(void)
 {
 	pr_info("ktscen: scenario %s\n", scen);
@@ -641,6 +731,14 @@ static int __init ktscen_init(void)
 		return kt_lock_chain();
 	if (!strcmp(scen, "rcu_stall"))
 		return kt_rcu_stall();
+	if (!strcmp(scen, "warn"))
+		return kt_trap(0);
+	if (!strcmp(scen, "div0"))
+		return kt_trap(1);
+	if (!strcmp(scen, "nx"))
+		return kt_trap(2);
+	if (!strcmp(scen, "stack_overflow"))
+		return kt_trap(3);
 	return 0;
 }
 
