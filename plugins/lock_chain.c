@@ -587,6 +587,7 @@ static void report_cycle(struct graph *g, struct kt_findings *out, int c)
 			continue;
 		kt_finding_ref_task(out, f, "blocked behind the deadlock",
 				    g->v[i].t->pid, g->v[i].t->addr);
+		ref_lock(out, f, &g->v[i], "lock");
 		step_wait(g, out, f, &g->v[i]);
 	}
 }

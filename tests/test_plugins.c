@@ -201,6 +201,7 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "hctx-fq-exit", "hctx_fq oops" },
 		{ "irq-lock", "lock_irq" },
 		{ "list-poison", "list_poison oops" },
+		{ "lock-chain", "hung_tasks lock_chain" },
 		{ "nbd-orphan-hung", "hung_tasks orphan_sockets" },
 		{ "sysrq-null", "" },
 	};
