@@ -203,6 +203,7 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "list-double-del", "list_debug oops" },
 		{ "list-neighbour", "list_debug oops" },
 		{ "list-poison", "list_poison oops" },
+		{ "lock-chain", "hung_tasks lock_chain" },
 		{ "nbd-orphan-hung", "hung_tasks orphan_sockets" },
 		{ "sysrq-null", "" },
 	};
