@@ -462,6 +462,64 @@ static void emit_bug(struct trap *t, const struct kt_trap_log *l,
 		kt_finding_step(out, f, "the frame above is %s", t->caller);
 }
 
+/* "divl 0x10(%rdi): the divisor [0x...]=0x0", from the trapping pc. */
+static void divisor(struct kt_program *prog, const struct kt_frame *fr,
+		    char *buf, size_t size, bool *zero)
+{
+	struct trap t = { .prog = prog, .f = fr };
+	struct kt_disasm_insn in;
+	struct kt_disasm *dis;
+	char vals[200] = "";
+	uint64_t v;
+	bool ok;
+
+	buf[0] = 0;
+	*zero = false;
+	if (kt_error_catch_any(kt_disasm_create(&dis)))
+		return;
+	if (!kt_error_catch_any(kt_disasm_read(dis, prog, fr->pc, &in)) &&
+	    (!strncmp(in.mnemonic, "div", 3) ||
+	     !strncmp(in.mnemonic, "idiv", 4)) && in.nops >= 1) {
+		const struct kt_disasm_op *op = &in.ops[0];
+
+		if (op->kind == KT_OP_MEM) {
+			mem_value(&t, op, vals, sizeof(vals));
+			*zero = strstr(vals, "]=0x0") &&
+				!strstr(vals, "]=0x0")[5];
+		} else if (op->kind == KT_OP_REG &&
+			   (v = regval(fr, op->reg, &ok), ok)) {
+			snprintf(vals, sizeof(vals), "%s=0x%" PRIx64,
+				 op->reg_name, v);
+			*zero = !v;
+		}
+		snprintf(buf, size, "%s %s, the divisor %s", in.mnemonic,
+			 in.operands, vals[0] ? vals : "not known");
+	}
+	kt_disasm_destroy(dis);
+}
+
+/* The function most frames of @tr are in, and how many: recursion. */
+static size_t most_frames(const struct kt_trace *tr, char *name, size_t size)
+{
+	size_t best = 0;
+
+	name[0] = 0;
+	for (size_t i = 0; i < tr->n; i++) {
+		size_t n = 0;
+
+		if (!tr->frames[i].has_sym)
+			continue;
+		for (size_t k = 0; k < tr->n; k++)
+			n += tr->frames[k].has_sym &&
+			     tr->frames[k].sym.addr == tr->frames[i].sym.addr;
+		if (n > best) {
+			best = n;
+			frame_name(&tr->frames[i], name, size);
+		}
+	}
+	return best;
+}
+
 /* The interrupted frame the log's other trap kinds point at. */
 static bool other_trap(struct kt_program *prog, const struct kt_trace *tr,
 		       const struct kt_trap_log *l, int pid, uint64_t task,
@@ -470,7 +528,8 @@ static bool other_trap(struct kt_program *prog, const struct kt_trace *tr,
 	struct kt_finding *f;
 	const struct kt_frame *fr = NULL;
 	size_t fi = 0;
-	char fn[160];
+	char fn[160], dv[300];
+	bool zero = false;
 
 	for (size_t i = 0; i < tr->n && !fr; i++)
 		if (kernel_frame(&tr->frames[i])) {
@@ -482,17 +541,35 @@ static bool other_trap(struct kt_program *prog, const struct kt_trace *tr,
 				   "stack-guard:0x%" PRIx64, l->guard_addr);
 		if (!f)
 			return true;
-		kt_finding_title(out, f, "kernel stack overflow: the guard "
-				 "page below the stack 0x%" PRIx64 "..0x%"
-				 PRIx64 " was hit at 0x%" PRIx64, l->guard_lo,
-				 l->guard_hi, l->guard_addr);
-		kt_finding_explain(out, f, "The task's kernel stack ran "
-				   "past its end into the unmapped guard page "
+		size_t rep = most_frames(tr, fn, sizeof(fn));
+
+		if (rep >= 8)
+			kt_finding_title(out, f, "kernel stack overflow: %s "
+					 "fills %zu of the task's %zu frames "
+					 "(recursion)", fn, rep, tr->n);
+		else
+			kt_finding_title(out, f, "kernel stack overflow into "
+					 "the stack's guard page%s%s",
+					 fr ? " in " : "", fr ? fn : "");
+		kt_finding_explain(out, f, "The kernel stack ran past its "
+				   "end into the unmapped guard page below it "
 				   "(a double fault): look for deep recursion "
-				   "or a large on-stack array in its trace.");
+				   "or large on-stack arrays in the trace.");
 		kt_finding_ref_task(out, f, "panic task", pid, task);
+		if (fr)
+			kt_finding_ref_frame(out, f, "overflowing frame", pid,
+					     task, (int)fi, fr->has_sym ?
+					     fr->sym.name : NULL);
 		kt_finding_step(out, f, "log record %d: the stack guard page "
-				"was hit", l->guard_rec);
+				"was hit (the log's addresses are hashed)",
+				l->guard_rec);
+		if (fr)
+			kt_finding_step(out, f, "frame #%zu stopped at 0x%"
+					PRIx64 " with sp 0x%" PRIx64, fi,
+					fr->pc, fr->sp);
+		if (rep >= 8)
+			kt_finding_step(out, f, "%zu of %zu frames are %s",
+					rep, tr->n, fn);
 		return true;
 	}
 	if (!fr)
@@ -503,19 +580,39 @@ static bool other_trap(struct kt_program *prog, const struct kt_trace *tr,
 				   fr->pc);
 		if (!f)
 			return true;
-		kt_finding_title(out, f, "divide error in %s", fn);
+		divisor(prog, fr, dv, sizeof(dv), &zero);
+		if (dv[0])
+			kt_finding_title(out, f, "divide error in %s: %s%s", fn,
+					 dv, zero ? ", a division by zero" :
+					 "");
+		else
+			kt_finding_title(out, f, "divide error in %s", fn);
 		kt_finding_explain(out, f, "A division by zero, or a quotient "
 				   "too large for its register, at 0x%" PRIx64
 				   ".", fr->pc);
 		kt_finding_step(out, f, "log record %d: divide error",
 				l->de_rec);
+		if (dv[0])
+			kt_finding_step(out, f, "the instruction and its divisor "
+					"at the trap (capstone, the frame's "
+					"registers): %s", dv);
 	} else if (l->nx_rec >= 0) {
 		f = kt_finding_add(out, NAME, KT_SEV_CRITICAL, "nx:0x%" PRIx64,
 				   fr->pc);
 		if (!f)
 			return true;
+		char caller[160] = "", brief[96];
+
+		for (size_t i = fi + 1; i < tr->n && !caller[0]; i++)
+			if (tr->frames[i].has_sym)
+				frame_name(&tr->frames[i], caller,
+					   sizeof(caller));
+		kt_owner_brief(prog, fr->pc, brief, sizeof(brief));
 		kt_finding_title(out, f, "the kernel jumped to non-executable "
-				 "memory at 0x%" PRIx64, fr->pc);
+				 "memory at 0x%" PRIx64 "%s%s%s%s%s", fr->pc,
+				 brief[0] ? " (" : "", brief,
+				 brief[0] ? ")" : "", caller[0] ?
+				 ", called from " : "", caller);
 		kt_finding_explain(out, f, "The instruction pointer holds a "
 				   "data address: a corrupted function pointer "
 				   "or return address sent the kernel there.");

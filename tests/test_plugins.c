@@ -206,6 +206,10 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "lock-chain", "hung_tasks lock_chain" },
 		{ "nbd-orphan-hung", "hung_tasks orphan_sockets" },
 		{ "sysrq-null", "" },
+		{ "warn", "oops" },
+		{ "div0", "oops" },
+		{ "nx", "oops" },
+		{ "stack-overflow", "oops" },
 	};
 	const char *scen = kt_test_scenario(p->name), *expect = NULL;
 	struct kt_program *prog = kt_test_open(p->name);

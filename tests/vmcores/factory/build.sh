@@ -21,7 +21,8 @@
 # Env:
 #   FX=~/.cache/ktriage/kernels/$KERNEL   where everything goes (never the repository)
 #   SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock
-#              list-double-del list-neighbour stale-ref lock-chain rcu-stall"
+#              list-double-del list-neighbour stale-ref lock-chain rcu-stall
+#              warn div0 nx stack-overflow"
 #   MODES="kdump"                 kdump: in-guest kexec + makedumpfile (the fixtures)
 #                                 qemu : QEMU dump-guest-memory over QMP (ELF, kdump)
 #   KEEP_RAW=0                    1: also copy the unfiltered /proc/vmcore (400 MB)
@@ -47,7 +48,7 @@ KT_CACHE=${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}
 FX=${FX:-$KT_CACHE/kernels/$KERNEL}
 # the first six: every oracle's facts; the others: the analyzers' (findings)
 BASE_SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock"
-FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall"
+FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall warn div0 nx stack-overflow"
 SCENARIOS=${SCENARIOS:-"$BASE_SCENARIOS $FINDING_SCENARIOS"}
 MODES=${MODES:-kdump}
 KEEP_RAW=${KEEP_RAW:-0}
