@@ -17,7 +17,7 @@ fi
 export KT_FORMATS=${KT_FORMATS:-${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}/formats}
 "$top/tests/vmcores/mkformats.sh" "$KT_FIXTURES/dumps/list-poison.kdump" \
 	"$KT_FORMATS" >/dev/null
-# The kernel matrix: real dumps of the six scenarios on every kernel of
+# The kernel matrix: real dumps of every scenario on every kernel of
 # tests/vmcores/factory/kernels.tsv, made with the project's own recipe
 # (QEMU/TCG, in-guest kdump), with the oracles' facts about each. About
 # five minutes a kernel the first time, then cached.
@@ -43,7 +43,7 @@ for k in $KT_KERNELS; do
 	   [ -z "$(find "$top/tests/oracle" "$factory" -newer "$dir/expected/.done" -type f | head -n 1)" ]; then
 		continue
 	fi
-	echo "== kernel $k: dumps of the six scenarios and the oracles' facts"
+	echo "== kernel $k: dumps of the scenarios and the oracles' facts"
 	: > "$cache/regen-$k.log"
 	# sysrq-null of the first kernel also in QEMU's own formats and
 	# as a raw /proc/vmcore copy, for the format tests

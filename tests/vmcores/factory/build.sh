@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Crash-dump fixture factory: boots a stock Debian kernel under QEMU/TCG,
-# crashes it in six scenarios and keeps the REAL dumps the in-guest kdump
+# crashes it in every scenario and keeps the REAL dumps the in-guest kdump
 # kernel writes (plus the matching vmlinux with DWARF), using only Debian
 # packages.  Then derives the other dump formats with ../mkformats.sh.
 #
@@ -296,7 +296,10 @@ stage_build() {
 		want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="[a-z0-9_-]*\(gcc-[0-9]*\) .*/\1/p' \
 			"$KROOT/usr/src/linux-headers-$KVER/.config" 2> /dev/null | head -n 1)
 		[ -n "$want" ] && command -v "$want" > /dev/null && cc=$want
+		# the same .ko wherever $FX is (its paths are in its DWARF and
+		# in WARN()'s file names): a cached dump stays paired with it
 		make -C "$KROOT/usr/src/linux-headers-$KVER" M="$BUILD/ktscen" CC="$cc" \
+			KCFLAGS="-ffile-prefix-map=$BUILD/ktscen/=" \
 			CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$LOGS/ktscen-build.log" 2>&1 ||
 			{ tail -20 "$LOGS/ktscen-build.log"; return 1; }
 	else
