@@ -9,6 +9,7 @@ extern const struct kt_plugin kt_plugin_hctx_fq;
 extern const struct kt_plugin kt_plugin_list_poison;
 extern const struct kt_plugin kt_plugin_hung_tasks;
 extern const struct kt_plugin kt_plugin_lock_irq;
+extern const struct kt_plugin kt_plugin_lockup;
 extern const struct kt_plugin kt_plugin_orphan_sockets;
 
 const struct kt_plugin *const kt_plugin_registry[] = {
@@ -16,6 +17,7 @@ const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_hctx_fq,
 	&kt_plugin_list_poison,
 	&kt_plugin_lock_irq,
+	&kt_plugin_lockup,
 	&kt_plugin_hung_tasks,
 	&kt_plugin_orphan_sockets,
 	NULL,
