@@ -11,6 +11,8 @@
 /* how far after a report its stall lines and its CPU's stack dump are */
 #define RCU_LINES 64
 #define HEADER_LINES 400
+/* a CPU number past this is garbage */
+#define MAX_CPU 65535
 
 const char *kt_lockup_kind_name(enum kt_lockup_kind kind)
 {
@@ -85,7 +87,7 @@ static bool soft_lockup(const char *s, size_t rec, struct kt_lockup_report *r)
 	if (!p)
 		return false;
 	p += strlen("BUG: soft lockup - CPU#");
-	if (!number(&p, &cpu) || !skip(&p, " stuck for ") ||
+	if (!number(&p, &cpu) || cpu > MAX_CPU || !skip(&p, " stuck for ") ||
 	    !number(&p, &secs) || !skip(&p, "s!"))
 		return false;
 	init_report(r, KT_LOCKUP_SOFT, rec);
@@ -133,7 +135,7 @@ static bool hard_lockup(const char *s, size_t rec, struct kt_lockup_report *r)
 	if (!at)
 		return false;
 	p = at + strlen(key);
-	if (!number(&p, &cpu))
+	if (!number(&p, &cpu) || cpu > MAX_CPU)
 		return false;
 	init_report(r, KT_LOCKUP_HARD, rec);
 	r->cpu = (int)cpu;
@@ -158,7 +160,7 @@ static bool rcu_cpu_line(const char *s, long *cpu, long *ticks)
 	skip(&p, "rcu: ");
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if (!number(&p, cpu) || *p++ != '-')
+	if (!number(&p, cpu) || *cpu > MAX_CPU || *p++ != '-')
 		return false;
 	for (int i = 0; i < 4; i++)
 		if (!*p++)
