@@ -11,7 +11,8 @@ pt_regs drgn 0.0.22 stops at this reuses):
 Per CPU ("cpus"): the running task (pid, comm); the soft-lockup
 watchdog's watchdog_touch_ts and the CPU's rq->clock, and "stuck" =
 (rq->clock >> 30) - watchdog_touch_ts (kernel/watchdog.c's now - touch_ts,
-with running_clock() = the clock rq->clock is read from); hrtimer_interrupts
+with running_clock() = the clock rq->clock is read from; null when the
+timestamp was reset by a touch since); hrtimer_interrupts
 and hrtimer_interrupts_saved; rcu_data.ticks_this_gp; whether the CPU's bit
 is set in the qsmask of the leaf rcu_node covering it.
 
@@ -106,7 +107,9 @@ def cpu_facts(prog, cpu, errors):
            "comm": cstr(task.comm), "rq_clock": rq.clock.value_()}
     touch = try_value(lambda: per_cpu(prog["watchdog_touch_ts"], cpu).value_())
     out["watchdog_touch_ts"] = touch
-    out["stuck"] = (out["rq_clock"] >> 30) - touch if touch else None
+    # 0 or ULONG_MAX: touched since (before 5.14 a touch reset it)
+    reset = touch in (None, 0, 0xffffffffffffffff)
+    out["stuck"] = None if reset else (out["rq_clock"] >> 30) - touch
     for name in ("hrtimer_interrupts", "hrtimer_interrupts_saved"):
         v = try_value(lambda: per_cpu(prog[name], cpu))
         if v is not None and v.type_.kind == TypeKind.STRUCT:
