@@ -474,6 +474,17 @@ static uint64_t file_addr(const struct kt_dwarf *dw, uint64_t addr)
 	return addr;
 }
 
+uint64_t kt_dwarf_runtime_addr(const struct kt_dwarf *dw, uint64_t addr)
+{
+	for (unsigned i = 0; i < dw->nxlat; i++) {
+		const struct kt_xlat *x = &dw->xlat[i];
+
+		if (addr >= x->file && addr < x->file + x->size)
+			return addr - x->file + x->rt;
+	}
+	return addr;
+}
+
 static struct kt_error *open_dwfl(const char *path, const Dwfl_Callbacks *cb,
 				  struct placement *place,
 				  struct kt_dwarf **ret)

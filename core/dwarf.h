@@ -98,6 +98,13 @@ struct kt_error *kt_dwarf_open_module(const char *path,
 				      const struct kt_dwarf_section *secs,
 				      unsigned nsecs, struct kt_dwarf **ret);
 
+/**
+ * Where an address of @dw's own layout is at runtime: libdwfl lays out a
+ * .ko's sections itself, so a module's DW_OP_addr (a static variable)
+ * needs this; other files' addresses come back unchanged.
+ */
+uint64_t kt_dwarf_runtime_addr(const struct kt_dwarf *dw, uint64_t addr);
+
 /** The GNU build-id of a file opened with kt_dwarf_open_path(), or "". */
 const char *kt_dwarf_build_id(const struct kt_dwarf *dw);
 

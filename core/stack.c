@@ -861,7 +861,8 @@ struct eval {
 	const struct kt_frame *f;
 	bool cfa_known;
 	uint64_t cfa;
-	int64_t addr_bias;	/* DW_OP_addr: file to runtime */
+	const struct kt_dwarf *dw;	/* a module's: DW_OP_addr to runtime */
+	int64_t addr_bias;	/* vmlinux's: DW_OP_addr to runtime */
 };
 
 static bool eval_reg(const struct eval *e, uint64_t dreg, uint64_t *ret)
@@ -912,7 +913,9 @@ static const char *eval_location(const struct eval *e,
 			st[sp++] = e->cfa + (a == DW_OP_fbreg ?
 					     (int64_t)op->number : 0);
 		} else if (a == DW_OP_addr) {
-			st[sp++] = op->number + e->addr_bias;
+			st[sp++] = e->dw ? kt_dwarf_runtime_addr(e->dw,
+								 op->number) :
+					   op->number + e->addr_bias;
 		} else if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
 			st[sp++] = a - DW_OP_lit0;
 		} else if (a == DW_OP_const1u || a == DW_OP_const2u ||
@@ -965,6 +968,8 @@ size_t kt_frame_variables(struct kt_program *prog, const struct kt_trace *tr,
 		return 0;
 	if (dw == prog->dwarf)
 		e.addr_bias = prog->kaslr_offset;
+	else
+		e.dw = dw;
 	// The CFA of a frame is its caller's sp, when it returns there.
 	if (i + 1 < tr->n && !tr->frames[i + 1].regs_addr) {
 		e.cfa = tr->frames[i + 1].sp;

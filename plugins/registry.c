@@ -11,6 +11,7 @@ extern const struct kt_plugin kt_plugin_list_debug;
 extern const struct kt_plugin kt_plugin_hung_tasks;
 extern const struct kt_plugin kt_plugin_lock_irq;
 extern const struct kt_plugin kt_plugin_lock_chain;
+extern const struct kt_plugin kt_plugin_lockup;
 extern const struct kt_plugin kt_plugin_orphan_sockets;
 
 const struct kt_plugin *const kt_plugin_registry[] = {
@@ -19,6 +20,7 @@ const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_list_poison,
 	&kt_plugin_list_debug,
 	&kt_plugin_lock_irq,
+	&kt_plugin_lockup,
 	&kt_plugin_hung_tasks,
 	&kt_plugin_lock_chain,
 	&kt_plugin_orphan_sockets,

@@ -199,7 +199,9 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 	} want[] = {
 		{ "hctx-fq", "hctx_fq oops" },
 		{ "hctx-fq-exit", "hctx_fq oops" },
-		{ "irq-lock", "lock_irq" },
+		// lockup: the watchdog's soft lockup on CPU 1 (its duration,
+		// the panic), a consequence of lock_irq's deadlock on CPU 0
+		{ "irq-lock", "lock_irq lockup" },
 		{ "list-double-del", "list_debug oops" },
 		{ "list-neighbour", "list_debug oops" },
 		{ "list-poison", "list_poison oops" },
@@ -210,6 +212,7 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "div0", "oops" },
 		{ "nx", "oops" },
 		{ "stack-overflow", "oops" },
+		{ "rcu-stall", "lockup" },
 	};
 	const char *scen = kt_test_scenario(p->name), *expect = NULL;
 	struct kt_program *prog = kt_test_open(p->name);

@@ -648,6 +648,27 @@ static cJSON *batch_json(const char *name, const char *cmd)
 }
 
 /*
+ * The landing's one-line cause is the most severe finding's title (batch
+ * `findings` lists them most severe first), when it is a warning or worse.
+ */
+static void expect_cause(const char *name)
+{
+	cJSON *doc = batch_json(name, "findings");
+	cJSON *top = cJSON_GetArrayItem(kt_test_get(doc, "findings"), 0);
+	char want[128];
+
+	if (top && strcmp(kt_test_get(top, "severity")->valuestring, "info")) {
+		snprintf(want, sizeof(want), "CAUSE:   %.60s",
+			 kt_test_get(top, "title")->valuestring);
+		cr_expect(on_screen(want), "%s: no '%s'", name, want);
+	} else {
+		cr_expect(!on_screen("CAUSE:"), "%s: a cause without a finding "
+			  "that fires", name);
+	}
+	cJSON_Delete(doc);
+}
+
+/*
  * The landing says why the kernel died and who; the backtrace view opens
  * on the panic task's innermost frame, as `bt` has it.
  */
@@ -672,6 +693,7 @@ ParameterizedTest(struct kt_dump_param *p, tui,
 	snprintf(want, sizeof(want), "%s",
 		 kt_test_get(kt_test_get(sys, "panic_task"), "comm")->valuestring);
 	cr_expect(on_screen(want), "%s: no panic task %s", p->name, want);
+	expect_cause(p->name);
 	keys(&f, "2");
 	snprintf(want, sizeof(want), "#0  %s+0x",
 		 kt_test_get(fr, "function")->valuestring);

@@ -89,7 +89,33 @@ static void task_line(struct kt_program *prog, struct kt_rows *rows)
 	}
 }
 
+static enum kt_role sev_role(int rank)
+{
+	return rank >= 3 ? KT_ROLE_CRITICAL : rank == 2 ? KT_ROLE_ERROR :
+	       rank == 1 ? KT_ROLE_WARNING : KT_ROLE_DIM;
+}
+
+/*
+ * The one-line cause: the most severe finding's title (they come sorted),
+ * when it is a warning or worse; an info finding explains nothing.
+ */
+static void cause_line(const struct kt_view_finding *f, size_t nf,
+		       struct kt_rows *rows)
+{
+	struct kt_row *r;
+
+	if (!nf || f[0].rank < 1)
+		return;
+	r = kt_rows_add_raw(rows, sev_role(f[0].rank), "  CAUSE:   ",
+			    f[0].title, strlen(f[0].title));
+	if (r) {
+		r->link.kind = KT_LINK_FINDING;
+		r->link.index = 0;
+	}
+}
+
 static void crash_lines(struct kt_program *prog, const struct kt_sysinfo *si,
+			const struct kt_view_finding *f, size_t nf,
 			struct kt_rows *rows)
 {
 	char comm[KT_SANITIZED_SIZE(sizeof(si->panic_comm))];
@@ -98,9 +124,11 @@ static void crash_lines(struct kt_program *prog, const struct kt_sysinfo *si,
 	kt_rows_add(rows, KT_ROLE_TITLE, "Crash");
 	kt_rows_add_raw(rows, KT_ROLE_CRITICAL, "  PANIC:   ", si->panic,
 			sizeof(si->panic));
+	// the log's report behind a panic ("BUG: soft lockup ...")
 	if (*si->panic_cause)
-		kt_rows_add_raw(rows, KT_ROLE_ERROR, "  CAUSE:   ",
+		kt_rows_add_raw(rows, KT_ROLE_ERROR, "  REPORT:  ",
 				si->panic_cause, sizeof(si->panic_cause));
+	cause_line(f, nf, rows);
 	oops_lines(prog, rows);
 	if (si->panic_cpu < 0) {
 		kt_rows_add(rows, KT_ROLE_DIM, "  no CPU panicked");
@@ -117,12 +145,6 @@ static void crash_lines(struct kt_program *prog, const struct kt_sysinfo *si,
 		r->link.pid = si->panic_pid;
 	}
 	task_line(prog, rows);
-}
-
-static enum kt_role sev_role(int rank)
-{
-	return rank >= 3 ? KT_ROLE_CRITICAL : rank == 2 ? KT_ROLE_ERROR :
-	       rank == 1 ? KT_ROLE_WARNING : KT_ROLE_DIM;
 }
 
 static void finding_lines(const struct kt_view_finding *f, size_t nf,
@@ -191,7 +213,7 @@ void kt_view_landing(struct kt_program *prog,
 		kt_error_destroy(err);
 		return;
 	}
-	crash_lines(prog, &si, rows);
+	crash_lines(prog, &si, f, nf, rows);
 	kt_rows_add(rows, KT_ROLE_TEXT, "%s", "");
 	finding_lines(f, nf, rows);
 	kt_rows_add(rows, KT_ROLE_TEXT, "%s", "");

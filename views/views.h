@@ -27,9 +27,11 @@ struct kt_view_finding {
 };
 
 /**
- * The landing screen: panic string and cause, faulting RIP and CR2 from
- * the oops in the log, crashing CPU and task, the top findings, and the
- * dump's identity and quality.
+ * The landing screen: panic string, the log's report behind it, the cause
+ * (the title of @f[0], the most severe finding, when it is a warning or
+ * worse), faulting RIP and CR2 from the oops in the log, crashing CPU and
+ * task, the top findings, and the dump's identity and quality. @f is
+ * sorted most severe first.
  */
 void kt_view_landing(struct kt_program *prog,
 		     const struct kt_view_finding *f, size_t nf,
