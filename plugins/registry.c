@@ -10,6 +10,7 @@ extern const struct kt_plugin kt_plugin_list_poison;
 extern const struct kt_plugin kt_plugin_hung_tasks;
 extern const struct kt_plugin kt_plugin_lock_irq;
 extern const struct kt_plugin kt_plugin_orphan_sockets;
+extern const struct kt_plugin kt_plugin_stale_refs;
 
 const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_oops,
@@ -18,5 +19,6 @@ const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_lock_irq,
 	&kt_plugin_hung_tasks,
 	&kt_plugin_orphan_sockets,
+	&kt_plugin_stale_refs,
 	NULL,
 };
