@@ -203,6 +203,7 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "list-poison", "list_poison oops" },
 		{ "nbd-orphan-hung", "hung_tasks orphan_sockets" },
 		{ "sysrq-null", "" },
+		{ "stale-ref", "stale_refs" },
 	};
 	const char *scen = kt_test_scenario(p->name), *expect = NULL;
 	struct kt_program *prog = kt_test_open(p->name);
