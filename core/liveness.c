@@ -228,16 +228,24 @@ static bool noreturn(struct walk *w, const struct kt_disasm_insn *in)
 
 /* ---- following paths ---- */
 
+/* @a is @b's unlikely part: "kthread.cold" of "kthread". */
+static bool cold_part_of(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return !strncmp(a, b, n) && !strcmp(a + n, ".cold");
+}
+
 static bool in_function(struct walk *w, uint64_t addr)
 {
 	struct kt_symbol_hit h;
-	size_t n = strlen(w->fn.name);
 
 	if (addr >= w->fn.addr && addr < w->fn.addr + w->fn.size)
 		return true;
-	// GCC's unlikely blocks: "kthread.cold", jumping back in
+	// GCC moves unlikely blocks to "NAME.cold", which jump back
 	return kt_symbol_lookup(w->prog, addr, &h) &&
-	       !strncmp(h.name, w->fn.name, n) && h.name[n] == '.';
+	       (cold_part_of(h.name, w->fn.name) ||
+		cold_part_of(w->fn.name, h.name));
 }
 
 static void push_path(struct walk *w, const struct path *p, uint64_t pc)
@@ -258,6 +266,9 @@ static enum effect follow(struct walk *w, struct path p)
 	bool added;
 
 	for (;;) {
+		// past the end: the call before it did not return
+		if (!in_function(w, p.pc))
+			return E_KILL;
 		if (!kt_addrset_add(&w->seen, p.pc, &added) || !added)
 			return E_NONE;
 		if (++w->ninsns > MAX_INSNS ||
