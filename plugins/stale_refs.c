@@ -572,6 +572,10 @@ static void ref_step(struct scan *s, struct kt_finding *f,
 			r->member ? " (a member of the on-stack struct)" : "",
 			r->type, r->value, where, kt_live_name(r->live),
 			r->live_why);
+	// one jump per frame
+	for (const struct ref *o = st->refs; o < r; o++)
+		if (o->frame == r->frame && o->live != KT_LIVE_NO)
+			return;
 	if (r->live != KT_LIVE_NO)
 		kt_finding_ref_frame(s->out, f, "holder", st->t->pid,
 				     st->t->addr, r->frame, r->fn);
