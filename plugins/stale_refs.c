@@ -11,8 +11,13 @@
  * (an on-stack waiter, a wait entry), its pointer members, one level
  * down. Stack words and registers that no variable covers at the pc are
  * not live: a spill slot or a callee-saved register keeps whatever was
- * last put there long after the value died (a kfree()d pointer left in
- * rbx is the ordinary case), so they are never evidence on their own.
+ * last put there long after the value died, so they are never evidence
+ * on their own. Nor is a variable DWARF still locates there: GCC keeps a
+ * location valid until the register is reused, not until the last use
+ * (kthread()'s create, freed by its creator, stays in rbx for the
+ * thread's life). A value counts when the machine code after the pc
+ * reads its register or slot again (core/liveness.h); when that cannot be
+ * decided the finding is only info.
  *
  * Each pointer-typed value is asked of the owner engine (core/owner.h, the
  * engine behind `kmem ADDR`): a slab object on a freelist (the slab's,
