@@ -769,6 +769,23 @@ size_t kt_dwarf_inline_chain(struct kt_dwarf *dw, uint64_t addr,
 	return n;
 }
 
+bool kt_dwarf_noreturn(struct kt_dwarf *dw, uint64_t addr)
+{
+	Dwarf_Die cu, chain[MAX_SCOPE_DEPTH];
+	Dwarf_Attribute attr;
+	bool flag = false;
+	size_t n;
+
+	addr = file_addr(dw, addr);
+	if (!dwarf_addrdie(dw->dwarf, addr, &cu))
+		return false;
+	n = concrete_chain(&cu, addr, chain, MAX_SCOPE_DEPTH);
+	// the outermost is the subprogram; the flag may be on its
+	// declaration (DW_AT_specification)
+	return n && dwarf_attr_integrate(&chain[0], DW_AT_noreturn, &attr) &&
+	       !dwarf_formflag(&attr, &flag) && flag;
+}
+
 static size_t compute_chain(struct kt_dwarf *dw, uint64_t addr,
 			    struct kt_inline *ret, size_t max)
 {

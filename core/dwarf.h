@@ -167,6 +167,13 @@ struct kt_inline {
 size_t kt_dwarf_inline_chain(struct kt_dwarf *dw, uint64_t addr,
 			     struct kt_inline *ret, size_t max);
 
+/**
+ * Whether the function whose code holds @addr (the file's own address) is
+ * declared not to return (DW_AT_noreturn: __noreturn, do_exit()). False
+ * when DWARF does not cover @addr.
+ */
+bool kt_dwarf_noreturn(struct kt_dwarf *dw, uint64_t addr);
+
 /* ---- variables of a frame ---- */
 
 #define KT_LOC_MAX_OPS 8

@@ -880,7 +880,8 @@ static bool eval_reg(const struct eval *e, uint64_t dreg, uint64_t *ret)
  * implicit pointers are reported, not guessed.
  */
 static const char *eval_location(const struct eval *e,
-				 const struct kt_dwarf_var *v, uint64_t *ret)
+				 const struct kt_dwarf_var *v, uint64_t *ret,
+				 uint64_t *addr, int *reg)
 {
 	uint64_t st[EVAL_STACK], r;
 	unsigned sp = 0;
@@ -897,10 +898,12 @@ static const char *eval_location(const struct eval *e,
 		if (a >= DW_OP_reg0 && a <= DW_OP_reg31) {
 			if (v->nops != 1 || !eval_reg(e, a - DW_OP_reg0, ret))
 				return "register not saved at this frame";
+			*reg = (int)dwarf_regs[a - DW_OP_reg0];
 			return NULL;
 		} else if (a == DW_OP_regx) {
 			if (v->nops != 1 || !eval_reg(e, op->number, ret))
 				return "register not saved at this frame";
+			*reg = (int)dwarf_regs[op->number];
 			return NULL;
 		} else if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
 			if (!eval_reg(e, a - DW_OP_breg0, &r))
@@ -945,6 +948,7 @@ static const char *eval_location(const struct eval *e,
 		return NULL;
 	}
 	// A memory location: the variable's bytes, up to a word.
+	*addr = st[sp - 1];
 	if (!v->size || v->size > 8)
 		return "not a scalar";
 	*ret = 0;
@@ -987,8 +991,11 @@ size_t kt_frame_variables(struct kt_program *prog, const struct kt_trace *tr,
 		o->param = vars[v].param;
 		o->size = vars[v].size;
 		o->type = vars[v].type;
-		o->why = eval_location(&e, &vars[v], &o->value);
+		o->reg = -1;
+		o->why = eval_location(&e, &vars[v], &o->value, &o->addr,
+				       &o->reg);
 		o->known = !o->why;
+		o->in_memory = o->addr != 0;
 		if (o->known && o->size && o->size < 8)
 			o->value &= (1ULL << (8 * o->size)) - 1;
 	}

@@ -90,6 +90,10 @@ struct kt_frame_var {
 	uint64_t size;
 	Dwarf_Off type;
 	const char *why;	/* when !known: "optimized out", ... */
+	/* it lives in memory at addr (a struct too: why "not a scalar") */
+	bool in_memory;
+	uint64_t addr;
+	int reg;		/* it is in register enum kt_reg; else -1 */
 };
 
 /**

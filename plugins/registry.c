@@ -13,6 +13,7 @@ extern const struct kt_plugin kt_plugin_lock_irq;
 extern const struct kt_plugin kt_plugin_lock_chain;
 extern const struct kt_plugin kt_plugin_lockup;
 extern const struct kt_plugin kt_plugin_orphan_sockets;
+extern const struct kt_plugin kt_plugin_stale_refs;
 
 const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_oops,
@@ -24,5 +25,6 @@ const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_hung_tasks,
 	&kt_plugin_lock_chain,
 	&kt_plugin_orphan_sockets,
+	&kt_plugin_stale_refs,
 	NULL,
 };

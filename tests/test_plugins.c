@@ -213,6 +213,7 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "nx", "oops" },
 		{ "stack-overflow", "oops" },
 		{ "rcu-stall", "lockup" },
+		{ "stale-ref", "stale_refs" },
 	};
 	const char *scen = kt_test_scenario(p->name), *expect = NULL;
 	struct kt_program *prog = kt_test_open(p->name);
