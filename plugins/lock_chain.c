@@ -615,7 +615,7 @@ static struct kt_error *lock_chain_run(struct kt_program *prog,
 }
 
 static const char *const lock_chain_types[] = {
-	"struct mutex.wait_list",
+	"struct mutex.owner",
 	NULL,
 };
 

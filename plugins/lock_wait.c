@@ -13,6 +13,7 @@
 #include "core/ctype.h"
 #include "core/module.h"
 #include "core/owner.h"
+#include "core/search.h"
 #include "core/task.h"
 #include "core/value.h"
 #include "plugins/lock_wait.h"
@@ -244,7 +245,10 @@ static void read_scope(struct kt_program *prog, struct kt_lock_wait_ctx *ctx,
 			if (struct_of(dw, v[k].type, true, &type)) {
 				name = dwarf_diename(&type);
 				if (!strcmp(name, "completion") ||
-				    !strcmp(name, "percpu_rw_semaphore"))
+				    !strcmp(name, "percpu_rw_semaphore") ||
+				    !strcmp(name, "mutex") ||
+				    !strcmp(name, "rw_semaphore") ||
+				    !strcmp(name, "semaphore"))
 					add_pointer(s, &type, i, &v[k]);
 				continue;
 			}
@@ -346,6 +350,19 @@ static void add_peer(struct kt_program *prog, const struct candidate *c,
  * consistent (next->prev == node), and exactly one node must not be a
  * waiter: the head.
  */
+/*
+ * 7.x's mutex and rw_semaphore keep no list head: first_waiter points to
+ * the first waiter, and the waiters' list nodes make a ring of their own.
+ */
+static bool headless(struct kt_program *prog, const struct candidate *c)
+{
+	const char *type = kt_wait_kind_type(c->d->kind);
+
+	return (c->d->kind == KT_WAIT_MUTEX || c->d->kind == KT_WAIT_RWSEM ||
+		c->d->kind == KT_WAIT_SEMAPHORE) && type &&
+	       kt_type_has_member(prog, type, "first_waiter");
+}
+
 static bool walk_ring(struct kt_program *prog, const struct kt_task_list *tl,
 		      const struct candidate *c, uint64_t start,
 		      struct kt_lock_wait *w, char *why, size_t len)
@@ -377,6 +394,8 @@ static bool walk_ring(struct kt_program *prog, const struct kt_task_list *tl,
 			break;
 	}
 	w->write = w->nring && w->ring[0].write;
+	if (node == start && heads == 0 && headless(prog, c))
+		return true;	// the lock is found from first_waiter
 	if (node != start || heads != 1) {
 		snprintf(why, len, "the ring from 0x%" PRIx64 " has %zu nodes "
 			 "that are no waiter (a wait list has one head)%s",
@@ -509,6 +528,73 @@ static void page_of(struct kt_program *prog, const struct candidate *c,
 		w->bit = (int)bit;
 }
 
+static bool ring_waiter(const struct kt_lock_wait *w, uint64_t v)
+{
+	for (size_t i = 0; i < w->nring; i++)
+		if (w->ring[i].waiter == v)
+			return true;
+	return false;
+}
+
+static bool on_a_stack(struct kt_program *prog, uint64_t addr)
+{
+	struct kt_owner o;
+
+	return !kt_error_catch_any(kt_owner_identify(prog, addr, &o)) &&
+	       o.n && o.ids[0].kind == KT_OWNER_STACK;
+}
+
+/*
+ * The lock whose first_waiter is one of @w's ring: a pointer of its type
+ * in scope (the slow path's `lock`), else the one word of memory outside
+ * every stack that points to a waiter of the ring (one search).
+ */
+static bool first_waiter_lock(struct kt_program *prog, const struct scope *s,
+			      struct kt_lock_wait *w, uint64_t off)
+{
+	const char *type = kt_wait_kind_type(w->kind) + 7;	/* "struct " */
+	struct kt_search_options o = { 0 };
+	struct kt_search_result r;
+	uint64_t also[KT_SEARCH_MAX_VALUES], first, found = 0;
+	size_t hits = 0;
+
+	for (size_t i = 0; i < s->np; i++) {
+		if (strcmp(s->p[i].target, type) || !s->p[i].known ||
+		    kt_error_catch_any(kt_read_u64(prog, s->p[i].value + off,
+						   &first)) ||
+		    !ring_waiter(w, first))
+			continue;
+		w->lock = s->p[i].value;
+		confirm(w, &s->p[i]);
+		return true;
+	}
+	if (!w->nring)
+		return false;
+	o.value = w->ring[0].waiter;
+	for (size_t i = 1; i < w->nring && i < KT_SEARCH_MAX_VALUES; i++)
+		also[o.nalso++] = w->ring[i].waiter;
+	o.also = also;
+	o.limit = 64;
+	if (kt_error_catch_any(kt_search(prog, &o, &r)))
+		return false;
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.hits[i].space != KT_SPACE_DIRECT &&
+		    r.hits[i].space != KT_SPACE_IMAGE &&
+		    r.hits[i].space != KT_SPACE_VMALLOC)
+			continue;
+		if (on_a_stack(prog, r.hits[i].addr) ||
+		    found == r.hits[i].addr - off)
+			continue;
+		found = r.hits[i].addr - off;
+		hits++;
+	}
+	kt_search_result_deinit(&r);
+	if (hits != 1)
+		return false;
+	w->lock = found;
+	return true;
+}
+
 static bool lock_of(struct kt_program *prog, const struct scope *s,
 		    const struct candidate *c, struct kt_lock_wait *w)
 {
@@ -519,6 +605,9 @@ static bool lock_of(struct kt_program *prog, const struct scope *s,
 	case KT_WAIT_MUTEX:
 	case KT_WAIT_RWSEM:
 	case KT_WAIT_SEMAPHORE:
+		if (!w->head && type_off(prog, kt_wait_kind_type(w->kind),
+					 "first_waiter", &off))
+			return first_waiter_lock(prog, s, w, off);
 		if (!type_off(prog, kt_wait_kind_type(w->kind), "wait_list",
 			      &off))
 			return false;

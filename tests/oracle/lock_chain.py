@@ -43,7 +43,7 @@ from drgn.helpers.linux.printk import get_printk_records  # noqa: E402
 from drgn.helpers.linux.slab import slab_object_info  # noqa: E402
 
 from common import (  # noqa: E402
-    all_tasks, cstr, hx, note_error, possible_cpus, provenance,
+    all_tasks, cstr, has_member, hx, note_error, possible_cpus, provenance,
     runqueue_tasks, script_arg, task_state, write_text)
 
 SCHEMA_VERSION = 1
@@ -65,11 +65,32 @@ def task_info(task):
             "task": hx(task.value_())}
 
 
+def ring_of(prog, lock, wtype, member):
+    """7.x's mutex and rw_semaphore: first_waiter, and a ring of waiters
+    without a head."""
+    first = lock.first_waiter
+    if not first.value_():
+        return []
+    ring = [first]
+    for w in list_for_each_entry(wtype, first.member_(member).address_of_(),
+                                 member):
+        ring.append(w)
+        if len(ring) >= MAX_WAITERS:
+            break
+    return ring
+
+
 def waiters(prog, lock, kind):
     _name, wtype, head, member = KINDS[kind]
-    lst = lock.wait.task_list if kind == "struct completion" else lock.member_(head)
     out = []
-    for w in list_for_each_entry(wtype, lst.address_of_(), member):
+    if kind != "struct completion" and not has_member(lock, head) and \
+            has_member(lock, "first_waiter"):
+        ring = ring_of(prog, lock, wtype, member)
+    else:
+        lst = lock.wait.task_list if kind == "struct completion" else \
+            lock.member_(head)
+        ring = list_for_each_entry(wtype, lst.address_of_(), member)
+    for w in ring:
         entry = task_info(w.task)
         entry["waiter"] = hx(w.value_())
         if kind == "struct rw_semaphore":
