@@ -29,6 +29,7 @@
 #include "core/stack.h"
 #include "core/task.h"
 #include "core/value.h"
+#include "plugins/list_report.h"
 #include "plugins/plugin.h"
 
 #define NAME "list_poison"
@@ -794,7 +795,9 @@ static struct kt_error *run(struct kt_program *prog, struct kt_findings *out)
 	// word, a variable) is evidence. Objects list_del() their members
 	// before they are freed: a free (or live) object with poisoned
 	// members that a dead register still points at is normal teardown.
-	if (s->ns || s->fault_poison)
+	// A CONFIG_DEBUG_LIST report that stopped the kernel is list_debug's
+	// to explain (its entry's poison is in these registers too).
+	if ((s->ns || s->fault_poison) && !kt_list_report_crash(prog, &s->tr))
 		report(s);
 	kt_trace_deinit(&s->tr);
 out_free:

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
+#include "core/stack.h"
 #include "plugins/list_report.h"
 
 static bool starts(const char *s, const char *p)
@@ -115,5 +117,30 @@ bool kt_list_report_parse(const char *line, struct kt_list_report *r)
 			return true;
 	}
 	memset(r, 0, sizeof(*r));
+	return false;
+}
+
+bool kt_list_report_crash(struct kt_program *prog, const struct kt_trace *tr)
+{
+	const struct kt_log *log;
+	bool in_check = false;
+
+	for (size_t i = 0; i < tr->n && !in_check; i++)
+		in_check = tr->frames[i].has_sym &&
+			   !strncmp(tr->frames[i].sym.name, "__list_", 7) &&
+			   strstr(tr->frames[i].sym.name, "_valid");
+	if (!in_check || kt_error_catch_any(kt_log_load(prog, &log)))
+		return false;
+	for (size_t i = log->n; i-- > 0;) {
+		const struct kt_log_record *r = &log->recs[i];
+		struct kt_list_report rep;
+		char buf[256];
+		size_t n = r->len < sizeof(buf) - 1 ? r->len : sizeof(buf) - 1;
+
+		memcpy(buf, r->text, n);
+		buf[n] = 0;
+		if (kt_list_report_parse(buf, &rep))
+			return true;
+	}
 	return false;
 }

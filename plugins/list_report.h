@@ -38,4 +38,14 @@ struct kt_list_report {
 /** Parse one log line; false when it is no DEBUG_LIST report. */
 bool kt_list_report_parse(const char *line, struct kt_list_report *r);
 
+struct kt_program;
+struct kt_trace;
+
+/**
+ * The crash is a DEBUG_LIST report's: the log has one and @tr (the panic
+ * task's) stopped in the list checks (__list_*_valid*). list_debug
+ * explains those; other list plugins leave them to it.
+ */
+bool kt_list_report_crash(struct kt_program *prog, const struct kt_trace *tr);
+
 #endif /* KT_PLUGINS_LIST_REPORT_H */

@@ -20,7 +20,9 @@ context, as drgn 0.0.22 sees it.
   allocated, offset of the list_head.
 - "fires": the plugin's rule: poison in a register or stack word (a free
   object with poisoned members that a dead register points at is normal
-  teardown: objects list_del() their members before they are freed).
+  teardown: objects list_del() their members before they are freed),
+  unless "debug_list_crash": the panic task stopped in the list checks
+  (__list_*_valid*) after a CONFIG_DEBUG_LIST report, list_debug's case.
 - "kt_cursor", "node_offset": ktscen's stale entry and its list member
   offset, when the module is there.
 """
@@ -31,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True
 
 from drgn import FaultError, offsetof  # noqa: E402
+from drgn.helpers.linux.printk import get_printk_records  # noqa: E402
 from drgn.helpers.linux.slab import slab_object_info  # noqa: E402
 
 from common import (  # noqa: E402
@@ -139,7 +142,14 @@ def main(argv):
     for v in values:
         stale.extend(stale_of(v, p1, p2, seen))
     out["stale"] = sorted(stale, key=lambda x: (x["object"], x["list_offset"]))
-    out["fires"] = bool(out["poison_regs"] or words)
+    # a CONFIG_DEBUG_LIST report that stopped the kernel is list_debug's
+    in_check = any((f.name or "").startswith("__list_") and "_valid" in
+                   (f.name or "") for f in trace)
+    report = any(r.text.startswith((b"list_del corruption", b"list_add "))
+                 for r in get_printk_records(prog))  # noqa: F821
+    out["debug_list_crash"] = in_check and report
+    out["fires"] = bool(out["poison_regs"] or words) and \
+        not out["debug_list_crash"]
     try:
         out["kt_cursor"] = hx(prog["kt_cursor"].value_())
         out["node_offset"] = offsetof(prog.type("struct kt_entry"), "node")
