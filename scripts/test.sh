@@ -36,11 +36,15 @@ regen() {	# kernel, then the environment of regen.sh
 	}
 }
 mkdir -p "$cache"
+# What the dumps and facts were made by: the oracles and the recipe, by
+# content (a fresh clone's files are all new, so not by time)
+stamp=$(cd "$top" && find tests/oracle tests/vmcores/factory -type f \
+	! -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
 for k in $KT_KERNELS; do
 	dir=$KT_KERNEL_ROOT/$k
-	# made, and the oracles' facts newer than the oracles
+	# made, and the oracles' facts by these oracles
 	if [ -e "$dir/expected/.done" ] &&
-	   [ -z "$(find "$top/tests/oracle" "$factory" -newer "$dir/expected/.done" -type f | head -n 1)" ]; then
+	   [ "$(cat "$dir/expected/.made-by" 2> /dev/null)" = "$stamp" ]; then
 		continue
 	fi
 	echo "== kernel $k: dumps of the scenarios and the oracles' facts"
@@ -55,6 +59,7 @@ for k in $KT_KERNELS; do
 		echo "the oracles failed on the $k dumps: see $cache/regen-$k.log" >&2
 		exit 1
 	}
+	echo "$stamp" > "$dir/expected/.made-by"
 done
 export KT_FACTORY_DUMPS=${KT_FACTORY_DUMPS:-$KT_KERNEL_ROOT/6.1/dumps/sysrq-null}
 jobs=$(nproc)
