@@ -66,9 +66,14 @@ void kt_trap_log_line(struct kt_trap_log *l, const char *text, int rec)
 	if (starts(s, "kernel BUG at ") &&
 	    file_line(s + 14, l->bug_file, sizeof(l->bug_file), &l->bug_line))
 		l->bug_rec = rec;
-	else if (starts(s, "WARNING: ") && (at = strstr(s, " at ")) &&
-		 file_line(at + 4, l->warn_file, sizeof(l->warn_file),
-			   &l->warn_line))
+	// "WARNING: CPU: 1 PID: 42 at FILE:LINE func+0x1/0x2", and 7.x's
+	// "WARNING: FILE:LINE at func+0x1/0x2, CPU#1: comm/42"
+	else if (starts(s, "WARNING: ") &&
+		 (((at = strstr(s, " at ")) &&
+		   file_line(at + 4, l->warn_file, sizeof(l->warn_file),
+			     &l->warn_line)) ||
+		  file_line(s + 9, l->warn_file, sizeof(l->warn_file),
+			    &l->warn_line)))
 		l->warn_rec = rec;
 	else if (starts(s, "invalid opcode: "))
 		l->ud_rec = rec;

@@ -91,17 +91,18 @@ static const char *strip_prefixes(const char *line)
 /*
  * The reliable entries ("? " ones are guesses) of the last call trace the
  * kernel printed for @pid on @cpu: the one after its "CPU: N ... PID: P"
- * header (an oops, a panic, a lockup report).
+ * header (an oops, a panic, a lockup report). A trace of guesses only (the
+ * kernel's unwinder lost its way: a jump into data) gives its guesses.
  */
 static bool console_trace(const char *dmesg, int cpu, int pid,
 			  struct names *ret)
 {
 	char *copy = strdup(dmesg), *save = NULL;
 	bool armed = false, in = false, found = false;
-	struct names cur = { 0 };
+	static struct names cur, guess;
 
 	cr_assert_not_null(copy);
-	ret->n = 0;
+	ret->n = cur.n = guess.n = 0;
 	for (char *l = strtok_r(copy, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		const char *s = strip_prefixes(l), *c, *p;
@@ -117,7 +118,7 @@ static bool console_trace(const char *dmesg, int cpu, int pid,
 			in = armed;
 			armed = false;
 			if (in) {
-				cur.n = 0;
+				cur.n = guess.n = 0;
 				found = true;
 			}
 			continue;
@@ -126,6 +127,16 @@ static bool console_trace(const char *dmesg, int cpu, int pid,
 			continue;
 		while (*s == ' ')
 			s++;
+		if (!strncmp(s, "? ", 2) && strstr(s, "+0x") &&
+		    strncmp(s + 2, "__pfx_", 6)) {
+			// a guess: kept for a trace that has nothing else
+			// (7.2's after a jump into data), not __pfx_ padding
+			if (guess.n < MAX_NAMES)
+				base_name(guess.v[guess.n++],
+					  sizeof(guess.v[0]), s + 2,
+					  strlen(s + 2));
+			continue;
+		}
 		if (*s == '<' || !strncmp(s, "? ", 2))
 			continue;	// <IRQ>, </TASK>; an unreliable entry
 		// where an exception or interrupt stopped the code beneath
@@ -152,7 +163,7 @@ static bool console_trace(const char *dmesg, int cpu, int pid,
 				  strlen(s));
 	}
 	free(copy);
-	*ret = cur;
+	*ret = cur.n ? cur : guess;
 	return found;
 }
 
@@ -192,37 +203,46 @@ static void bt_functions(const cJSON *task, struct names *ret)
  * (5.10's asm_call_on_stack is asm_call_irq_on_stack too), and the
  * kernel's kallsyms and bt may pick different ones.
  */
+#define RESOLVE_CHUNK 25	/* kt_test_run() passes at most 63 arguments */
+
 static void resolve(const char *name, struct names *con)
 {
-	const char *cmds[MAX_NAMES + 1];
-	char *bufs[MAX_NAMES];
-	const char *at;
-	struct kt_run r;
+	for (size_t from = 0; from < con->n; from += RESOLVE_CHUNK) {
+		size_t to = from + RESOLVE_CHUNK < con->n ?
+			    from + RESOLVE_CHUNK : con->n;
+		const char *cmds[RESOLVE_CHUNK + 1];
+		char *bufs[RESOLVE_CHUNK];
+		const char *at;
+		struct kt_run r;
 
-	for (size_t i = 0; i < con->n; i++) {
-		cr_assert(asprintf(&bufs[i], "sym %s", con->v[i]) > 0);
-		cmds[i] = bufs[i];
-	}
-	cmds[con->n] = NULL;
-	r = run(name, cmds, true);
-	// One JSON array a command; a failed one gives {"error"} and [].
-	at = r.out;
-	for (size_t i = 0; i < con->n; i++) {
-		cJSON *doc = cJSON_ParseWithOpts(at, &at, false);
-		cJSON *sym = cJSON_GetArrayItem(doc, 0);
-
-		cr_assert_not_null(doc, "%s: sym output", name);
-		con->start[i] = 0;
-		if (cJSON_IsObject(doc)) {
-			cJSON_Delete(doc);
-			doc = cJSON_ParseWithOpts(at, &at, false);
-		} else if (sym) {
-			con->start[i] = kt_test_hex(kt_test_get(sym, "start"));
+		for (size_t i = from; i < to; i++) {
+			cr_assert(asprintf(&bufs[i - from], "sym %s",
+					   con->v[i]) > 0);
+			cmds[i - from] = bufs[i - from];
 		}
-		cJSON_Delete(doc);
-		free(bufs[i]);
+		cmds[to - from] = NULL;
+		r = run(name, cmds, true);
+		// One JSON array a command; a failed one gives {"error"}
+		// and [].
+		at = r.out;
+		for (size_t i = from; i < to; i++) {
+			cJSON *doc = cJSON_ParseWithOpts(at, &at, false);
+			cJSON *sym = cJSON_GetArrayItem(doc, 0);
+
+			cr_assert_not_null(doc, "%s: sym output", name);
+			con->start[i] = 0;
+			if (cJSON_IsObject(doc)) {
+				cJSON_Delete(doc);
+				doc = cJSON_ParseWithOpts(at, &at, false);
+			} else if (sym) {
+				con->start[i] =
+					kt_test_hex(kt_test_get(sym, "start"));
+			}
+			cJSON_Delete(doc);
+			free(bufs[i - from]);
+		}
+		kt_run_free(&r);
 	}
-	kt_run_free(&r);
 }
 
 static bool same_function(const struct names *con, size_t i,
