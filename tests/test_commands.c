@@ -95,7 +95,7 @@ static const char *strip_prefixes(const char *line)
  * kernel's unwinder lost its way: a jump into data) gives its guesses.
  */
 static bool console_trace(const char *dmesg, int cpu, int pid,
-			  struct names *ret)
+			  struct names *ret, bool *guessed)
 {
 	char *copy = strdup(dmesg), *save = NULL;
 	bool armed = false, in = false, found = false;
@@ -164,6 +164,7 @@ static bool console_trace(const char *dmesg, int cpu, int pid,
 	}
 	free(copy);
 	*ret = cur.n ? cur : guess;
+	*guessed = !cur.n;
 	return found;
 }
 
@@ -283,12 +284,14 @@ ParameterizedTest(struct kt_dump_param *p, commands,
 	struct names con, k;
 	size_t i = 0, j = 0, skipped;
 	char want[2048], got[2048];
+	bool guessed;
 
 	cr_assert_not_null(dmesg);
-	cr_assert(console_trace(dmesg, cpu, pid, &con),
+	cr_assert(console_trace(dmesg, cpu, pid, &con, &guessed),
 		  "%s: the log has no call trace of pid %d on CPU %d",
 		  p->name, pid, cpu);
-	cr_assert_geq(con.n, 3, "%s: a short console trace", p->name);
+	cr_assert_geq(con.n, guessed ? 2 : 3, "%s: a short console trace",
+		      p->name);
 	cr_assert_eq(cJSON_GetArraySize(bt), 1);
 	bt_functions(cJSON_GetArrayItem(bt, 0), &k);
 	resolve(p->name, &con);
@@ -303,6 +306,30 @@ ParameterizedTest(struct kt_dump_param *p, commands,
 	}
 	join(&con, 0, want, sizeof(want));
 	join(&k, 0, got, sizeof(got));
+	if (guessed) {
+		// Guesses may hold stale words (6.1's nx has a
+		// kthread_complete_and_exit): bt must have no caller that is
+		// not among them, in their order, and at least two.
+		size_t named = 0;
+
+		for (i = 0, j = 0; j < k.n; j++) {
+			size_t x = i;
+
+			while (x < con.n && !same_function(&con, x, &k, j))
+				x++;
+			if (x < con.n) {
+				i = x + 1;
+				named++;
+			} else {
+				cr_expect(false, "%s: bt has '%s', no guess of "
+					  "the console does (console: %s; bt: "
+					  "%s)", p->name, k.v[j], want, got);
+			}
+		}
+		cr_expect_geq(named, 2, "%s: console %s; bt %s", p->name, want,
+			      got);
+		goto out;
+	}
 	cr_expect_leq(skipped, 2, "%s: console %s; bt %s", p->name, want, got);
 	for (i = skipped; i < con.n; i++) {
 		while (j < k.n && !same_function(&con, i, &k, j))
@@ -313,6 +340,7 @@ ParameterizedTest(struct kt_dump_param *p, commands,
 	}
 	cr_expect_eq(i, con.n, "%s: bt lacks '%s' (console: %s; bt: %s)",
 		     p->name, i < con.n ? con.v[i] : "", want, got);
+out:
 	cJSON_Delete(sys);
 	cJSON_Delete(bt);
 	free(dmesg);
