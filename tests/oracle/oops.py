@@ -82,14 +82,20 @@ def fault_of(prog):
 def frame0(prog, out, errors, scenario):
     thread = prog.crashed_thread()
     frame = thread.stack_trace()[0]
-    sym = frame.symbol()
+    try:
+        sym = frame.symbol()
+    except LookupError:  # a pc in no function: a jump into data
+        sym = None
     out["crashed"] = {
         "pid": thread.tid, "task": hx(thread.object.value_()),
         "pc": hx(frame.pc), "interrupted": frame.interrupted,
-        "symbol": "%s+0x%x" % (sym.name, frame.pc - sym.address),
+        "symbol": "%s+0x%x" % (sym.name, frame.pc - sym.address)
+        if sym else None,
         "registers": {k: hx(v) for k, v in frame.registers().items()},
     }
     out["variables"] = {}
+    if sym is None:
+        return
     extra = AT.get((scenario, sym.name), {})
     for name in VARIABLES + extra.get("variables", []):
         try:
@@ -116,7 +122,7 @@ def main(argv):
     out["fault"] = fault_of(prog)  # noqa: F821 (drgn's global)
     frame0(prog, out, errors, name)  # noqa: F821
     out["members"] = {}
-    sym = out["crashed"]["symbol"].split("+")[0]
+    sym = (out["crashed"]["symbol"] or "").split("+")[0]
     for t, m in MEMBERS.get(name, []) + AT.get((name, sym), {}).get("members", []):
         typ = prog.type(t)  # noqa: F821
         mt = [x for x in typ.members if x.name == m][0].type
