@@ -24,7 +24,10 @@
 #include "core/owner.h"
 #include "plugins/oops_trap.h"
 
-#define NAME "oops"
+/* the oops plugin's own name: a finding's plugin is compared as a pointer
+ * (a sanitizer build does not merge equal string literals) */
+extern const struct kt_plugin kt_plugin_oops;
+#define NAME (kt_plugin_oops.name)
 #define MAX_SCAN 16384		/* bytes of code searched for the jump */
 #define MAX_LINE 256
 

@@ -248,7 +248,8 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 	for (size_t k = 0; k < nnames; k++)
 		snprintf(fired + strlen(fired), sizeof(fired) - strlen(fired),
 			 "%s%s", k ? " " : "", names[k]);
-	cr_expect_str_eq(fired, expect, "%s", p->name);
+	cr_expect_str_eq(fired, expect, "%s: fired '%s', want '%s'", p->name,
+			 fired, expect);
 	for (size_t f = 0; f < a.findings.n; f++)
 		cr_expect(strchr(a.findings.v[f].id, ':') &&
 			  a.findings.v[f].title && a.findings.v[f].nrefs &&
