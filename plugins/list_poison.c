@@ -22,6 +22,7 @@
 
 #include "core/disasm.h"
 #include "core/list.h"
+#include "core/liveness.h"
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/module.h"
@@ -756,6 +757,30 @@ static void report(struct scan *s)
 	}
 }
 
+/*
+ * Evidence is poison the context still uses: a register, a variable, or a
+ * stack word the frame's code reads again (core/liveness.h). A stale word
+ * in an uninitialised local (a stack overflow's fresh frames over an old
+ * stack page) is not.
+ */
+static bool live_sighting(struct scan *s)
+{
+	for (size_t i = 0; i < s->ns; i++) {
+		const struct sighting *g = &s->s[i];
+		struct kt_live_query q = { .reg = -1, .slot = g->addr,
+					   .slot_size = 8 };
+		char why[160];
+
+		if (g->where != SEEN_WORD)
+			return true;
+		if (g->frame >= 0 && (size_t)g->frame < s->tr.n &&
+		    kt_live_at(s->prog, &s->tr.frames[g->frame], &q, why,
+			       sizeof(why)) != KT_LIVE_NO)
+			return true;
+	}
+	return false;
+}
+
 static struct kt_error *run(struct kt_program *prog, struct kt_findings *out)
 {
 	struct scan *s = calloc(1, sizeof(*s));
@@ -797,7 +822,8 @@ static struct kt_error *run(struct kt_program *prog, struct kt_findings *out)
 	// members that a dead register still points at is normal teardown.
 	// A CONFIG_DEBUG_LIST report that stopped the kernel is list_debug's
 	// to explain (its entry's poison is in these registers too).
-	if ((s->ns || s->fault_poison) && !kt_list_report_crash(prog, &s->tr))
+	if ((s->fault_poison || live_sighting(s)) &&
+	    !kt_list_report_crash(prog, &s->tr))
 		report(s);
 	kt_trace_deinit(&s->tr);
 out_free:
