@@ -55,6 +55,12 @@ static void oops_lines(struct kt_program *prog, struct kt_rows *rows)
 		i = log_line(log, keys[k][0], &off);
 		if (i < 0)
 			continue;
+		// CR2 is a fault's address only after a page fault; every
+		// oops prints it (a BUG()'s is a stale user fault's)
+		if (k == 1 && log_line(log, "#PF: ", &len) < 0 &&
+		    log_line(log, "BUG: unable to handle", &len) < 0 &&
+		    log_line(log, "NULL pointer dereference", &len) < 0)
+			continue;
 		off += strlen(keys[k][0]);
 		// "CR2: x CR3: y CR4: z" on one line: CR2's value only.
 		len = log->recs[i].len - off;
