@@ -19,9 +19,19 @@ drgn=${DRGN:-drgn}
 [ $# -eq 0 ] && set -- hctx_fq list_poison
 . "$here/drgn_files.sh"
 
+# KT_DUMPS: the dumps to run on (names: "sysrq-null hctx-fq"); default all
+# of the fixtures
+dump_list() {
+	if [ -n "${KT_DUMPS:-}" ]; then
+		for n in $KT_DUMPS; do echo "$fixtures/dumps/$n.kdump"; done
+	else
+		ls "$fixtures"/dumps/*.kdump
+	fi
+}
+
 status=0
 for plugin in "$@"; do
-	for d in "$fixtures"/dumps/*.kdump; do
+	for d in $(dump_list); do
 		name=$(basename "$d" .kdump)
 		out=$expected/$name.$plugin.json
 		echo "== $name $plugin"

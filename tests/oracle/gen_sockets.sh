@@ -13,7 +13,17 @@ vmlinux=${KT_VMLINUX:-$HOME/.cache/ktriage/vmlinux-6.1.0-56-cloud-amd64}
 expected=${KT_EXPECTED:-$repo/tests/expected}
 drgn=${DRGN:-drgn}
 . "$here/drgn_files.sh"
-for d in "$fixtures"/dumps/*.kdump; do
+# KT_DUMPS: the dumps to run on (names: "sysrq-null hctx-fq"); default all
+# of the fixtures
+dump_list() {
+	if [ -n "${KT_DUMPS:-}" ]; then
+		for n in $KT_DUMPS; do echo "$fixtures/dumps/$n.kdump"; done
+	else
+		ls "$fixtures"/dumps/*.kdump
+	fi
+}
+
+for d in $(dump_list); do
 	name=$(basename "$d" .kdump)
 	# shellcheck disable=SC2086 # $dmods is a word list on purpose
 	"$drgn" -q -c "$d" -s "$dvmlinux" "$here/drgn_run.py" $dmods \
