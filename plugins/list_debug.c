@@ -317,17 +317,22 @@ static void walk(struct ctx *c, uint64_t start, bool forward, struct walk *w)
 			break;
 		}
 		w->n++;
-		describe(c->prog, node, &at);
-		if (!w->head && node != start && !at.slab &&
-		    global_name(&at, w->head_name, sizeof(w->head_name)))
-			w->head = node;
-		if (!at.read) {
+		// who owns a node is asked only until the head is found: a
+		// long list costs one read per node, not an owner lookup
+		if (!w->head && node != start) {
+			describe(c->prog, node, &at);
+			if (!at.slab && global_name(&at, w->head_name,
+						    sizeof(w->head_name)))
+				w->head = node;
+		}
+		if (node < 4096 ||
+		    kt_error_catch_any(kt_read_u64(c->prog, node + (forward ? 0 : 8),
+						   &link))) {
 			w->bad = true;
 			w->bad_node = node;
 			w->bad_value = node;
 			break;
 		}
-		link = forward ? at.next : at.prev;
 		if (link < 4096 || (link >> 48) != 0xffff) {
 			w->bad = true;
 			w->bad_node = node;
