@@ -113,10 +113,16 @@ ParameterizedTest(struct kt_dump_param *d, plugin_list_debug,
 			  d->name, f->title, want);
 	}
 	if (cJSON_IsNumber(kt_test_get(exp, "ring_prev"))) {
-		snprintf(want, sizeof(want), "by prev, the entry is on a ring "
-			 "of %d list_heads, through the global %s",
-			 kt_test_get(exp, "ring_prev")->valueint,
-			 kt_test_get(exp, "head")->valuestring);
+		// drgn 0.0.22 has no symbols of a 6.4+ module (7.2): no head
+		if (cJSON_IsString(kt_test_get(exp, "head")))
+			snprintf(want, sizeof(want), "by prev, the entry is on "
+				 "a ring of %d list_heads, through the global %s",
+				 kt_test_get(exp, "ring_prev")->valueint,
+				 kt_test_get(exp, "head")->valuestring);
+		else
+			snprintf(want, sizeof(want), "by prev, the entry is on "
+				 "a ring of %d list_heads",
+				 kt_test_get(exp, "ring_prev")->valueint);
 		cr_expect(has_step(f, want), "%s: no step '%s'", d->name, want);
 	}
 done:
