@@ -234,8 +234,10 @@ ParameterizedTest(struct kt_dump_param *d, plugin_lockup,
 	sp = oracle_spinner(exp, ls.cpu, ls.rcu);
 	lock = kt_test_get(sp, "lock")->valuestring;
 	cr_assert_eq(kt_test_ref(f, "lock")->addr, kt_test_hex(kt_test_get(sp, "lock")));
+	// drgn 0.0.22 has no symbols of a 6.4+ module (7.2): no name there
 	name = kt_test_get(kt_test_get(exp, "names"), lock)->valuestring;
-	cr_assert(strstr(f->title, name), "%s: no %s", f->title, name);
+	if (name)
+		cr_assert(strstr(f->title, name), "%s: no %s", f->title, name);
 	check_holder(f, exp, lock);
 	// the kernel panicked on it; on irq-lock the holder's CPU spins on
 	// the lock too (lock_irq's deadlock): a consequence, an error
