@@ -835,6 +835,14 @@ static struct kt_dwarf *frame_dwarf(struct kt_program *prog,
 	return m ? m->dwarf : NULL;
 }
 
+struct kt_dwarf *kt_frame_dwarf(struct kt_program *prog,
+				const struct kt_frame *f)
+{
+	uint64_t pc;
+
+	return frame_dwarf(prog, f, &pc);
+}
+
 size_t kt_frame_functions(struct kt_program *prog, const struct kt_frame *f,
 			  struct kt_inline *ret, size_t max)
 {

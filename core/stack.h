@@ -105,6 +105,13 @@ size_t kt_frame_variables(struct kt_program *prog, const struct kt_trace *tr,
 			  size_t i, struct kt_frame_var *ret, size_t max);
 
 /**
+ * The DWARF a frame's code and variables' types live in: vmlinux's or its
+ * module's; NULL for user frames or a module without debuginfo.
+ */
+struct kt_dwarf *kt_frame_dwarf(struct kt_program *prog,
+				const struct kt_frame *f);
+
+/**
  * The source file and line of a frame's pc (of pc - 1 for a return
  * address), from vmlinux's or a module's DWARF. @file is owned by @prog.
  */

@@ -238,22 +238,10 @@ static bool list_path(const struct kt_value *obj, uint64_t off, char *path,
 	return false;
 }
 
-static struct kt_dwarf *frame_dwarf(struct kt_program *prog,
-				    const struct kt_frame *f)
-{
-	uint64_t pc = f->pc - !f->interrupted;
-	const struct kt_module *m;
-
-	if (pc < 0xffffffffc0000000ULL)
-		return prog->dwarf;
-	m = kt_module_by_addr(prog, pc);
-	return m ? m->dwarf : NULL;
-}
-
 /* A variable of frame @i that points to the struct holding the entry. */
 static bool typed_var(struct ctx *c, size_t i, const struct kt_frame_var *v)
 {
-	struct kt_dwarf *dw = frame_dwarf(c->prog, &c->tr.frames[i]);
+	struct kt_dwarf *dw = kt_frame_dwarf(c->prog, &c->tr.frames[i]);
 	struct kt_value ptr, obj;
 	Dwarf_Die die;
 	uint64_t off = c->e.addr - v->value;

@@ -287,19 +287,6 @@ static void scan_words(struct scan *s, size_t i)
 	}
 }
 
-/* The DWARF a frame's variables' types live in. */
-static struct kt_dwarf *frame_dwarf(struct kt_program *prog,
-				    const struct kt_frame *f)
-{
-	uint64_t pc = f->pc - !f->interrupted;
-	const struct kt_module *m;
-
-	if (pc < 0xffffffffc0000000ULL)
-		return prog->dwarf;
-	m = kt_module_by_addr(prog, pc);
-	return m ? m->dwarf : NULL;
-}
-
 /*
  * The member at @off of the struct a variable of type @type (a pointer)
  * points to, when it is a list_head (or hlist_node): its name into
@@ -350,7 +337,7 @@ static bool list_member_at(struct kt_program *prog, struct kt_dwarf *dw,
 static void typed_from_poison(struct scan *s, size_t i,
 			      const struct kt_frame_var *v)
 {
-	struct kt_dwarf *dw = frame_dwarf(s->prog, &s->tr.frames[i]);
+	struct kt_dwarf *dw = kt_frame_dwarf(s->prog, &s->tr.frames[i]);
 	struct typed_var *t = &s->tv;
 	uint64_t lp[2] = { s->ps.p1, s->ps.p2 };
 

@@ -107,17 +107,6 @@ struct scope {
 	size_t np;
 };
 
-static struct kt_dwarf *frame_dwarf(struct kt_program *prog,
-				    const struct kt_frame *f)
-{
-	const struct kt_module *m;
-
-	if (f->pc < 0xffffffffc0000000ULL)
-		return prog->dwarf;
-	m = kt_module_by_addr(prog, f->pc);
-	return m ? m->dwarf : NULL;
-}
-
 void kt_lock_wait_ctx_init(struct kt_program *prog,
 			   struct kt_lock_wait_ctx *ctx)
 {
@@ -231,7 +220,7 @@ static void read_scope(struct kt_program *prog, struct kt_lock_wait_ctx *ctx,
 		last++;
 	last++;
 	for (size_t i = 0; i <= last && i < tr->n; i++) {
-		struct kt_dwarf *dw = frame_dwarf(prog, &tr->frames[i]);
+		struct kt_dwarf *dw = kt_frame_dwarf(prog, &tr->frames[i]);
 		size_t n, before = s->nc + s->np;
 
 		if (kt_u64map_get(&ctx->boring, tr->frames[i].pc, &dummy))

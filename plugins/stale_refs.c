@@ -220,19 +220,6 @@ static void add_ref(struct scan *s, size_t owner, struct ref *r,
 	st->refs[st->nrefs++] = *r;
 }
 
-/* The DWARF a frame's variables' types live in. */
-static struct kt_dwarf *frame_dwarf(struct kt_program *prog,
-				    const struct kt_frame *f)
-{
-	uint64_t pc = f->pc - !f->interrupted;
-	const struct kt_module *m;
-
-	if (pc < 0xffffffffc0000000ULL)
-		return prog->dwarf;
-	m = kt_module_by_addr(prog, pc);
-	return m ? m->dwarf : NULL;
-}
-
 static const char *fn_of(const struct kt_frame *f, const struct kt_frame_var *v)
 {
 	if (v->function)
@@ -338,7 +325,7 @@ static void scan_task(struct scan *s, const struct kt_task *t)
 			continue;
 		s->nframes++;
 		n = kt_frame_variables(s->prog, &s->tr, i, v, MAX_VARS);
-		dw = n ? frame_dwarf(s->prog, f) : NULL;
+		dw = n ? kt_frame_dwarf(s->prog, f) : NULL;
 		for (size_t k = 0; k < n; k++)
 			scan_var(s, i, dw, &v[k]);
 	}

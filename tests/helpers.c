@@ -30,7 +30,8 @@ const char *kt_test_env(const char *name)
 	return v;
 }
 
-size_t kt_test_dump_params(struct kt_dump_param *p, bool matrix)
+/* The shared dumps and each kernel's six (and finding) scenarios. */
+static size_t dump_params(struct kt_dump_param *p, bool matrix, bool findings)
 {
 	const char *ks = matrix ? getenv("KT_KERNELS") : NULL;
 	size_t n = 0, nk = 0;
@@ -44,29 +45,8 @@ size_t kt_test_dump_params(struct kt_dump_param *p, bool matrix)
 			for (int i = 0; i < KT_TEST_NDUMPS; i++)
 				snprintf(p[n++].name, sizeof(p->name), "%.*s/%s",
 					 (int)len, ks, kt_test_dumps[i]);
-			nk++;
-		}
-		ks += len;
-		ks += strspn(ks, " ,");
-	}
-	return n;
-}
-
-size_t kt_test_all_dump_params(struct kt_dump_param *p)
-{
-	const char *ks = getenv("KT_KERNELS");
-	size_t n = 0, nk = 0;
-
-	for (int i = 0; i < KT_TEST_NDUMPS; i++)
-		snprintf(p[n++].name, sizeof(p->name), "%s", kt_test_dumps[i]);
-	while (ks && *ks && nk < KT_TEST_MAXKERNELS) {
-		size_t len = strcspn(ks, " ,");
-
-		if (len) {
-			for (int i = 0; i < KT_TEST_NDUMPS; i++)
-				snprintf(p[n++].name, sizeof(p->name), "%.*s/%s",
-					 (int)len, ks, kt_test_dumps[i]);
-			for (int i = 0; i < KT_TEST_NFINDING_DUMPS; i++)
+			for (int i = 0; findings && i < KT_TEST_NFINDING_DUMPS;
+			     i++)
 				snprintf(p[n++].name, sizeof(p->name), "%.*s/%s",
 					 (int)len, ks,
 					 kt_test_finding_dumps[i]);
@@ -76,6 +56,16 @@ size_t kt_test_all_dump_params(struct kt_dump_param *p)
 		ks += strspn(ks, " ,");
 	}
 	return n;
+}
+
+size_t kt_test_dump_params(struct kt_dump_param *p, bool matrix)
+{
+	return dump_params(p, matrix, false);
+}
+
+size_t kt_test_all_dump_params(struct kt_dump_param *p)
+{
+	return dump_params(p, true, true);
 }
 
 const char *kt_test_scenario(const char *name)
