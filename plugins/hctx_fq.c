@@ -29,13 +29,13 @@
 #include "core/search.h"
 #include "core/stack.h"
 #include "core/task.h"
+#include "plugins/blk_queues.h"
 #include "plugins/plugin.h"
 
 #define NAME "hctx_fq"
 #define MAX_HCTX 512		/* hctxs checked, over all queues */
 #define MAX_QUEUES 256
-#define MAX_BDEVS 4096
-#define MAX_XA_NODES 64		/* per hctx_table */
+#define MAX_DISKS 256
 #define MAX_STACK_WORDS 4096
 #define MAX_VARS 64
 #define MAX_LISTED_HITS 16	/* search hits named one by one */
@@ -43,17 +43,11 @@
 #define MAX_SEARCHES 4		/* distinct bad values searched for */
 
 struct layout {
+	struct kt_blk_layout blk;
 	uint64_t hctx_size, hctx_queue, hctx_fq, hctx_num, hctx_list;
-	uint64_t q_size, q_mq_ops, q_disk, q_nr_hw, q_unused;
-	uint64_t q_xa_head;	/* hctx_table.xa_head (5.18 on) ... */
-	uint64_t q_hw_ctx;	/* ... or the queue_hw_ctx array before */
-	bool q_xarray;
+	uint64_t q_size, q_disk, q_unused;
 	bool q_has_disk;	/* request_queue.disk (5.15 on) */
-	bool bdev_flags;	/* partno is the low byte of __bd_flags */
 	uint64_t fq_size, fq_flush_rq;
-	uint64_t inode_sb_list, bdev_vfs_inode, bdev_disk, bdev_partno;
-	uint64_t disk_queue, disk_name;
-	uint64_t xa_shift, xa_slots;
 };
 
 /* A hctx to check, and how it was reached. */
@@ -84,7 +78,6 @@ struct scan {
 	struct queue_ref *q;
 	size_t nq;
 	struct kt_addrset hseen, qseen;
-	size_t nbdevs;
 	struct searched {
 		uint64_t value;
 		bool ok;
@@ -131,17 +124,8 @@ static const struct {
 	{ "struct blk_mq_hw_ctx", "fq", AT(hctx_fq) },
 	{ "struct blk_mq_hw_ctx", "queue_num", AT(hctx_num) },
 	{ "struct blk_mq_hw_ctx", "hctx_list", AT(hctx_list) },
-	{ "struct request_queue", "mq_ops", AT(q_mq_ops) },
-	{ "struct request_queue", "nr_hw_queues", AT(q_nr_hw) },
 	{ "struct request_queue", "unused_hctx_list", AT(q_unused) },
 	{ "struct blk_flush_queue", "flush_rq", AT(fq_flush_rq) },
-	{ "struct inode", "i_sb_list", AT(inode_sb_list) },
-	{ "struct bdev_inode", "vfs_inode", AT(bdev_vfs_inode) },
-	{ "struct block_device", "bd_disk", AT(bdev_disk) },
-	{ "struct gendisk", "queue", AT(disk_queue) },
-	{ "struct gendisk", "disk_name", AT(disk_name) },
-	{ "struct xa_node", "shift", AT(xa_shift) },
-	{ "struct xa_node", "slots", AT(xa_slots) },
 };
 
 static const struct {
@@ -153,39 +137,11 @@ static const struct {
 	{ "struct blk_flush_queue", AT(fq_size) },
 };
 
-/*
- * Members that moved: a queue knows its disk from 5.15; the hctxs went from the queue_hw_ctx array to the
- * hctx_table xarray (5.18, "blk-mq: manage hctx map via xarray"), and a
- * block_device's partition number into the low byte of __bd_flags (6.10,
- * "bdev: infrastructure for flags").
- */
-static struct kt_error *load_variants(struct kt_program *prog,
-				      struct layout *l)
+/* A queue knows its disk from 5.15. */
+static void load_variants(struct kt_program *prog, struct layout *l)
 {
-	struct kt_error *err;
-
-	l->q_xarray = kt_type_has_member(prog, "struct request_queue",
-					 "hctx_table");
-	if (l->q_xarray)
-		err = kt_type_member_offset(prog, "struct request_queue",
-					    "hctx_table.xa_head", &l->q_xa_head);
-	else
-		err = kt_type_member_offset(prog, "struct request_queue",
-					    "queue_hw_ctx", &l->q_hw_ctx);
-	if (err)
-		return kt_error_wrap(err, "blk-mq layout (neither hctx_table "
-				     "nor queue_hw_ctx)");
 	l->q_has_disk = !kt_error_catch_any(kt_type_member_offset(prog,
 				"struct request_queue", "disk", &l->q_disk));
-	l->bdev_flags = !kt_type_has_member(prog, "struct block_device",
-					    "bd_partno");
-	err = kt_type_member_offset(prog, "struct block_device",
-				    l->bdev_flags ? "__bd_flags" : "bd_partno",
-				    &l->bdev_partno);
-	if (err)
-		return kt_error_wrap(err, "blk-mq layout (neither bd_partno "
-				     "nor __bd_flags)");
-	return NULL;
 }
 
 static struct kt_error *load_layout(struct kt_program *prog, struct layout *l)
@@ -205,7 +161,8 @@ static struct kt_error *load_layout(struct kt_program *prog, struct layout *l)
 		if (err)
 			return kt_error_wrap(err, "blk-mq layout");
 	}
-	return load_variants(prog, l);
+	load_variants(prog, l);
+	return kt_blk_layout_load(prog, &l->blk);
 }
 
 /* ---- what an address is ---- */
@@ -399,92 +356,17 @@ static void from_panic_task(struct scan *s)
 		consider_words(s, i);
 }
 
-static struct kt_error *bdev_fn(struct kt_program *prog, uint64_t node,
-				void *arg)
-{
-	struct scan *s = arg;
-	uint64_t bdev = node - s->l.inode_sb_list - s->l.bdev_vfs_inode;
-	uint64_t disk, q;
-	uint8_t partno;
-	char via[128];
-
-	if (++s->nbdevs > MAX_BDEVS)
-		return kt_error_create(KT_ERR_STOP, "enough bdevs");
-	if (kt_error_catch_any(kt_read_u8(prog, bdev + s->l.bdev_partno,
-					  &partno)) || partno ||
-	    kt_error_catch_any(kt_read_u64(prog, bdev + s->l.bdev_disk, &disk)) ||
-	    !disk ||
-	    kt_error_catch_any(kt_read_u64(prog, disk + s->l.disk_queue, &q)) ||
-	    !q)
-		return NULL;
-	snprintf(via, sizeof(via), "disk 0x%" PRIx64 " (block_device 0x%"
-		 PRIx64 " on blockdev_superblock)", disk, bdev);
-	add_queue(s, q, disk, -1, via);
-	return NULL;
-}
-
-/* Every whole-disk block_device is an inode of the bdev pseudo fs. */
+/* Every whole disk's queue. */
 static void from_disks(struct scan *s)
 {
-	uint64_t sbp, sb, head;
-	struct kt_error *err;
+	struct kt_blk_disk d[MAX_DISKS];
+	size_t n = kt_blk_disks(s->prog, &s->l.blk, d, MAX_DISKS);
+	char via[128];
 
-	if (kt_error_catch_any(kt_symbol_address(s->prog, "blockdev_superblock",
-						 &sbp)) ||
-	    kt_error_catch_any(kt_read_u64(s->prog, sbp, &sb)) || !sb ||
-	    kt_error_catch_any(kt_type_member_offset(s->prog,
-			"struct super_block", "s_inodes", &head)))
-		return;
-	err = kt_list_walk(s->prog, sb + head, bdev_fn, s);
-	kt_error_catch(&err, KT_ERR_STOP);
-	kt_error_catch_any(err);	// keep what the walk gave
-}
-
-/* The hctxs in q->hctx_table (an xarray indexed by hctx number). */
-static void xa_walk(struct scan *s, struct queue_ref *qr, uint64_t entry,
-		    unsigned depth, unsigned *nodes)
-{
-	uint64_t node, slot;
-	uint8_t shift;
-
-	if (!entry || (entry & 1))
-		return;		// empty, or a value entry
-	if ((entry & 3) != 2 || entry < 4096) {
-		add_hctx(s, entry, qr->q, qr->frame, false, "hctx_table of queue 0x%"
-			 PRIx64 " (%s)", qr->q, qr->via);
-		return;
-	}
-	node = entry - 2;
-	if (depth > 10 || ++*nodes > MAX_XA_NODES ||
-	    kt_error_catch_any(kt_read_u8(s->prog, node + s->l.xa_shift,
-					  &shift)) || shift > 60)
-		return;
-	for (unsigned i = 0; i < 64; i++) {
-		if (kt_error_catch_any(kt_read_u64(s->prog, node +
-						   s->l.xa_slots + 8 * i, &slot)))
-			return;
-		xa_walk(s, qr, slot, depth + 1, nodes);
-	}
-}
-
-/* The hctxs in q->queue_hw_ctx[0 .. nr_hw_queues - 1]. */
-static void from_hw_ctx_array(struct scan *s, struct queue_ref *qr)
-{
-	uint64_t array, hctx;
-	uint32_t n;
-
-	if (kt_error_catch_any(kt_read_u64(s->prog, qr->q + s->l.q_hw_ctx,
-					   &array)) || !array ||
-	    kt_error_catch_any(kt_read_u32(s->prog, qr->q + s->l.q_nr_hw, &n)))
-		return;
-	for (uint32_t i = 0; i < n && i < MAX_HCTX; i++) {
-		if (kt_error_catch_any(kt_read_u64(s->prog, array + 8 * i,
-						   &hctx)))
-			return;
-		if (hctx)
-			add_hctx(s, hctx, qr->q, qr->frame, false,
-				 "queue_hw_ctx[%u] of queue 0x%" PRIx64 " (%s)",
-				 i, qr->q, qr->via);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(via, sizeof(via), "disk 0x%" PRIx64 " (block_device 0x%"
+			 PRIx64 " on blockdev_superblock)", d[i].disk, d[i].bdev);
+		add_queue(s, d[i].q, d[i].disk, -1, via);
 	}
 }
 
@@ -511,21 +393,19 @@ static struct kt_error *unused_fn(struct kt_program *prog, uint64_t node,
 static void from_queue(struct scan *s, struct queue_ref *qr)
 {
 	struct unused_arg u = { .s = s, .qr = qr };
-	unsigned nodes = 0;
+	uint64_t hctx[MAX_HCTX];
+	unsigned num[MAX_HCTX];
 	struct kt_error *err;
-	uint64_t head, ops;
+	size_t n;
 
 	// A bio-based queue has no hctx (and no fq).
-	if (kt_error_catch_any(kt_read_u64(s->prog, qr->q + s->l.q_mq_ops,
-					   &ops)) || !ops)
+	if (!kt_blk_queue_is_mq(s->prog, &s->l.blk, qr->q))
 		return;
-	if (s->l.q_xarray) {
-		if (!kt_error_catch_any(kt_read_u64(s->prog, qr->q +
-						    s->l.q_xa_head, &head)))
-			xa_walk(s, qr, head, 0, &nodes);
-	} else {
-		from_hw_ctx_array(s, qr);
-	}
+	n = kt_blk_hctxs(s->prog, &s->l.blk, qr->q, hctx, num, MAX_HCTX);
+	for (size_t i = 0; i < n; i++)
+		add_hctx(s, hctx[i], qr->q, qr->frame, false, "%s[%u] of queue "
+			 "0x%" PRIx64 " (%s)", s->l.blk.q_xarray ? "hctx_table" :
+			 "queue_hw_ctx", num[i], qr->q, qr->via);
 	err = kt_list_walk(s->prog, qr->q + s->l.q_unused, unused_fn, &u);
 	kt_error_catch(&err, KT_ERR_STOP);
 	kt_error_catch_any(err);
@@ -649,16 +529,18 @@ static void describe_queue(struct scan *s, uint64_t q, struct queue_desc *d)
 	for (size_t i = 0; !s->l.q_has_disk && i < s->nq; i++)
 		if (s->q[i].q == q)
 			d->disk = s->q[i].disk;
-	kt_error_catch_any(kt_read_u64(s->prog, q + s->l.q_mq_ops, &d->ops));
-	kt_error_catch_any(kt_read_u32(s->prog, q + s->l.q_nr_hw, &d->nr_hw));
-	if (d->disk && !kt_error_catch_any(kt_read_cstr(s->prog, d->disk +
-					   s->l.disk_name, name, sizeof(name))))
+	kt_error_catch_any(kt_read_u64(s->prog, q + s->l.blk.q_mq_ops,
+				       &d->ops));
+	kt_error_catch_any(kt_read_u32(s->prog, q + s->l.blk.q_nr_hw,
+				       &d->nr_hw));
+	if (d->disk) {
+		kt_blk_disk_name(s->prog, &s->l.blk, d->disk, name, sizeof(name));
 		snprintf(d->disk_name, sizeof(d->disk_name), "%s", name);
-	else
-		snprintf(d->disk_name, sizeof(d->disk_name), d->disk ?
-			 "<unreadable>" : s->l.q_has_disk ?
+	} else {
+		snprintf(d->disk_name, sizeof(d->disk_name), s->l.q_has_disk ?
 			 "none (q->disk is NULL: deleted)" :
 			 "none (on no disk's block_device)");
+	}
 	if (kt_symbol_lookup(s->prog, d->ops, &sym) && !sym.offset) {
 		snprintf(d->driver, sizeof(d->driver), "%s%s%s%s", sym.name,
 			 sym.module ? " [" : "", sym.module ? sym.module : "",

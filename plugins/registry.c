@@ -6,6 +6,7 @@
 
 extern const struct kt_plugin kt_plugin_oops;
 extern const struct kt_plugin kt_plugin_hctx_fq;
+extern const struct kt_plugin kt_plugin_blk_mq;
 extern const struct kt_plugin kt_plugin_list_poison;
 extern const struct kt_plugin kt_plugin_list_debug;
 extern const struct kt_plugin kt_plugin_hung_tasks;
@@ -18,6 +19,7 @@ extern const struct kt_plugin kt_plugin_stale_refs;
 const struct kt_plugin *const kt_plugin_registry[] = {
 	&kt_plugin_oops,
 	&kt_plugin_hctx_fq,
+	&kt_plugin_blk_mq,
 	&kt_plugin_list_poison,
 	&kt_plugin_list_debug,
 	&kt_plugin_lock_irq,

@@ -10,7 +10,7 @@
 #   stages (default: host fetch build initramfs dumps collect formats)
 #     host       apt-get install what the factory needs
 #     fetch      apt-get download + dpkg -x the kernel packages
-#     build      ktscen.ko (out-of-tree module) and the nbdhang helper
+#     build      ktscen.ko and ktblk.ko (out-of-tree modules) and the nbdhang helper
 #     initramfs  the guest's two initramfs images
 #     dumps      boot and crash every scenario in every mode
 #     collect    lay the kdump files out like ../shared/fixtures
@@ -22,7 +22,7 @@
 #   FX=~/.cache/ktriage/kernels/$KERNEL   where everything goes (never the repository)
 #   SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock
 #              list-double-del list-neighbour stale-ref lock-chain rcu-stall
-#              warn div0 nx stack-overflow"
+#              warn div0 nx stack-overflow kyber-ctx"
 #   MODES="kdump"                 kdump: in-guest kexec + makedumpfile (the fixtures)
 #                                 qemu : QEMU dump-guest-memory over QMP (ELF, kdump)
 #   KEEP_RAW=0                    1: also copy the unfiltered /proc/vmcore (400 MB)
@@ -48,7 +48,7 @@ KT_CACHE=${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}
 FX=${FX:-$KT_CACHE/kernels/$KERNEL}
 # the first six: every oracle's facts; the others: the analyzers' (findings)
 BASE_SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock"
-FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall warn div0 nx stack-overflow"
+FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall warn div0 nx stack-overflow kyber-ctx"
 SCENARIOS=${SCENARIOS:-"$BASE_SCENARIOS $FINDING_SCENARIOS"}
 MODES=${MODES:-kdump}
 KEEP_RAW=${KEEP_RAW:-0}
@@ -287,9 +287,9 @@ make_buildroot() {
 
 stage_build() {
 	local cc=gcc-12 want root=$KT_CACHE/buildroot/$KBUILD
-	say "building ktscen.ko and nbdhang"
+	say "building ktscen.ko, ktblk.ko and nbdhang"
 	rm -rf "$BUILD/ktscen" && mkdir -p "$BUILD/ktscen" "$BUILD/helpers"
-	cp "$FACTORY/src/ktscen.c" "$FACTORY/src/Kbuild" "$BUILD/ktscen/"
+	cp "$FACTORY/src/ktscen.c" "$FACTORY/src/ktblk.c" "$FACTORY/src/Kbuild" "$BUILD/ktscen/"
 	# no module BTF (it needs pahole, and nothing reads it here)
 	if [ "$KBUILD" = host ]; then
 		# the compiler the kernel was built with, when the host has it
@@ -310,9 +310,9 @@ stage_build() {
 			CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$LOGS/ktscen-build.log" 2>&1 ||
 			{ umount "$root/proc" 2> /dev/null; tail -20 "$LOGS/ktscen-build.log"; return 1; }
 		umount "$root/proc" 2> /dev/null || true
-		cp "$root/tmp/ktscen/ktscen.ko" "$BUILD/ktscen/"
+		cp "$root/tmp/ktscen/ktscen.ko" "$root/tmp/ktscen/ktblk.ko" "$BUILD/ktscen/"
 	fi
-	cp "$BUILD/ktscen/ktscen.ko" "$BUILD/helpers/"
+	cp "$BUILD/ktscen/ktscen.ko" "$BUILD/ktscen/ktblk.ko" "$BUILD/helpers/"
 	gcc -static -O2 -Wall -o "$BUILD/helpers/nbdhang" "$FACTORY/src/nbdhang.c"
 }
 
@@ -324,19 +324,28 @@ stage_initramfs() {
 		> "$LOGS/initramfs.log" 2>&1 || { tail -20 "$LOGS/initramfs.log"; return 1; }
 }
 
+# the scenario module a scenario loads (guest/init)
+scen_module() {
+	case $1 in
+	kyber-*) echo ktblk ;;
+	*) echo ktscen ;;
+	esac
+}
+
 # run one scenario in one mode
 run_one() {
-	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0
-	# a dump already made at this dump level, with this very ktscen.ko
-	# (its debuginfo must be the one the dump ran), is kept (FORCE=1
-	# makes it again)
+	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0 ko
+	ko=$(scen_module "$scen")
+	# a dump already made at this dump level, with this very scenario
+	# module (its debuginfo must be the one the dump ran), is kept
+	# (FORCE=1 makes it again)
 	if [ "${FORCE:-0}" != 1 ]; then
 		[ "$mode" = kdump ] && [ -s "$d/$scen.vmcore.kdump" ] &&
 			[ "$(cat "$d/level" 2> /dev/null || echo 31)" = "${KLEVEL:-31}" ] &&
-			cmp -s "$d/ktscen-kdump.ko" "$BUILD/helpers/ktscen.ko" &&
+			cmp -s "$d/$ko-kdump.ko" "$BUILD/helpers/$ko.ko" &&
 			return 0
 		[ "$mode" = qemu ] && [ -s "$d/$scen.qemu-kdump-flat" ] &&
-			cmp -s "$d/ktscen-qemu.ko" "$BUILD/helpers/ktscen.ko" &&
+			cmp -s "$d/$ko-qemu.ko" "$BUILD/helpers/$ko.ko" &&
 			return 0
 	fi
 	# makedumpfile's other formats (lzo, ELF) of one scenario, for the
@@ -362,7 +371,7 @@ run_one() {
 		rm -f "$d/dumpdisk.img"
 		[ -s "$d/$scen.vmcore.kdump" ] || say "$scen/kdump: NO DUMP (see $d/serial-kdump.log)"
 		echo "${KLEVEL:-31}" > "$d/level"
-		cp "$BUILD/helpers/ktscen.ko" "$d/ktscen-kdump.ko"
+		cp "$BUILD/helpers/$ko.ko" "$d/$ko-kdump.ko"
 	else
 		rm -f "$d/$scen".qemu-*
 		/usr/bin/python3 "$FACTORY/qemu_run.py" --mode qemu --paging \
@@ -377,7 +386,7 @@ run_one() {
 			makedumpfile -R "$d/$scen.qemu-kdump" < "$d/$scen.qemu-kdump-flat" > /dev/null 2>&1 || true
 		fi
 		chmod 644 "$d/$scen".qemu-* 2> /dev/null || true
-		cp "$BUILD/helpers/ktscen.ko" "$d/ktscen-qemu.ko"
+		cp "$BUILD/helpers/$ko.ko" "$d/$ko-qemu.ko"
 	fi
 	echo "$scen $mode $(( $(ts) - t0 ))s" >> "$LOGS/timings.txt"
 	say "$scen/$mode done in $(( $(ts) - t0 ))s"
@@ -414,8 +423,8 @@ stage_collect() {
 		[ "$s" = sysrq-null ] && [ -s "$d/$s.vmcore.kdump-lzo" ] &&
 			cp "$d/$s.vmcore.kdump-lzo" "$FIXTURES/dumps/$s.kdump-lzo"
 	done
-	cp "$BUILD/helpers/ktscen.ko" "$FIXTURES/modules/"
-	for m in nbd null_blk; do
+	cp "$BUILD/helpers/ktscen.ko" "$BUILD/helpers/ktblk.ko" "$FIXTURES/modules/"
+	for m in nbd null_blk kyber-iosched; do
 		f=$(find "$KROOT/usr/lib/debug" -path "*/modules/$KVER/*" -name "$m.ko*" | head -n 1)
 		case $f in
 		'') say "no debug info for $m";;
