@@ -361,7 +361,7 @@ static void check_ctx_side(struct scan *s, struct queue *q, unsigned cpu)
 {
 	uint64_t ctx = cpu_ctx(s, q->q, cpu), hp, at;
 	const struct hctx_info *h;
-	unsigned idx;
+	unsigned idx, u;
 	long held;
 
 	if (!ctx || ctx_cpu(s, ctx) != (int)cpu)
@@ -381,7 +381,10 @@ static void check_ctx_side(struct scan *s, struct queue *q, unsigned cpu)
 		if (idx < h->nr_ctx && held == (long)idx)
 			continue;
 		// one line a CPU and hctx, not one a type mapped to it
-		if (t && ctx_hctx(s, ctx, t - 1, &at) && at == hp)
+		for (u = 0; u < t; u++)
+			if (ctx_hctx(s, ctx, u, &at) && at == hp)
+				break;
+		if (u < t)
 			continue;
 		if (held < 0)
 			problem(q, "CPU %u's ctx maps to hctx %u (hctxs[%s]), "

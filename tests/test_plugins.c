@@ -214,6 +214,7 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "stack-overflow", "oops" },
 		{ "rcu-stall", "lockup" },
 		{ "stale-ref", "stale_refs" },
+		{ "kyber-ctx", "blk_mq lockup" },
 	};
 	const char *scen = kt_test_scenario(p->name), *expect = NULL;
 	struct kt_program *prog = kt_test_open(p->name);

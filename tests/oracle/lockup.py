@@ -248,4 +248,5 @@ def main(prog, argv):
     write_text(script_arg(argv, 2), json.dumps(out, indent=2, sort_keys=True) + "\n")
 
 
-main(prog, sys.argv)  # noqa: F821 - prog is the drgn CLI's global
+if __name__ == "__main__":  # blk_mq.py imports the unwinding
+    main(prog, sys.argv)  # noqa: F821 - prog is the drgn CLI's global

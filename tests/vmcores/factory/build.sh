@@ -469,7 +469,7 @@ stage_facts() {
 	  env "${env[@]}" KT_DUMPS="$base" sh "$oracle/gen_plugins.sh" \
 		hctx_fq list_poison hung_tasks lock_irq oops &&
 	  env "${env[@]}" KT_DUMPS="$base" sh "$oracle/gen_sockets.sh" &&
-	  env "${env[@]}" sh "$oracle/gen_plugins.sh" list_debug lockup lock_chain \
+	  env "${env[@]}" sh "$oracle/gen_plugins.sh" list_debug lockup lock_chain blk_mq \
 		stale_refs; } > "$LOGS/facts.log" 2>&1 ||
 		{ say "the oracles failed (see $LOGS/facts.log):"; tail -20 "$LOGS/facts.log"; return 1; }
 	rm -rf "$FX/expected" && mv "$tmp" "$FX/expected"
