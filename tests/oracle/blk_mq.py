@@ -23,7 +23,9 @@ and "problems", each a list:
 "kcq": for the first task running on a CPU (rq->curr, in CPU order, the
 panic CPU first) with a frame (drgn's trace, continued through each pt_regs
 as lock_irq.py does) whose local `kcq` is a struct kyber_ctx_queue *:
-function, frame (index over the segments), pid, cpu, kcq, hctx (the local
+function, frame (index over the segments), pid, cpu, kcq (drgn's value of
+the local; where drgn reads 0 there, as on 5.10, the lock a slow-path frame
+above spins on, minus offsetof(lock): "kcq_from"), hctx (the local
 `hctx` where drgn reads it, else the hctx whose kcqs is the nearest below
 kcq), hctx_num, nr_ctx, kcqs, index = (kcq - kcqs) / sizeof, and, for the
 ctx of the task's CPU, "held" (in hctx->ctxs[0..nr_ctx)) and "mapped"
@@ -171,20 +173,48 @@ def frame_hctx(frame):
         return None
 
 
+def spun_lock(frame, regs):
+    """The lock a native_queued_spin_lock_slowpath frame spins on: drgn's
+    `lock`, else RDI of the pt_regs its segment starts from."""
+    try:
+        if frame.symbol().name != "native_queued_spin_lock_slowpath":
+            return None
+    except LookupError:
+        return None
+    try:
+        v = frame["lock"]
+        if not v.absent_ and v.value_():
+            return v.value_()
+    except (KeyError, LookupError):
+        pass
+    if regs is not None and frame.pc == regs.ip.value_():
+        return regs.di.value_()
+    return None
+
+
 def kcq_facts(task, cpu, queues):
     index = 0
-    for frames, _regs in segments(prog, task):  # noqa: F821
+    spun = None
+    for frames, regs in segments(prog, task):  # noqa: F821
         for frame in frames:
+            spun = spun_lock(frame, regs) or spun
             kcq = kcq_local(frame)
             if kcq is None:
                 index += 1
                 continue
-            return describe_kcq(task, cpu, frame, index, kcq, queues)
+            return describe_kcq(task, cpu, frame, index, kcq, spun, queues)
     return None
 
 
-def describe_kcq(task, cpu, frame, index, kcq, queues):
+def describe_kcq(task, cpu, frame, index, kcq, spun, queues):
     size = sizeof(kcq.type_.type)
+    source = "local"
+    # drgn 0.0.22 reads 5.10's kcq as 0 where kyber_bio_merge() is
+    # spinning on &kcq->lock: the lock the slow path spins on tells it
+    if not kcq.value_() and spun:
+        kcq = Object(prog, kcq.type_,  # noqa: F821
+                     value=spun - kcq.type_.type.member("lock").offset)
+        source = "the spinlock"
     hctx = frame_hctx(frame)
     owner = None
     for q, _disk in queues:
@@ -207,7 +237,7 @@ def describe_kcq(task, cpu, frame, index, kcq, queues):
         sym = None
     return {
         "function": sym, "frame": index, "pid": task.pid.value_(), "cpu": cpu,
-        "kcq": hx(kcq.value_()), "hctx": hx(h.value_()),
+        "kcq": hx(kcq.value_()), "kcq_from": source, "hctx": hx(h.value_()),
         "hctx_local": hctx is not None, "hctx_num": h.queue_num.value_(),
         "nr_ctx": h.nr_ctx.value_(), "kcqs": hx(kcqs),
         "index": (kcq.value_() - kcqs) // size,
