@@ -121,6 +121,12 @@ struct sstream {
 	size_t npend;
 };
 
+/* Printable ASCII, tab and newline: what passes as it is, most bytes. */
+static bool plain(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t';
+}
+
 /* Sanitise @n bytes of @p to the destination; false on a write error. */
 static bool pass_on(struct sstream *s, const unsigned char *p, size_t n)
 {
@@ -128,8 +134,19 @@ static bool pass_on(struct sstream *s, const unsigned char *p, size_t n)
 	size_t o = 0;
 
 	for (size_t i = 0; i < n;) {
-		size_t w;
+		size_t run = i, w;
 
+		// Runs of plain text go out as they are, without a copy.
+		while (run < n && plain(p[run]))
+			run++;
+		if (run - i >= 64 || (run == n && run > i)) {
+			if ((o && fwrite(out, 1, o, s->dest) != o) ||
+			    fwrite(p + i, 1, run - i, s->dest) != run - i)
+				return false;
+			o = 0;
+			i = run;
+			continue;
+		}
 		i += unit(p + i, n - i, out + o, &w, true);
 		o += w;
 		if (o >= sizeof(out) - 4) {
