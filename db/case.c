@@ -49,7 +49,9 @@ static const char schema_v1[] =
  * writing (read-only opens never migrate). Version 1 is the first: none
  * yet. A new version appends its step here, bumps SCHEMA_VERSION, and
  * makes `required` below depend on the file's version (the checks run
- * before any migration).
+ * before any migration), and the schema probe() compares the file with
+ * (kt_case_db_foreign(): anything else in a file to write is refused)
+ * the one of the file's version.
  */
 static const char *const migrations[SCHEMA_VERSION - 1 + 1] = { NULL };
 
