@@ -38,7 +38,8 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 }
 
 /*
- * The unit at @p (of @n > 0 bytes), written to @out (room for 4 bytes):
+ * The unit at @p (of @n > 0 bytes), written to @out (room for 4 bytes, no
+ * NUL added):
  * a UTF-8 character or a byte as it is, or a byte as \xNN. Returns the
  * bytes consumed; *@outlen gets the bytes written.
  */
@@ -59,7 +60,11 @@ static size_t unit(const unsigned char *p, size_t n, char *out,
 		*outlen = 1;
 		return 1;
 	}
-	snprintf(out, 5, "\\x%02x", p[0]);
+	// No snprintf(): its NUL would be a fifth byte.
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = "0123456789abcdef"[p[0] >> 4];
+	out[3] = "0123456789abcdef"[p[0] & 15];
 	*outlen = 4;
 	return 1;
 }
