@@ -38,10 +38,9 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 }
 
 /*
- * The unit at @p (of @n > 0 bytes), written to @out (room for 4 bytes, no
- * NUL added):
- * a UTF-8 character or a byte as it is, or a byte as \xNN. Returns the
- * bytes consumed; *@outlen gets the bytes written.
+ * The unit at @p (of @n > 0 bytes) into @out (room for 4 bytes; no NUL is
+ * added): a UTF-8 character or a byte as it is, or a byte as \xNN.
+ * Returns the bytes consumed; *@outlen gets the bytes written.
  */
 static size_t unit(const unsigned char *p, size_t n, char *out,
 		   size_t *outlen, bool keep_newlines)
