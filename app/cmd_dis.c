@@ -12,6 +12,7 @@
 
 #include "app/commands.h"
 #include "core/disasm.h"
+#include "core/lines.h"
 #include "core/module.h"
 #include "core/program.h"
 #include "core/sanitize.h"
@@ -134,22 +135,43 @@ static void clean_path(const char *in, char *buf, size_t size)
 	buf[n] = 0;
 }
 
+/* The debuginfo names the file: it may be anything, even /dev/zero. */
+#define SOURCE_MAX_LINE 4096
+#define SOURCE_MAX_SIZE (64u << 20)
+
 static void print_source_text(FILE *fp, const char *file, int line)
 {
-	char buf[512];
 	FILE *src = fopen(file, "r");
-	int n = 0;
+	struct kt_lines lines;
+	struct kt_error *err;
+	size_t len;
+	char *text;
 
 	if (!src) {
 		fprintf(fp, "    (source not found)\n");
 		return;
 	}
-	while (fgets(buf, sizeof(buf), src))
-		if (++n == line) {
+	kt_lines_init(&lines, src, file, SOURCE_MAX_LINE, SOURCE_MAX_SIZE);
+	for (;;) {
+		err = kt_lines_next(&lines, &text, &len);
+		// A bad line before ours does not move ours: go on.
+		if (lines.lineno < (unsigned long)line && kt_error_catch_any(err))
+			continue;
+		if (err) {
+			fprintf(fp, "%6d  (", line);
+			kt_out_raw(fp, err->message, strlen(err->message), false);
+			fputs(")\n", fp);
+			kt_error_destroy(err);
+		} else if (text && lines.lineno == (unsigned long)line) {
 			fprintf(fp, "%6d  ", line);
-			kt_out_raw(fp, buf, strlen(buf), true);
-			break;
+			kt_out_raw(fp, text, len, false);
+			fputc('\n', fp);
+		} else if (text) {
+			continue;
 		}
+		break;
+	}
+	kt_lines_deinit(&lines);
 	fclose(src);
 }
 

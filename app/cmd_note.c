@@ -73,15 +73,21 @@ static void print_note(struct kt_cmd_ctx *ctx, const struct kt_note *n)
 {
 	const struct kt_note_rev *cur = &n->revs[n->current];
 
-	fprintf(ctx->out, "note %.8s on ", n->uuid);
+	// Ids and times too: a case file may hold anything in any column.
+	fputs("note ", ctx->out);
+	kt_out_raw(ctx->out, n->uuid, 8, false);
+	fputs(" on ", ctx->out);
 	kt_out_raw(ctx->out, n->target, strlen(n->target), false);
 	fputs(" by ", ctx->out);
 	kt_out_raw(ctx->out, n->author, strlen(n->author), false);
-	fprintf(ctx->out, " at %s", n->created);
+	fputs(" at ", ctx->out);
+	kt_out_raw(ctx->out, n->created, sizeof(n->created), false);
 	if (n->nrevs > 1) {
 		fprintf(ctx->out, " (%zu revisions, last by ", n->nrevs);
 		kt_out_raw(ctx->out, cur->author, strlen(cur->author), false);
-		fprintf(ctx->out, " at %s)", cur->at);
+		fputs(" at ", ctx->out);
+		kt_out_raw(ctx->out, cur->at, sizeof(cur->at), false);
+		fputc(')', ctx->out);
 	}
 	fputc('\n', ctx->out);
 	print_text(ctx, cur->text);
@@ -99,7 +105,10 @@ static void print_note(struct kt_cmd_ctx *ctx, const struct kt_note *n)
 		fputs("  by ", ctx->out);
 		kt_out_raw(ctx->out, n->revs[i].author,
 			   strlen(n->revs[i].author), false);
-		fprintf(ctx->out, " at %s:\n", n->revs[i].at);
+		fputs(" at ", ctx->out);
+		kt_out_raw(ctx->out, n->revs[i].at, sizeof(n->revs[i].at),
+			   false);
+		fputs(":\n", ctx->out);
 		print_text(ctx, n->revs[i].text);
 	}
 }
@@ -189,8 +198,9 @@ int kt_cmd_note(struct kt_cmd_ctx *ctx, int argc, char **argv)
 				strlen(kt_case_path(c)));
 		return kt_json_print(ctx, doc);
 	}
-	fprintf(ctx->out, "note %s %s in ", uuid, !strcmp(sub, "add") ?
-		"added" : "edited");
+	fputs("note ", ctx->out);
+	kt_out_raw(ctx->out, uuid, strlen(uuid), false);
+	fprintf(ctx->out, " %s in ", !strcmp(sub, "add") ? "added" : "edited");
 	kt_out_raw(ctx->out, kt_case_path(c), strlen(kt_case_path(c)), false);
 	fputc('\n', ctx->out);
 	return 0;
@@ -228,7 +238,9 @@ static int verdict_list(struct kt_cmd_ctx *ctx, struct kt_case *c)
 		kt_out_raw(ctx->out, v->target, strlen(v->target), false);
 		fputs(" by ", ctx->out);
 		kt_out_raw(ctx->out, v->author, strlen(v->author), false);
-		fprintf(ctx->out, " at %s\n", v->at);
+		fputs(" at ", ctx->out);
+		kt_out_raw(ctx->out, v->at, sizeof(v->at), false);
+		fputc('\n', ctx->out);
 		print_text(ctx, v->text);
 	}
 	if (!doc && !l.n)
@@ -331,7 +343,9 @@ static int tag_list(struct kt_cmd_ctx *ctx, struct kt_case *c,
 		kt_out_raw(ctx->out, t->target, strlen(t->target), false);
 		fputs("  by ", ctx->out);
 		kt_out_raw(ctx->out, t->author, strlen(t->author), false);
-		fprintf(ctx->out, " at %s\n", t->at);
+		fputs(" at ", ctx->out);
+		kt_out_raw(ctx->out, t->at, strlen(t->at), false);
+		fputc('\n', ctx->out);
 	}
 	kt_tag_list_deinit(&l);
 	if (doc)

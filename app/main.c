@@ -16,7 +16,9 @@
 
 #include "app/commands.h"
 #include "app/tui.h"
+#include "core/lines.h"
 #include "core/program.h"
+#include "core/sanitize.h"
 #include "plugins/external.h"
 
 #define EXIT_CMD_FAILED 1
@@ -82,10 +84,11 @@ static bool is_elf_exec(const char *path)
 	return yes;
 }
 
-static int add(const char **arr, unsigned *n, const char *s, const char *what)
+static int add(const char **arr, unsigned *n, const char *s, const char *what,
+	       FILE *err)
 {
 	if (*n == MAX_ARGS) {
-		fprintf(stderr, "ktriage: too many %s (at most %d)\n", what,
+		fprintf(err, "ktriage: too many %s (at most %d)\n", what,
 			MAX_ARGS);
 		return -1;
 	}
@@ -93,12 +96,12 @@ static int add(const char **arr, unsigned *n, const char *s, const char *what)
 	return 0;
 }
 
-static int sort_files(struct args *a, char **files, int nfiles)
+static int sort_files(struct args *a, char **files, int nfiles, FILE *err)
 {
 	for (int i = 0; i < nfiles; i++) {
 		if (!a->vmlinux && is_elf_exec(files[i]))
 			a->vmlinux = files[i];
-		else if (add(a->dumps, &a->ndumps, files[i], "dump files"))
+		else if (add(a->dumps, &a->ndumps, files[i], "dump files", err))
 			return -1;
 	}
 	// Neither looks like a vmlinux (e.g. it is missing): crash's order
@@ -107,14 +110,26 @@ static int sort_files(struct args *a, char **files, int nfiles)
 	if (!a->vmlinux && a->ndumps >= 2)
 		a->vmlinux = a->dumps[--a->ndumps];
 	if (!a->vmlinux || !a->ndumps) {
-		fprintf(stderr, "ktriage: give a dump and its vmlinux\n\n%s",
+		fprintf(err, "ktriage: give a dump and its vmlinux\n\n%s",
 			usage);
 		return -1;
 	}
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct args *a)
+/* getopt's own messages would echo the bad word raw: ours sanitise it. */
+static int bad_option(int argc, char **argv, FILE *err)
+{
+	const char *word = optind > 1 && optind <= argc ? argv[optind - 1] : "";
+	char shrt[3] = { '-', (char)optopt, 0 };
+
+	kt_out_error(err, optopt && strncmp(word, "--", 2) ? shrt : word,
+		     "unknown option, or its argument is missing");
+	fputs(usage, err);
+	return EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv, struct args *a, FILE *err)
 {
 	static const struct option opts[] = {
 		{ "command", required_argument, NULL, 'c' },
@@ -136,10 +151,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 	};
 	int c;
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "c:i:m:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			if (add(a->cmds, &a->ncmds, optarg, "commands"))
+			if (add(a->cmds, &a->ncmds, optarg, "commands", err))
 				return EXIT_USAGE;
 			break;
 		case 'i':
@@ -149,7 +165,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->json = true;
 			break;
 		case 'm':
-			if (add(a->dirs, &a->ndirs, optarg, "module dirs"))
+			if (add(a->dirs, &a->ndirs, optarg, "module dirs", err))
 				return EXIT_USAGE;
 			break;
 		case 'N':
@@ -169,7 +185,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'P':
 			if (add(a->plugin_dirs, &a->nplugin_dirs, optarg,
-				"plugin dirs"))
+				"plugin dirs", err))
 				return EXIT_USAGE;
 			break;
 		case 'T':
@@ -188,11 +204,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			printf("ktriage %s\n", KT_VERSION);
 			exit(0);
 		default:
-			fputs(usage, stderr);
-			return EXIT_USAGE;
+			return bad_option(argc, argv, err);
 		}
 	}
-	if (sort_files(a, argv + optind, argc - optind))
+	if (sort_files(a, argv + optind, argc - optind, err))
 		return EXIT_USAGE;
 	return 0;
 }
@@ -209,23 +224,37 @@ static bool wants_tui(const struct args *a)
 	       !a->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
-/* Run each line of @path as a command; true when one failed. */
+/*
+ * The longest command line -i takes: room for a long note, not for a file
+ * that is not commands (/dev/zero, a binary).
+ */
+#define MAX_INPUT_LINE 65536
+
+/*
+ * Run each line of @path as a command; true when one failed. A line that
+ * is too long or not text ends the input: what follows it is not what the
+ * user meant to run.
+ */
 static bool run_input(struct kt_cmd_ctx *ctx, const char *path)
 {
-	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	bool is_stdin = !strcmp(path, "-");
+	FILE *fp = is_stdin ? stdin : fopen(path, "r");
+	struct kt_lines lines;
+	struct kt_error *err;
 	bool failed = false;
+	size_t len;
+	char *line;
 
 	if (!fp) {
-		fprintf(stderr, "ktriage: %s: %s\n", path, strerror(errno));
+		kt_out_error(ctx->err, path, strerror(errno));
 		return true;
 	}
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	kt_lines_init(&lines, fp, is_stdin ? "standard input" : path,
+		      MAX_INPUT_LINE, 0);
+	while (!(err = kt_lines_next(&lines, &line, &len)) && line) {
 		char *s = line;
 
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		while (len && line[len - 1] == '\r')
 			line[--len] = 0;
 		while (*s == ' ' || *s == '\t')
 			s++;
@@ -235,8 +264,14 @@ static bool run_input(struct kt_cmd_ctx *ctx, const char *path)
 			failed = true;
 		fflush(ctx->out);
 	}
-	free(line);
-	if (fp != stdin)
+	if (err) {
+		fprintf(ctx->err, "ktriage: %s; the commands after it are not "
+			"run\n", err->message);
+		kt_error_destroy(err);
+		failed = true;
+	}
+	kt_lines_deinit(&lines);
+	if (!is_stdin)
 		fclose(fp);
 	return failed;
 }
@@ -245,7 +280,8 @@ static bool run_input(struct kt_cmd_ctx *ctx, const char *path)
  * External plugins from --plugin-dir and $KTRIAGE_PLUGIN_PATH; those that
  * cannot be used are named on stderr, and the others still load.
  */
-static int load_plugins(const struct args *a, struct kt_plugin_set **ret)
+static int load_plugins(const struct args *a, struct kt_plugin_set **ret,
+			FILE *errf)
 {
 	char *warnings, *line, *p;
 	struct kt_error *err;
@@ -254,80 +290,113 @@ static int load_plugins(const struct args *a, struct kt_plugin_set **ret)
 				 getenv("KTRIAGE_PLUGIN_PATH"), ret,
 				 &warnings);
 	if (err) {
-		fprintf(stderr, "ktriage: loading plugins: %s\n", err->message);
+		kt_out_error(errf, "loading plugins", err->message);
 		kt_error_destroy(err);
 		return -1;
 	}
 	for (p = warnings; p && (line = strsep(&p, "\n"));)
 		if (*line)
-			fprintf(stderr, "ktriage: %s\n", line);
+			kt_out_error(errf, NULL, line);
 	free(warnings);
 	return 0;
 }
 
-int main(int argc, char **argv)
+/*
+ * Standard output and error as the batch commands see them: every byte
+ * sanitised on its way (core/sanitize.h). The plain streams stay for the
+ * workbench, which draws with curses.
+ */
+static int open_streams(struct kt_cmd_ctx *ctx)
+{
+	ctx->out = kt_sanitize_stream(stdout);
+	ctx->err = kt_sanitize_stream(stderr);
+	if (ctx->out && ctx->err)
+		return 0;
+	fputs("ktriage: out of memory\n", stderr);
+	return -1;
+}
+
+static void close_streams(struct kt_cmd_ctx *ctx)
+{
+	if (ctx->out)
+		fclose(ctx->out);
+	if (ctx->err)
+		fclose(ctx->err);
+}
+
+static int run(struct kt_cmd_ctx *ctx, struct args *a)
 {
 	struct kt_open_options o = { 0 };
-	struct kt_cmd_ctx ctx = { .out = stdout, .err = stderr };
 	struct kt_plugin_set *plugins = NULL;
 	struct kt_program *prog;
 	struct kt_error *err;
-	struct args a = { 0 };
-	int ret;
+	int ret = 0;
 
-	ret = parse_args(argc, argv, &a);
-	if (ret)
-		return ret;
-	if (load_plugins(&a, &plugins))
+	if (load_plugins(a, &plugins, ctx->err))
 		return EXIT_USAGE;
-	o.dump_paths = a.dumps;
-	o.ndump_paths = a.ndumps;
-	o.vmlinux_path = a.vmlinux;
-	o.module_dirs = a.dirs;
-	o.nmodule_dirs = a.ndirs;
-	o.no_std_module_dirs = a.no_std_modules;
+	o.dump_paths = a->dumps;
+	o.ndump_paths = a->ndumps;
+	o.vmlinux_path = a->vmlinux;
+	o.module_dirs = a->dirs;
+	o.nmodule_dirs = a->ndirs;
+	o.no_std_module_dirs = a->no_std_modules;
 	err = kt_program_open(&o, &prog);
 	if (err) {
-		fprintf(stderr, "ktriage: %s\n", err->message);
+		kt_out_error(ctx->err, NULL, err->message);
 		kt_error_destroy(err);
 		kt_plugin_set_destroy(plugins);
 		return EXIT_OPEN;
 	}
-	ctx.prog = prog;
-	ctx.plugins = plugins;
-	ctx.dump_path = a.dumps[0];
-	ctx.case_path = a.case_path;
-	ctx.force = a.force;
-	ctx.author = a.author ? strdup(a.author) : NULL;
-	ctx.json = a.json;
-	if (wants_tui(&a)) {
+	ctx->prog = prog;
+	ctx->plugins = plugins;
+	ctx->dump_path = a->dumps[0];
+	ctx->case_path = a->case_path;
+	ctx->force = a->force;
+	ctx->author = a->author ? strdup(a->author) : NULL;
+	ctx->json = a->json;
+	if (wants_tui(a)) {
 		struct kt_tui_options to = {
-			.mono = a.mono || getenv("NO_COLOR"),
+			.mono = a->mono || getenv("NO_COLOR"),
 		};
 
 		// Wide characters need the user's locale; numbers in
 		// command output keep C's.
 		setlocale(LC_ALL, "");
 		setlocale(LC_NUMERIC, "C");
-		ret = kt_tui_main(&ctx, &to);
+		ret = kt_tui_main(ctx, &to);
 		goto out;
 	}
 	// Without commands, say what crashed, as crash does at start-up.
-	if (!a.ncmds && !a.input && !a.report)
-		a.cmds[a.ncmds++] = "sys";
-	for (unsigned i = 0; i < a.ncmds; i++) {
-		if (kt_command_run(&ctx, a.cmds[i]))
+	if (!a->ncmds && !a->input && !a->report)
+		a->cmds[a->ncmds++] = "sys";
+	for (unsigned i = 0; i < a->ncmds; i++) {
+		if (kt_command_run(ctx, a->cmds[i]))
 			ret = EXIT_CMD_FAILED;
-		fflush(stdout);
+		fflush(ctx->out);
 	}
-	if (a.input && run_input(&ctx, a.input))
+	if (a->input && run_input(ctx, a->input))
 		ret = EXIT_CMD_FAILED;
-	if (a.report && kt_cmd_report(&ctx, 2, (char *[]){ "report",
-				      (char *)a.report, NULL }))
+	if (a->report && kt_cmd_report(ctx, 2, (char *[]){ "report",
+				      (char *)a->report, NULL }))
 		ret = EXIT_CMD_FAILED;
 out:
-	kt_cmd_ctx_deinit(&ctx);
+	kt_cmd_ctx_deinit(ctx);
 	kt_program_destroy(prog);
 	kt_plugin_set_destroy(plugins);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct kt_cmd_ctx ctx = { 0 };
+	struct args a = { 0 };
+	int ret;
+
+	if (open_streams(&ctx))
+		return EXIT_OPEN;
+	ret = parse_args(argc, argv, &a, ctx.err);
+	if (!ret)
+		ret = run(&ctx, &a);
+	close_streams(&ctx);
 	return ret;
 }

@@ -47,11 +47,43 @@ cJSON *kt_json_add_addr(cJSON *obj, const char *key, uint64_t addr)
 	return cJSON_AddStringToObject(obj, key, buf);
 }
 
+/*
+ * Every string of a document, sanitised in place: a command word, a case
+ * file's text or a plugin's title put in as it came. cJSON escapes C0
+ * controls, not DEL, C1 controls or bytes that are not UTF-8. False when
+ * memory ran out.
+ */
+static bool json_sanitize(cJSON *item)
+{
+	for (; item; item = item->next) {
+		char *clean;
+
+		if (item->string && kt_sanitize_needed(item->string, true)) {
+			if (!(clean = kt_sanitize_dup(item->string, true)))
+				return false;
+			if (!(item->type & cJSON_StringIsConst))
+				free(item->string);
+			item->type &= ~cJSON_StringIsConst;
+			item->string = clean;
+		}
+		if (cJSON_IsString(item) && item->valuestring &&
+		    kt_sanitize_needed(item->valuestring, true)) {
+			if (!(clean = kt_sanitize_dup(item->valuestring, true)))
+				return false;
+			free(item->valuestring);
+			item->valuestring = clean;
+		}
+		if (!json_sanitize(item->child))
+			return false;
+	}
+	return true;
+}
+
 int kt_json_print(struct kt_cmd_ctx *ctx, cJSON *doc)
 {
 	char *text;
 
-	if (!doc || !(text = cJSON_Print(doc))) {
+	if (!doc || !json_sanitize(doc) || !(text = cJSON_Print(doc))) {
 		cJSON_Delete(doc);
 		fprintf(ctx->err, "ktriage: out of memory\n");
 		return 1;
@@ -62,15 +94,25 @@ int kt_json_print(struct kt_cmd_ctx *ctx, cJSON *doc)
 	return 0;
 }
 
+void kt_out_error(FILE *fp, const char *what, const char *message)
+{
+	fputs("ktriage: ", fp);
+	if (what) {
+		kt_out_raw(fp, what, strlen(what), false);
+		fputs(": ", fp);
+	}
+	kt_out_raw(fp, message, strlen(message), false);
+	fputc('\n', fp);
+}
+
 int kt_cmd_fail(struct kt_cmd_ctx *ctx, const char *cmd, struct kt_error *err)
 {
-	fprintf(ctx->err, "ktriage: %s: ", cmd);
-	kt_out_raw(ctx->err, err->message, strlen(err->message), false);
-	fputc('\n', ctx->err);
+	// @cmd may be the user's line itself ("no such command").
+	kt_out_error(ctx->err, cmd, err->message);
 	if (ctx->json) {
 		cJSON *doc = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(doc, "command", cmd);
+		kt_json_add_raw(doc, "command", cmd, strlen(cmd));
 		kt_json_add_raw(doc, "error", err->message,
 				strlen(err->message));
 		kt_json_print(ctx, doc);

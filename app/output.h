@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Printing batch command results: as text for people, or one JSON document
- * per command. Every string that comes from the dump goes through
- * kt_sanitize() on its way out.
+ * per command. Every string that comes from the dump, a case file or the
+ * user goes through kt_sanitize() on its way out; and the streams the
+ * batch commands write to (ctx->out, ctx->err) sanitise every byte again
+ * (kt_sanitize_stream()), so a forgotten site cannot reach the terminal.
  */
 #ifndef KT_APP_OUTPUT_H
 #define KT_APP_OUTPUT_H
@@ -45,6 +47,13 @@ struct kt_cmd_ctx {
 /** Print raw dump bytes (at most @len, up to a NUL) to @fp, sanitised. */
 void kt_out_raw(FILE *fp, const char *raw, size_t len, bool keep_newlines);
 
+/**
+ * "ktriage: WHAT: MESSAGE" on one line of @fp (no "WHAT: " when @what is
+ * NULL), both sanitised with newlines escaped. Every error line goes out
+ * this way.
+ */
+void kt_out_error(FILE *fp, const char *what, const char *message);
+
 /** Add "key": sanitised raw bytes to a JSON object. */
 cJSON *kt_json_add_raw(cJSON *obj, const char *key, const char *raw,
 		       size_t len);
@@ -53,8 +62,9 @@ cJSON *kt_json_add_raw(cJSON *obj, const char *key, const char *raw,
 cJSON *kt_json_add_addr(cJSON *obj, const char *key, uint64_t addr);
 
 /**
- * Print a JSON document and free it. Returns 0, or 1 when @doc is NULL
- * (memory ran out while building it).
+ * Print a JSON document and free it; every string in it is sanitised
+ * first. Returns 0, or 1 when @doc is NULL (memory ran out while building
+ * it).
  */
 int kt_json_print(struct kt_cmd_ctx *ctx, cJSON *doc);
 

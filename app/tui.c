@@ -6,7 +6,9 @@
  */
 #include <ctype.h>
 #include <curses.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -839,9 +841,35 @@ static void on_fatal(int sig)
 	raise(sig);
 }
 
+/*
+ * getch() gives ERR both when its timeout passes and when the input has
+ * ended; looping on the second would spin at full speed forever. A byte
+ * found ready here is handed back to curses.
+ */
+static bool input_ended(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	unsigned char c;
+	ssize_t n;
+
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	if (p.revents & POLLNVAL)
+		return true;
+	if (!(p.revents & (POLLIN | POLLHUP | POLLERR)))
+		return false;
+	n = read(STDIN_FILENO, &c, 1);
+	if (n == 1) {
+		ungetch(c);
+		return false;
+	}
+	return n == 0 || (errno != EINTR && errno != EAGAIN);
+}
+
 int kt_tui_main(struct kt_cmd_ctx *ctx, const struct kt_tui_options *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	bool ended = false;
 	struct kt_tui *t;
 	SCREEN *scr;
 	int key;
@@ -849,7 +877,7 @@ int kt_tui_main(struct kt_cmd_ctx *ctx, const struct kt_tui_options *o)
 	// newterm(), unlike initscr(), returns when the terminal is unknown.
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
-		fprintf(stderr, "ktriage: cannot drive this terminal (TERM=%s);"
+		fprintf(ctx->err, "ktriage: cannot drive this terminal (TERM=%s);"
 			" --no-tui prints the summary instead\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		return 1;
@@ -872,18 +900,21 @@ int kt_tui_main(struct kt_cmd_ctx *ctx, const struct kt_tui_options *o)
 	t = kt_tui_create(ctx, o);
 	if (!t) {
 		restore_terminal();
-		fputs("ktriage: out of memory\n", stderr);
+		fputs("ktriage: out of memory\n", ctx->err);
 		return 1;
 	}
 	while (!got_signal) {
 		key = getch();
-		if (key == ERR)
-			continue;
-		if (!kt_tui_key(t, key))
+		if (key == ERR && (ended = input_ended()))
+			break;
+		if (key != ERR && !kt_tui_key(t, key))
 			break;
 	}
 	kt_tui_destroy(t);
 	restore_terminal();
 	delscreen(scr);
+	if (ended)
+		fputs("ktriage: the workbench's input (standard input) ended: "
+		      "leaving it\n", ctx->err);
 	return got_signal ? 128 + got_signal : 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/tui_keys.h"
+#include "core/lines.h"
 
 static const char *const action_names[KT_NR_ACTIONS] = {
 	[KT_ACT_NONE] = "none",
@@ -87,13 +88,34 @@ static size_t key_codes(const char *name, int *codes, size_t max)
 	return n;
 }
 
-static void add_error(struct kt_keymap *km, const char *source, int line,
-		      const char *what)
+static void add_more(struct kt_keymap *km)
 {
 	char *s;
 
-	if (asprintf(&s, "%s%s:%d: %s\n", km->errors ? km->errors : "",
-		     source, line, what) < 0)
+	if (asprintf(&s, "%s(more bad lines: not listed)\n",
+		     km->errors ? km->errors : "") >= 0) {
+		free(km->errors);
+		km->errors = s;
+	}
+}
+
+static void add_error(struct kt_keymap *km, const char *source, int line,
+		      const char *what)
+{
+	const char *before = km->errors ? km->errors : "";
+	char *s;
+	int r;
+
+	// A file of garbage must not make a list of garbage (nor take
+	// quadratic time to make it).
+	if (km->nerrors++ >= KT_KEYMAP_MAX_ERRORS) {
+		if (km->nerrors == KT_KEYMAP_MAX_ERRORS + 1)
+			add_more(km);
+		return;
+	}
+	r = source ? asprintf(&s, "%s%s:%d: %s\n", before, source, line, what) :
+		     asprintf(&s, "%s%s\n", before, what);
+	if (r < 0)
 		return;
 	free(km->errors);
 	km->errors = s;
@@ -146,11 +168,35 @@ void kt_keymap_parse(struct kt_keymap *km, const char *text,
 	free(copy);
 }
 
+/* A ktriagerc is a few dozen short lines: anything far beyond is not one. */
+#define RC_MAX_LINE 4096
+#define RC_MAX_SIZE (1u << 20)
+
+static void load_file(struct kt_keymap *km, FILE *fp, const char *path)
+{
+	struct kt_lines lines;
+	struct kt_error *err;
+	size_t len;
+	char *line;
+
+	kt_lines_init(&lines, fp, path, RC_MAX_LINE, RC_MAX_SIZE);
+	do {
+		err = kt_lines_next(&lines, &line, &len);
+		if (err) {
+			// Said as it is: it names the file and the line.
+			add_error(km, NULL, 0, err->message);
+			kt_error_destroy(err);
+		} else if (line) {
+			parse_line(km, line, path, lines.lineno);
+		}
+	} while (err || line);
+	kt_lines_deinit(&lines);
+}
+
 void kt_keymap_load(struct kt_keymap *km, const char *path)
 {
-	char buf[4096], *text = NULL;
+	char buf[4096];
 	const char *home = getenv("HOME");
-	size_t cap = 0;
 	FILE *fp;
 
 	memset(km, 0, sizeof(*km));
@@ -164,9 +210,7 @@ void kt_keymap_load(struct kt_keymap *km, const char *path)
 			add_error(km, path, 0, strerror(errno));
 		return;
 	}
-	if (getdelim(&text, &cap, 0, fp) >= 0)
-		kt_keymap_parse(km, text, path);
-	free(text);
+	load_file(km, fp, path);
 	fclose(fp);
 }
 
@@ -180,6 +224,8 @@ static bool has_word(const char *list, const char *w)
 {
 	size_t n = strlen(w);
 
+	if (!n)
+		return false;
 	for (const char *p = list; (p = strstr(p, w)); p += n)
 		if ((p == list || p[-1] == ' ') && (!p[n] || p[n] == ' '))
 			return true;

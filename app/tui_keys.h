@@ -64,7 +64,10 @@ enum kt_tui_action {
 struct kt_keymap {
 	unsigned char action[KT_TUI_MAX_KEY];	/* by curses key code */
 	char *errors;		/* bad lines, one a line (malloc()ed) */
+	unsigned nerrors;	/* the first KT_KEYMAP_MAX_ERRORS are listed */
 };
+
+#define KT_KEYMAP_MAX_ERRORS 20
 
 /** The default bindings, then @path's (NULL: ~/.config/ktriage/ktriagerc). */
 void kt_keymap_load(struct kt_keymap *km, const char *path);

@@ -6,11 +6,35 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/sanitize.h"
 
 struct kt_error kt_error_nomem = {
 	.code = KT_ERR_NOMEM,
 	.message = "out of memory",
 };
+
+/*
+ * Messages quote file names, command words, symbol names and strings read
+ * from dumps and case files: whatever they hold, the message is printable
+ * text on one line. When memory is short for that, the bytes that could
+ * drive a terminal become '?' in place.
+ */
+static void clean_message(char **message)
+{
+	char *clean;
+
+	if (!kt_sanitize_needed(*message, false))
+		return;
+	clean = kt_sanitize_dup(*message, false);
+	if (clean) {
+		free(*message);
+		*message = clean;
+		return;
+	}
+	for (unsigned char *p = (unsigned char *)*message; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			*p = '?';
+}
 
 static struct kt_error *error_vcreate(enum kt_error_code code, int errnum,
 				      const char *fmt, va_list ap)
@@ -23,6 +47,7 @@ static struct kt_error *error_vcreate(enum kt_error_code code, int errnum,
 		free(err);
 		return &kt_error_nomem;
 	}
+	clean_message(&err->message);
 	err->code = code;
 	err->errnum = errnum;
 	return err;
@@ -55,6 +80,7 @@ struct kt_error *kt_error_os(int errnum, const char *fmt, ...)
 	if (asprintf(&msg, "%s: %s", err->message, strerror(errnum)) >= 0) {
 		free(err->message);
 		err->message = msg;
+		clean_message(&err->message);
 	}
 	return err;
 }
@@ -91,6 +117,7 @@ struct kt_error *kt_error_wrap(struct kt_error *err, const char *fmt, ...)
 	if (asprintf(&msg, "%s: %s", ctx, err->message) >= 0) {
 		free(err->message);
 		err->message = msg;
+		clean_message(&err->message);
 	}
 	free(ctx);
 	return err;

@@ -8,6 +8,10 @@
  * ("reading task 42: reading 0xffff...: page excluded from dump") and, for
  * memory faults, the address and why it could not be read.
  *
+ * A message is printable text on one line, whatever the bytes of a file
+ * name, a command or a dump it quotes: they pass through kt_sanitize() as
+ * the message is made, so it may go to a terminal as it is.
+ *
  * Making an error never fails: when memory is short, the static
  * kt_error_nomem is returned instead, and kt_error_destroy() ignores it.
  */

@@ -991,7 +991,8 @@ const struct kt_slab_cache *kt_slab_cache_by_name(struct kt_program *prog,
 	const struct kt_slab_cache_list *list = NULL;
 	size_t len = strlen(name);
 
-	if (kt_error_catch_any(kt_slab_caches(prog, &list)))
+	// No cache is nameless; and strstr() finds "" everywhere, forever.
+	if (!len || kt_error_catch_any(kt_slab_caches(prog, &list)))
 		return NULL;
 	for (unsigned i = 0; i < list->n; i++) {
 		if (!strcmp(list->caches[i].name, name))

@@ -49,7 +49,9 @@ static const char schema_v1[] =
  * writing (read-only opens never migrate). Version 1 is the first: none
  * yet. A new version appends its step here, bumps SCHEMA_VERSION, and
  * makes `required` below depend on the file's version (the checks run
- * before any migration).
+ * before any migration), and the schema probe() compares the file with
+ * (kt_case_db_foreign(): anything else in a file to write is refused)
+ * the one of the file's version.
  */
 static const char *const migrations[SCHEMA_VERSION - 1 + 1] = { NULL };
 
@@ -371,25 +373,55 @@ static struct kt_error *migrate(struct kt_case *c)
 	return exec(c, "COMMIT");
 }
 
-/* Open an existing file read-only and check it, before anything else. */
+/*
+ * What ktriage never puts in a case makes it unfit for writing: a trigger
+ * would fire on ktriage's own INSERT (none fires, but the file is not
+ * ours to trust), an index on an expression would be evaluated.
+ */
+static struct kt_error *foreign_refused(const char *path, const char *what)
+{
+	return kt_error_create(KT_ERR_FORMAT, "case %s holds what ktriage "
+		"never puts in a case: %s. Such objects can change or delete "
+		"notes when ktriage writes, so it was not opened for writing "
+		"and was not modified. Its notes can still be read (--force), or "
+		"copied into a new case: ktriage DUMP VMLINUX --case NEW.ktriage "
+		"-c 'case merge %s' (a merge reads ktriage's tables only)",
+		path, what, path);
+}
+
+/*
+ * Open an existing file read-only and check it, before anything else. A
+ * file to write must hold nothing but what ktriage creates; one to read
+ * is read through ktriage's tables only, and what else it holds is said
+ * in *@foreign (sqlite3_free(); NULL: nothing, or not wanted).
+ */
 static struct kt_error *probe(const char *path,
 			      const struct kt_case_identity *id,
-			      enum kt_case_mode mode)
+			      enum kt_case_mode mode, char **foreign)
 {
 	sqlite3 *db = NULL;
 	struct kt_error *err;
+	char *what = NULL;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
+	if (kt_case_db_open(path, true, &db) != SQLITE_OK) {
 		err = bad_case(path, db ? sqlite3_errmsg(db) : "no memory");
 		sqlite3_close(db);
 		return err;
 	}
 	sqlite3_busy_timeout(db, BUSY_MS);
 	err = check_case(db, path);
+	if (!err && kt_case_db_foreign(db, schema_v1, &what) != SQLITE_OK)
+		err = bad_case(path, "its schema cannot be read");
+	if (!err && what && mode == KT_CASE_WRITE)
+		err = foreign_refused(path, what);
 	if (!err && mode != KT_CASE_FORCE)
 		err = check_identity(db, path, id);
 	sqlite3_close(db);
+	if (!err && foreign) {
+		*foreign = what;
+		what = NULL;
+	}
+	sqlite3_free(what);
 	return err;
 }
 
@@ -403,7 +435,6 @@ struct kt_error *kt_case_open(const char *path,
 	// An empty file is what a creator killed before its first commit
 	// leaves: a new case.
 	bool exists = !stat(path, &st) && st.st_size > 0;
-	int flags;
 
 	if (!c || !(c->path = strdup(path))) {
 		free(c);
@@ -413,12 +444,10 @@ struct kt_error *kt_case_open(const char *path,
 	if (!exists && c->read_only)
 		err = kt_error_create(KT_ERR_INVALID, "no case at %s", path);
 	if (!err && exists)
-		err = probe(path, id, mode);
+		err = probe(path, id, mode, &c->foreign);
 	if (err)
 		goto fail;
-	flags = c->read_only ? SQLITE_OPEN_READONLY :
-		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+	if (kt_case_db_open(path, c->read_only, &c->db) != SQLITE_OK) {
 		err = db_error(c->db, path, "cannot open");
 		goto fail;
 	}
@@ -447,6 +476,7 @@ void kt_case_close(struct kt_case *c)
 	if (!c)
 		return;
 	sqlite3_close(c->db);
+	sqlite3_free(c->foreign);
 	free(c->path);
 	free(c);
 }

@@ -11,7 +11,23 @@ struct kt_case {
 	sqlite3 *db;
 	char *path;
 	bool read_only;
+	char *foreign;	/* read-only: what else the file holds, not read */
 };
+
+/**
+ * Open the case file @path as untrusted input: defensive, no triggers,
+ * no views, no function of the schema trusted; read-only ones immutable
+ * (nothing is created beside the file) unless a write-ahead log holds
+ * commits. Returns sqlite's code; *@ret is to be closed in any case.
+ */
+int kt_case_db_open(const char *path, bool read_only, sqlite3 **ret);
+
+/**
+ * What @db's schema holds that running @schema (ktriage's CREATE
+ * statements) does not make, as "trigger 'x' on notes, view 'v'" into
+ * *@ret (sqlite3_free()), or NULL when nothing. Returns sqlite's code.
+ */
+int kt_case_db_foreign(sqlite3 *db, const char *schema, char **ret);
 
 /** "case PATH: WHAT: sqlite's message". */
 struct kt_error *kt_case_db_error(struct kt_case *c, const char *what);

@@ -353,9 +353,14 @@ struct kt_error *kt_case_merge(struct kt_case *c, const char *other,
 	if (err)
 		return kt_error_wrap(err, "merging %s", other);
 	err = kt_case_content_load(theirs, &in);
-	kt_case_close(theirs);
 	if (!err)
 		err = kt_case_content_apply(c, &in, other, ret);
+	// Read through ktriage's tables only, with triggers and views off:
+	// what else it holds did not run, and is not copied.
+	if (!err && theirs->foreign)
+		say(ret, "not copied from the other case (ktriage never puts "
+		    "it in a case): %s", theirs->foreign);
+	kt_case_close(theirs);
 	kt_case_content_deinit(&in);
 	return err;
 }
