@@ -32,7 +32,9 @@ static int cmp_verdict(const void *a, const void *b)
 
 /*
  * A string member through the sanitiser: what ktriage writes is clean
- * already (kt_case_text_ok), so this changes only a hostile case's text.
+ * already (kt_case_text_ok), so this changes only a hostile case's text,
+ * every member of it (ids and times too): the export stays valid JSON
+ * that prints inert.
  */
 static void add_text(cJSON *o, const char *key, const char *text)
 {
@@ -50,22 +52,22 @@ cJSON *kt_case_note_json(const struct kt_note *n)
 {
 	cJSON *o = cJSON_CreateObject(), *revs;
 
-	cJSON_AddStringToObject(o, "uuid", n->uuid);
+	add_text(o, "uuid", n->uuid);
 	add_text(o, "target", n->target);
 	add_text(o, "author", n->author);
-	cJSON_AddStringToObject(o, "created", n->created);
+	add_text(o, "created", n->created);
 	revs = cJSON_AddArrayToObject(o, "revisions");
 	for (size_t i = 0; revs && i < n->nrevs; i++) {
 		const struct kt_note_rev *r = &n->revs[i];
 		cJSON *j = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(j, "uuid", r->uuid);
+		add_text(j, "uuid", r->uuid);
 		if (r->parent[0])
-			cJSON_AddStringToObject(j, "parent", r->parent);
+			add_text(j, "parent", r->parent);
 		else
 			cJSON_AddNullToObject(j, "parent");
 		add_text(j, "author", r->author);
-		cJSON_AddStringToObject(j, "at", r->at);
+		add_text(j, "at", r->at);
 		add_text(j, "text", r->text);
 		cJSON_AddItemToArray(revs, j);
 	}
@@ -88,11 +90,11 @@ struct kt_error *kt_case_export(struct kt_case *c, char **ret)
 		qsort(in.verdicts.v, in.verdicts.n, sizeof(*in.verdicts.v),
 		      cmp_verdict);
 	doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, "format", FORMAT);
+	add_text(doc, "format", FORMAT);
 	cJSON_AddNumberToObject(doc, "version", FORMAT_VERSION);
-	cJSON_AddStringToObject(doc, "dump_id", id.dump_id);
-	cJSON_AddStringToObject(doc, "release", id.release);
-	cJSON_AddStringToObject(doc, "build_id", id.build_id);
+	add_text(doc, "dump_id", id.dump_id);
+	add_text(doc, "release", id.release);
+	add_text(doc, "build_id", id.build_id);
 	cJSON_AddNumberToObject(doc, "crash_time", (double)id.crash_time);
 	arr = cJSON_AddArrayToObject(doc, "notes");
 	for (size_t i = 0; arr && i < in.notes.n; i++)
@@ -102,22 +104,22 @@ struct kt_error *kt_case_export(struct kt_case *c, char **ret)
 		const struct kt_verdict *v = &in.verdicts.v[i];
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, "uuid", v->uuid);
-		cJSON_AddStringToObject(o, "target", v->target);
-		cJSON_AddStringToObject(o, "kind", v->kind);
-		cJSON_AddStringToObject(o, "text", v->text);
-		cJSON_AddStringToObject(o, "author", v->author);
-		cJSON_AddStringToObject(o, "at", v->at);
+		add_text(o, "uuid", v->uuid);
+		add_text(o, "target", v->target);
+		add_text(o, "kind", v->kind);
+		add_text(o, "text", v->text);
+		add_text(o, "author", v->author);
+		add_text(o, "at", v->at);
 		cJSON_AddItemToArray(arr, o);
 	}
 	arr = cJSON_AddArrayToObject(doc, "tags");
 	for (size_t i = 0; arr && i < in.ntags; i++) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, "target", in.tags[i].target);
-		cJSON_AddStringToObject(o, "tag", in.tags[i].tag);
-		cJSON_AddStringToObject(o, "author", in.tags[i].author);
-		cJSON_AddStringToObject(o, "at", in.tags[i].at);
+		add_text(o, "target", in.tags[i].target);
+		add_text(o, "tag", in.tags[i].tag);
+		add_text(o, "author", in.tags[i].author);
+		add_text(o, "at", in.tags[i].at);
 		cJSON_AddItemToArray(arr, o);
 	}
 	kt_case_content_deinit(&in);

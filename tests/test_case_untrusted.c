@@ -5,6 +5,7 @@
  * nothing saved in it is lost: a merge copies its notes into a new case,
  * reading it without leaving anything beside it.
  */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,37 @@ Test(case_untrusted, note_list_of_hostile_ids_and_times_is_inert)
 			 "\\x1b[2J\\x07\n"), "%.3000s", r.run.out);
 	cr_expect(strstr(r.run.out, "x  case  by a at \\x1b[2J\\x07\n"), "%.3000s",
 		  r.run.out);
+	kt_run_free(&r.run);
+	free(a);
+}
+
+/*
+ * The export of such a case: every member, ids and times too, through the
+ * sanitiser before cJSON quotes it, so the document on stdout is valid
+ * JSON that prints inert (DEL, which cJSON leaves raw, included).
+ */
+Test(case_untrusted, export_of_hostile_case_is_valid_inert_json)
+{
+	static const char *const export[] = { "case export -", NULL };
+	char *a = good_case("a.ktriage");
+	struct kt_limited_run r;
+	cJSON *doc;
+
+	python(a, "e = chr(27) + '[2J' + chr(127)\n"
+	       "d.execute('update revisions set note = ? || substr(note, 6), "
+	       "at = ? || at', (e, e))\n"
+	       "d.execute('update notes set uuid = ? || substr(uuid, 6), "
+	       "created = ?', (e, e))\n"
+	       "d.execute('update verdicts set text = ?, at = ?', (e, e))\n"
+	       "d.execute(\"insert into tags values('case', ?, 'a', ?)\", "
+	       "(e, e))\nd.commit()");
+	r = ktriage(a, export);
+	cr_expect_eq(r.run.status, 0, "%.3000s", r.run.err);
+	cr_expect(!kt_test_has_control(r.run.out), "%.3000s", r.run.out);
+	doc = cJSON_Parse(r.run.out);
+	cr_assert_not_null(doc, "not JSON: %.3000s", r.run.out);
+	cr_expect(strstr(r.run.out, "\\\\x1b[2J\\\\x7f"), "%.3000s", r.run.out);
+	cJSON_Delete(doc);
 	kt_run_free(&r.run);
 	free(a);
 }
