@@ -334,7 +334,7 @@ scen_module() {
 
 # run one scenario in one mode
 run_one() {
-	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0 ko
+	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0 ko try rc
 	ko=$(scen_module "$scen")
 	# a dump already made at this dump level, with this very scenario
 	# module (its debuginfo must be the one the dump ran), is kept
@@ -354,14 +354,21 @@ run_one() {
 	mkdir -p "$d"
 	t0=$(ts)
 	if [ "$mode" = kdump ]; then
-		rm -f "$d/dumpdisk.img"
-		truncate -s 1536M "$d/dumpdisk.img"
-		mkfs.ext4 -q -F -L ktdump "$d/dumpdisk.img"
-		/usr/bin/python3 "$FACTORY/qemu_run.py" --mode kdump \
-			--kernel "$VMLINUZ" --initrd "$FX/initramfs/primary.cpio.gz" \
-			--append "$CMDLINE_BASE ktscen=$scen ktmode=kdump ktraw=$KEEP_RAW ktextra=$extra ktdl=${KLEVEL:-31}" \
-			--disk "$d/dumpdisk.img" --serial "$d/serial-kdump.log" \
-			--timeout 900 > "$d/run-kdump.log" 2>&1 || say "$scen/kdump: runner rc=$?"
+		# a boot that fails before the scenario (rc 3) is booted again
+		for try in 1 2 3; do
+			rm -f "$d/dumpdisk.img"
+			truncate -s 1536M "$d/dumpdisk.img"
+			mkfs.ext4 -q -F -L ktdump "$d/dumpdisk.img"
+			rc=0
+			/usr/bin/python3 "$FACTORY/qemu_run.py" --mode kdump \
+				--kernel "$VMLINUZ" --initrd "$FX/initramfs/primary.cpio.gz" \
+				--append "$CMDLINE_BASE ktscen=$scen ktmode=kdump ktraw=$KEEP_RAW ktextra=$extra ktdl=${KLEVEL:-31}" \
+				--disk "$d/dumpdisk.img" --serial "$d/serial-kdump.log" \
+				--timeout 900 > "$d/run-kdump.log" 2>&1 || rc=$?
+			[ $rc = 3 ] || break
+			say "$scen/kdump: the guest panicked before kdump was loaded (boot $try); again"
+		done
+		[ $rc = 0 ] || say "$scen/kdump: runner rc=$rc"
 		# debugfs pulls the files out without mounting the image
 		for f in vmcore.kdump vmcore.kdump-lzo vmcore.elf-d31 vmcore.elf vmcore-dmesg.txt; do
 			rm -f "$d/$scen.$f"
