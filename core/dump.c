@@ -46,6 +46,8 @@ struct kt_dump {
 	char *vmcoreinfo_lines;	/* a copy split into KEY\0VALUE\0 */
 	bool own_vmcoreinfo;	/* the file had it (not synthesised) */
 	struct kt_hashmap vmcoreinfo_map;	/* KEY -> VALUE pointer */
+	kt_dump_read_hook *read_hook;	/* see kt_dump_set_read_hook() */
+	void *read_hook_arg;
 	pthread_mutex_t scan_lock;	/* guards the two below */
 	bool scan_tried;
 	struct kt_diskdump *scan;	/* kdump files: the readers' fast path */
@@ -820,7 +822,16 @@ struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
 
 	if (!err && !phys && dump->npatches)
 		err = apply_patches(dump, addr, buf, size);
+	if (!err && dump->read_hook)
+		err = dump->read_hook(dump->read_hook_arg, addr, phys, buf, size);
 	return err;
+}
+
+void kt_dump_set_read_hook(struct kt_dump *dump, kt_dump_read_hook *fn,
+			   void *arg)
+{
+	dump->read_hook = fn;
+	dump->read_hook_arg = arg;
 }
 
 struct kt_error *kt_dump_patch(struct kt_dump *dump, uint64_t addr,
