@@ -69,10 +69,14 @@ one() {
 	crashes=$(find "$dir/crashes" -type f | wc -l)
 	if [ "$status" = crash ] || [ "$crashes" -gt 0 ]; then
 		[ "$status" = ok ] && status=crash
-		find "$dir/crashes" -type f | while read -r c; do
+		find "$dir/crashes" -type f | head -3 | while read -r c; do
 			echo "$t: reproducer $c (replay: $bin $c)" >&2
 		done
-		grep -m3 -E 'ERROR:|runtime error|fuzz: ' "$log" | sed "s/^/$t: /" >&2
+		[ "$crashes" -le 3 ] ||
+			echo "$t: $crashes reproducers in $dir/crashes" >&2
+		grep -E 'ERROR:|runtime error|fuzz: ' "$log" |
+			sed -E 's/==[0-9]+==//; s/ \(pc .*//' | sort | uniq -c |
+			sort -rn | head -5 | sed "s/^/$t: /" >&2
 	fi
 	printf '%-16s %10s %6s %8s %s\n' "$t" "${execs:-0}" "${cov:-0}" \
 		"$crashes" "$status" > "$work/$t.result"
