@@ -64,6 +64,12 @@ void kt_fuzz_drop(struct kt_error *err)
 	kt_error_destroy(err);
 }
 
+bool kt_fuzz_catch(struct kt_error *err)
+{
+	kt_fuzz_drop(err);
+	return err;
+}
+
 void kt_fuzz_fail(const char *file, int line, const char *what)
 {
 	fprintf(stderr, "fuzz: %s:%d: %s\n", file, line, what);

@@ -6,6 +6,7 @@
 #ifndef KT_FUZZ_COMMON_H
 #define KT_FUZZ_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,9 @@ int kt_fuzz_file(const uint8_t *data, size_t size, char path[32]);
  * first: what a seed does is then visible.
  */
 void kt_fuzz_drop(struct kt_error *err);
+
+/** kt_fuzz_drop(@err); true when there was an error. */
+bool kt_fuzz_catch(struct kt_error *err);
 
 /** Abort with @what when @cond does not hold: a finding, not a bad input. */
 #define KT_FUZZ_CHECK(cond, what)                                          \

@@ -124,6 +124,18 @@ def kdump_seeds(out, fixtures, formats):
                     write(out, 'inflate_bytes', f'page-{i}', data)
 
 
+def vmcoreinfo(out, fixtures):
+    """The VMCOREINFO text of each shared dump (in its sub-header)."""
+    for name in sorted(os.listdir(f'{fixtures}/dumps')):
+        if not name.endswith('.kdump'):
+            continue
+        d = open(f'{fixtures}/dumps/{name}', 'rb').read(1 << 16)
+        off, size = struct.unpack_from('<qq', d, PAGE + 32)
+        with open(f'{fixtures}/dumps/{name}', 'rb') as f:
+            f.seek(off)
+            write(out, 'vmcoreinfo', name, f.read(size))
+
+
 def elf_notes(out, formats):
     for name in ('list-poison.elf', 'list-poison.elf-noinfo'):
         p = f'{formats}/{name}' if formats else ''
@@ -176,7 +188,7 @@ def walk_seeds(out):
     ops = {'fail': b'\x04', 'self': b'\x06\x00\x00\x00',
            'back': b'\x06\x40\x01\xff', 'xor': b'\x05\x80' + b'\xff' * 8,
            'zero': b'\x07\x10\x00' + b'\0' * 16}
-    for w in ('log', 'tasks', 'modules', 'vmap', 'slab', 'mounts'):
+    for w in ('log', 'tasks', 'modules', 'vmap', 'slab', 'mounts', 'bt'):
         write(out, f'walk_{w}', 'real', b'')
         for i in (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89):
             for name, op in ops.items():
@@ -224,6 +236,7 @@ def main():
     formats = os.environ.get('KT_FORMATS', '')
     kdump_seeds(out, fixtures, formats)
     elf_notes(out, formats)
+    vmcoreinfo(out, fixtures)
     texts(out)
     walk_seeds(out)
     cases(out, fixtures, os.environ['KT_BINARY'], os.environ['KT_VMLINUX'])

@@ -16,6 +16,7 @@
 #include "core/owner.h"
 #include "core/program.h"
 #include "core/slab.h"
+#include "core/stack.h"
 #include "core/task.h"
 #include "core/vmalloc.h"
 #include "fuzz/common.h"
@@ -178,6 +179,27 @@ static void walk_mounts(struct kt_program *prog)
 	}
 }
 
+/* The panic task's stack and a few others: ORC, pt_regs, crash_notes. */
+static void walk_bt(struct kt_program *prog)
+{
+	const struct kt_task_list *list = tasks(prog);
+	uint64_t panic = 0;
+	struct kt_trace t;
+	int cpu;
+
+	drop(kt_task_panicked(prog, &cpu, &panic));
+	for (size_t i = 0; list && i <= list->n && i < 5; i++) {
+		uint64_t task = i ? list->tasks[i - 1].addr : panic;
+
+		if (!task)
+			continue;
+		drop(kt_stack_trace(prog, task, &t));
+		KT_FUZZ_CHECK(t.n <= 100000, "bt: too many frames");
+		touch_str(t.stop);
+		kt_trace_deinit(&t);
+	}
+}
+
 static const struct walker {
 	const char *name;
 	void (*walk)(struct kt_program *prog);
@@ -188,6 +210,7 @@ static const struct walker {
 	{ "vmap", walk_vmap },
 	{ "slab", walk_slab },
 	{ "mounts", walk_mounts },
+	{ "bt", walk_bt },
 };
 
 static const struct walker *walker;
