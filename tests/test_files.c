@@ -358,3 +358,30 @@ Test(files, unreadable_fd_array_is_a_warning)
 	kt_files_deinit(&fs);
 	kt_program_destroy(prog);
 }
+
+/*
+ * A task_struct whose files pointer cannot be read (its page excluded):
+ * no table, no error, and nothing leaked (the ASan pass's leak check; the
+ * walk_mounts fuzzer found the leak).
+ */
+Test(files, unreadable_files_pointer_is_no_table)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	const struct kt_task_list *list;
+	const struct kt_task *t;
+	struct kt_files fs;
+	uint64_t off;
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	t = kt_task_by_pid(list, 121);
+	cr_assert_not_null(t);
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "files", &off));
+	cr_assert_null(kt_dump_patch(prog->dump, t->addr + off, NULL, 8,
+				     KT_FAULT_EXCLUDED));
+	cr_assert_null(kt_files_load(prog, t->addr, &fs));
+	cr_expect_eq(fs.files, 0);
+	cr_expect_eq(fs.n, 0);
+	kt_files_deinit(&fs);
+	kt_program_destroy(prog);
+}
