@@ -303,6 +303,21 @@ static bool add_file(struct kt_files *files, size_t *cap, int fd,
 	return true;
 }
 
+/* Add @msg to the table's warnings ("; "-separated); best effort. */
+static void add_warning(struct kt_files *files, const char *msg)
+{
+	char *w;
+
+	if (!files->warning) {
+		files->warning = strdup(msg);
+		return;
+	}
+	if (asprintf(&w, "%s; %s", files->warning, msg) < 0)
+		return;
+	free(files->warning);
+	files->warning = w;
+}
+
 static struct kt_error *read_fds(struct kt_program *prog,
 				 struct kt_files *files, uint64_t fdarray)
 {
@@ -321,7 +336,7 @@ static struct kt_error *read_fds(struct kt_program *prog,
 			snprintf(msg, sizeof(msg), "fd %u and up: %s", base,
 				 err->message);
 			kt_error_destroy(err);
-			files->warning = strdup(msg);
+			add_warning(files, msg);
 			return NULL;
 		}
 		for (uint32_t i = 0; i < n; i++)
@@ -358,7 +373,7 @@ struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
 
 		snprintf(msg, sizeof(msg), "max_fds %" PRIu64 ": read the "
 			 "first %u", max_fds, KT_FILES_MAX_FDS);
-		ret->warning = strdup(msg);
+		add_warning(ret, msg);
 		max_fds = KT_FILES_MAX_FDS;
 	}
 	ret->max_fds = max_fds;
