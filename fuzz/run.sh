@@ -67,10 +67,11 @@ one() {
 		awk '{n += $2} END {print n + 0}')
 	[ "$execs" = 0 ] && execs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
 	cov=$(grep -Eo 'cov: [0-9]+' "$log" | awk '{print $2}' | sort -n | tail -1)
-	crashes=$(find "$dir/crashes" -type f | wc -l)
+	crashes=$(find "$dir/crashes" -type f ! -name 'slow-unit-*' | wc -l)
 	if [ "$status" = crash ] || [ "$crashes" -gt 0 ]; then
 		[ "$status" = ok ] && status=crash
-		find "$dir/crashes" -type f | head -3 | while read -r c; do
+		find "$dir/crashes" -type f ! -name 'slow-unit-*' | head -3 |
+		while read -r c; do
 			echo "$t: reproducer $c (replay: $bin $c)" >&2
 		done
 		[ "$crashes" -le 3 ] ||
