@@ -356,10 +356,15 @@ struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
 	memset(ret, 0, sizeof(*ret));
 	ret->task = task;
 	kt_type_hint(prog, "fd_install");	// struct fdtable's file
-	// A task without files (a kernel thread's may be NULL), or whose
-	// task_struct cannot be read: no table, and no error.
-	if (kt_error_catch_any(rd(prog, task, "struct task_struct", "files",
-				  &ret->files)) || !ret->files)
+	// An unreadable files pointer is not a kernel thread's NULL one:
+	// no table, and the warning says why.
+	err = rd(prog, task, "struct task_struct", "files", &ret->files);
+	if (err) {
+		add_warning(ret, err->message);
+		kt_error_destroy(err);
+		return NULL;
+	}
+	if (!ret->files)
 		return NULL;
 	err = rd(prog, ret->files, "struct files_struct", "fdt", &fdt);
 	if (!err)

@@ -361,8 +361,9 @@ Test(files, unreadable_fd_array_is_a_warning)
 
 /*
  * A task_struct whose files pointer cannot be read (its page excluded):
- * no table, no error, and nothing leaked (the ASan pass's leak check; the
- * walk_mounts fuzzer found the leak).
+ * no table and no error, but a warning that says why, unlike a kernel
+ * thread's NULL pointer (the error was dropped, and leaked: found by the
+ * walk_mounts fuzzer, fuzz/regress/walk_mounts/).
  */
 Test(files, unreadable_files_pointer_is_no_table)
 {
@@ -382,6 +383,9 @@ Test(files, unreadable_files_pointer_is_no_table)
 	cr_assert_null(kt_files_load(prog, t->addr, &fs));
 	cr_expect_eq(fs.files, 0);
 	cr_expect_eq(fs.n, 0);
+	cr_assert_not_null(fs.warning);
+	cr_expect(strstr(fs.warning, "task_struct.files") &&
+		  strstr(fs.warning, "excluded"), "%s", fs.warning);
 	kt_files_deinit(&fs);
 	kt_program_destroy(prog);
 }
