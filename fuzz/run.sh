@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Run the fuzz targets: first each target's regression inputs
-# (fuzz/regress/TARGET/; an allocation over 512 MiB fails them too), then
-# libFuzzer for SECONDS on its committed corpus (fuzz/corpus/TARGET/, read
-# only; new inputs go to the work dir).
+# (fuzz/regress/TARGET/; an allocation over 512 MiB or a run over 25 s
+# fails them too), then libFuzzer for SECONDS on its committed corpus
+# (fuzz/corpus/TARGET/, read only; new inputs go to the work dir).
 # A crash, a leak, a hang (-timeout) or a sanitizer report fails the run;
 # the reproducer's path is printed. Ends with a table of executions and
 # coverage per target.
@@ -50,7 +50,8 @@ one() {
 	mkdir -p "$dir/corpus" "$dir/crashes"
 	: > "$log"
 	if [ -d "$regress" ] && [ -n "$(ls -A "$regress")" ] &&
-	   ! "$bin" -malloc_limit_mb=512 "$regress"/* >> "$log" 2>&1; then
+	   ! "$bin" -malloc_limit_mb=512 -timeout=25 "$regress"/* >> "$log" \
+		2>&1; then
 		echo "$t: a regression input fails again: see $log" >&2
 		status=regression
 	fi
