@@ -82,8 +82,7 @@ static int cmd_help(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* Split on blanks; '…' and "…" quote. Returns the word count or -1. */
-static int split(char *s, char **words, int max)
+int kt_command_split(char *s, char **words, int max)
 {
 	int n = 0;
 
@@ -124,7 +123,7 @@ int kt_command_run(struct kt_cmd_ctx *ctx, const char *line)
 
 	if (!copy)
 		return kt_cmd_fail(ctx, "ktriage", &kt_error_nomem);
-	n = split(copy, words, MAX_WORDS);
+	n = kt_command_split(copy, words, MAX_WORDS);
 	if (n < 0) {
 		ret = kt_cmd_fail(ctx, line, kt_error_create(KT_ERR_INVALID,
 				"unbalanced quotes or more than %d words",

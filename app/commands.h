@@ -18,6 +18,13 @@ struct kt_command {
 };
 
 /**
+ * Split @s in place into at most @max words: blanks separate them, and
+ * '...' or "..." quote blanks and the other quote. Returns the number of
+ * words, or -1 for an unbalanced quote or more than @max words.
+ */
+int kt_command_split(char *s, char **words, int max);
+
+/**
  * Split @line into words (shell-like quotes) and run the command it names.
  * Returns 0 on success, 1 when the command failed or is unknown.
  */

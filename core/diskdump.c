@@ -90,7 +90,7 @@ static struct kt_error *index_file(struct ddfile *f, const char *path)
 		return NULL;	// not for this reader
 	if (hdr[1] < 0 || hdr[2] <= 0 || hdr[2] % 2)
 		return corrupt(path, "bad header");
-	bmp_off = (uint64_t)(1 + hdr[1]) * PAGE_SIZE;
+	bmp_off = ((uint64_t)hdr[1] + 1) * PAGE_SIZE;
 	bmp_len = (uint64_t)hdr[2] * PAGE_SIZE;
 	f->desc_off = bmp_off + bmp_len;
 	if (f->desc_off > f->size || PAGE_SIZE + SUB_PFN64_OFF + 16 > f->size)
@@ -103,6 +103,11 @@ static struct kt_error *index_file(struct ddfile *f, const char *path)
 	if (split && version >= 2) {
 		memcpy(range, f->map + PAGE_SIZE + (version >= 6 ? SUB_PFN64_OFF :
 					SUB_SPLIT_OFF + 4), sizeof(range));
+		// A part's range is in its bitmap: its descriptors are
+		// counted from the bitmap's ranks.
+		if (range[0] > range[1] || range[0] >= f->nbits)
+			return corrupt(path, "its split pfn range is not in "
+				       "its bitmap");
 		f->start_pfn = range[0];
 		f->end_pfn = range[1] < f->nbits ? range[1] : f->nbits;
 	}

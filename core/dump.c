@@ -16,11 +16,11 @@
 
 #include "core/diskdump.h"
 #include "core/dump.h"
+#include "core/flatten.h"
 #include "core/hashmap.h"
 #include "core/pagemap.h"
 
 #define KT_MAX_DUMP_FILES 64
-#define FLAT_HEADER_SIZE 4096	/* makedumpfile flattened file header */
 
 struct patch {
 	uint64_t addr;
@@ -46,6 +46,8 @@ struct kt_dump {
 	char *vmcoreinfo_lines;	/* a copy split into KEY\0VALUE\0 */
 	bool own_vmcoreinfo;	/* the file had it (not synthesised) */
 	struct kt_hashmap vmcoreinfo_map;	/* KEY -> VALUE pointer */
+	kt_dump_read_hook *read_hook;	/* see kt_dump_set_read_hook() */
+	void *read_hook_arg;
 	pthread_mutex_t scan_lock;	/* guards the two below */
 	bool scan_tried;
 	struct kt_diskdump *scan;	/* kdump files: the readers' fast path */
@@ -66,25 +68,6 @@ static struct kt_error *kdump_error(struct kt_dump *dump, kdump_status st,
 			       kdump_get_err(dump->ctx));
 }
 
-/*
- * makedumpfile -F (and QEMU's dump-guest-memory kdump output) write the
- * "flattened" stream: a 4 KiB header, then {be64 offset, be64 size, data}
- * records that say where each piece belongs in the real file, ended by an
- * offset of -1. libkdumpfile 0.5.1 cannot read it, so rebuild the file as
- * makedumpfile -R would, into an unlinked temporary file.
- */
-#define FLAT_SIGNATURE "makedumpfile"
-#define FLAT_END (-1LL)
-#define FLAT_MAX_RECORD (1LL << 30)
-
-static bool is_flattened(int fd)
-{
-	char sig[sizeof(FLAT_SIGNATURE)];
-
-	return pread(fd, sig, sizeof(sig), 0) == sizeof(sig) &&
-	       !memcmp(sig, FLAT_SIGNATURE, sizeof(sig));
-}
-
 static int temp_fd(void)
 {
 	const char *dir = getenv("TMPDIR");
@@ -94,76 +77,22 @@ static int temp_fd(void)
 	return fd >= 0 ? fd : memfd_create("ktriage-flat", MFD_CLOEXEC);
 }
 
+/* A flattened dump (see flatten.h), rebuilt into an unlinked file. */
 static struct kt_error *unflatten(const char *path, int in, int *ret)
 {
-	off_t pos = FLAT_HEADER_SIZE;
-	size_t cap = 1 << 20;
-	char *buf = malloc(cap);
-	struct kt_error *err = NULL;
+	struct kt_error *err;
 	int out = temp_fd();
 
-	if (!buf || out < 0) {
-		err = out < 0 ? kt_error_os(errno, "%s: temporary file for "
-					    "the flattened dump", path)
-			      : &kt_error_nomem;
-		goto fail;
+	if (out < 0)
+		return kt_error_os(errno, "%s: temporary file for the "
+				   "flattened dump", path);
+	err = kt_flat_rebuild(in, out, path);
+	if (err) {
+		close(out);
+		return err;
 	}
-	for (;;) {
-		int64_t rec[2];
-		ssize_t n;
-
-		if (pread(in, rec, sizeof(rec), pos) != sizeof(rec)) {
-			err = kt_error_create(KT_ERR_FORMAT,
-				"%s: flattened dump is truncated at byte %lld "
-				"(no end record); copy the dump again", path,
-				(long long)pos);
-			goto fail;
-		}
-		rec[0] = be64toh(rec[0]);
-		rec[1] = be64toh(rec[1]);
-		if (rec[0] == FLAT_END)
-			break;
-		if (rec[0] < 0 || rec[1] < 0 || rec[1] > FLAT_MAX_RECORD) {
-			err = kt_error_create(KT_ERR_FORMAT,
-				"%s: corrupt flattened dump: record at byte "
-				"%lld is offset %lld, size %lld", path,
-				(long long)pos, (long long)rec[0],
-				(long long)rec[1]);
-			goto fail;
-		}
-		pos += sizeof(rec);
-		if ((size_t)rec[1] > cap) {
-			free(buf);
-			cap = rec[1];
-			buf = malloc(cap);
-			if (!buf) {
-				err = &kt_error_nomem;
-				goto fail;
-			}
-		}
-		n = pread(in, buf, rec[1], pos);
-		if (n != rec[1]) {
-			err = kt_error_create(KT_ERR_FORMAT,
-				"%s: flattened dump is truncated in the record"
-				" at byte %lld; copy the dump again", path,
-				(long long)pos);
-			goto fail;
-		}
-		if (pwrite(out, buf, n, rec[0]) != n) {
-			err = kt_error_os(errno, "%s: writing the rebuilt dump",
-					  path);
-			goto fail;
-		}
-		pos += n;
-	}
-	free(buf);
 	*ret = out;
 	return NULL;
-fail:
-	free(buf);
-	if (out >= 0)
-		close(out);
-	return err;
 }
 
 static struct kt_error *open_files(struct kt_dump *dump,
@@ -186,7 +115,7 @@ static struct kt_error *open_files(struct kt_dump *dump,
 		if (st.st_size == 0)
 			return kt_error_create(KT_ERR_FORMAT,
 				"%s: empty file, not a crash dump", paths[i]);
-		if (is_flattened(fd)) {
+		if (kt_flat_is(fd)) {
 			struct kt_error *err = unflatten(paths[i], fd, &fd);
 
 			if (err)
@@ -893,7 +822,16 @@ struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
 
 	if (!err && !phys && dump->npatches)
 		err = apply_patches(dump, addr, buf, size);
+	if (!err && dump->read_hook)
+		err = dump->read_hook(dump->read_hook_arg, addr, phys, buf, size);
 	return err;
+}
+
+void kt_dump_set_read_hook(struct kt_dump *dump, kt_dump_read_hook *fn,
+			   void *arg)
+{
+	dump->read_hook = fn;
+	dump->read_hook_arg = arg;
 }
 
 struct kt_error *kt_dump_patch(struct kt_dump *dump, uint64_t addr,

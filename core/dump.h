@@ -183,6 +183,20 @@ struct kt_error *kt_dump_find_kaslr(struct kt_dump *dump,
 				    struct kt_kernel_layout *ret);
 
 /**
+ * Called after every read through kt_dump_read() that succeeded, with the
+ * bytes read: it may change them, or fail the read by returning an error
+ * (which the reader gets). An overlay that makes a real dump hostile, for
+ * the fuzzers (fuzz/overlay.c); readers of whole pages (kt_dump_reader)
+ * do not see it.
+ */
+typedef struct kt_error *kt_dump_read_hook(void *arg, uint64_t addr, bool phys,
+					   void *buf, size_t size);
+
+/** Set the read hook (NULL: none), replacing any other. */
+void kt_dump_set_read_hook(struct kt_dump *dump, kt_dump_read_hook *fn,
+			   void *arg);
+
+/**
  * Test seams: make kernel virtual [@addr, @addr + @len) read as @bytes
  * (patch) or fail with @fault (when @bytes is NULL), as a corrupt dump
  * would. Later patches win. Used by the tests to corrupt real dumps.

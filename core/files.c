@@ -5,6 +5,7 @@
  * inodes.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,11 +304,39 @@ static bool add_file(struct kt_files *files, size_t *cap, int fd,
 	return true;
 }
 
+/* Add @msg to the table's warnings ("; "-separated); best effort. */
+static void add_warning(struct kt_files *files, const char *msg)
+{
+	char *w;
+
+	if (!files->warning) {
+		files->warning = strdup(msg);
+		return;
+	}
+	if (asprintf(&w, "%s; %s", files->warning, msg) < 0)
+		return;
+	free(files->warning);
+	files->warning = w;
+}
+
+/* A struct file is kernel memory: the upper half of the address space. */
+static bool kernel_address(uint64_t v)
+{
+	return v >> 47 == 0x1ffff;
+}
+
+/*
+ * The fd array's non-NULL slots. A slot that holds no kernel address is
+ * corrupt, not a file: following each of up to KT_FILES_MAX_FDS of them
+ * made a garbage array cost seconds. They are counted in the warning.
+ */
 static struct kt_error *read_fds(struct kt_program *prog,
 				 struct kt_files *files, uint64_t fdarray)
 {
-	uint64_t chunk[FD_CHUNK];
+	uint64_t chunk[FD_CHUNK], bad = 0;
 	size_t cap = 0;
+	char msg[160];
+	struct kt_error *ret = NULL;
 
 	for (uint32_t base = 0; base < files->max_fds; base += FD_CHUNK) {
 		uint32_t n = files->max_fds - base;
@@ -316,20 +345,26 @@ static struct kt_error *read_fds(struct kt_program *prog,
 		n = n < FD_CHUNK ? n : FD_CHUNK;
 		err = kt_read(prog, fdarray + 8ULL * base, chunk, 8ULL * n);
 		if (err) {
-			char msg[160];
-
 			snprintf(msg, sizeof(msg), "fd %u and up: %s", base,
 				 err->message);
 			kt_error_destroy(err);
-			files->warning = strdup(msg);
-			return NULL;
+			add_warning(files, msg);
+			break;
 		}
-		for (uint32_t i = 0; i < n; i++)
-			if (chunk[i] && !add_file(files, &cap, base + i,
-						  chunk[i]))
-				return &kt_error_nomem;
+		for (uint32_t i = 0; i < n && !ret; i++) {
+			if (chunk[i] && !kernel_address(chunk[i]))
+				bad++;
+			else if (chunk[i] && !add_file(files, &cap, base + i,
+						       chunk[i]))
+				ret = &kt_error_nomem;
+		}
 	}
-	return NULL;
+	if (bad) {
+		snprintf(msg, sizeof(msg), "%" PRIu64 " fd slot%s no kernel "
+			 "address: left out", bad, bad == 1 ? " holds" : "s hold");
+		add_warning(files, msg);
+	}
+	return ret;
 }
 
 struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
@@ -341,8 +376,15 @@ struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
 	memset(ret, 0, sizeof(*ret));
 	ret->task = task;
 	kt_type_hint(prog, "fd_install");	// struct fdtable's file
+	// An unreadable files pointer is not a kernel thread's NULL one:
+	// no table, and the warning says why.
 	err = rd(prog, task, "struct task_struct", "files", &ret->files);
-	if (err || !ret->files)
+	if (err) {
+		add_warning(ret, err->message);
+		kt_error_destroy(err);
+		return NULL;
+	}
+	if (!ret->files)
 		return NULL;
 	err = rd(prog, ret->files, "struct files_struct", "fdt", &fdt);
 	if (!err)
@@ -356,7 +398,7 @@ struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
 
 		snprintf(msg, sizeof(msg), "max_fds %" PRIu64 ": read the "
 			 "first %u", max_fds, KT_FILES_MAX_FDS);
-		ret->warning = strdup(msg);
+		add_warning(ret, msg);
 		max_fds = KT_FILES_MAX_FDS;
 	}
 	ret->max_fds = max_fds;

@@ -266,10 +266,8 @@ struct kt_error *kt_program_open(const struct kt_open_options *opts,
 	return NULL;
 }
 
-void kt_program_destroy(struct kt_program *prog)
+void kt_program_forget(struct kt_program *prog)
 {
-	if (!prog)
-		return;
 	kt_module_list_destroy(prog->modules);
 	kt_task_list_destroy(prog->tasks);
 	kt_log_destroy(prog->log);
@@ -278,6 +276,19 @@ void kt_program_destroy(struct kt_program *prog)
 	kt_slabs_destroy(prog->slab);
 	kt_mm_destroy(prog->mm);
 	kt_vmalloc_destroy(prog->vmalloc);
+	prog->modules = NULL;
+	prog->tasks = NULL;
+	prog->log = NULL;
+	prog->slab = NULL;
+	prog->mm = NULL;
+	prog->vmalloc = NULL;
+}
+
+void kt_program_destroy(struct kt_program *prog)
+{
+	if (!prog)
+		return;
+	kt_program_forget(prog);
 	for (size_t i = 0; i < prog->nmemo; i++)
 		free(prog->memo[i].key);
 	free(prog->memo);

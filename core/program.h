@@ -86,6 +86,13 @@ struct kt_error *kt_program_open(const struct kt_open_options *opts,
 /** Free; NULL is accepted. */
 void kt_program_destroy(struct kt_program *prog);
 
+/**
+ * Drop everything loaded lazily from the dump's memory (modules, tasks,
+ * log, ORC, ownership, slab, mm and vmalloc state); the next use loads it
+ * again. For when what memory reads return changed (fuzz/overlay.c).
+ */
+void kt_program_forget(struct kt_program *prog);
+
 /* ---- memory ---- */
 
 struct kt_error *kt_read(struct kt_program *prog, uint64_t addr, void *buf,

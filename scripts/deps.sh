@@ -9,6 +9,7 @@ pkgs=(
 	libncurses-dev libcapstone-dev libcriterion-dev
 	makedumpfile python3-drgn
 	libsnappy-dev libzstd-dev liblzo2-dev zlib1g-dev libdeflate-dev
+	clang libclang-rt-14-dev sqlite3
 )
 missing=()
 for p in "${pkgs[@]}"; do

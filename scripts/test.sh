@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The whole test suite: installs what is missing, fetches the vmlinux of the
 # shared dumps, then builds and runs the tests twice: a normal -Werror
-# build, and an ASan/UBSan build.
+# build, and an ASan/UBSan build; then runs the fuzz targets briefly.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
@@ -91,4 +91,11 @@ for variant in release asan; do
 		LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 		KT_KERNELS=$kernels "$dir/tests/kt_tests" --jobs "$jobs" || status=1
 done
+# The fuzz targets (fuzz/README.md): each one's regression inputs, then
+# libFuzzer for KT_FUZZ_TIME seconds (30) on its committed corpus, $jobs at
+# a time: about 4 minutes for all. A crash fails the run; its reproducer's
+# path is printed.
+echo "== fuzz targets (${KT_FUZZ_TIME:-30} s each)"
+KT_FUZZ_BUILD=$top/build-test-fuzz "$top/fuzz/run.sh" -j "$jobs" \
+	"${KT_FUZZ_TIME:-30}" || status=1
 exit $status

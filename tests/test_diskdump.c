@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/diskdump.h"
 #include "core/dump.h"
 #include "tests/helpers.h"
 
@@ -247,4 +248,64 @@ Test(diskdump, page_bytes_bound_every_byte_of_the_page)
 		kt_dump_reader_destroy(r);
 		kt_dump_destroy(dump);
 	}
+}
+
+/* kt_diskdump_open() of @data (@len bytes) written to a file. */
+static struct kt_error *open_copy(const unsigned char *data, size_t len,
+				  struct kt_diskdump **ret)
+{
+	char tmp[] = "/tmp/kt-diskdump-XXXXXX";
+	int fd = mkstemp(tmp);
+	struct kt_error *err;
+
+	cr_assert_geq(fd, 0);
+	unlink(tmp);
+	cr_assert_eq(write(fd, data, len), (ssize_t)len);
+	err = kt_diskdump_open(&fd, 1, tmp, ret);
+	close(fd);
+	return err;
+}
+
+/*
+ * A part of a split dump whose sub-header puts its pfn range outside its
+ * bitmap, or backwards, is corrupt (its descriptors are counted from the
+ * bitmap: the reader read past the bitmap, fuzz/regress/diskdump/). The
+ * real part opens.
+ */
+Test(diskdump, split_range_outside_the_bitmap_is_corrupt)
+{
+	const char *formats = kt_test_env("KT_FORMATS");
+	char path[4096];
+	size_t len;
+	unsigned char *data;
+	int32_t bitmap_blocks;
+	uint64_t nbits, bad[][2] = { { 0, 0 }, { 0, 0 }, { 9, 3 } };
+	struct kt_diskdump *dd;
+	struct kt_error *err;
+
+	snprintf(path, sizeof(path), "%s/list-poison.kdump-split2", formats);
+	data = (unsigned char *)kt_test_slurp(path, &len);
+	cr_assert_not_null(data, "%s", path);
+	memcpy(&bitmap_blocks, data + 436, 4);
+	nbits = (uint64_t)bitmap_blocks / 2 * 4096 * 8;
+	bad[0][0] = nbits + 5;
+	bad[0][1] = nbits + 10;
+	bad[1][0] = nbits;
+	bad[1][1] = UINT64_MAX;
+	cr_assert_null(open_copy(data, len, &dd));
+	cr_assert_not_null(dd, "the real part is read directly");
+	kt_diskdump_destroy(dd);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		// header_version 6: start_pfn_64 and end_pfn_64 at +80
+		memcpy(data + 4096 + 80, bad[i], 16);
+		dd = NULL;
+		err = open_copy(data, len, &dd);
+		cr_assert_not_null(err, "range 0x%" PRIx64 "-0x%" PRIx64,
+				   bad[i][0], bad[i][1]);
+		cr_expect_null(dd);
+		cr_expect(strstr(err->message, "split pfn range"), "%s",
+			  err->message);
+		kt_error_destroy(err);
+	}
+	free(data);
 }

@@ -358,3 +358,111 @@ Test(files, unreadable_fd_array_is_a_warning)
 	kt_files_deinit(&fs);
 	kt_program_destroy(prog);
 }
+
+/*
+ * A task_struct whose files pointer cannot be read (its page excluded):
+ * no table and no error, but a warning that says why, unlike a kernel
+ * thread's NULL pointer (the error was dropped, and leaked: found by the
+ * walk_mounts fuzzer, fuzz/regress/walk_mounts/).
+ */
+Test(files, unreadable_files_pointer_is_no_table)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	const struct kt_task_list *list;
+	const struct kt_task *t;
+	struct kt_files fs;
+	uint64_t off;
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	t = kt_task_by_pid(list, 121);
+	cr_assert_not_null(t);
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "files", &off));
+	cr_assert_null(kt_dump_patch(prog->dump, t->addr + off, NULL, 8,
+				     KT_FAULT_EXCLUDED));
+	cr_assert_null(kt_files_load(prog, t->addr, &fs));
+	cr_expect_eq(fs.files, 0);
+	cr_expect_eq(fs.n, 0);
+	cr_assert_not_null(fs.warning);
+	cr_expect(strstr(fs.warning, "task_struct.files") &&
+		  strstr(fs.warning, "excluded"), "%s", fs.warning);
+	kt_files_deinit(&fs);
+	kt_program_destroy(prog);
+}
+
+/*
+ * More fds than ktriage reads, and an fd array it cannot read: both are
+ * said (the second warning replaced, and leaked, the first: found by the
+ * walk_mounts fuzzer).
+ */
+Test(files, too_many_fds_and_unreadable_array_both_warn)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	const struct kt_task_list *list;
+	uint64_t files, fdt, off, bad = 0xffffc90000000000ULL;
+	uint32_t many = KT_FILES_MAX_FDS + 1;
+	const struct kt_task *t;
+	struct kt_files fs;
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	t = kt_task_by_pid(list, 121);
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "files", &off));
+	cr_assert_null(kt_read_u64(prog, t->addr + off, &files));
+	cr_assert_null(kt_type_member_offset(prog, "struct files_struct",
+					     "fdt", &off));
+	cr_assert_null(kt_read_u64(prog, files + off, &fdt));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "fd",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &bad, 8, 0));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "max_fds",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &many, 4, 0));
+	cr_assert_null(kt_files_load(prog, t->addr, &fs));
+	cr_expect_eq(fs.n, 0);
+	cr_assert_not_null(fs.warning);
+	cr_expect(strstr(fs.warning, "max_fds 1048577: read the first"), "%s",
+		  fs.warning);
+	cr_expect(strstr(fs.warning, "fd 0 and up"), "%s", fs.warning);
+	kt_files_deinit(&fs);
+	kt_program_destroy(prog);
+}
+
+/*
+ * An fd array that points at text (linux_banner): its words are no kernel
+ * addresses, so no file is made of them, and the warning counts them.
+ * Following up to 2^20 such slots took seconds each (found by the
+ * walk_mounts fuzzer: its 25 s timeout).
+ */
+Test(files, fd_slots_without_kernel_addresses_are_left_out)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	const struct kt_task_list *list;
+	uint64_t files, fdt, off, banner;
+	uint32_t max_fds = 16;
+	const struct kt_task *t;
+	struct kt_files fs;
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	t = kt_task_by_pid(list, 121);
+	cr_assert_null(kt_symbol_address(prog, "linux_banner", &banner));
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "files", &off));
+	cr_assert_null(kt_read_u64(prog, t->addr + off, &files));
+	cr_assert_null(kt_type_member_offset(prog, "struct files_struct",
+					     "fdt", &off));
+	cr_assert_null(kt_read_u64(prog, files + off, &fdt));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "fd",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &banner, 8, 0));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "max_fds",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &max_fds, 4, 0));
+	cr_assert_null(kt_files_load(prog, t->addr, &fs));
+	cr_expect_eq(fs.n, 0);
+	cr_assert_not_null(fs.warning);
+	cr_expect(strstr(fs.warning, "16 fd slots hold no kernel address"),
+		  "%s", fs.warning);
+	kt_files_deinit(&fs);
+	kt_program_destroy(prog);
+}
