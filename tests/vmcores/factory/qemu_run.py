@@ -100,6 +100,7 @@ def serial_text():
         return ''
 
 
+BOOT_TIMEOUT = 150
 qmp = QMP(qmp_path)
 panicked_at = None
 rc = 1
@@ -124,11 +125,17 @@ while True:
         # a panic before the capture kernel is loaded (a boot that failed
         # under TCG: 7.2 once took an int3 in text patching at 2 s) leaves
         # nothing to wait for: say so at once, the caller boots again
+        # (or a boot that hangs: 7.2 once stopped after bringing up the
+        # CPUs; a boot reaches init in well under a minute)
         text = serial_text()
         cut = text.find('Kernel panic - not syncing')
+        why = None
         if cut >= 0 and 'kdump kernel loaded: 1' not in text[:cut]:
-            print(f'BOOT FAILED: a panic before kdump was loaded, after {time.time()-t0:.0f}s',
-                  flush=True)
+            why = 'a panic before kdump was loaded'
+        elif '[ktinit]' not in text and time.time() - t0 > BOOT_TIMEOUT:
+            why = f'no init after {BOOT_TIMEOUT}s'
+        if why:
+            print(f'BOOT FAILED: {why}, after {time.time()-t0:.0f}s', flush=True)
             qemu.kill()
             qemu.wait()
             rc = 3
