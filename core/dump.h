@@ -72,6 +72,13 @@ const struct kt_dump_info *kt_dump_info(const struct kt_dump *dump);
  */
 const char *kt_dump_vmcoreinfo(struct kt_dump *dump, const char *key);
 
+/**
+ * The lines of the file's VMCOREINFO whose values break their rules (see
+ * vmcoreinfo.h), one per line, or NULL; owned by @dump. libkdumpfile was
+ * not given them.
+ */
+const char *kt_dump_vmcoreinfo_problems(const struct kt_dump *dump);
+
 /** The whole VMCOREINFO text, or NULL; owned by @dump. */
 const char *kt_dump_vmcoreinfo_raw(struct kt_dump *dump);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "core/slab.h"
 #include "core/task.h"
 #include "core/vmalloc.h"
+#include "core/vmcoreinfo.h"
 
 struct kt_type_memo {
 	char *key;
@@ -54,24 +56,34 @@ static struct kt_error *kaslr_from_memory(struct kt_program *prog)
 	return err;
 }
 
+/*
+ * From VMCOREINFO's KERNELOFFSET, else its SYMBOL(_stext), else (no
+ * VMCOREINFO at all) from memory. A value that breaks its rule was
+ * reported at open (warn_vmcoreinfo()) and is passed over.
+ */
 static struct kt_error *find_kaslr(struct kt_program *prog)
 {
 	const struct kt_symtab *linked = kt_vmlinux_symtab(prog->vmlinux);
-	const char *v = kt_dump_vmcoreinfo(prog->dump, "KERNELOFFSET");
-	const struct kt_symbol *stext;
+	const struct kt_symbol *stext = kt_symtab_by_name(linked, "_stext");
+	uint64_t v;
 
-	if (v) {
-		prog->kaslr_offset = strtoull(v, NULL, 16);
+	if (!kt_error_catch_any(kt_vmcoreinfo_value(prog->dump, "KERNELOFFSET",
+						    &v))) {
+		prog->kaslr_offset = v;
 		prog->kaslr_source = "VMCOREINFO KERNELOFFSET";
 		return NULL;
 	}
-	v = kt_dump_vmcoreinfo(prog->dump, "SYMBOL(_stext)");
-	stext = kt_symtab_by_name(linked, "_stext");
-	if (v && stext) {
-		prog->kaslr_offset = strtoull(v, NULL, 16) - stext->addr;
+	if (stext && !kt_error_catch_any(kt_vmcoreinfo_value(prog->dump,
+					"SYMBOL(_stext)", &v))) {
+		prog->kaslr_offset = v - stext->addr;
 		prog->kaslr_source = "VMCOREINFO SYMBOL(_stext)";
 		return NULL;
 	}
+	if (kt_dump_has_own_vmcoreinfo(prog->dump))
+		return kt_error_create(KT_ERR_CORRUPT,
+			"%s: the KASLR offset is unknown: VMCOREINFO has "
+			"neither a good KERNELOFFSET nor a good SYMBOL(_stext)",
+			prog->opts.dump_paths[0]);
 	return kaslr_from_memory(prog);
 }
 
@@ -209,6 +221,20 @@ static struct kt_error *load_percpu(struct kt_program *prog)
 	return err ? kt_error_wrap(err, "reading __per_cpu_offset") : NULL;
 }
 
+/* Each VMCOREINFO line that breaks its rule, once, at open. */
+static void warn_vmcoreinfo(struct kt_program *prog)
+{
+	const char *p = kt_dump_vmcoreinfo_problems(prog->dump);
+
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+
+		kt_program_warn(prog, "%.*s; ktriage does without it", (int)n,
+				p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 static struct kt_error *open_steps(struct kt_program *prog)
 {
 	struct kt_error *err;
@@ -217,6 +243,7 @@ static struct kt_error *open_steps(struct kt_program *prog)
 			   &prog->dump);
 	if (err)
 		return err;
+	warn_vmcoreinfo(prog);
 	err = kt_vmlinux_open(prog->opts.vmlinux_path, &prog->vmlinux);
 	if (err)
 		return err;
@@ -286,7 +313,56 @@ void kt_program_destroy(struct kt_program *prog)
 	kt_dwarf_destroy(prog->dwarf);
 	kt_vmlinux_destroy(prog->vmlinux);
 	kt_dump_destroy(prog->dump);
+	free(prog->warnings);
 	free(prog);
+}
+
+/* ---- warnings ---- */
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') + 1)
+		if (!strncmp(p, line, n) && p[n] == '\n')
+			return true;
+	return false;
+}
+
+void kt_program_warn(struct kt_program *prog, const char *fmt, ...)
+{
+	char *msg, *p;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	// One line each: a message is a line of the list.
+	for (p = msg; (p = strchr(p, '\n'));)
+		*p = ' ';
+	if (!has_line(prog->warnings, msg) &&
+	    (p = realloc(prog->warnings, prog->warnings_len + n + 2))) {
+		memcpy(p + prog->warnings_len, msg, n);
+		p[prog->warnings_len + n] = '\n';
+		p[prog->warnings_len + n + 1] = 0;
+		prog->warnings = p;
+		prog->warnings_len += n + 1;
+	}
+	free(msg);
+}
+
+const char *kt_program_new_warnings(struct kt_program *prog)
+{
+	const char *s;
+
+	if (prog->warnings_shown == prog->warnings_len)
+		return NULL;
+	s = prog->warnings + prog->warnings_shown;
+	prog->warnings_shown = prog->warnings_len;
+	return s;
 }
 
 /* ---- memory ---- */
@@ -446,24 +522,74 @@ static const char *bare_name(const char *type)
 	return type;
 }
 
-/* VMCOREINFO knows a few layouts (OFFSET(page.flags)) without DWARF. */
+/*
+ * Without DWARF, VMCOREINFO's OFFSET() lines give the layouts makedumpfile
+ * needs (printk, pages, uts), checked (vmcoreinfo.h): a value that breaks
+ * its rule is an error naming the key.
+ */
 static struct kt_error *member_from_vmcoreinfo(struct kt_program *prog,
 					       const char *type,
 					       const char *member,
 					       struct kt_member *ret)
 {
-	char key[256];
-	const char *v;
+	struct kt_error *err;
+	uint64_t off;
 
 	if (strchr(member, '.'))
 		return no_dwarf(prog, type);
-	snprintf(key, sizeof(key), "OFFSET(%s.%s)", bare_name(type), member);
-	v = kt_dump_vmcoreinfo(prog->dump, key);
-	if (!v)
+	err = kt_vmcoreinfo_offset(prog->dump, type, member, &off);
+	if (err && err->code == KT_ERR_LOOKUP) {
+		kt_error_destroy(err);
 		return no_dwarf(prog, type);
+	}
+	if (err)
+		return err;
 	memset(ret, 0, sizeof(*ret));
-	ret->offset = strtoull(v, NULL, 10);
+	ret->offset = off;
 	return NULL;
+}
+
+/*
+ * With DWARF, VMCOREINFO's word is checked against the vmlinux's, which
+ * ktriage trusts: a value that differs is reported, naming the key, and
+ * the DWARF one used. (One that breaks its rule was reported at open.)
+ */
+static void check_vmcoreinfo(struct kt_program *prog, const char *key,
+			     struct kt_error *err, uint64_t dump_has,
+			     uint64_t dwarf_has)
+{
+	if (!err && dump_has != dwarf_has)
+		kt_program_warn(prog, "VMCOREINFO %s=%" PRIu64 " differs from "
+				"the vmlinux's DWARF (%" PRIu64 "): the dump's "
+				"VMCOREINFO is corrupt; ktriage uses the DWARF "
+				"value", key, dump_has, dwarf_has);
+	kt_error_destroy(err);
+}
+
+static void check_member(struct kt_program *prog, const char *type,
+			 const char *member, uint64_t offset)
+{
+	struct kt_error *err;
+	char key[256];
+	uint64_t v = 0;
+
+	if (strchr(member, '.'))
+		return;
+	err = kt_vmcoreinfo_offset(prog->dump, type, member, &v);
+	snprintf(key, sizeof(key), "OFFSET(%s.%s)", bare_name(type), member);
+	check_vmcoreinfo(prog, key, err, v, offset);
+}
+
+static void check_size(struct kt_program *prog, const char *type,
+		       uint64_t size)
+{
+	struct kt_error *err;
+	char key[256];
+	uint64_t v = 0;
+
+	err = kt_vmcoreinfo_size(prog->dump, type, &v);
+	snprintf(key, sizeof(key), "SIZE(%s)", bare_name(type));
+	check_vmcoreinfo(prog, key, err, v, size);
 }
 
 /*
@@ -515,12 +641,8 @@ struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 	struct kt_error *err;
 	char key[256];
 
-	// VMCOREINFO's layouts are this kernel's own and cost no DWARF
-	// indexing; DWARF answers the rest.
-	err = member_from_vmcoreinfo(prog, type, member, ret);
-	if (!err || !prog->dwarf)
-		return err;
-	kt_error_destroy(err);
+	if (!prog->dwarf)
+		return member_from_vmcoreinfo(prog, type, member, ret);
 	snprintf(key, sizeof(key), "%s\x1f%s", type, member);
 	m = memo_get(prog, key);
 	if (m) {
@@ -534,6 +656,8 @@ struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 	err = member_from_dwarf(prog, type, member, ret);
 	if (err && err->code != KT_ERR_LOOKUP)
 		return err;
+	if (!err)
+		check_member(prog, type, member, ret->offset);
 	m = memo_add(prog, key);
 	if (m) {
 		m->found = !err;
@@ -600,17 +724,14 @@ struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
 	struct kt_error *err;
 	Dwarf_Die die;
 
-	char key[256];
-	const char *v;
-
-	snprintf(key, sizeof(key), "SIZE(%s)", bare_name(type));
-	v = kt_dump_vmcoreinfo(prog->dump, key);
-	if (v) {
-		*ret = strtoull(v, NULL, 10);
-		return NULL;
+	if (!prog->dwarf) {
+		err = kt_vmcoreinfo_size(prog->dump, type, ret);
+		if (err && err->code == KT_ERR_LOOKUP) {
+			kt_error_destroy(err);
+			return no_dwarf(prog, type);
+		}
+		return err;
 	}
-	if (!prog->dwarf)
-		return no_dwarf(prog, type);
 	m = memo_get(prog, type);
 	if (m && m->found) {
 		*ret = m->size;
@@ -619,6 +740,8 @@ struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
 	err = find_type(prog, type, &die);
 	if (!err)
 		err = kt_dwarf_type_size(&die, ret);
+	if (!err && !m)
+		check_size(prog, type, *ret);
 	if (!err && !m) {
 		m = memo_add(prog, type);
 		if (m) {

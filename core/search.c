@@ -16,6 +16,7 @@
 #include "core/pagemap.h"
 #include "core/program.h"
 #include "core/search.h"
+#include "core/vmcoreinfo.h"
 #include "core/task.h"
 #include "core/vmalloc.h"
 
@@ -634,8 +635,7 @@ static struct kt_error *load_user_map(struct kt_program *prog,
 				      struct kt_search_result *res,
 				      struct user_map *um)
 {
-	const char *l5 = kt_dump_vmcoreinfo(prog->dump,
-					    "NUMBER(pgtable_l5_enabled)");
+	int64_t l5 = 0;
 	uint64_t mm_off, pgd_off, mm, pgd, pgd_pa;
 	struct kt_error *err;
 
@@ -654,7 +654,9 @@ static struct kt_error *load_user_map(struct kt_program *prog,
 		return kt_error_wrap(err, "the page tables of pid %d",
 				     res->pid);
 	um->dump = prog->dump;
-	err = walk_table(um, pgd_pa, l5 && atoi(l5) ? 5 : 4, 0, true);
+	kt_error_catch_any(kt_vmcoreinfo_number(prog->dump,
+			   "NUMBER(pgtable_l5_enabled)", 0, 1, &l5));
+	err = walk_table(um, pgd_pa, l5 ? 5 : 4, 0, true);
 	if (err)
 		return kt_error_wrap(err, "the page tables of pid %d",
 				     res->pid);

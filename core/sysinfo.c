@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/program.h"
 #include "core/sysinfo.h"
+#include "core/vmcoreinfo.h"
 #include "core/value.h"
 #include "core/task.h"
 
@@ -79,13 +80,13 @@ static unsigned popcount_mask(struct kt_program *prog, const char *sym,
 static struct kt_error *read_crash_time(struct kt_program *prog,
 					struct kt_sysinfo *info)
 {
-	const char *v = kt_dump_vmcoreinfo(prog->dump, "CRASHTIME");
 	struct kt_member m;
 	struct kt_error *err;
 	uint64_t tk, sec;
 
-	if (v) {
-		info->crash_time = strtoll(v, NULL, 10);
+	if (!kt_error_catch_any(kt_vmcoreinfo_value(prog->dump, "CRASHTIME",
+						    &sec))) {
+		info->crash_time = sec;
 		info->crash_time_known = true;
 		return NULL;
 	}
