@@ -474,6 +474,30 @@ static struct kt_error *check_complete(struct kt_dump *dump)
 		dump->path, last, kdump_get_err(dump->ctx));
 }
 
+/*
+ * libkdumpfile refuses some corrupt VMCOREINFO values in its own words
+ * ("Invalid kernel version"): a refusal says which values broke their
+ * rules. One line.
+ */
+static struct kt_error *with_problems(struct kt_dump *dump,
+				      struct kt_error *err)
+{
+	struct kt_error *out;
+	char *p = dump->vmcoreinfo_problems;
+
+	if (!p || err == &kt_error_nomem)
+		return err;
+	for (; (p = strchr(p, '\n')); p++)
+		*p = p[1] ? ';' : 0;
+	out = kt_error_create(err->code, "%s (%s)", err->message,
+			      dump->vmcoreinfo_problems);
+	if (out == &kt_error_nomem)
+		return err;
+	out->errnum = err->errnum;
+	kt_error_destroy(err);
+	return out;
+}
+
 struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 			      struct kt_dump **ret)
 {
@@ -546,6 +570,7 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	*ret = dump;
 	return NULL;
 fail:
+	err = with_problems(dump, err);
 	kt_dump_destroy(dump);
 	return err;
 }

@@ -274,6 +274,32 @@ static struct kt_error *open_steps(struct kt_program *prog)
 	return load_percpu(prog);
 }
 
+/*
+ * A dump refused after its VMCOREINFO was found corrupt (a page table
+ * root libkdumpfile could not do without) says which values were wrong:
+ * the program and its warnings go with the refusal. One line.
+ */
+static struct kt_error *with_warnings(struct kt_program *prog,
+				      struct kt_error *err)
+{
+	struct kt_error *out;
+
+	if (!prog->warnings || err == &kt_error_nomem)
+		return err;
+	for (char *p = prog->warnings; (p = strchr(p, '\n'));)
+		*p = p[1] ? ';' : 0;
+	out = kt_error_create(err->code, "%s (%s)", err->message,
+			      prog->warnings);
+	if (out == &kt_error_nomem)
+		return err;
+	out->fault = err->fault;
+	out->errnum = err->errnum;
+	out->address = err->address;
+	out->address_phys = err->address_phys;
+	kt_error_destroy(err);
+	return out;
+}
+
 struct kt_error *kt_program_open(const struct kt_open_options *opts,
 				 struct kt_program **ret)
 {
@@ -286,6 +312,7 @@ struct kt_error *kt_program_open(const struct kt_open_options *opts,
 	kt_hashmap_init(&prog->type_memo);
 	err = open_steps(prog);
 	if (err) {
+		err = with_warnings(prog, err);
 		kt_program_destroy(prog);
 		return err;
 	}

@@ -15,7 +15,7 @@
 #define MAX_LENGTH (1LL << 24)
 #define MAX_CRASHTIME (1LL << 40)
 
-enum syntax { DEC, SDEC, HEX };
+enum syntax { DEC, SDEC, HEX, RELEASE };
 
 /* What the values of the keys that start with @prefix can be. */
 struct rule {
@@ -40,6 +40,8 @@ static const struct rule rules[] = {
 	  "an x86-64 KASLR offset (2 MiB steps below 1 GiB)" },
 	{ "PAGESIZE", true, DEC, 4096, 4096, 1, "x86-64's page size (4096)" },
 	{ "CRASHTIME", true, DEC, 0, MAX_CRASHTIME, 1, "a time in seconds" },
+	{ "OSRELEASE", true, RELEASE, 0, 0, 1,
+	  "a kernel release" },
 };
 
 static const struct rule *rule_of(const char *key)
@@ -63,6 +65,25 @@ static int digit(char c, enum syntax syntax)
 	if (syntax == HEX && c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+/*
+ * "MAJOR.MINOR" then printable ASCII, as libkdumpfile needs to find the
+ * version, and under the 64 bytes of utsname.release.
+ */
+static bool release(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= 65 || !(s[0] >= '1' && s[0] <= '9') ||
+	    !strchr(s, '.') || s[strspn(s, "0123456789")] != '.' ||
+	    !(s[strspn(s, "0123456789") + 1] >= '0' &&
+	      s[strspn(s, "0123456789") + 1] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f)
+			return false;
+	return true;
 }
 
 /* @s as a number of @syntax, whole, without wrapping; false if not. */
@@ -151,7 +172,11 @@ static struct kt_error *check_value(struct kt_dump *dump, const char *key,
 
 	if (!r)
 		return kt_error_create(KT_ERR_INVALID,
-				       "VMCOREINFO %s is not a number", key);
+				       "VMCOREINFO %s has no rule", key);
+	if (r->syntax == RELEASE) {
+		*ret = 0;
+		return release(value) ? NULL : bad_value(key, value, r->what);
+	}
 	if (!parse(value, r->syntax, &n) || !in_rule(r, n))
 		return bad_value(key, value, r->what);
 	if (!strncmp(key, "OFFSET(", 7)) {

@@ -16,6 +16,7 @@
  *   KERNELOFFSET  a multiple of 2 MiB below 1 GiB (x86-64 KASLR)
  *   PAGESIZE      4096
  *   CRASHTIME     0 .. 2^40 (seconds since 1970)
+ *   OSRELEASE     a kernel release: "MAJOR.MINOR...", printable, < 65 bytes
  *
  * A value that breaks its rule reads as an error naming the key and the
  * value (sanitised): callers carry on without it, from DWARF where the
@@ -36,7 +37,8 @@
 /**
  * The value of @key, checked by its rule (above): KT_ERR_LOOKUP when the
  * dump has no such line, KT_ERR_CORRUPT naming the key when the value
- * breaks the rule. A NUMBER is returned as its two's complement.
+ * breaks the rule. A NUMBER is returned as its two's complement; a key
+ * whose value is text (OSRELEASE) gives 0 when it keeps its rule.
  */
 struct kt_error *kt_vmcoreinfo_value(struct kt_dump *dump, const char *key,
 				     uint64_t *ret);
