@@ -50,6 +50,7 @@ struct kt_dump {
 	bool own_vmcoreinfo;	/* the file had it (not synthesised) */
 	bool kdump_files;	/* a file has a kdump signature */
 	char *vmcoreinfo_problems;	/* lines that break their rules */
+	char *vmcoreinfo_lib;	/* what libkdumpfile has, if not the file's */
 	struct kt_hashmap vmcoreinfo_map;	/* KEY -> VALUE pointer */
 	pthread_mutex_t scan_lock;	/* guards the two below */
 	bool scan_tried;
@@ -420,12 +421,34 @@ static void load_vmcoreinfo(struct kt_dump *dump)
  * kernel; ktriage keeps the text as the dump has it, for its own checked
  * reads, and the problems for the program to report.
  */
-static struct kt_error *check_vmcoreinfo(struct kt_dump *dump)
+/* libkdumpfile's VMCOREINFO: @text instead of what it read. */
+static struct kt_error *give_vmcoreinfo(struct kt_dump *dump, const char *text)
 {
 	kdump_attr_t attr = { .type = KDUMP_BLOB };
+	kdump_status st;
+	char *copy = strdup(text);
+
+	if (!copy)
+		return &kt_error_nomem;
+	attr.val.blob = kdump_blob_new_dup(text, strlen(text));
+	if (!attr.val.blob) {
+		free(copy);
+		return &kt_error_nomem;
+	}
+	st = kdump_set_attr(dump->ctx, "linux.vmcoreinfo.raw", &attr);
+	if (st != KDUMP_OK) {
+		free(copy);
+		return kdump_error(dump, st, "cannot use the checked VMCOREINFO");
+	}
+	free(dump->vmcoreinfo_lib);
+	dump->vmcoreinfo_lib = copy;
+	return NULL;
+}
+
+static struct kt_error *check_vmcoreinfo(struct kt_dump *dump)
+{
 	struct kt_error *err;
 	char *good = NULL;
-	kdump_status st;
 	uint64_t v;
 
 	if (!dump->vmcoreinfo)
@@ -437,13 +460,9 @@ static struct kt_error *check_vmcoreinfo(struct kt_dump *dump)
 	dump->vmcoreinfo_problems = kt_vmcoreinfo_check_all(dump, &good);
 	if (!good)
 		return NULL;
-	attr.val.blob = kdump_blob_new_dup(good, strlen(good));
+	err = give_vmcoreinfo(dump, good);
 	free(good);
-	if (!attr.val.blob)
-		return &kt_error_nomem;
-	st = kdump_set_attr(dump->ctx, "linux.vmcoreinfo.raw", &attr);
-	return st == KDUMP_OK ? NULL :
-	       kdump_error(dump, st, "cannot use the checked VMCOREINFO");
+	return err;
 }
 
 const char *kt_dump_vmcoreinfo_problems(const struct kt_dump *dump)
@@ -619,6 +638,7 @@ void kt_dump_destroy(struct kt_dump *dump)
 	free(dump->vmcoreinfo_lines);
 	free(dump->vmcoreinfo);
 	free(dump->vmcoreinfo_problems);
+	free(dump->vmcoreinfo_lib);
 	free(dump->path);
 	free(dump);
 }
@@ -683,6 +703,50 @@ struct kt_error *kt_dump_use_vmcoreinfo(struct kt_dump *dump,
 	free(dump->vmcoreinfo_lines);
 	index_vmcoreinfo(dump);
 	return kt_dump_setup_linux(dump);
+}
+
+/* True when line @line's key is one of the KEY= lines of @lines. */
+static bool key_in(const char *line, size_t n, const char *lines)
+{
+	size_t k = strcspn(line, "=\n");
+
+	if (k >= n)
+		return false;
+	while (*lines) {
+		size_t m = strcspn(lines, "\n");
+
+		if (m > k && !strncmp(lines, line, k + 1))
+			return true;
+		lines += m + (lines[m] == '\n');
+	}
+	return false;
+}
+
+struct kt_error *kt_dump_amend_vmcoreinfo(struct kt_dump *dump,
+					  const char *lines)
+{
+	const char *p = dump->vmcoreinfo_lib ? dump->vmcoreinfo_lib :
+			dump->vmcoreinfo;
+	size_t len = 0, cap = (p ? strlen(p) : 0) + strlen(lines) + 2;
+	struct kt_error *err;
+	char *text = malloc(cap);
+
+	if (!text)
+		return &kt_error_nomem;
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+
+		if (!key_in(p, n, lines)) {
+			memcpy(text + len, p, n);
+			len += n;
+			text[len++] = '\n';
+		}
+		p += n + (p[n] == '\n');
+	}
+	strcpy(text + len, lines);
+	err = give_vmcoreinfo(dump, text);
+	free(text);
+	return err ? err : kt_dump_setup_linux(dump);
 }
 
 bool kt_dump_has_own_vmcoreinfo(const struct kt_dump *dump)

@@ -94,6 +94,15 @@ struct kt_error *kt_dump_setup_linux(struct kt_dump *dump);
 struct kt_error *kt_dump_use_vmcoreinfo(struct kt_dump *dump,
 					const char *text);
 
+/**
+ * Give libkdumpfile the file's (checked) VMCOREINFO with @lines, "KEY=VALUE"
+ * lines, in place of its lines of those keys, and set up translation with
+ * it: for a layout ktriage found itself because the dump's was corrupt.
+ * kt_dump_vmcoreinfo() still answers from the file's own text.
+ */
+struct kt_error *kt_dump_amend_vmcoreinfo(struct kt_dump *dump,
+					  const char *lines);
+
 /** True when the file itself carried VMCOREINFO. */
 bool kt_dump_has_own_vmcoreinfo(const struct kt_dump *dump);
 

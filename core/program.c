@@ -221,6 +221,79 @@ static struct kt_error *load_percpu(struct kt_program *prog)
 	return err ? kt_error_wrap(err, "reading __per_cpu_offset") : NULL;
 }
 
+/* Append @key to @names when VMCOREINFO's value is bad or not @want. */
+static void differs(struct kt_program *prog, const char *key, uint64_t want,
+		    char *names, size_t size)
+{
+	uint64_t v;
+	size_t n = strlen(names);
+
+	if (kt_error_catch_any(kt_vmcoreinfo_value(prog->dump, key, &v)) ||
+	    v != want)
+		snprintf(names + n, size - n, "%s%s", n ? ", " : "", key);
+}
+
+/*
+ * VMCOREINFO's layout (KERNELOFFSET, SYMBOL(init_top_pgt),
+ * NUMBER(phys_base)) does not show linux_banner where the vmlinux has it:
+ * one of those values is wrong, within its rule or not. Find the layout
+ * in memory as for a dump without VMCOREINFO (kaslr.c), give it to
+ * libkdumpfile instead, and name the values that differed. When memory
+ * does not tell either, @banner_err stands.
+ */
+static struct kt_error *layout_from_memory(struct kt_program *prog,
+					   struct kt_error *banner_err)
+{
+	const struct kt_symtab *linked;
+	const struct kt_symbol *pgt, *stext;
+	struct kt_kernel_layout l;
+	struct kt_error *err;
+	char names[160] = "", *text;
+
+	kt_vmlinux_relocate(prog->vmlinux, 0);
+	linked = kt_vmlinux_symtab(prog->vmlinux);
+	pgt = kt_symtab_by_name(linked, "init_top_pgt");
+	stext = kt_symtab_by_name(linked, "_stext");
+	err = pgt && stext ? kt_dump_find_kaslr(prog->dump, linked,
+			     kt_vmlinux_banner(prog->vmlinux), &l) :
+			     kt_error_create(KT_ERR_LOOKUP, "no init_top_pgt");
+	if (err || asprintf(&text, "SYMBOL(init_top_pgt)=%" PRIx64 "\n"
+			    "SYMBOL(_stext)=%" PRIx64 "\nNUMBER(phys_base)=%"
+			    PRId64 "\nNUMBER(pgtable_l5_enabled)=0\n"
+			    "KERNELOFFSET=%" PRIx64 "\n",
+			    pgt->addr + l.kaslr_offset,
+			    stext->addr + l.kaslr_offset, l.phys_base,
+			    l.kaslr_offset) < 0) {
+		kt_error_destroy(err);
+		kt_vmlinux_relocate(prog->vmlinux, prog->kaslr_offset);
+		return banner_err;
+	}
+	differs(prog, "KERNELOFFSET", l.kaslr_offset, names, sizeof(names));
+	differs(prog, "SYMBOL(init_top_pgt)", pgt->addr + l.kaslr_offset,
+		names, sizeof(names));
+	differs(prog, "NUMBER(phys_base)", l.phys_base, names, sizeof(names));
+	differs(prog, "NUMBER(pgtable_l5_enabled)", 0, names, sizeof(names));
+	err = kt_dump_amend_vmcoreinfo(prog->dump, text);
+	free(text);
+	kt_vmlinux_relocate(prog->vmlinux, l.kaslr_offset);
+	if (!err)
+		err = check_banner(prog);
+	if (err) {
+		kt_error_destroy(err);
+		return banner_err;
+	}
+	kt_error_destroy(banner_err);
+	prog->kaslr_offset = l.kaslr_offset;
+	prog->kaslr_source = "linux_banner found in memory";
+	kt_program_warn(prog, "VMCOREINFO %s: the dump's kernel layout does "
+			"not show linux_banner where the vmlinux has it; "
+			"ktriage uses the layout it found in memory (KASLR "
+			"offset 0x%" PRIx64 ", phys_base %" PRId64 ")",
+			*names ? names : "KERNELOFFSET, SYMBOL(init_top_pgt), "
+			"NUMBER(phys_base)", l.kaslr_offset, l.phys_base);
+	return NULL;
+}
+
 /* Each VMCOREINFO line that breaks its rule, once, at open. */
 static void warn_vmcoreinfo(struct kt_program *prog)
 {
@@ -261,6 +334,8 @@ static struct kt_error *open_steps(struct kt_program *prog)
 	kt_vmlinux_relocate(prog->vmlinux, prog->kaslr_offset);
 	prog->symtab = kt_vmlinux_symtab(prog->vmlinux);
 	err = check_banner(prog);
+	if (err && kt_dump_has_own_vmcoreinfo(prog->dump))
+		err = layout_from_memory(prog, err);
 	if (err)
 		return err;
 	set_verdict(prog);

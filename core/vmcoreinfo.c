@@ -32,6 +32,10 @@ static const struct rule rules[] = {
 	  "a member offset" },
 	{ "SIZE(", false, DEC, 1, KT_VMCOREINFO_MAX_SIZE, 1, "a type size" },
 	{ "LENGTH(", false, DEC, 1, MAX_LENGTH, 1, "an array length" },
+	// Those libkdumpfile lays out the kernel with, before the rest.
+	{ "NUMBER(phys_base)", true, SDEC, (uint64_t)INT64_MIN, INT64_MAX,
+	  KASLR_ALIGN, "a physical offset in 2 MiB steps" },
+	{ "NUMBER(pgtable_l5_enabled)", true, DEC, 0, 1, 1, "0 or 1" },
 	{ "NUMBER(", false, SDEC, (uint64_t)INT64_MIN, INT64_MAX, 1,
 	  "a number" },
 	{ "SYMBOL(", false, HEX, KERNEL_HALF, UINT64_MAX, 1,
@@ -118,7 +122,8 @@ static bool in_rule(const struct rule *r, uint64_t v)
 {
 	if (r->syntax == SDEC)
 		return (int64_t)v >= (int64_t)r->min &&
-		       (int64_t)v <= (int64_t)r->max;
+		       (int64_t)v <= (int64_t)r->max &&
+		       (int64_t)v % (int64_t)r->align == 0;
 	return v >= r->min && v <= r->max && v % r->align == 0;
 }
 

@@ -11,6 +11,8 @@
  *   OFFSET(T.m)   0 .. KT_VMCOREINFO_MAX_SIZE - 1, and below SIZE(T)
  *   SIZE(T)       1 .. KT_VMCOREINFO_MAX_SIZE
  *   LENGTH(x)     1 .. 2^24
+ *   NUMBER(phys_base)           a multiple of 2 MiB
+ *   NUMBER(pgtable_l5_enabled)  0 or 1
  *   NUMBER(x)     any 64-bit signed number; callers give its range
  *   SYMBOL(x)     a kernel-half address (0xff00000000000000 and up)
  *   KERNELOFFSET  a multiple of 2 MiB below 1 GiB (x86-64 KASLR)
