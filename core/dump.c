@@ -322,7 +322,10 @@ static bool bitmap_map(struct kt_dump *dump, const char *key,
 	unsigned char *bits;
 	bool ok;
 
-	if (kdump_get_typed_attr(dump->ctx, key, &attr) != KDUMP_OK)
+	// max_pfn is the header's word: a bitmap past KT_MAX_DUMP_ALLOC is
+	// no machine's (and npfn may have wrapped to 0).
+	if (!npfn || npfn / 8 >= KT_MAX_DUMP_ALLOC ||
+	    kdump_get_typed_attr(dump->ctx, key, &attr) != KDUMP_OK)
 		return false;
 	bits = calloc(npfn / 8 + 1, 1);
 	ok = bits && kdump_bmp_get_bits(attr.val.bitmap, 0, npfn - 1, bits) ==

@@ -27,7 +27,8 @@
 #define HDR_BLOCK_SIZE_OFF 428	/* i32 block_size, sub_hdr_size, */
 				/* bitmap_blocks, u32 max_mapnr */
 #define SUB_SPLIT_OFF 12	/* i32 split; u64 start_pfn, end_pfn */
-#define SUB_PFN64_OFF 80	/* header_version >= 6: u64 start/end_pfn_64 */
+#define SUB_PFN64_OFF 80	/* header_version >= 6: u64 start/end_pfn_64, */
+#define SUB_MAPNR64_OFF 96	/* and max_mapnr_64 */
 #define DESC_SIZE 24
 #define DESC_COMPRESSED (0x1 | 0x2 | 0x4 | 0x20)	/* zlib lzo snappy zstd */
 #define CHUNK (64 * 1024)	/* bytes read at once */
@@ -67,7 +68,7 @@ static struct kt_error *geometry(int fd, const char *path,
 				 struct kdump_geom *g, bool *ok)
 {
 	int32_t hdr[4], version, split;
-	uint64_t se[2];
+	uint64_t se[2], mapnr;
 	struct stat st;
 
 	*ok = false;
@@ -88,6 +89,18 @@ static struct kt_error *geometry(int fd, const char *path,
 	if (g->desc_off > g->file_size)
 		return truncated(path, g->file_size, g->desc_off);
 	g->end_pfn = g->bmp_len / 2 * 8;
+	// libkdumpfile sizes its page maps by max_mapnr: the bitmaps must
+	// cover that many pages (makedumpfile makes them so).
+	mapnr = g->max_mapnr;
+	if (version >= 6 && pread(fd, &mapnr, 8, g->block_size +
+				  SUB_MAPNR64_OFF) != 8)
+		mapnr = g->max_mapnr;
+	if (mapnr > g->end_pfn)
+		return kt_error_create(KT_ERR_FORMAT,
+			"%s: kdump file is corrupt: its header says %llu pages, "
+			"its bitmaps hold %llu; copy the dump again", path,
+			(unsigned long long)mapnr,
+			(unsigned long long)g->end_pfn);
 	if (pread(fd, &split, 4, g->block_size + SUB_SPLIT_OFF) == 4 && split &&
 	    version >= 2 &&
 	    pread(fd, se, sizeof(se), g->block_size + (version >= 6 ?

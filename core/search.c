@@ -15,6 +15,7 @@
 #include "core/dump.h"
 #include "core/pagemap.h"
 #include "core/program.h"
+#include "core/checked.h"
 #include "core/search.h"
 #include "core/vmcoreinfo.h"
 #include "core/task.h"
@@ -412,10 +413,11 @@ static struct kt_error *load_vmemmap(struct kt_program *prog,
 		kt_error_catch_any(kt_read_u64(prog, sym, &base));
 	if (kt_error_catch_any(kt_type_size(prog, "struct page", &size)))
 		return NULL;
-	pages = ((kt_dump_info(prog->dump)->max_pfn + 1) * size + PAGE_SIZE -
-		 1) / PAGE_SIZE;
-	if (pages > MAX_VMEMMAP_PAGES)
+	if (!kt_mul(kt_dump_info(prog->dump)->max_pfn + 1, size, &pages) ||
+	    !kt_add(pages, PAGE_SIZE - 1, &pages) ||
+	    pages / PAGE_SIZE > MAX_VMEMMAP_PAGES)
 		return NULL;
+	pages /= PAGE_SIZE;
 	km->vmemmap = malloc(pages * sizeof(*km->vmemmap));
 	if (!km->vmemmap)
 		return &kt_error_nomem;
