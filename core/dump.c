@@ -20,6 +20,7 @@
 #include "core/dump.h"
 #include "core/hashmap.h"
 #include "core/pagemap.h"
+#include "core/sanitize.h"
 #include "core/vmcoreinfo.h"
 
 #define KT_MAX_DUMP_FILES 64
@@ -64,6 +65,19 @@ const char *const kt_reg_names[KT_NR_REGS] = {
 };
 
 /*
+ * libkdumpfile's message, which may quote the dump ("Invalid kernel
+ * version: <OSRELEASE>"), sanitised; in a static buffer (one at a time).
+ */
+static const char *lib_err(kdump_ctx_t *ctx)
+{
+	static __thread char buf[KT_SANITIZED_SIZE(256)];
+	const char *msg = kdump_get_err(ctx);
+
+	kt_sanitize(msg ? msg : "", 256, buf, sizeof(buf), false);
+	return buf;
+}
+
+/*
  * libkdumpfile's message says what it was doing, and ends in strerror()
  * for a system error: alone, the ENOMEM of a page size of 2^64 from a
  * corrupt VMCOREINFO would read as ktriage being out of memory.
@@ -76,7 +90,7 @@ static struct kt_error *kdump_error(struct kt_dump *dump, kdump_status st,
 
 	err = kt_error_create(st == KDUMP_ERR_SYSTEM ? KT_ERR_OS :
 			      KT_ERR_FORMAT, "%s: %s: %s", dump->path, what,
-			      kdump_get_err(dump->ctx));
+			      lib_err(dump->ctx));
 	if (err != &kt_error_nomem && st == KDUMP_ERR_SYSTEM)
 		err->errnum = errnum;
 	return err;
@@ -493,7 +507,7 @@ static struct kt_error *check_complete(struct kt_dump *dump)
 	return kt_error_create(KT_ERR_FORMAT,
 		"%s: dump file is truncated or corrupt: its last page (pfn 0x%"
 		PRIx64 ") cannot be read (%s); copy the dump again",
-		dump->path, last, kdump_get_err(dump->ctx));
+		dump->path, last, lib_err(dump->ctx));
 }
 
 /*
@@ -565,7 +579,7 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 		err = kt_error_create(KT_ERR_FORMAT,
 			"%s: not a crash dump (%s); ktriage reads kdump "
 			"(makedumpfile), ELF vmcore and QEMU dumps",
-			dump->path, kdump_get_err(dump->ctx));
+			dump->path, lib_err(dump->ctx));
 		goto fail;
 	}
 	if (st != KDUMP_OK) {
@@ -1012,7 +1026,7 @@ static struct kt_error *open_kdump_reader(struct kt_dump_reader *r)
 	if (st != KDUMP_OK)
 		return kt_error_create(KT_ERR_FORMAT,
 			"%s: opening a reader: %s", dump->path,
-			kdump_get_err(r->ctx));
+			lib_err(r->ctx));
 	return NULL;
 }
 

@@ -22,6 +22,7 @@
 
 #include "core/checked.h"
 #include "core/dump_check.h"
+#include "core/sanitize.h"
 
 #define HDR_VERSION_OFF 8
 #define HDR_BLOCK_SIZE_OFF 428	/* i32 block_size, sub_hdr_size, */
@@ -29,6 +30,8 @@
 #define SUB_SPLIT_OFF 12	/* i32 split; u64 start_pfn, end_pfn */
 #define SUB_PFN64_OFF 80	/* header_version >= 6: u64 start/end_pfn_64, */
 #define SUB_MAPNR64_OFF 96	/* and max_mapnr_64 */
+#define SUB_VMCOREINFO_OFF 32	/* v3+: u64 offset_vmcoreinfo, size, */
+				/* offset_note, size_note */
 #define DESC_SIZE 24
 #define DESC_COMPRESSED (0x1 | 0x2 | 0x4 | 0x20)	/* zlib lzo snappy zstd */
 #define CHUNK (64 * 1024)	/* bytes read at once */
@@ -209,6 +212,94 @@ static struct kt_error *check_descs(int fd, const char *path,
 }
 
 /*
+ * libkdumpfile sets its page size from VMCOREINFO's PAGESIZE as it reads
+ * the notes, and asks for buffers of that size: 0 or 2^64 - 1 makes it
+ * allocate 2^63 bytes (an abort under ASan, a failed open elsewhere). x86-64
+ * pages are 4096 bytes: anything else is refused here, naming the key.
+ */
+#define MAX_NOTES (1 << 20)
+
+static struct kt_error *check_pagesize(const char *path, const char *text,
+				       size_t len)
+{
+	char value[21], shown[KT_SANITIZED_SIZE(20)];
+
+	for (size_t i = 0; i < len;) {
+		const char *line = text + i;
+		size_t n = 0, v;
+
+		while (i + n < len && line[n] && line[n] != '\n')
+			n++;
+		i += n + 1;
+		if (n <= 9 || memcmp(line, "PAGESIZE=", 9) ||
+		    (n == 13 && !memcmp(line + 9, "4096", 4)))
+			continue;
+		v = n - 9 < 20 ? n - 9 : 20;
+		memcpy(value, line + 9, v);
+		value[v] = 0;
+		kt_sanitize(value, v, shown, sizeof(shown), false);
+		return kt_error_create(KT_ERR_FORMAT,
+			"%s: VMCOREINFO PAGESIZE=%s is not x86-64's page size "
+			"(4096): the dump's VMCOREINFO is corrupt", path, shown);
+	}
+	return NULL;
+}
+
+/* The VMCOREINFO notes among the ELF notes at [@off, @off + @size). */
+static struct kt_error *check_notes(int fd, const char *path, uint64_t off,
+				    uint64_t size)
+{
+	struct kt_error *err = NULL;
+	unsigned char *buf;
+	uint64_t at = 0;
+
+	if (!size || size > MAX_NOTES || !(buf = malloc(size)))
+		return NULL;
+	if (pread(fd, buf, size, off) != (ssize_t)size) {
+		free(buf);
+		return NULL;
+	}
+	while (!err && at + 12 <= size) {
+		uint32_t h[3];	/* namesz, descsz, type */
+		uint64_t name, desc, next;
+
+		memcpy(h, buf + at, 12);
+		name = at + 12;
+		desc = name + ((h[0] + 3ULL) & ~3ULL);
+		next = desc + ((h[1] + 3ULL) & ~3ULL);
+		if (desc > size || desc + h[1] > size)
+			break;
+		if (h[0] >= 10 && !memcmp(buf + name, "VMCOREINFO", 10))
+			err = check_pagesize(path, (char *)buf + desc, h[1]);
+		at = next;
+	}
+	free(buf);
+	return err;
+}
+
+/* The notes and the VMCOREINFO a kdump sub-header points at (v3+). */
+static struct kt_error *check_kdump_notes(int fd, const char *path,
+					  const struct kdump_geom *g)
+{
+	uint64_t sub[4];	/* offset_vmcoreinfo, size, offset_note, size */
+	struct kt_error *err;
+	int32_t version;
+	char *text;
+
+	if (pread(fd, &version, 4, HDR_VERSION_OFF) != 4 || version < 3 ||
+	    pread(fd, sub, sizeof(sub), g->block_size + SUB_VMCOREINFO_OFF) !=
+	    sizeof(sub))
+		return NULL;
+	err = check_notes(fd, path, sub[2], sub[3]);
+	if (err || !sub[1] || sub[1] > MAX_NOTES || !(text = malloc(sub[1])))
+		return err;
+	if (pread(fd, text, sub[1], sub[0]) == (ssize_t)sub[1])
+		err = check_pagesize(path, text, sub[1]);
+	free(text);
+	return err;
+}
+
+/*
  * A truncated kdump file still has whole headers, so libkdumpfile opens it
  * and fails later, on whatever page comes first. The page descriptors say
  * where the data ends: compare that with the file's size up front.
@@ -223,7 +314,9 @@ static struct kt_error *check_kdump(int fd, const char *path)
 	err = geometry(fd, path, &g, &ok);
 	if (err || !ok)
 		return err;
-	err = count_pages(fd, path, &g, &ndesc);
+	err = check_kdump_notes(fd, path, &g);
+	if (!err)
+		err = count_pages(fd, path, &g, &ndesc);
 	return err ? err : check_descs(fd, path, &g, ndesc);
 }
 
@@ -258,6 +351,13 @@ static struct kt_error *check_elf(int fd, const char *path)
 			end = UINT64_MAX;
 		if (end > size)
 			return truncated(path, size, end);
+		if (ph.p_type == PT_NOTE) {
+			struct kt_error *err = check_notes(fd, path,
+							   ph.p_offset,
+							   ph.p_filesz);
+			if (err)
+				return err;
+		}
 	}
 	return NULL;
 }

@@ -197,6 +197,16 @@ static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 	return err ? err : order_offset(prog, mm);
 }
 
+/* A page type's _mapcount value in one of the two encodings (above). */
+static bool page_type_value_ok(int64_t v)
+{
+	uint32_t u = (uint32_t)v, flag = ~u;
+
+	if (!(u & 0xffffffu))
+		return u != 0;
+	return !(flag & (flag - 1)) && (flag & ~PAGE_TYPE_BASE) && flag;
+}
+
 /*
  * The _mapcount value of a page of type @name: from vmcoreinfo, else from
  * the type byte of enum pagetype, else ~@flag, the bit of the inverted
@@ -211,8 +221,17 @@ static uint32_t page_type_value(struct kt_program *prog, const char *name,
 
 	snprintf(key, sizeof(key), "NUMBER(PAGE_%s_MAPCOUNT_VALUE)", name);
 	if (number_or_enum(prog, key, INT32_MIN, UINT32_MAX, "enum pagetype",
-			   pgty, &v, &vi))
-		return vi ? (uint32_t)v : (uint32_t)v << 24;
+			   pgty, &v, &vi) && !vi)
+		return (uint32_t)v << 24;
+	if (vi && page_type_value_ok(v))
+		return (uint32_t)v;
+	if (vi)
+		kt_program_warn(prog, "VMCOREINFO %s=%" PRId64 " is neither "
+				"~bit nor a type byte: the dump's VMCOREINFO is "
+				"corrupt; ktriage does without it", key, v);
+	if (vi && !kt_error_catch_any(kt_enum_value(prog, "enum pagetype",
+						    pgty, &v)))
+		return (uint32_t)v << 24;
 	return flag ? ~flag : 0;
 }
 
@@ -223,9 +242,17 @@ static void load_flags(struct kt_program *prog, struct kt_mm *mm)
 
 	mm->pg_slab = page_flag(prog, "PG_slab");
 	mm->pg_head = page_flag(prog, "PG_head");
-	if (mm->pg_head < 0 && number_or_enum(prog, "NUMBER(PG_head_mask)", 1,
-					      INT64_MAX, "", "", &n, &vi) && vi)
-		mm->pg_head = __builtin_ctzll(n);
+	if (number_or_enum(prog, "NUMBER(PG_head_mask)", 1, INT64_MAX, "", "",
+			   &n, &vi) && vi) {
+		if (mm->pg_head < 0)
+			mm->pg_head = __builtin_ctzll(n);
+		else if ((uint64_t)n != 1ULL << mm->pg_head)
+			kt_program_warn(prog, "VMCOREINFO NUMBER(PG_head_mask)"
+					"=%" PRId64 " is not 1 << PG_head (%d) of "
+					"the vmlinux's DWARF: the dump's "
+					"VMCOREINFO is corrupt; ktriage uses the "
+					"DWARF value", n, mm->pg_head);
+	}
 	mm->pg_reserved = page_flag(prog, "PG_reserved");
 	mm->pt_buddy = page_type_value(prog, "BUDDY", "PGTY_buddy", 0x80);
 	mm->pt_offline = page_type_value(prog, "OFFLINE", "PGTY_offline",

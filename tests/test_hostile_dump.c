@@ -215,9 +215,11 @@ ParameterizedTest(struct vmci_param *p, hostile, vmcoreinfo_value,
 			*c = '_';
 	path = write_image(&im, name);
 	{
+		// search -k loads the vmalloc areas (vmap_area's layout).
 		const char *argv[] = { path, kt_test_env("KT_VMLINUX"), "-c",
 				       "sys", "-c", "log", "-c", "kmem -s",
-				       "-c", "ps", NULL };
+				       "-c", "ps", "-c",
+				       "search -k dead000000000100", NULL };
 
 		r = kt_test_run(argv);
 	}
