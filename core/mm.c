@@ -85,11 +85,8 @@ static int page_flag(struct kt_program *prog, const char *name)
 		return -1;
 	// The vmlinux's enum is trusted over the dump's word.
 	if (vi && !kt_error_catch_any(kt_enum_value(prog, "enum pageflags",
-						    name, &e)) && e != v) {
-		kt_program_warn(prog, "VMCOREINFO %s=%" PRId64 " differs from "
-				"the vmlinux's DWARF (%" PRId64 "): the dump's "
-				"VMCOREINFO is corrupt; ktriage uses the DWARF "
-				"value", key, v, e);
+						    name, &e))) {
+		kt_program_warn_vmcoreinfo(prog, key, v, e);
 		v = e;
 	}
 	return (int)v;

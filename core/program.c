@@ -656,15 +656,22 @@ static struct kt_error *member_from_vmcoreinfo(struct kt_program *prog,
  * ktriage trusts: a value that differs is reported, naming the key, and
  * the DWARF one used. (One that breaks its rule was reported at open.)
  */
+void kt_program_warn_vmcoreinfo(struct kt_program *prog, const char *key,
+				int64_t dump_has, int64_t dwarf_has)
+{
+	if (dump_has != dwarf_has)
+		kt_program_warn(prog, "VMCOREINFO %s=%" PRId64 " differs from "
+				"the vmlinux's DWARF (%" PRId64 "): the dump's "
+				"VMCOREINFO is corrupt; ktriage uses the DWARF "
+				"value", key, dump_has, dwarf_has);
+}
+
 static void check_vmcoreinfo(struct kt_program *prog, const char *key,
 			     struct kt_error *err, uint64_t dump_has,
 			     uint64_t dwarf_has)
 {
-	if (!err && dump_has != dwarf_has)
-		kt_program_warn(prog, "VMCOREINFO %s=%" PRIu64 " differs from "
-				"the vmlinux's DWARF (%" PRIu64 "): the dump's "
-				"VMCOREINFO is corrupt; ktriage uses the DWARF "
-				"value", key, dump_has, dwarf_has);
+	if (!err)
+		kt_program_warn_vmcoreinfo(prog, key, dump_has, dwarf_has);
 	kt_error_destroy(err);
 }
 

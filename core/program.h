@@ -101,6 +101,13 @@ void kt_program_warn(struct kt_program *prog, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /**
+ * Warn, naming VMCOREINFO's @key, when the dump's value differs from the
+ * vmlinux's DWARF, which the caller then uses.
+ */
+void kt_program_warn_vmcoreinfo(struct kt_program *prog, const char *key,
+				int64_t dump_has, int64_t dwarf_has);
+
+/**
  * The warnings noted since the last call, one a line, or NULL. Owned by
  * @prog, valid until the next kt_program_warn().
  */
