@@ -73,6 +73,8 @@ static struct kt_error *prb_layout(struct kt_program *prog,
 	const char *tr = "struct prb_data_ring", *d = "struct prb_desc";
 	const char *i = "struct printk_info";
 
+	// The ring's types are printk_ringbuffer.c's, far down the CUs.
+	kt_type_hint(prog, "prb_reserve");
 	if (!err) err = off(prog, ring, "desc_ring", &l->desc_ring);
 	if (!err) err = off(prog, ring, "text_data_ring", &l->text_ring);
 	if (!err) err = off(prog, dr, "count_bits", &l->count_bits);
@@ -263,6 +265,7 @@ static struct kt_error *load_logbuf(struct kt_program *prog,
 	struct kt_error *err;
 	size_t cap = 0;
 
+	kt_type_hint(prog, "log_store");	// struct printk_log's file
 	if ((err = kt_symbol_address(prog, "log_buf", &a)) ||
 	    (err = kt_read_u64(prog, a, &buf)) ||
 	    (err = kt_symbol_address(prog, "log_buf_len", &a)) ||

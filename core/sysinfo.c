@@ -87,6 +87,9 @@ static struct kt_error *clock_seconds(struct kt_program *prog, uint64_t *ret)
 	struct kt_error *err;
 	uint64_t tk;
 
+	// tk_core is defined in kernel/time/timekeeping.c, far down the
+	// list of CUs: index that one first.
+	kt_type_hint(prog, "ktime_get_real_seconds");
 	err = kt_symbol_address(prog, "tk_core", &tk);
 	if (!err)
 		err = kt_variable_member(prog, "tk_core",
