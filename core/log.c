@@ -40,8 +40,9 @@ static struct kt_error *not_inside(const char *type, const char *member,
 {
 	return kt_error_create(KT_ERR_CORRUPT,
 		"%s.%s at offset %llu does not fit in the %llu bytes of %s: "
-		"the layout (VMCOREINFO OFFSET/SIZE) is corrupt", type, member,
-		(unsigned long long)off, (unsigned long long)size, type);
+		"VMCOREINFO OFFSET(%s.%s) or SIZE(%s) is corrupt", type,
+		member, (unsigned long long)off, (unsigned long long)size,
+		type, type, member, type);
 }
 
 static struct kt_error *prb_layout_fits(const struct prb_layout *l)
@@ -50,10 +51,15 @@ static struct kt_error *prb_layout_fits(const struct prb_layout *l)
 
 	if (!kt_fits(l->sv, 8, l->desc_size))
 		return not_inside(d, "state_var", l->sv, l->desc_size);
-	if (!kt_fits(l->text_lpos, 16, l->desc_size) ||
-	    !kt_fits(l->lpos_begin, 8, 16) || !kt_fits(l->lpos_next, 8, 16))
+	if (!kt_fits(l->text_lpos, 16, l->desc_size))
 		return not_inside(d, "text_blk_lpos", l->text_lpos,
 				  l->desc_size);
+	if (!kt_fits(l->lpos_begin, 8, 16))
+		return not_inside("prb_data_blk_lpos", "begin", l->lpos_begin,
+				  16);
+	if (!kt_fits(l->lpos_next, 8, 16))
+		return not_inside("prb_data_blk_lpos", "next", l->lpos_next,
+				  16);
 	if (!kt_fits(l->seq, 8, l->info_size))
 		return not_inside(i, "seq", l->seq, l->info_size);
 	if (!kt_fits(l->ts, 8, l->info_size))

@@ -245,6 +245,69 @@ ParameterizedTest(struct vmci_param *p, hostile, vmcoreinfo_value,
 	free(im.data);
 }
 
+/*
+ * Without DWARF the log's layout is VMCOREINFO's word alone: values that
+ * keep each key's rule but not each other's (a member past its struct)
+ * make `log` fail, naming a key, instead of reading past a buffer.
+ */
+static const struct vmci_param nodwarf_cases[] = {
+	{ "SIZE(printk_info)", "8" },
+	{ "SIZE(prb_desc)", "4" },
+	{ "OFFSET(printk_info.caller_id)", "86" },
+	{ "OFFSET(prb_desc.text_blk_lpos)", "20" },
+	{ "OFFSET(printk_info.text_len)", "4194303" },
+	{ "OFFSET(prb_data_blk_lpos.next)", "12" },
+};
+
+ParameterizedTestParameters(hostile, vmcoreinfo_without_dwarf)
+{
+	static struct vmci_param p[sizeof(nodwarf_cases) /
+				   sizeof(nodwarf_cases[0])];
+
+	memcpy(p, nodwarf_cases, sizeof(p));
+	return cr_make_param_array(struct vmci_param, p,
+				   sizeof(p) / sizeof(p[0]));
+}
+
+ParameterizedTest(struct vmci_param *p, hostile, vmcoreinfo_without_dwarf,
+		  .timeout = 120)
+{
+	struct image im = load_base();
+	char *old = set_vmcoreinfo(&im, p->key, p->value);
+	const char *type = strchr(p->key, '(') + 1;
+	char *path, *nodebug, name[96], needle[64];
+	struct kt_run r;
+
+	cr_assert(asprintf(&nodebug, "%s/vmlinux-nodebug",
+			   kt_test_env("KT_TESTDATA")) > 0);
+	snprintf(name, sizeof(name), "nodwarf-%.30s", p->key);
+	for (char *c = name; *c; c++)
+		if (*c == '(' || *c == ')' || *c == '.')
+			*c = '_';
+	path = write_image(&im, name);
+	{
+		const char *argv[] = { path, nodebug, "-c", "log", NULL };
+
+		r = kt_test_run(argv);
+	}
+	unlink(path);
+	// The message names the key, or a key of the same type.
+	snprintf(needle, sizeof(needle), "%.*s", (int)strcspn(type, ".)"),
+		 type);
+	cr_expect_eq(r.status, 1, "%s=%s (was %s): exit %d (-1: a signal): "
+		     "%.2000s", p->key, p->value, old, r.status, r.err);
+	cr_expect(!strstr(r.err, "runtime error") &&
+		  !strstr(r.err, "AddressSanitizer"), "%.3000s", r.err);
+	cr_expect(strstr(r.err, "VMCOREINFO") && strstr(r.err, needle),
+		  "%s=%s: no VMCOREINFO key of %s named: %.2000s", p->key,
+		  p->value, needle, r.err);
+	kt_run_free(&r);
+	free(path);
+	free(nodebug);
+	free(old);
+	free(im.data);
+}
+
 /* ---- kdump files libkdumpfile would choke on ---- */
 
 static struct kt_run run_sys(const char *path)
