@@ -60,7 +60,12 @@ static void vmcoreinfo_span(const struct image *im, size_t *off, size_t *size)
 	cr_assert(bs == 4096);
 	memcpy(&o, im->data + bs + SUB_VMCOREINFO_OFF, 8);
 	memcpy(&n, im->data + bs + SUB_VMCOREINFO_OFF + 8, 8);
-	cr_assert(o > 0 && n > 0 && o + n <= im->len);
+	cr_assert(o > 12 && n > 0 && o + n <= im->len);
+	// makedumpfile points it into the ELF note ("VMCOREINFO", padded to
+	// 12 bytes, then the text): one change reaches both of libkdumpfile's
+	// ways of reading it.
+	cr_assert(!memcmp(im->data + o - 12, "VMCOREINFO", 11),
+		  "VMCOREINFO is not its note's descriptor");
 	*off = o;
 	*size = n;
 }
