@@ -235,7 +235,8 @@ static void differs(struct kt_program *prog, const char *key, uint64_t want,
 
 /*
  * VMCOREINFO's layout (KERNELOFFSET, SYMBOL(init_top_pgt),
- * NUMBER(phys_base)) does not show linux_banner where the vmlinux has it:
+ * NUMBER(phys_base), paging mode, SME mask: kaslr.c finds 4-level paging
+ * without SME) does not show linux_banner where the vmlinux has it:
  * one of those values is wrong, within its rule or not. Find the layout
  * in memory as for a dump without VMCOREINFO (kaslr.c), give it to
  * libkdumpfile instead, and name the values that differed. When memory
@@ -260,7 +261,7 @@ static struct kt_error *layout_from_memory(struct kt_program *prog,
 	if (err || asprintf(&text, "SYMBOL(init_top_pgt)=%" PRIx64 "\n"
 			    "SYMBOL(_stext)=%" PRIx64 "\nNUMBER(phys_base)=%"
 			    PRId64 "\nNUMBER(pgtable_l5_enabled)=0\n"
-			    "KERNELOFFSET=%" PRIx64 "\n",
+			    "NUMBER(sme_mask)=0\nKERNELOFFSET=%" PRIx64 "\n",
 			    pgt->addr + l.kaslr_offset,
 			    stext->addr + l.kaslr_offset, l.phys_base,
 			    l.kaslr_offset) < 0) {
@@ -273,6 +274,7 @@ static struct kt_error *layout_from_memory(struct kt_program *prog,
 		names, sizeof(names));
 	differs(prog, "NUMBER(phys_base)", l.phys_base, names, sizeof(names));
 	differs(prog, "NUMBER(pgtable_l5_enabled)", 0, names, sizeof(names));
+	differs(prog, "NUMBER(sme_mask)", 0, names, sizeof(names));
 	err = kt_dump_amend_vmcoreinfo(prog->dump, text);
 	free(text);
 	kt_vmlinux_relocate(prog->vmlinux, l.kaslr_offset);

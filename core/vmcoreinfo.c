@@ -23,29 +23,43 @@ struct rule {
 	bool whole;		/* the key is the prefix itself */
 	enum syntax syntax;
 	uint64_t min, max;	/* for SDEC: int64_t */
-	uint64_t align;
+	uint64_t align;		/* 0: any */
 	const char *what;
+	bool bit;		/* 0 or a single bit from 2^32 up */
 };
 
+#define PREFIX(p, ...) { .prefix = p, __VA_ARGS__ }
+#define WHOLE(p, ...) { .prefix = p, .whole = true, __VA_ARGS__ }
+
 static const struct rule rules[] = {
-	{ "OFFSET(", false, DEC, 0, KT_VMCOREINFO_MAX_SIZE - 1, 1,
-	  "a member offset" },
-	{ "SIZE(", false, DEC, 1, KT_VMCOREINFO_MAX_SIZE, 1, "a type size" },
-	{ "LENGTH(", false, DEC, 1, MAX_LENGTH, 1, "an array length" },
+	PREFIX("OFFSET(", .syntax = DEC, .max = KT_VMCOREINFO_MAX_SIZE - 1,
+	       .what = "a member offset"),
+	PREFIX("SIZE(", .syntax = DEC, .min = 1, .max = KT_VMCOREINFO_MAX_SIZE,
+	       .what = "a type size"),
+	PREFIX("LENGTH(", .syntax = DEC, .min = 1, .max = MAX_LENGTH,
+	       .what = "an array length"),
 	// Those libkdumpfile lays out the kernel with, before the rest.
-	{ "NUMBER(phys_base)", true, SDEC, (uint64_t)INT64_MIN, INT64_MAX,
-	  KASLR_ALIGN, "a physical offset in 2 MiB steps" },
-	{ "NUMBER(pgtable_l5_enabled)", true, DEC, 0, 1, 1, "0 or 1" },
-	{ "NUMBER(", false, SDEC, (uint64_t)INT64_MIN, INT64_MAX, 1,
-	  "a number" },
-	{ "SYMBOL(", false, HEX, KERNEL_HALF, UINT64_MAX, 1,
-	  "a kernel address" },
-	{ "KERNELOFFSET", true, HEX, 0, KASLR_MAX - KASLR_ALIGN, KASLR_ALIGN,
-	  "an x86-64 KASLR offset (2 MiB steps below 1 GiB)" },
-	{ "PAGESIZE", true, DEC, 4096, 4096, 1, "x86-64's page size (4096)" },
-	{ "CRASHTIME", true, DEC, 0, MAX_CRASHTIME, 1, "a time in seconds" },
-	{ "OSRELEASE", true, RELEASE, 0, 0, 1,
-	  "a kernel release" },
+	WHOLE("NUMBER(phys_base)", .syntax = SDEC, .min = (uint64_t)INT64_MIN,
+	      .max = INT64_MAX, .align = KASLR_ALIGN,
+	      .what = "a physical offset in 2 MiB steps"),
+	WHOLE("NUMBER(pgtable_l5_enabled)", .syntax = DEC, .max = 1,
+	      .what = "0 or 1"),
+	// AMD SME's C-bit, which libkdumpfile clears from every PTE: bit 47
+	// or 51 on the parts there are, above any PTE flag and RAM address.
+	WHOLE("NUMBER(sme_mask)", .syntax = DEC, .max = 1ULL << 51, .bit = true,
+	      .what = "an SME mask (0 or one bit from 2^32 to 2^51)"),
+	PREFIX("NUMBER(", .syntax = SDEC, .min = (uint64_t)INT64_MIN,
+	       .max = INT64_MAX, .what = "a number"),
+	PREFIX("SYMBOL(", .syntax = HEX, .min = KERNEL_HALF, .max = UINT64_MAX,
+	       .what = "a kernel address"),
+	WHOLE("KERNELOFFSET", .syntax = HEX, .max = KASLR_MAX - KASLR_ALIGN,
+	      .align = KASLR_ALIGN,
+	      .what = "an x86-64 KASLR offset (2 MiB steps below 1 GiB)"),
+	WHOLE("PAGESIZE", .syntax = DEC, .min = 4096, .max = 4096,
+	      .what = "x86-64's page size (4096)"),
+	WHOLE("CRASHTIME", .syntax = DEC, .max = MAX_CRASHTIME,
+	      .what = "a time in seconds"),
+	WHOLE("OSRELEASE", .syntax = RELEASE, .what = "a kernel release"),
 };
 
 static const struct rule *rule_of(const char *key)
@@ -120,11 +134,13 @@ static bool parse(const char *s, enum syntax syntax, uint64_t *ret)
 
 static bool in_rule(const struct rule *r, uint64_t v)
 {
+	int64_t align = r->align ? (int64_t)r->align : 1;
+
 	if (r->syntax == SDEC)
 		return (int64_t)v >= (int64_t)r->min &&
-		       (int64_t)v <= (int64_t)r->max &&
-		       (int64_t)v % (int64_t)r->align == 0;
-	return v >= r->min && v <= r->max && v % r->align == 0;
+		       (int64_t)v <= (int64_t)r->max && (int64_t)v % align == 0;
+	return v >= r->min && v <= r->max && v % align == 0 &&
+	       (!r->bit || !v || (!(v & (v - 1)) && v >> 32));
 }
 
 static struct kt_error *bad_value(const char *key, const char *value,

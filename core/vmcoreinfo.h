@@ -13,6 +13,7 @@
  *   LENGTH(x)     1 .. 2^24
  *   NUMBER(phys_base)           a multiple of 2 MiB
  *   NUMBER(pgtable_l5_enabled)  0 or 1
+ *   NUMBER(sme_mask)            0 or one bit from 2^32 to 2^51
  *   NUMBER(x)     any 64-bit signed number; callers give its range
  *   SYMBOL(x)     a kernel-half address (0xff00000000000000 and up)
  *   KERNELOFFSET  a multiple of 2 MiB below 1 GiB (x86-64 KASLR)

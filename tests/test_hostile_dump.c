@@ -145,7 +145,7 @@ struct vmci_param {
 static const char *const used_keys[] = {
 	"OSRELEASE", "BUILD-ID", "PAGESIZE", "KERNELOFFSET", "CRASHTIME",
 	"SYMBOL(_stext)", "SYMBOL(init_top_pgt)", "SYMBOL(swapper_pg_dir)",
-	"NUMBER(phys_base)", "NUMBER(pgtable_l5_enabled)",
+	"NUMBER(phys_base)", "NUMBER(pgtable_l5_enabled)", "NUMBER(sme_mask)",
 	"OFFSET(uts_namespace.name)",
 	"SIZE(page)", "OFFSET(page.flags)", "OFFSET(page._refcount)",
 	"OFFSET(page.mapping)", "OFFSET(page._mapcount)",
