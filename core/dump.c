@@ -575,6 +575,12 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	// reads x86-64 dumps only: say so before it opens.
 	kdump_set_string_attr(dump->ctx, KDUMP_ATTR_ARCH_NAME, "x86_64");
 	st = kdump_open_fdset(dump->ctx, dump->nfds, dump->fds);
+	if (st == KDUMP_ERR_NOTIMPL && dump->kdump_files) {
+		err = kt_error_create(KT_ERR_FORMAT,
+			"%s: kdump file with a corrupt header (%s); copy the "
+			"dump again", dump->path, lib_err(dump->ctx));
+		goto fail;
+	}
 	if (st == KDUMP_ERR_NOTIMPL) {
 		err = kt_error_create(KT_ERR_FORMAT,
 			"%s: not a crash dump (%s); ktriage reads kdump "

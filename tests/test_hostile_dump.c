@@ -342,7 +342,7 @@ Test(hostile, kdump_signature_alone)
 	char *path = write_image(&im, "signature");
 	struct kt_run r = run_sys(path);
 
-	expect_refused(&r, "Invalid diskdump header");
+	expect_refused(&r, "kdump file with a corrupt header (");
 	kt_run_free(&r);
 	unlink(path);
 	free(path);
