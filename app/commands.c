@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "app/commands.h"
+#include "app/output.h"
+#include "core/program.h"
 
 static int cmd_help(struct kt_cmd_ctx *ctx, int argc, char **argv);
 
@@ -116,6 +118,24 @@ int kt_command_split(char *s, char **words, int max)
 	}
 }
 
+/*
+ * What the program worked around while the command ran (or as the dump
+ * opened): a corrupt VMCOREINFO value, named. Dump bytes: sanitised.
+ */
+static void print_warnings(struct kt_cmd_ctx *ctx)
+{
+	const char *w = ctx->prog ? kt_program_new_warnings(ctx->prog) : NULL;
+
+	while (w && *w) {
+		size_t n = strcspn(w, "\n");
+
+		fputs("ktriage: warning: ", ctx->err);
+		kt_out_raw(ctx->err, w, n, false);
+		fputc('\n', ctx->err);
+		w += n + (w[n] == '\n');
+	}
+}
+
 int kt_command_run(struct kt_cmd_ctx *ctx, const char *line)
 {
 	char *copy = strdup(line), *words[MAX_WORDS + 1];
@@ -144,6 +164,7 @@ int kt_command_run(struct kt_cmd_ctx *ctx, const char *line)
 	ret = kt_cmd_fail(ctx, words[0], kt_error_create(KT_ERR_INVALID,
 			  "no such command; 'help' lists them"));
 out:
+	print_warnings(ctx);
 	free(copy);
 	return ret;
 }

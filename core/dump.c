@@ -14,11 +14,15 @@
 
 #include <libkdumpfile/kdumpfile.h>
 
+#include "core/checked.h"
 #include "core/diskdump.h"
+#include "core/dump_check.h"
 #include "core/dump.h"
 #include "core/flatten.h"
 #include "core/hashmap.h"
 #include "core/pagemap.h"
+#include "core/sanitize.h"
+#include "core/vmcoreinfo.h"
 
 #define KT_MAX_DUMP_FILES 64
 
@@ -45,6 +49,9 @@ struct kt_dump {
 	char *vmcoreinfo;	/* raw text, NUL-terminated */
 	char *vmcoreinfo_lines;	/* a copy split into KEY\0VALUE\0 */
 	bool own_vmcoreinfo;	/* the file had it (not synthesised) */
+	bool kdump_files;	/* a file has a kdump signature */
+	char *vmcoreinfo_problems;	/* lines that break their rules */
+	char *vmcoreinfo_lib;	/* what libkdumpfile has, if not the file's */
 	struct kt_hashmap vmcoreinfo_map;	/* KEY -> VALUE pointer */
 	kt_dump_read_hook *read_hook;	/* see kt_dump_set_read_hook() */
 	void *read_hook_arg;
@@ -59,13 +66,36 @@ const char *const kt_reg_names[KT_NR_REGS] = {
 	"rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs", "gs",
 };
 
+/*
+ * libkdumpfile's message, which may quote the dump ("Invalid kernel
+ * version: <OSRELEASE>"), sanitised; in a static buffer (one at a time).
+ */
+static const char *lib_err(kdump_ctx_t *ctx)
+{
+	static __thread char buf[KT_SANITIZED_SIZE(256)];
+	const char *msg = kdump_get_err(ctx);
+
+	kt_sanitize(msg ? msg : "", 256, buf, sizeof(buf), false);
+	return buf;
+}
+
+/*
+ * libkdumpfile's message says what it was doing, and ends in strerror()
+ * for a system error: alone, the ENOMEM of a page size of 2^64 from a
+ * corrupt VMCOREINFO would read as ktriage being out of memory.
+ */
 static struct kt_error *kdump_error(struct kt_dump *dump, kdump_status st,
 				    const char *what)
 {
-	if (st == KDUMP_ERR_SYSTEM && errno)
-		return kt_error_os(errno, "%s: %s", dump->path, what);
-	return kt_error_create(KT_ERR_FORMAT, "%s: %s: %s", dump->path, what,
-			       kdump_get_err(dump->ctx));
+	int errnum = errno;
+	struct kt_error *err;
+
+	err = kt_error_create(st == KDUMP_ERR_SYSTEM ? KT_ERR_OS :
+			      KT_ERR_FORMAT, "%s: %s: %s", dump->path, what,
+			      lib_err(dump->ctx));
+	if (err != &kt_error_nomem && st == KDUMP_ERR_SYSTEM)
+		err->errnum = errnum;
+	return err;
 }
 
 static int temp_fd(void)
@@ -169,164 +199,6 @@ static void read_diskdump_header(struct kt_dump *dump)
 		dump->info.dump_level = level;
 }
 
-#define DISKDUMP_SUB_HDR_SIZE_OFF 432
-#define DISKDUMP_BITMAP_BLOCKS_OFF 436
-#define PAGE_DESC_SIZE 24	/* {off_t offset; u32 size, flags; u64 pfl} */
-
-static struct kt_error *truncated(struct kt_dump *dump, off_t size,
-				  uint64_t need)
-{
-	return kt_error_create(KT_ERR_FORMAT,
-		"%s: dump file is truncated or corrupt: it has %lld bytes, its "
-		"pages reach byte %llu; copy the dump again", dump->path,
-		(long long)size, (unsigned long long)need);
-}
-
-/*
- * A truncated kdump file still has whole headers, so libkdumpfile opens it
- * and fails later, on whatever page comes first. The page descriptors say
- * where the data ends: compare that with the file's size up front.
- */
-static struct kt_error *check_diskdump_size(struct kt_dump *dump)
-{
-	int32_t hdr[4];	/* block_size, sub_hdr_size, bitmap_blocks, max_mapnr */
-	uint64_t ndesc = 0, need = 0, bmp_off, bmp_len, desc_off;
-	unsigned char *buf = NULL;
-	struct kt_error *err = NULL;
-	struct stat st;
-	char sig[8];
-	int fd = dump->fds[0];
-
-	if (dump->nfds != 1 || fstat(fd, &st) ||
-	    pread(fd, sig, 8, 0) != 8 || memcmp(sig, "KDUMP   ", 8) ||
-	    pread(fd, hdr, sizeof(hdr), DISKDUMP_BLOCK_SIZE_OFF) != sizeof(hdr))
-		return NULL;
-	if (hdr[0] <= 0 || hdr[0] > (1 << 20) || hdr[1] < 0 || hdr[2] <= 0)
-		return NULL;	// libkdumpfile will say what is wrong
-	bmp_off = (uint64_t)(1 + hdr[1]) * hdr[0];
-	bmp_len = (uint64_t)hdr[2] * hdr[0];
-	desc_off = bmp_off + bmp_len;
-	if (desc_off > (uint64_t)st.st_size)
-		return truncated(dump, st.st_size, desc_off);
-	buf = malloc(bmp_len / 2);
-	if (!buf)
-		return &kt_error_nomem;
-	// The second half of the bitmap marks the pages in the file.
-	if (pread(fd, buf, bmp_len / 2, bmp_off + bmp_len / 2) !=
-	    (ssize_t)(bmp_len / 2))
-		goto out;
-	for (uint64_t i = 0; i < bmp_len / 2; i++)
-		ndesc += __builtin_popcount(buf[i]);
-	free(buf);
-	buf = malloc(ndesc * PAGE_DESC_SIZE);
-	if (!buf)
-		return &kt_error_nomem;
-	if (desc_off + ndesc * PAGE_DESC_SIZE > (uint64_t)st.st_size) {
-		err = truncated(dump, st.st_size, desc_off + ndesc * PAGE_DESC_SIZE);
-		goto out;
-	}
-	if (pread(fd, buf, ndesc * PAGE_DESC_SIZE, desc_off) !=
-	    (ssize_t)(ndesc * PAGE_DESC_SIZE))
-		goto out;
-	for (uint64_t i = 0; i < ndesc; i++) {
-		int64_t off;
-		uint32_t size;
-
-		memcpy(&off, buf + i * PAGE_DESC_SIZE, 8);
-		memcpy(&size, buf + i * PAGE_DESC_SIZE + 8, 4);
-		if (off > 0 && (uint64_t)off + size > need)
-			need = off + size;
-	}
-	if (need > (uint64_t)st.st_size)
-		err = truncated(dump, st.st_size, need);
-out:
-	free(buf);
-	return err;
-}
-
-/*
- * An ELF vmcore cut short still has its program headers; libkdumpfile then
- * reads zeros (or faults) for the missing part. Check every PT_LOAD
- * against the file's size.
- */
-static struct kt_error *check_elf_size(struct kt_dump *dump, unsigned i)
-{
-	int fd = dump->fds[i];
-	Elf64_Ehdr eh;
-	struct stat st;
-
-	if (fstat(fd, &st) || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_type != ET_CORE ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr))
-		return NULL;
-	for (unsigned n = 0; n < eh.e_phnum; n++) {
-		Elf64_Phdr ph;
-
-		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + n * sizeof(ph)) !=
-		    sizeof(ph))
-			return truncated(dump, st.st_size,
-					 eh.e_phoff + (n + 1) * sizeof(ph));
-		if ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) &&
-		    ph.p_offset + ph.p_filesz > (uint64_t)st.st_size)
-			return truncated(dump, st.st_size,
-					 ph.p_offset + ph.p_filesz);
-	}
-	return NULL;
-}
-
-/*
- * makedumpfile --split writes parts that each hold a pfn range, recorded
- * in their sub headers {phys_base, dump_level, split, start_pfn, end_pfn}.
- * Opened without all its parts, a split dump lacks most pages; say so.
- */
-struct split_range {
-	uint64_t start, end;
-};
-
-static int cmp_range(const void *a, const void *b)
-{
-	const struct split_range *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-static struct kt_error *check_split_parts(struct kt_dump *dump)
-{
-	struct split_range r[KT_MAX_DUMP_FILES];
-	uint32_t max_mapnr = 0;
-	uint64_t covered = 0;
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < dump->nfds; i++) {
-		int32_t block_size, split;
-		uint64_t se[2];
-		char sig[8];
-		int fd = dump->fds[i];
-
-		if (pread(fd, sig, 8, 0) != 8 || memcmp(sig, "KDUMP   ", 8) ||
-		    pread(fd, &block_size, 4, DISKDUMP_BLOCK_SIZE_OFF) != 4 ||
-		    pread(fd, &max_mapnr, 4, DISKDUMP_BLOCK_SIZE_OFF + 12) != 4 ||
-		    block_size <= 0 || block_size > (1 << 20) ||
-		    pread(fd, &split, 4, block_size + 12) != 4 || !split ||
-		    pread(fd, se, 16, block_size + 16) != 16)
-			return NULL;
-		r[n].start = se[0];
-		r[n++].end = se[1];
-	}
-	qsort(r, n, sizeof(r[0]), cmp_range);
-	for (unsigned i = 0; i < n && r[i].start <= covered; i++)
-		if (r[i].end > covered)
-			covered = r[i].end;
-	if (covered >= max_mapnr)
-		return NULL;
-	return kt_error_create(KT_ERR_FORMAT,
-		"%s: part of a split dump (makedumpfile --split); the parts "
-		"given hold pages up to pfn 0x%llx of 0x%x: give all the parts,"
-		" e.g. ktriage PART1 PART2 ... VMLINUX", dump->path,
-		(unsigned long long)covered, max_mapnr);
-}
-
 static void describe(struct kt_dump *dump)
 {
 	struct kt_dump_info *info = &dump->info;
@@ -393,7 +265,10 @@ static bool bitmap_map(struct kt_dump *dump, const char *key,
 	unsigned char *bits;
 	bool ok;
 
-	if (kdump_get_typed_attr(dump->ctx, key, &attr) != KDUMP_OK)
+	// max_pfn is the header's word: a bitmap past KT_MAX_DUMP_ALLOC is
+	// no machine's (and npfn may have wrapped to 0).
+	if (!npfn || npfn / 8 >= KT_MAX_DUMP_ALLOC ||
+	    kdump_get_typed_attr(dump->ctx, key, &attr) != KDUMP_OK)
 		return false;
 	bits = calloc(npfn / 8 + 1, 1);
 	ok = bits && kdump_bmp_get_bits(attr.val.bitmap, 0, npfn - 1, bits) ==
@@ -457,17 +332,88 @@ static void load_info(struct kt_dump *dump)
 	load_maps(dump);
 }
 
-/* libkdumpfile parses VMCOREINFO once the OS type is set. */
+/*
+ * The file's VMCOREINFO, as libkdumpfile read it from the file: the raw
+ * attribute, there before the OS type is set (kdump_vmcoreinfo_raw()
+ * answers only after), so that it is checked before libkdumpfile uses it.
+ */
 static void load_vmcoreinfo(struct kt_dump *dump)
 {
-	char *raw = NULL;
+	kdump_attr_t attr = { .type = KDUMP_BLOB };
+	const void *data;
+	size_t len;
 
-	if (!dump->vmcoreinfo &&
-	    kdump_vmcoreinfo_raw(dump->ctx, &raw) == KDUMP_OK) {
-		dump->vmcoreinfo = raw;
+	if (dump->vmcoreinfo ||
+	    kdump_get_typed_attr(dump->ctx, "linux.vmcoreinfo.raw", &attr) !=
+	    KDUMP_OK)
+		return;
+	data = kdump_blob_pin(attr.val.blob);
+	len = kdump_blob_size(attr.val.blob);
+	dump->vmcoreinfo = malloc(len + 1);
+	if (dump->vmcoreinfo) {
+		kt_memcpy(dump->vmcoreinfo, data, len);
+		dump->vmcoreinfo[len] = 0;
 		dump->own_vmcoreinfo = true;
 		index_vmcoreinfo(dump);
 	}
+	kdump_blob_unpin(attr.val.blob);
+}
+
+/*
+ * libkdumpfile takes VMCOREINFO's word for the page size as it opens the
+ * file, and for the kernel's layout once it knows the OS. A page size
+ * other than 4096 has misled it already: refused. The lines that break
+ * their rules (vmcoreinfo.h) are taken from it before it lays out the
+ * kernel; ktriage keeps the text as the dump has it, for its own checked
+ * reads, and the problems for the program to report.
+ */
+/* libkdumpfile's VMCOREINFO: @text instead of what it read. */
+static struct kt_error *give_vmcoreinfo(struct kt_dump *dump, const char *text)
+{
+	kdump_attr_t attr = { .type = KDUMP_BLOB };
+	kdump_status st;
+	char *copy = strdup(text);
+
+	if (!copy)
+		return &kt_error_nomem;
+	attr.val.blob = kdump_blob_new_dup(text, strlen(text));
+	if (!attr.val.blob) {
+		free(copy);
+		return &kt_error_nomem;
+	}
+	st = kdump_set_attr(dump->ctx, "linux.vmcoreinfo.raw", &attr);
+	if (st != KDUMP_OK) {
+		free(copy);
+		return kdump_error(dump, st, "cannot use the checked VMCOREINFO");
+	}
+	free(dump->vmcoreinfo_lib);
+	dump->vmcoreinfo_lib = copy;
+	return NULL;
+}
+
+static struct kt_error *check_vmcoreinfo(struct kt_dump *dump)
+{
+	struct kt_error *err;
+	char *good = NULL;
+	uint64_t v;
+
+	if (!dump->vmcoreinfo)
+		return NULL;
+	err = kt_vmcoreinfo_value(dump, "PAGESIZE", &v);
+	if (err && err->code == KT_ERR_CORRUPT)
+		return kt_error_wrap(err, "%s", dump->path);
+	kt_error_destroy(err);
+	dump->vmcoreinfo_problems = kt_vmcoreinfo_check_all(dump, &good);
+	if (!good)
+		return NULL;
+	err = give_vmcoreinfo(dump, good);
+	free(good);
+	return err;
+}
+
+const char *kt_dump_vmcoreinfo_problems(const struct kt_dump *dump)
+{
+	return dump->vmcoreinfo_problems;
 }
 
 /*
@@ -490,7 +436,31 @@ static struct kt_error *check_complete(struct kt_dump *dump)
 	return kt_error_create(KT_ERR_FORMAT,
 		"%s: dump file is truncated or corrupt: its last page (pfn 0x%"
 		PRIx64 ") cannot be read (%s); copy the dump again",
-		dump->path, last, kdump_get_err(dump->ctx));
+		dump->path, last, lib_err(dump->ctx));
+}
+
+/*
+ * libkdumpfile refuses some corrupt VMCOREINFO values in its own words
+ * ("Invalid kernel version"): a refusal says which values broke their
+ * rules. One line.
+ */
+static struct kt_error *with_problems(struct kt_dump *dump,
+				      struct kt_error *err)
+{
+	struct kt_error *out;
+	char *p = dump->vmcoreinfo_problems;
+
+	if (!p || err == &kt_error_nomem)
+		return err;
+	for (; (p = strchr(p, '\n')); p++)
+		*p = p[1] ? ';' : 0;
+	out = kt_error_create(err->code, "%s (%s)", err->message,
+			      dump->vmcoreinfo_problems);
+	if (out == &kt_error_nomem)
+		return err;
+	out->errnum = err->errnum;
+	kt_error_destroy(err);
+	return out;
 }
 
 struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
@@ -518,13 +488,11 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 		return &kt_error_nomem;
 	}
 	err = open_files(dump, paths, npaths);
+	for (unsigned i = 0; i < dump->nfds; i++)
+		dump->kdump_files |= kt_dump_check_is_kdump(dump->fds[i]);
 	if (err)
 		goto fail;
-	err = check_diskdump_size(dump);
-	for (unsigned i = 0; !err && i < dump->nfds; i++)
-		err = check_elf_size(dump, i);
-	if (!err)
-		err = check_split_parts(dump);
+	err = kt_dump_check_files(dump->fds, paths, dump->nfds);
 	if (err)
 		goto fail;
 	// With mmap, a file that shrinks or lies about its size kills the
@@ -536,11 +504,17 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	// reads x86-64 dumps only: say so before it opens.
 	kdump_set_string_attr(dump->ctx, KDUMP_ATTR_ARCH_NAME, "x86_64");
 	st = kdump_open_fdset(dump->ctx, dump->nfds, dump->fds);
+	if (st == KDUMP_ERR_NOTIMPL && dump->kdump_files) {
+		err = kt_error_create(KT_ERR_FORMAT,
+			"%s: kdump file with a corrupt header (%s); copy the "
+			"dump again", dump->path, lib_err(dump->ctx));
+		goto fail;
+	}
 	if (st == KDUMP_ERR_NOTIMPL) {
 		err = kt_error_create(KT_ERR_FORMAT,
 			"%s: not a crash dump (%s); ktriage reads kdump "
 			"(makedumpfile), ELF vmcore and QEMU dumps",
-			dump->path, kdump_get_err(dump->ctx));
+			dump->path, lib_err(dump->ctx));
 		goto fail;
 	}
 	if (st != KDUMP_OK) {
@@ -549,9 +523,12 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	}
 	// libkdumpfile reads nothing, not even physical pages or its page
 	// maps, until it knows the OS; every dump ktriage opens is of Linux.
+	load_vmcoreinfo(dump);
+	err = check_vmcoreinfo(dump);
+	if (err)
+		goto fail;
 	err = kt_dump_setup_linux(dump);
 	load_info(dump);
-	load_vmcoreinfo(dump);
 	if (!err)
 		err = check_complete(dump);
 	else if (!dump->vmcoreinfo && kt_error_catch(&err, KT_ERR_FORMAT))
@@ -564,6 +541,7 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 	*ret = dump;
 	return NULL;
 fail:
+	err = with_problems(dump, err);
 	kt_dump_destroy(dump);
 	return err;
 }
@@ -573,16 +551,18 @@ fail:
  * runs the format's cleanup hook, which then reads and writes the freed
  * memory (ptesarik/libkdumpfile#72, fixed after 0.5.1): every close
  * corrupts the heap, and a process that opens many dumps crashes later,
- * at random. Such a context is left allocated instead.
+ * at random. Such a context is left allocated instead. The hook is set
+ * as soon as the format's probe sees the signature, so an open that fails
+ * after it (an 8-byte file "KDUMP   ") leaves it too, with no format
+ * attribute to tell: the files' own signature decides (@kdump_files).
  */
-static void free_kdump_ctx(kdump_ctx_t *ctx)
+static void free_kdump_ctx(kdump_ctx_t *ctx, bool kdump_files)
 {
 #if KDUMPFILE_VERSION <= KDUMPFILE_MKVER(0, 5, 1)
-	const char *format;
-
-	if (kdump_get_string_attr(ctx, KDUMP_ATTR_FILE_FORMAT, &format) ==
-	    KDUMP_OK && format && !strcmp(format, "diskdump"))
+	if (kdump_files)
 		return;
+#else
+	(void)kdump_files;
 #endif
 	kdump_free(ctx);
 }
@@ -598,7 +578,7 @@ void kt_dump_destroy(struct kt_dump *dump)
 	kt_pagemap_deinit(&dump->ram_map);
 	kt_pagemap_deinit(&dump->file_map);
 	if (dump->ctx)
-		free_kdump_ctx(dump->ctx);
+		free_kdump_ctx(dump->ctx, dump->kdump_files);
 	kt_diskdump_destroy(dump->scan);
 	pthread_mutex_destroy(&dump->scan_lock);
 	for (unsigned i = 0; i < dump->nfds; i++)
@@ -609,6 +589,8 @@ void kt_dump_destroy(struct kt_dump *dump)
 	kt_hashmap_deinit(&dump->vmcoreinfo_map);
 	free(dump->vmcoreinfo_lines);
 	free(dump->vmcoreinfo);
+	free(dump->vmcoreinfo_problems);
+	free(dump->vmcoreinfo_lib);
 	free(dump->path);
 	free(dump);
 }
@@ -673,6 +655,50 @@ struct kt_error *kt_dump_use_vmcoreinfo(struct kt_dump *dump,
 	free(dump->vmcoreinfo_lines);
 	index_vmcoreinfo(dump);
 	return kt_dump_setup_linux(dump);
+}
+
+/* True when line @line's key is one of the KEY= lines of @lines. */
+static bool key_in(const char *line, size_t n, const char *lines)
+{
+	size_t k = strcspn(line, "=\n");
+
+	if (k >= n)
+		return false;
+	while (*lines) {
+		size_t m = strcspn(lines, "\n");
+
+		if (m > k && !strncmp(lines, line, k + 1))
+			return true;
+		lines += m + (lines[m] == '\n');
+	}
+	return false;
+}
+
+struct kt_error *kt_dump_amend_vmcoreinfo(struct kt_dump *dump,
+					  const char *lines)
+{
+	const char *p = dump->vmcoreinfo_lib ? dump->vmcoreinfo_lib :
+			dump->vmcoreinfo;
+	size_t len = 0, cap = (p ? strlen(p) : 0) + strlen(lines) + 2;
+	struct kt_error *err;
+	char *text = malloc(cap);
+
+	if (!text)
+		return &kt_error_nomem;
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+
+		if (!key_in(p, n, lines)) {
+			memcpy(text + len, p, n);
+			len += n;
+			text[len++] = '\n';
+		}
+		p += n + (p[n] == '\n');
+	}
+	strcpy(text + len, lines);
+	err = give_vmcoreinfo(dump, text);
+	free(text);
+	return err ? err : kt_dump_setup_linux(dump);
 }
 
 bool kt_dump_has_own_vmcoreinfo(const struct kt_dump *dump)
@@ -944,7 +970,7 @@ static struct kt_error *open_kdump_reader(struct kt_dump_reader *r)
 	if (st != KDUMP_OK)
 		return kt_error_create(KT_ERR_FORMAT,
 			"%s: opening a reader: %s", dump->path,
-			kdump_get_err(r->ctx));
+			lib_err(r->ctx));
 	return NULL;
 }
 
@@ -991,7 +1017,7 @@ void kt_dump_reader_destroy(struct kt_dump_reader *reader)
 	if (!reader)
 		return;
 	if (reader->ctx)
-		free_kdump_ctx(reader->ctx);
+		free_kdump_ctx(reader->ctx, reader->dump->kdump_files);
 	kt_diskdump_reader_destroy(reader->fast);
 	free(reader);
 }

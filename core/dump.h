@@ -72,6 +72,13 @@ const struct kt_dump_info *kt_dump_info(const struct kt_dump *dump);
  */
 const char *kt_dump_vmcoreinfo(struct kt_dump *dump, const char *key);
 
+/**
+ * The lines of the file's VMCOREINFO whose values break their rules (see
+ * vmcoreinfo.h), one per line, or NULL; owned by @dump. libkdumpfile was
+ * not given them.
+ */
+const char *kt_dump_vmcoreinfo_problems(const struct kt_dump *dump);
+
 /** The whole VMCOREINFO text, or NULL; owned by @dump. */
 const char *kt_dump_vmcoreinfo_raw(struct kt_dump *dump);
 
@@ -86,6 +93,15 @@ struct kt_error *kt_dump_setup_linux(struct kt_dump *dump);
  */
 struct kt_error *kt_dump_use_vmcoreinfo(struct kt_dump *dump,
 					const char *text);
+
+/**
+ * Give libkdumpfile the file's (checked) VMCOREINFO with @lines, "KEY=VALUE"
+ * lines, in place of its lines of those keys, and set up translation with
+ * it: for a layout ktriage found itself because the dump's was corrupt.
+ * kt_dump_vmcoreinfo() still answers from the file's own text.
+ */
+struct kt_error *kt_dump_amend_vmcoreinfo(struct kt_dump *dump,
+					  const char *lines);
 
 /** True when the file itself carried VMCOREINFO. */
 bool kt_dump_has_own_vmcoreinfo(const struct kt_dump *dump);

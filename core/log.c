@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checked.h"
 #include "core/log.h"
 #include "core/program.h"
 
@@ -30,6 +31,46 @@ static struct kt_error *off(struct kt_program *prog, const char *type,
 	return kt_type_member_offset(prog, type, member, ret);
 }
 
+/*
+ * The members read out of copies of whole descriptors and infos must lie
+ * inside them: without DWARF the layout is VMCOREINFO's word alone.
+ */
+static struct kt_error *not_inside(const char *type, const char *member,
+				   uint64_t off, uint64_t size)
+{
+	return kt_error_create(KT_ERR_CORRUPT,
+		"%s.%s at offset %llu does not fit in the %llu bytes of %s: "
+		"VMCOREINFO OFFSET(%s.%s) or SIZE(%s) is corrupt", type,
+		member, (unsigned long long)off, (unsigned long long)size,
+		type, type, member, type);
+}
+
+static struct kt_error *prb_layout_fits(const struct prb_layout *l)
+{
+	const char *d = "prb_desc", *i = "printk_info";
+
+	if (!kt_fits(l->sv, 8, l->desc_size))
+		return not_inside(d, "state_var", l->sv, l->desc_size);
+	if (!kt_fits(l->text_lpos, 16, l->desc_size))
+		return not_inside(d, "text_blk_lpos", l->text_lpos,
+				  l->desc_size);
+	if (!kt_fits(l->lpos_begin, 8, 16))
+		return not_inside("prb_data_blk_lpos", "begin", l->lpos_begin,
+				  16);
+	if (!kt_fits(l->lpos_next, 8, 16))
+		return not_inside("prb_data_blk_lpos", "next", l->lpos_next,
+				  16);
+	if (!kt_fits(l->seq, 8, l->info_size))
+		return not_inside(i, "seq", l->seq, l->info_size);
+	if (!kt_fits(l->ts, 8, l->info_size))
+		return not_inside(i, "ts_nsec", l->ts, l->info_size);
+	if (!kt_fits(l->text_len, 2, l->info_size))
+		return not_inside(i, "text_len", l->text_len, l->info_size);
+	if (!kt_fits(l->caller_id, 4, l->info_size))
+		return not_inside(i, "caller_id", l->caller_id, l->info_size);
+	return NULL;
+}
+
 static struct kt_error *prb_layout(struct kt_program *prog,
 				   struct prb_layout *l)
 {
@@ -38,6 +79,8 @@ static struct kt_error *prb_layout(struct kt_program *prog,
 	const char *tr = "struct prb_data_ring", *d = "struct prb_desc";
 	const char *i = "struct printk_info";
 
+	// The ring's types are printk_ringbuffer.c's, far down the CUs.
+	kt_type_hint(prog, "prb_reserve");
 	if (!err) err = off(prog, ring, "desc_ring", &l->desc_ring);
 	if (!err) err = off(prog, ring, "text_data_ring", &l->text_ring);
 	if (!err) err = off(prog, dr, "count_bits", &l->count_bits);
@@ -59,7 +102,7 @@ static struct kt_error *prb_layout(struct kt_program *prog,
 	if (!err) err = off(prog, i, "ts_nsec", &l->ts);
 	if (!err) err = off(prog, i, "text_len", &l->text_len);
 	if (!err) err = off(prog, i, "caller_id", &l->caller_id);
-	return err;
+	return err ? err : prb_layout_fits(l);
 }
 
 static uint64_t get64(const unsigned char *p)
@@ -97,7 +140,7 @@ static struct kt_error *prb_read(struct kt_program *prog, struct prb *r,
 				 struct kt_log *log)
 {
 	struct kt_error *err;
-	uint64_t prb, ring, count, size;
+	uint64_t prb, ring, count, size, descs_len, infos_len;
 
 	err = prb_layout(prog, &r->l);
 	if (!err)
@@ -123,15 +166,21 @@ static struct kt_error *prb_read(struct kt_program *prog, struct prb *r,
 			" size_bits %u)", r->count_bits, r->size_bits);
 	count = 1ULL << r->count_bits;
 	size = 1ULL << r->size_bits;
-	r->desc_buf = malloc(count * r->l.desc_size);
-	r->info_buf = malloc(count * r->l.info_size);
+	if (!kt_array_bytes(count, r->l.desc_size, &descs_len) ||
+	    !kt_array_bytes(count, r->l.info_size, &infos_len))
+		return kt_error_create(KT_ERR_CORRUPT,
+			"printk ring buffer: %llu descriptors of %llu bytes and"
+			" infos of %llu bytes are more than ktriage reads",
+			(unsigned long long)count,
+			(unsigned long long)r->l.desc_size,
+			(unsigned long long)r->l.info_size);
+	r->desc_buf = malloc(descs_len);
+	r->info_buf = malloc(infos_len);
 	log->data = malloc(size);
 	if (!r->desc_buf || !r->info_buf || !log->data)
 		return &kt_error_nomem;
-	if ((err = kt_read(prog, r->descs, r->desc_buf,
-			   count * r->l.desc_size)) ||
-	    (err = kt_read(prog, r->infos, r->info_buf,
-			   count * r->l.info_size)) ||
+	if ((err = kt_read(prog, r->descs, r->desc_buf, descs_len)) ||
+	    (err = kt_read(prog, r->infos, r->info_buf, infos_len)) ||
 	    (err = kt_read(prog, r->data, log->data, size)))
 		return kt_error_wrap(err, "printk ring buffer");
 	return NULL;
@@ -222,6 +271,7 @@ static struct kt_error *load_logbuf(struct kt_program *prog,
 	struct kt_error *err;
 	size_t cap = 0;
 
+	kt_type_hint(prog, "log_store");	// struct printk_log's file
 	if ((err = kt_symbol_address(prog, "log_buf", &a)) ||
 	    (err = kt_read_u64(prog, a, &buf)) ||
 	    (err = kt_symbol_address(prog, "log_buf_len", &a)) ||
@@ -235,6 +285,12 @@ static struct kt_error *load_logbuf(struct kt_program *prog,
 	    (err = off(prog, "struct printk_log", "len", &o_len)) ||
 	    (err = off(prog, "struct printk_log", "text_len", &o_tlen)))
 		return err;
+	if (!kt_fits(o_ts, 8, hsize))
+		return not_inside("printk_log", "ts_nsec", o_ts, hsize);
+	if (!kt_fits(o_len, 2, hsize))
+		return not_inside("printk_log", "len", o_len, hsize);
+	if (!kt_fits(o_tlen, 2, hsize))
+		return not_inside("printk_log", "text_len", o_tlen, hsize);
 	if (len > MAX_LOG_BYTES || first >= len || next >= len)
 		return kt_error_create(KT_ERR_CORRUPT, "log_buf: bad indexes");
 	log->data = malloc(len);

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checked.h"
 #include "core/dump.h"
 #include "core/mm.h"
 #include "core/program.h"
+#include "core/vmcoreinfo.h"
 
 /* The non-KASLR bases, for kernels without the *_base variables. */
 #define DEFAULT_PAGE_OFFSET 0xffff888000000000ULL
@@ -46,45 +49,47 @@ static uint64_t read_var(struct kt_program *prog, const char *name,
 	return v;
 }
 
-static int vmcoreinfo_number(struct kt_program *prog, const char *key,
-			     long long *ret)
-{
-	const char *v = kt_dump_vmcoreinfo(prog->dump, key);
-	char *end;
-
-	if (!v)
-		return -1;
-	*ret = strtoll(v, &end, 10);
-	return *end ? -1 : 0;
-}
-
 /*
- * A constant from VMCOREINFO's @key, else enumerator @name of @type in
- * DWARF; *@from_vmcoreinfo says which. False when neither has it.
+ * A constant from VMCOREINFO's @key within [@min, @max], else enumerator
+ * @name of @type in DWARF; *@from_vmcoreinfo says which. False when
+ * neither has it. A value out of its range was reported at open or is
+ * reported here, naming the key, and passed over.
  */
 static bool number_or_enum(struct kt_program *prog, const char *key,
-			   const char *type, const char *name, int64_t *ret,
+			   int64_t min, int64_t max, const char *type,
+			   const char *name, int64_t *ret,
 			   bool *from_vmcoreinfo)
 {
-	long long n;
+	struct kt_error *err;
 
-	*from_vmcoreinfo = !vmcoreinfo_number(prog, key, &n);
-	if (*from_vmcoreinfo) {
-		*ret = n;
+	err = kt_vmcoreinfo_number(prog->dump, key, min, max, ret);
+	if (err && err->code == KT_ERR_CORRUPT)
+		kt_program_warn(prog, "%s; ktriage does without it",
+				err->message);
+	*from_vmcoreinfo = !err;
+	kt_error_destroy(err);
+	if (*from_vmcoreinfo)
 		return true;
-	}
-	return !kt_error_catch_any(kt_enum_value(prog, type, name, ret));
+	return *type && !kt_error_catch_any(kt_enum_value(prog, type, name,
+							  ret));
 }
 
 static int page_flag(struct kt_program *prog, const char *name)
 {
 	char key[64];
 	bool vi;
-	int64_t v;
+	int64_t v, e;
 
 	snprintf(key, sizeof(key), "NUMBER(%s)", name);
-	return number_or_enum(prog, key, "enum pageflags", name, &v, &vi) ?
-	       (int)v : -1;
+	if (!number_or_enum(prog, key, 0, 63, "enum pageflags", name, &v, &vi))
+		return -1;
+	// The vmlinux's enum is trusted over the dump's word.
+	if (vi && !kt_error_catch_any(kt_enum_value(prog, "enum pageflags",
+						    name, &e))) {
+		kt_program_warn_vmcoreinfo(prog, key, v, e);
+		v = e;
+	}
+	return (int)v;
 }
 
 /*
@@ -113,6 +118,36 @@ static struct kt_error *order_offset(struct kt_program *prog, struct kt_mm *mm)
 			     "_flags_1 either: the compound order");
 }
 
+/*
+ * kt_mm_page() reads members out of a copy of a whole struct page: each
+ * must lie inside it (without DWARF, the layout is VMCOREINFO's word).
+ */
+static struct kt_error *layout_fits(const struct kt_mm *mm)
+{
+	const struct {
+		const char *name;
+		uint64_t off, width;
+	} m[] = {
+		{ "flags", mm->off_flags, 8 },
+		{ "mapping", mm->off_mapping, 8 },
+		{ "private", mm->off_private, 8 },
+		{ "_mapcount", mm->off_mapcount, 4 },
+		{ "_refcount", mm->off_refcount, 4 },
+		{ "compound_head", mm->off_head, 8 },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (!kt_fits(m[i].off, m[i].width, mm->page_struct_size))
+			return kt_error_create(KT_ERR_CORRUPT,
+				"struct page.%s at offset %llu does not fit in "
+				"its %llu bytes: the layout (VMCOREINFO OFFSET"
+				"(page.%s), SIZE(page)) is corrupt", m[i].name,
+				(unsigned long long)m[i].off,
+				(unsigned long long)mm->page_struct_size,
+				m[i].name);
+	return NULL;
+}
+
 static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 {
 	static const struct {
@@ -130,7 +165,9 @@ static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 	err = kt_type_size(prog, "struct page", &mm->page_struct_size);
 	if (err)
 		return err;
-	if (mm->page_struct_size > 256)
+	// kt_mm_page() copies struct pages into 256-byte buffers, and
+	// divides by the size (slab.c): no kernel's is under 32 bytes.
+	if (mm->page_struct_size < 32 || mm->page_struct_size > 256)
 		return kt_error_create(KT_ERR_UNSUPPORTED,
 				       "struct page of %llu bytes",
 				       (unsigned long long)mm->page_struct_size);
@@ -153,7 +190,18 @@ static struct kt_error *load_layout(struct kt_program *prog, struct kt_mm *mm)
 	}
 	if (err)
 		return kt_error_wrap(err, "struct page (nor compound_info)");
-	return order_offset(prog, mm);
+	err = layout_fits(mm);
+	return err ? err : order_offset(prog, mm);
+}
+
+/* A page type's _mapcount value in one of the two encodings (above). */
+static bool page_type_value_ok(int64_t v)
+{
+	uint32_t u = (uint32_t)v, flag = ~u;
+
+	if (!(u & 0xffffffu))
+		return u != 0;
+	return !(flag & (flag - 1)) && (flag & ~PAGE_TYPE_BASE) && flag;
 }
 
 /*
@@ -169,20 +217,39 @@ static uint32_t page_type_value(struct kt_program *prog, const char *name,
 	int64_t v;
 
 	snprintf(key, sizeof(key), "NUMBER(PAGE_%s_MAPCOUNT_VALUE)", name);
-	if (number_or_enum(prog, key, "enum pagetype", pgty, &v, &vi))
-		return vi ? (uint32_t)v : (uint32_t)v << 24;
+	if (number_or_enum(prog, key, INT32_MIN, UINT32_MAX, "enum pagetype",
+			   pgty, &v, &vi) && !vi)
+		return (uint32_t)v << 24;
+	if (vi && page_type_value_ok(v))
+		return (uint32_t)v;
+	if (vi)
+		kt_program_warn(prog, "VMCOREINFO %s=%" PRId64 " is neither "
+				"~bit nor a type byte: the dump's VMCOREINFO is "
+				"corrupt; ktriage does without it", key, v);
+	if (vi && !kt_error_catch_any(kt_enum_value(prog, "enum pagetype",
+						    pgty, &v)))
+		return (uint32_t)v << 24;
 	return flag ? ~flag : 0;
 }
 
 static void load_flags(struct kt_program *prog, struct kt_mm *mm)
 {
-	long long n;
+	bool vi;
+	int64_t n;
 
 	mm->pg_slab = page_flag(prog, "PG_slab");
 	mm->pg_head = page_flag(prog, "PG_head");
-	if (mm->pg_head < 0 && !vmcoreinfo_number(prog, "NUMBER(PG_head_mask)", &n) &&
-	    n > 0)
-		mm->pg_head = __builtin_ctzll(n);
+	if (number_or_enum(prog, "NUMBER(PG_head_mask)", 1, INT64_MAX, "", "",
+			   &n, &vi) && vi) {
+		if (mm->pg_head < 0)
+			mm->pg_head = __builtin_ctzll(n);
+		else if ((uint64_t)n != 1ULL << mm->pg_head)
+			kt_program_warn(prog, "VMCOREINFO NUMBER(PG_head_mask)"
+					"=%" PRId64 " is not 1 << PG_head (%d) of "
+					"the vmlinux's DWARF: the dump's "
+					"VMCOREINFO is corrupt; ktriage uses the "
+					"DWARF value", n, mm->pg_head);
+	}
 	mm->pg_reserved = page_flag(prog, "PG_reserved");
 	mm->pt_buddy = page_type_value(prog, "BUDDY", "PGTY_buddy", 0x80);
 	mm->pt_offline = page_type_value(prog, "OFFLINE", "PGTY_offline",
@@ -191,8 +258,8 @@ static void load_flags(struct kt_program *prog, struct kt_mm *mm)
 	// 46df8e73a4a3 (6.10): PG_slab became a page type.
 	mm->pt_slab = page_type_value(prog, "SLAB", "PGTY_slab", 0);
 	mm->max_order = 11;
-	if (!vmcoreinfo_number(prog, "LENGTH(zone.free_area)", &n) && n > 0 &&
-	    n <= 20)
+	if (number_or_enum(prog, "LENGTH(zone.free_area)", 1, 20, "", "", &n,
+			   &vi) && vi)
 		mm->max_order = (unsigned)n;
 }
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checked.h"
 #include "core/pagemap.h"
 
 void kt_pagemap_init(struct kt_pagemap *map)
@@ -69,7 +70,7 @@ void kt_pagemap_finish(struct kt_pagemap *map)
 {
 	size_t out = 0;
 
-	qsort(map->r, map->n, sizeof(*map->r), cmp_range);
+	kt_qsort(map->r, map->n, sizeof(*map->r), cmp_range);
 	for (size_t i = 0; i < map->n; i++) {
 		if (out && map->r[i].start <= map->r[out - 1].end) {
 			if (map->r[i].end > map->r[out - 1].end)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "core/slab.h"
 #include "core/task.h"
 #include "core/vmalloc.h"
+#include "core/vmcoreinfo.h"
 
 struct kt_type_memo {
 	char *key;
@@ -54,24 +56,34 @@ static struct kt_error *kaslr_from_memory(struct kt_program *prog)
 	return err;
 }
 
+/*
+ * From VMCOREINFO's KERNELOFFSET, else its SYMBOL(_stext), else (no
+ * VMCOREINFO at all) from memory. A value that breaks its rule was
+ * reported at open (warn_vmcoreinfo()) and is passed over.
+ */
 static struct kt_error *find_kaslr(struct kt_program *prog)
 {
 	const struct kt_symtab *linked = kt_vmlinux_symtab(prog->vmlinux);
-	const char *v = kt_dump_vmcoreinfo(prog->dump, "KERNELOFFSET");
-	const struct kt_symbol *stext;
+	const struct kt_symbol *stext = kt_symtab_by_name(linked, "_stext");
+	uint64_t v;
 
-	if (v) {
-		prog->kaslr_offset = strtoull(v, NULL, 16);
+	if (!kt_error_catch_any(kt_vmcoreinfo_value(prog->dump, "KERNELOFFSET",
+						    &v))) {
+		prog->kaslr_offset = v;
 		prog->kaslr_source = "VMCOREINFO KERNELOFFSET";
 		return NULL;
 	}
-	v = kt_dump_vmcoreinfo(prog->dump, "SYMBOL(_stext)");
-	stext = kt_symtab_by_name(linked, "_stext");
-	if (v && stext) {
-		prog->kaslr_offset = strtoull(v, NULL, 16) - stext->addr;
+	if (stext && !kt_error_catch_any(kt_vmcoreinfo_value(prog->dump,
+					"SYMBOL(_stext)", &v))) {
+		prog->kaslr_offset = v - stext->addr;
 		prog->kaslr_source = "VMCOREINFO SYMBOL(_stext)";
 		return NULL;
 	}
+	if (kt_dump_has_own_vmcoreinfo(prog->dump))
+		return kt_error_create(KT_ERR_CORRUPT,
+			"%s: the KASLR offset is unknown: VMCOREINFO has "
+			"neither a good KERNELOFFSET nor a good SYMBOL(_stext)",
+			prog->opts.dump_paths[0]);
 	return kaslr_from_memory(prog);
 }
 
@@ -209,6 +221,95 @@ static struct kt_error *load_percpu(struct kt_program *prog)
 	return err ? kt_error_wrap(err, "reading __per_cpu_offset") : NULL;
 }
 
+/* Append @key to @names when VMCOREINFO's value is bad or not @want. */
+static void differs(struct kt_program *prog, const char *key, uint64_t want,
+		    char *names, size_t size)
+{
+	uint64_t v;
+	size_t n = strlen(names);
+
+	if (kt_error_catch_any(kt_vmcoreinfo_value(prog->dump, key, &v)) ||
+	    v != want)
+		snprintf(names + n, size - n, "%s%s", n ? ", " : "", key);
+}
+
+/*
+ * VMCOREINFO's layout (KERNELOFFSET, SYMBOL(init_top_pgt),
+ * NUMBER(phys_base), paging mode, SME mask: kaslr.c finds 4-level paging
+ * without SME) does not show linux_banner where the vmlinux has it:
+ * one of those values is wrong, within its rule or not. Find the layout
+ * in memory as for a dump without VMCOREINFO (kaslr.c), give it to
+ * libkdumpfile instead, and name the values that differed. When memory
+ * does not tell either, @banner_err stands.
+ */
+static struct kt_error *layout_from_memory(struct kt_program *prog,
+					   struct kt_error *banner_err)
+{
+	const struct kt_symtab *linked;
+	const struct kt_symbol *pgt, *stext;
+	struct kt_kernel_layout l;
+	struct kt_error *err;
+	char names[160] = "", *text;
+
+	kt_vmlinux_relocate(prog->vmlinux, 0);
+	linked = kt_vmlinux_symtab(prog->vmlinux);
+	pgt = kt_symtab_by_name(linked, "init_top_pgt");
+	stext = kt_symtab_by_name(linked, "_stext");
+	err = pgt && stext ? kt_dump_find_kaslr(prog->dump, linked,
+			     kt_vmlinux_banner(prog->vmlinux), &l) :
+			     kt_error_create(KT_ERR_LOOKUP, "no init_top_pgt");
+	if (err || asprintf(&text, "SYMBOL(init_top_pgt)=%" PRIx64 "\n"
+			    "SYMBOL(_stext)=%" PRIx64 "\nNUMBER(phys_base)=%"
+			    PRId64 "\nNUMBER(pgtable_l5_enabled)=0\n"
+			    "NUMBER(sme_mask)=0\nKERNELOFFSET=%" PRIx64 "\n",
+			    pgt->addr + l.kaslr_offset,
+			    stext->addr + l.kaslr_offset, l.phys_base,
+			    l.kaslr_offset) < 0) {
+		kt_error_destroy(err);
+		kt_vmlinux_relocate(prog->vmlinux, prog->kaslr_offset);
+		return banner_err;
+	}
+	differs(prog, "KERNELOFFSET", l.kaslr_offset, names, sizeof(names));
+	differs(prog, "SYMBOL(init_top_pgt)", pgt->addr + l.kaslr_offset,
+		names, sizeof(names));
+	differs(prog, "NUMBER(phys_base)", l.phys_base, names, sizeof(names));
+	differs(prog, "NUMBER(pgtable_l5_enabled)", 0, names, sizeof(names));
+	differs(prog, "NUMBER(sme_mask)", 0, names, sizeof(names));
+	err = kt_dump_amend_vmcoreinfo(prog->dump, text);
+	free(text);
+	kt_vmlinux_relocate(prog->vmlinux, l.kaslr_offset);
+	if (!err)
+		err = check_banner(prog);
+	if (err) {
+		kt_error_destroy(err);
+		return banner_err;
+	}
+	kt_error_destroy(banner_err);
+	prog->kaslr_offset = l.kaslr_offset;
+	prog->kaslr_source = "linux_banner found in memory";
+	kt_program_warn(prog, "VMCOREINFO %s: the dump's kernel layout does "
+			"not show linux_banner where the vmlinux has it; "
+			"ktriage uses the layout it found in memory (KASLR "
+			"offset 0x%" PRIx64 ", phys_base %" PRId64 ")",
+			*names ? names : "KERNELOFFSET, SYMBOL(init_top_pgt), "
+			"NUMBER(phys_base)", l.kaslr_offset, l.phys_base);
+	return NULL;
+}
+
+/* Each VMCOREINFO line that breaks its rule, once, at open. */
+static void warn_vmcoreinfo(struct kt_program *prog)
+{
+	const char *p = kt_dump_vmcoreinfo_problems(prog->dump);
+
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+
+		kt_program_warn(prog, "%.*s; ktriage does without it", (int)n,
+				p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 static struct kt_error *open_steps(struct kt_program *prog)
 {
 	struct kt_error *err;
@@ -217,6 +318,7 @@ static struct kt_error *open_steps(struct kt_program *prog)
 			   &prog->dump);
 	if (err)
 		return err;
+	warn_vmcoreinfo(prog);
 	err = kt_vmlinux_open(prog->opts.vmlinux_path, &prog->vmlinux);
 	if (err)
 		return err;
@@ -234,6 +336,8 @@ static struct kt_error *open_steps(struct kt_program *prog)
 	kt_vmlinux_relocate(prog->vmlinux, prog->kaslr_offset);
 	prog->symtab = kt_vmlinux_symtab(prog->vmlinux);
 	err = check_banner(prog);
+	if (err && kt_dump_has_own_vmcoreinfo(prog->dump))
+		err = layout_from_memory(prog, err);
 	if (err)
 		return err;
 	set_verdict(prog);
@@ -245,6 +349,32 @@ static struct kt_error *open_steps(struct kt_program *prog)
 			return err;
 	}
 	return load_percpu(prog);
+}
+
+/*
+ * A dump refused after its VMCOREINFO was found corrupt (a page table
+ * root libkdumpfile could not do without) says which values were wrong:
+ * the program and its warnings go with the refusal. One line.
+ */
+static struct kt_error *with_warnings(struct kt_program *prog,
+				      struct kt_error *err)
+{
+	struct kt_error *out;
+
+	if (!prog->warnings || err == &kt_error_nomem)
+		return err;
+	for (char *p = prog->warnings; (p = strchr(p, '\n'));)
+		*p = p[1] ? ';' : 0;
+	out = kt_error_create(err->code, "%s (%s)", err->message,
+			      prog->warnings);
+	if (out == &kt_error_nomem)
+		return err;
+	out->fault = err->fault;
+	out->errnum = err->errnum;
+	out->address = err->address;
+	out->address_phys = err->address_phys;
+	kt_error_destroy(err);
+	return out;
 }
 
 struct kt_error *kt_program_open(const struct kt_open_options *opts,
@@ -259,6 +389,7 @@ struct kt_error *kt_program_open(const struct kt_open_options *opts,
 	kt_hashmap_init(&prog->type_memo);
 	err = open_steps(prog);
 	if (err) {
+		err = with_warnings(prog, err);
 		kt_program_destroy(prog);
 		return err;
 	}
@@ -297,7 +428,56 @@ void kt_program_destroy(struct kt_program *prog)
 	kt_dwarf_destroy(prog->dwarf);
 	kt_vmlinux_destroy(prog->vmlinux);
 	kt_dump_destroy(prog->dump);
+	free(prog->warnings);
 	free(prog);
+}
+
+/* ---- warnings ---- */
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n') + 1)
+		if (!strncmp(p, line, n) && p[n] == '\n')
+			return true;
+	return false;
+}
+
+void kt_program_warn(struct kt_program *prog, const char *fmt, ...)
+{
+	char *msg, *p;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	// One line each: a message is a line of the list.
+	for (p = msg; (p = strchr(p, '\n'));)
+		*p = ' ';
+	if (!has_line(prog->warnings, msg) &&
+	    (p = realloc(prog->warnings, prog->warnings_len + n + 2))) {
+		memcpy(p + prog->warnings_len, msg, n);
+		p[prog->warnings_len + n] = '\n';
+		p[prog->warnings_len + n + 1] = 0;
+		prog->warnings = p;
+		prog->warnings_len += n + 1;
+	}
+	free(msg);
+}
+
+const char *kt_program_new_warnings(struct kt_program *prog)
+{
+	const char *s;
+
+	if (prog->warnings_shown == prog->warnings_len)
+		return NULL;
+	s = prog->warnings + prog->warnings_shown;
+	prog->warnings_shown = prog->warnings_len;
+	return s;
 }
 
 /* ---- memory ---- */
@@ -457,24 +637,81 @@ static const char *bare_name(const char *type)
 	return type;
 }
 
-/* VMCOREINFO knows a few layouts (OFFSET(page.flags)) without DWARF. */
+/*
+ * Without DWARF, VMCOREINFO's OFFSET() lines give the layouts makedumpfile
+ * needs (printk, pages, uts), checked (vmcoreinfo.h): a value that breaks
+ * its rule is an error naming the key.
+ */
 static struct kt_error *member_from_vmcoreinfo(struct kt_program *prog,
 					       const char *type,
 					       const char *member,
 					       struct kt_member *ret)
 {
-	char key[256];
-	const char *v;
+	struct kt_error *err;
+	uint64_t off;
 
 	if (strchr(member, '.'))
 		return no_dwarf(prog, type);
-	snprintf(key, sizeof(key), "OFFSET(%s.%s)", bare_name(type), member);
-	v = kt_dump_vmcoreinfo(prog->dump, key);
-	if (!v)
+	err = kt_vmcoreinfo_offset(prog->dump, type, member, &off);
+	if (err && err->code == KT_ERR_LOOKUP) {
+		kt_error_destroy(err);
 		return no_dwarf(prog, type);
+	}
+	if (err)
+		return err;
 	memset(ret, 0, sizeof(*ret));
-	ret->offset = strtoull(v, NULL, 10);
+	ret->offset = off;
 	return NULL;
+}
+
+/*
+ * With DWARF, VMCOREINFO's word is checked against the vmlinux's, which
+ * ktriage trusts: a value that differs is reported, naming the key, and
+ * the DWARF one used. (One that breaks its rule was reported at open.)
+ */
+void kt_program_warn_vmcoreinfo(struct kt_program *prog, const char *key,
+				int64_t dump_has, int64_t dwarf_has)
+{
+	if (dump_has != dwarf_has)
+		kt_program_warn(prog, "VMCOREINFO %s=%" PRId64 " differs from "
+				"the vmlinux's DWARF (%" PRId64 "): the dump's "
+				"VMCOREINFO is corrupt; ktriage uses the DWARF "
+				"value", key, dump_has, dwarf_has);
+}
+
+static void check_vmcoreinfo(struct kt_program *prog, const char *key,
+			     struct kt_error *err, uint64_t dump_has,
+			     uint64_t dwarf_has)
+{
+	if (!err)
+		kt_program_warn_vmcoreinfo(prog, key, dump_has, dwarf_has);
+	kt_error_destroy(err);
+}
+
+static void check_member(struct kt_program *prog, const char *type,
+			 const char *member, uint64_t offset)
+{
+	struct kt_error *err;
+	char key[256];
+	uint64_t v = 0;
+
+	if (strchr(member, '.'))
+		return;
+	err = kt_vmcoreinfo_offset(prog->dump, type, member, &v);
+	snprintf(key, sizeof(key), "OFFSET(%s.%s)", bare_name(type), member);
+	check_vmcoreinfo(prog, key, err, v, offset);
+}
+
+static void check_size(struct kt_program *prog, const char *type,
+		       uint64_t size)
+{
+	struct kt_error *err;
+	char key[256];
+	uint64_t v = 0;
+
+	err = kt_vmcoreinfo_size(prog->dump, type, &v);
+	snprintf(key, sizeof(key), "SIZE(%s)", bare_name(type));
+	check_vmcoreinfo(prog, key, err, v, size);
 }
 
 /*
@@ -526,12 +763,8 @@ struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 	struct kt_error *err;
 	char key[256];
 
-	// VMCOREINFO's layouts are this kernel's own and cost no DWARF
-	// indexing; DWARF answers the rest.
-	err = member_from_vmcoreinfo(prog, type, member, ret);
-	if (!err || !prog->dwarf)
-		return err;
-	kt_error_destroy(err);
+	if (!prog->dwarf)
+		return member_from_vmcoreinfo(prog, type, member, ret);
 	snprintf(key, sizeof(key), "%s\x1f%s", type, member);
 	m = memo_get(prog, key);
 	if (m) {
@@ -545,6 +778,8 @@ struct kt_error *kt_type_member(struct kt_program *prog, const char *type,
 	err = member_from_dwarf(prog, type, member, ret);
 	if (err && err->code != KT_ERR_LOOKUP)
 		return err;
+	if (!err)
+		check_member(prog, type, member, ret->offset);
 	m = memo_add(prog, key);
 	if (m) {
 		m->found = !err;
@@ -611,17 +846,14 @@ struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
 	struct kt_error *err;
 	Dwarf_Die die;
 
-	char key[256];
-	const char *v;
-
-	snprintf(key, sizeof(key), "SIZE(%s)", bare_name(type));
-	v = kt_dump_vmcoreinfo(prog->dump, key);
-	if (v) {
-		*ret = strtoull(v, NULL, 10);
-		return NULL;
+	if (!prog->dwarf) {
+		err = kt_vmcoreinfo_size(prog->dump, type, ret);
+		if (err && err->code == KT_ERR_LOOKUP) {
+			kt_error_destroy(err);
+			return no_dwarf(prog, type);
+		}
+		return err;
 	}
-	if (!prog->dwarf)
-		return no_dwarf(prog, type);
 	m = memo_get(prog, type);
 	if (m && m->found) {
 		*ret = m->size;
@@ -630,6 +862,8 @@ struct kt_error *kt_type_size(struct kt_program *prog, const char *type,
 	err = find_type(prog, type, &die);
 	if (!err)
 		err = kt_dwarf_type_size(&die, ret);
+	if (!err && !m)
+		check_size(prog, type, *ret);
 	if (!err && !m) {
 		m = memo_add(prog, type);
 		if (m) {

@@ -68,6 +68,10 @@ struct kt_program {
 	struct kt_slabs *slab;	/* lazily loaded, see slab.h */
 	struct kt_vmalloc *vmalloc;	/* lazily loaded, see vmalloc.h */
 
+	/* kt_program_warn()'s lines, and how much of them was shown */
+	char *warnings;
+	size_t warnings_len, warnings_shown;
+
 	/* memo of kt_type_member()/kt_type_size(): key -> memo index */
 	struct kt_hashmap type_memo;
 	struct kt_type_memo *memo;
@@ -92,6 +96,29 @@ void kt_program_destroy(struct kt_program *prog);
  * again. For when what memory reads return changed (fuzz/overlay.c).
  */
 void kt_program_forget(struct kt_program *prog);
+
+/* ---- warnings ---- */
+
+/**
+ * Note a problem with the dump that ktriage worked around (a corrupt
+ * VMCOREINFO value it did without), once per distinct message. The text
+ * may hold bytes of the dump: sanitise it before printing.
+ */
+void kt_program_warn(struct kt_program *prog, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/**
+ * Warn, naming VMCOREINFO's @key, when the dump's value differs from the
+ * vmlinux's DWARF, which the caller then uses.
+ */
+void kt_program_warn_vmcoreinfo(struct kt_program *prog, const char *key,
+				int64_t dump_has, int64_t dwarf_has);
+
+/**
+ * The warnings noted since the last call, one a line, or NULL. Owned by
+ * @prog, valid until the next kt_program_warn().
+ */
+const char *kt_program_new_warnings(struct kt_program *prog);
 
 /* ---- memory ---- */
 

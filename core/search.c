@@ -15,7 +15,9 @@
 #include "core/dump.h"
 #include "core/pagemap.h"
 #include "core/program.h"
+#include "core/checked.h"
 #include "core/search.h"
+#include "core/vmcoreinfo.h"
 #include "core/task.h"
 #include "core/vmalloc.h"
 
@@ -411,10 +413,11 @@ static struct kt_error *load_vmemmap(struct kt_program *prog,
 		kt_error_catch_any(kt_read_u64(prog, sym, &base));
 	if (kt_error_catch_any(kt_type_size(prog, "struct page", &size)))
 		return NULL;
-	pages = ((kt_dump_info(prog->dump)->max_pfn + 1) * size + PAGE_SIZE -
-		 1) / PAGE_SIZE;
-	if (pages > MAX_VMEMMAP_PAGES)
+	if (!kt_mul(kt_dump_info(prog->dump)->max_pfn + 1, size, &pages) ||
+	    !kt_add(pages, PAGE_SIZE - 1, &pages) ||
+	    pages / PAGE_SIZE > MAX_VMEMMAP_PAGES)
 		return NULL;
+	pages /= PAGE_SIZE;
 	km->vmemmap = malloc(pages * sizeof(*km->vmemmap));
 	if (!km->vmemmap)
 		return &kt_error_nomem;
@@ -634,8 +637,7 @@ static struct kt_error *load_user_map(struct kt_program *prog,
 				      struct kt_search_result *res,
 				      struct user_map *um)
 {
-	const char *l5 = kt_dump_vmcoreinfo(prog->dump,
-					    "NUMBER(pgtable_l5_enabled)");
+	int64_t l5 = 0;
 	uint64_t mm_off, pgd_off, mm, pgd, pgd_pa;
 	struct kt_error *err;
 
@@ -654,7 +656,9 @@ static struct kt_error *load_user_map(struct kt_program *prog,
 		return kt_error_wrap(err, "the page tables of pid %d",
 				     res->pid);
 	um->dump = prog->dump;
-	err = walk_table(um, pgd_pa, l5 && atoi(l5) ? 5 : 4, 0, true);
+	kt_error_catch_any(kt_vmcoreinfo_number(prog->dump,
+			   "NUMBER(pgtable_l5_enabled)", 0, 1, &l5));
+	err = walk_table(um, pgd_pa, l5 ? 5 : 4, 0, true);
 	if (err)
 		return kt_error_wrap(err, "the page tables of pid %d",
 				     res->pid);

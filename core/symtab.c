@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checked.h"
 #include "core/symtab.h"
 
 void kt_symtab_init(struct kt_symtab *tab)
@@ -86,7 +87,7 @@ static int cmp_addr(const void *a, const void *b)
 
 struct kt_error *kt_symtab_finish(struct kt_symtab *tab)
 {
-	qsort(tab->syms, tab->nsyms, sizeof(*tab->syms), cmp_addr);
+	kt_qsort(tab->syms, tab->nsyms, sizeof(*tab->syms), cmp_addr);
 	kt_hashmap_deinit(&tab->by_name);
 	// Globals first, so that a name defined both ways finds the global.
 	for (int pass = 0; pass < 2; pass++) {

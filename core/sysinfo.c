@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/program.h"
 #include "core/sysinfo.h"
+#include "core/vmcoreinfo.h"
 #include "core/value.h"
 #include "core/task.h"
 
@@ -76,29 +77,62 @@ static unsigned popcount_mask(struct kt_program *prog, const char *sym,
 	return n;
 }
 
-static struct kt_error *read_crash_time(struct kt_program *prog,
-					struct kt_sysinfo *info)
+/*
+ * The timekeeper's wall clock in memory. tk_core is of an anonymous struct
+ * until 6.13 names it struct tk_data.
+ */
+static struct kt_error *clock_seconds(struct kt_program *prog, uint64_t *ret)
 {
-	const char *v = kt_dump_vmcoreinfo(prog->dump, "CRASHTIME");
 	struct kt_member m;
 	struct kt_error *err;
-	uint64_t tk, sec;
+	uint64_t tk;
 
-	if (v) {
-		info->crash_time = strtoll(v, NULL, 10);
-		info->crash_time_known = true;
-		return NULL;
-	}
-	// No VMCOREINFO (QEMU dumps): the timekeeper's wall clock. tk_core
-	// is of an anonymous struct until 6.13 names it struct tk_data.
+	// tk_core is defined in kernel/time/timekeeping.c, far down the
+	// list of CUs: index that one first.
+	kt_type_hint(prog, "ktime_get_real_seconds");
 	err = kt_symbol_address(prog, "tk_core", &tk);
 	if (!err)
 		err = kt_variable_member(prog, "tk_core",
 					 "timekeeper.xtime_sec", &m);
 	if (!err)
-		err = kt_read_u64(prog, tk + m.offset, &sec);
+		err = kt_read_u64(prog, tk + m.offset, ret);
+	return err;
+}
+
+/* VMCOREINFO's CRASHTIME and the timekeeper were read within seconds. */
+#define CLOCK_SLACK 3600
+
+static struct kt_error *read_crash_time(struct kt_program *prog,
+					struct kt_sysinfo *info)
+{
+	struct kt_error *err;
+	uint64_t vmci, clock;
+	bool have_vmci;
+
+	have_vmci = !kt_error_catch_any(kt_vmcoreinfo_value(prog->dump,
+							    "CRASHTIME", &vmci));
+	// The dump's word, checked by the clock where there is DWARF for it
+	// (a QEMU dump has no VMCOREINFO: the clock alone).
+	err = have_vmci && !kt_program_has_types(prog) ?
+	      kt_error_create(KT_ERR_NO_DWARF, "no DWARF") :
+	      clock_seconds(prog, &clock);
+	if (have_vmci && !err &&
+	    (vmci > clock + CLOCK_SLACK || clock > vmci + CLOCK_SLACK)) {
+		kt_program_warn(prog, "VMCOREINFO CRASHTIME=%" PRIu64 " is more "
+				"than an hour from the timekeeper's clock in "
+				"memory (%" PRIu64 "): the dump's VMCOREINFO is "
+				"corrupt; ktriage shows the clock's time",
+				vmci, clock);
+		vmci = clock;
+	}
+	if (have_vmci) {
+		kt_error_destroy(err);
+		info->crash_time = vmci;
+		info->crash_time_known = true;
+		return NULL;
+	}
 	if (!err) {
-		info->crash_time = sec;
+		info->crash_time = clock;
 		info->crash_time_known = true;
 	}
 	return err;

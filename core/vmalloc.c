@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checked.h"
 #include "core/list.h"
 #include "core/program.h"
 #include "core/sanitize.h"
@@ -260,8 +261,7 @@ static struct kt_error *load_pages(struct loader *ld)
 		if (err)
 			warn(vm, err);
 	}
-	if (vm->npages)
-		qsort(vm->pages, vm->npages, sizeof(*vm->pages), cmp_page);
+	kt_qsort(vm->pages, vm->npages, sizeof(*vm->pages), cmp_page);
 	return NULL;
 }
 
@@ -348,7 +348,7 @@ struct kt_error *kt_vmalloc_load(struct kt_program *prog,
 		return &kt_error_nomem;
 	err = walk_areas(&ld);
 	if (!err) {
-		qsort(ld.vm->areas, ld.vm->n, sizeof(*ld.vm->areas), cmp_area);
+		kt_qsort(ld.vm->areas, ld.vm->n, sizeof(*ld.vm->areas), cmp_area);
 		err = load_pages(&ld);
 	}
 	if (err) {

@@ -32,10 +32,14 @@ static void cut(char *dst, size_t len, const char *src)
  */
 static struct kt_error *parents_first(struct kt_note *n)
 {
-	struct kt_note_rev *out = malloc(n->nrevs * sizeof(*out));
-	bool *used = calloc(n->nrevs, sizeof(*used));
+	struct kt_note_rev *out;
 	size_t k = 0;
+	bool *used;
 
+	if (n->nrevs < 2)	// nothing to order (a note with no revisions
+		return NULL;	// has no array to copy back)
+	out = malloc(n->nrevs * sizeof(*out));
+	used = calloc(n->nrevs, sizeof(*used));
 	if (!out || !used) {
 		free(out);
 		free(used);
