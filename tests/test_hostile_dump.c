@@ -202,8 +202,7 @@ static const char *needle_of(const char *key)
 	return key;
 }
 
-ParameterizedTest(struct vmci_param *p, hostile, vmcoreinfo_value,
-		  .timeout = 300)
+ParameterizedTest(struct vmci_param *p, hostile, vmcoreinfo_value)
 {
 	struct image im = load_base();
 	const char *value = p->value, *needle = needle_of(p->key);
@@ -274,8 +273,7 @@ ParameterizedTestParameters(hostile, vmcoreinfo_without_dwarf)
 				   sizeof(p) / sizeof(p[0]));
 }
 
-ParameterizedTest(struct vmci_param *p, hostile, vmcoreinfo_without_dwarf,
-		  .timeout = 120)
+ParameterizedTest(struct vmci_param *p, hostile, vmcoreinfo_without_dwarf)
 {
 	struct image im = load_base();
 	char *old = set_vmcoreinfo(&im, p->key, p->value);
