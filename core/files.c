@@ -94,6 +94,8 @@ struct rpath {
 
 static bool rpath_prepend(struct rpath *p, const char *s, size_t len)
 {
+	if (!len)
+		return true;
 	if (len > p->start) {
 		size_t used = p->cap - p->start;
 		size_t cap = (p->cap + len) * 2;

@@ -400,8 +400,11 @@ struct kt_error *kt_mm_page(struct kt_program *prog, uint64_t pfn,
 		uint8_t order;
 
 		ret->compound = true;
+		// an order past any page size (a gigantic page is order 18
+		// to 22) is corruption: not used to size anything
 		if (!kt_error_catch_any(kt_read_u8(prog, ret->head +
-						   mm->off_order, &order)))
+						   mm->off_order, &order)) &&
+		    order <= KT_MM_MAX_COMPOUND_ORDER)
 			ret->order = order;
 	}
 	return NULL;

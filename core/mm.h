@@ -45,6 +45,9 @@ struct kt_mm {
 	unsigned max_order;	/* MAX_ORDER: orders 0 .. max_order - 1 */
 };
 
+/* The largest compound order believed (a 16 GiB page is order 22). */
+#define KT_MM_MAX_COMPOUND_ORDER 30
+
 /** What one page frame's struct page says. */
 struct kt_page {
 	uint64_t pfn;

@@ -270,7 +270,7 @@ static int cmp_task(const void *a, const void *b)
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
-	return x->cpu - y->cpu;
+	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
 }
 
 static struct kt_error *walk_all(struct kt_program *prog, struct walk *w)

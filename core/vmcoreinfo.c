@@ -113,6 +113,11 @@ static bool parse(const char *s, enum syntax syntax, uint64_t *ret)
 	int d;
 
 	s += neg;
+	// a NUMBER() the kernel prints with %lx (x86's VMALLOC_START from
+	// 6.x): "0x" and a 64-bit pattern
+	if (syntax == SDEC && !neg && s[0] == '0' &&
+	    (s[1] == 'x' || s[1] == 'X'))
+		syntax = HEX, base = 16;
 	if (syntax == HEX && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	if (!*s)
