@@ -634,27 +634,52 @@ struct kt_error *kt_dump_setup_linux(struct kt_dump *dump)
 	return NULL;
 }
 
+/*
+ * Another VMCOREINFO text for the dump (a layout ktriage derived, or any
+ * text a caller has): checked as the file's is at open, so libkdumpfile
+ * gets only the lines that keep their rules, and a bad page size refuses
+ * it. The dump keeps its text when it is refused.
+ */
 struct kt_error *kt_dump_use_vmcoreinfo(struct kt_dump *dump,
 					const char *text)
 {
-	kdump_attr_t attr = { .type = KDUMP_BLOB };
-	kdump_status st;
+	char *old = dump->vmcoreinfo, *good = NULL, *problems;
+	bool old_own = dump->own_vmcoreinfo;
+	struct kt_error *err;
+	uint64_t v;
 
-	attr.val.blob = kdump_blob_new_dup(text, strlen(text));
-	if (!attr.val.blob)
-		return &kt_error_nomem;
-	st = kdump_set_attr(dump->ctx, "linux.vmcoreinfo.raw", &attr);
-	if (st != KDUMP_OK)
-		return kdump_error(dump, st, "cannot use derived VMCOREINFO");
-	free(dump->vmcoreinfo);
 	dump->vmcoreinfo = strdup(text);
-	if (!dump->vmcoreinfo)
+	if (!dump->vmcoreinfo) {
+		dump->vmcoreinfo = old;
 		return &kt_error_nomem;
+	}
 	dump->own_vmcoreinfo = false;
 	kt_hashmap_deinit(&dump->vmcoreinfo_map);
 	free(dump->vmcoreinfo_lines);
 	index_vmcoreinfo(dump);
+	err = kt_vmcoreinfo_value(dump, "PAGESIZE", &v);
+	if (err && err->code == KT_ERR_CORRUPT)
+		goto refused;
+	kt_error_destroy(err);
+	problems = kt_vmcoreinfo_check_all(dump, &good);
+	err = give_vmcoreinfo(dump, good ? good : text);
+	free(good);
+	if (err) {
+		free(problems);
+		goto refused;
+	}
+	free(dump->vmcoreinfo_problems);
+	dump->vmcoreinfo_problems = problems;
+	free(old);
 	return kt_dump_setup_linux(dump);
+refused:
+	free(dump->vmcoreinfo);
+	dump->vmcoreinfo = old;
+	dump->own_vmcoreinfo = old_own;
+	kt_hashmap_deinit(&dump->vmcoreinfo_map);
+	free(dump->vmcoreinfo_lines);
+	index_vmcoreinfo(dump);
+	return kt_error_wrap(err, "VMCOREINFO not used");
 }
 
 /* True when line @line's key is one of the KEY= lines of @lines. */

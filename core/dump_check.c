@@ -23,6 +23,7 @@
 #include "core/checked.h"
 #include "core/dump_check.h"
 #include "core/sanitize.h"
+#include "core/vmcoreinfo.h"
 
 #define HDR_VERSION_OFF 8
 #define HDR_BLOCK_SIZE_OFF 428	/* i32 block_size, sub_hdr_size, */
@@ -223,6 +224,7 @@ static struct kt_error *check_pagesize(const char *path, const char *text,
 				       size_t len)
 {
 	char value[21], shown[KT_SANITIZED_SIZE(20)];
+	char shown40[KT_SANITIZED_SIZE(40)];
 
 	for (size_t i = 0; i < len;) {
 		const char *line = text + i;
@@ -231,6 +233,17 @@ static struct kt_error *check_pagesize(const char *path, const char *text,
 		while (i + n < len && line[n] && line[n] != '\n')
 			n++;
 		i += n + 1;
+		if (n && !kt_vmcoreinfo_line_ok(line, n)) {
+			kt_sanitize(line, n < 40 ? n : 40, shown40, sizeof(shown40),
+				    false);
+			return kt_error_create(KT_ERR_FORMAT,
+				"%s: the VMCOREINFO note has a line that is not "
+				"KEY=VALUE (\"%s%s\"): the dump's VMCOREINFO is "
+				"corrupt, and libkdumpfile, which reads it as it "
+				"opens the file, cannot do so safely; a dump made "
+				"again from the vmcore may have it whole", path,
+				shown40, n > 40 ? "..." : "");
+		}
 		if (n <= 9 || memcmp(line, "PAGESIZE=", 9) ||
 		    (n == 13 && !memcmp(line + 9, "4096", 4)))
 			continue;

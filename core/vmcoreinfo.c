@@ -280,16 +280,62 @@ static void append(char **out, size_t *len, const char *line, size_t n)
 }
 
 /* Whether line [@p, @p + @n) keeps its key's rule; else append why. */
+/*
+ * KEY=VALUE as the kernel writes it: a key of letters, digits, '_', '-'
+ * and '.', or NAME(ARG) of those; a printable ASCII value. libkdumpfile's
+ * parser is not safe on other shapes (an unbalanced "LENGTH(x=" crashed
+ * it under the fuzzer).
+ */
+static bool shape_ok(const char *p, size_t k, size_t n)
+{
+	const char *open = memchr(p, '(', k), *close = memchr(p, ')', k);
+
+	if (!k || k >= n)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9') || strchr("_-.()", p[i])))
+			return false;
+	if (open || close) {
+		if (!open || !close || open == p || close != p + k - 1 ||
+		    close <= open + 1 || memchr(open + 1, '(', k - (open - p) - 1) ||
+		    memchr(p, ')', close - p))
+			return false;
+	}
+	for (size_t i = k + 1; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
+			return false;
+	return true;
+}
+
+bool kt_vmcoreinfo_line_ok(const char *line, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && line[k] != '=')
+		k++;
+	return shape_ok(line, k, n);
+}
+
 static bool line_good(struct kt_dump *dump, const char *p, size_t n,
 		      char **problems, size_t *plen)
 {
 	size_t k = strcspn(p, "=\n");
-	char key[256], value[64];
+	char key[256], value[64], shown[KT_SANITIZED_SIZE(40)];
 	struct kt_error *err;
 	uint64_t v;
 
-	if (k >= n || k >= sizeof(key))
+	if (!n)
 		return true;
+	if (!shape_ok(p, k, n) || k >= sizeof(key)) {
+		kt_sanitize(p, n < 40 ? n : 40, shown, sizeof(shown), false);
+		err = kt_error_create(KT_ERR_CORRUPT, "VMCOREINFO line \"%s%s\" "
+				      "is not KEY=VALUE: the dump's VMCOREINFO "
+				      "is corrupt", shown, n > 40 ? "..." : "");
+		append(problems, plen, err->message, strlen(err->message));
+		kt_error_destroy(err);
+		return false;
+	}
 	memcpy(key, p, k);
 	key[k] = 0;
 	if (!rule_of(key))

@@ -69,4 +69,11 @@ struct kt_error *kt_vmcoreinfo_size(struct kt_dump *dump, const char *type,
  */
 char *kt_vmcoreinfo_check_all(struct kt_dump *dump, char **good);
 
+/**
+ * True when the @n bytes at @line are KEY=VALUE as the kernel writes them
+ * (a key of letters, digits, '_', '-', '.', or NAME(ARG); a printable
+ * value): the shapes libkdumpfile's parser is safe on.
+ */
+bool kt_vmcoreinfo_line_ok(const char *line, size_t n);
+
 #endif /* KT_CORE_VMCOREINFO_H */
