@@ -366,7 +366,9 @@ run_one() {
 				--disk "$d/dumpdisk.img" --serial "$d/serial-kdump.log" \
 				--timeout 900 > "$d/run-kdump.log" 2>&1 || rc=$?
 			[ $rc = 3 ] || break
-			say "$scen/kdump: the guest failed to boot (boot $try: $(grep -m1 'BOOT FAILED' "$d/run-kdump.log")); again"
+			# its console kept for a look at why
+			mv "$d/serial-kdump.log" "$d/serial-kdump.failed-boot-$try.log"
+			say "$scen/kdump: the guest failed to boot (boot $try: $(grep -m1 'BOOT FAILED' "$d/run-kdump.log"); see $d/serial-kdump.failed-boot-$try.log); again"
 		done
 		[ $rc = 0 ] || say "$scen/kdump: runner rc=$rc"
 		# debugfs pulls the files out without mounting the image
