@@ -14,6 +14,8 @@
 #define TASK_NOLOAD 0x0400
 #define TASK_IDLE (TASK_UNINTERRUPTIBLE | TASK_NOLOAD)
 #define TASK_RTLOCK_WAIT 0x1000
+#define TASK_WAKING 0x0200
+#define TASK_NEW 0x0800
 #define PF_KTHREAD 0x00200000
 
 struct walk {
@@ -35,6 +37,12 @@ const char *kt_task_state_letters(uint32_t state, uint32_t exit_state)
 
 	if (state == TASK_IDLE)
 		return "ID";
+	// crash's two states outside the report bits: a task being woken
+	// (try_to_wake_up() between its CPUs) and one not yet started
+	if (state == TASK_WAKING && !exit_state)
+		return "WA";
+	if (state == TASK_NEW && !exit_state)
+		return "NE";
 	if (state & TASK_RTLOCK_WAIT)
 		return "UN";
 	while (report) {

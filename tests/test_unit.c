@@ -119,6 +119,8 @@ Test(task, state_letters_like_crash)
 	cr_assert_str_eq(kt_task_state_letters(4, 0), "ST");
 	cr_assert_str_eq(kt_task_state_letters(8, 0), "TR");
 	cr_assert_str_eq(kt_task_state_letters(0x40, 0), "PA");
+	cr_assert_str_eq(kt_task_state_letters(0x200, 0), "WA"); // WAKING
+	cr_assert_str_eq(kt_task_state_letters(0x800, 0), "NE"); // NEW
 }
 
 Test(sysinfo, uptime_and_load_formats)
