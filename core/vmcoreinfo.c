@@ -286,7 +286,7 @@ static void append(char **out, size_t *len, const char *line, size_t n)
  * parser is not safe on other shapes (an unbalanced "LENGTH(x=" crashed
  * it under the fuzzer).
  */
-static bool shape_ok(const char *p, size_t k, size_t n)
+static bool shape_ok(const char *p, size_t k, size_t n, bool value_too)
 {
 	const char *open = memchr(p, '(', k), *close = memchr(p, ')', k);
 
@@ -302,7 +302,7 @@ static bool shape_ok(const char *p, size_t k, size_t n)
 		    memchr(p, ')', close - p))
 			return false;
 	}
-	for (size_t i = k + 1; i < n; i++)
+	for (size_t i = k + 1; value_too && i < n; i++)
 		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
 			return false;
 	return true;
@@ -314,7 +314,7 @@ bool kt_vmcoreinfo_line_ok(const char *line, size_t n)
 
 	while (k < n && line[k] != '=')
 		k++;
-	return shape_ok(line, k, n);
+	return shape_ok(line, k, n, false);
 }
 
 static bool line_good(struct kt_dump *dump, const char *p, size_t n,
@@ -327,7 +327,7 @@ static bool line_good(struct kt_dump *dump, const char *p, size_t n,
 
 	if (!n)
 		return true;
-	if (!shape_ok(p, k, n) || k >= sizeof(key)) {
+	if (!shape_ok(p, k, n, true) || k >= sizeof(key)) {
 		kt_sanitize(p, n < 40 ? n : 40, shown, sizeof(shown), false);
 		err = kt_error_create(KT_ERR_CORRUPT, "VMCOREINFO line \"%s%s\" "
 				      "is not KEY=VALUE: the dump's VMCOREINFO "

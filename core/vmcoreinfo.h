@@ -70,9 +70,10 @@ struct kt_error *kt_vmcoreinfo_size(struct kt_dump *dump, const char *type,
 char *kt_vmcoreinfo_check_all(struct kt_dump *dump, char **good);
 
 /**
- * True when the @n bytes at @line are KEY=VALUE as the kernel writes them
- * (a key of letters, digits, '_', '-', '.', or NAME(ARG); a printable
- * value): the shapes libkdumpfile's parser is safe on.
+ * True when the @n bytes at @line are KEY=VALUE with a key as the kernel
+ * writes them (letters, digits, '_', '-', '.', or NAME(ARG)): the shapes
+ * libkdumpfile's parser is safe on. The value is not looked at here (a
+ * release with escape bytes is a mismatch to report, quoted inert).
  */
 bool kt_vmcoreinfo_line_ok(const char *line, size_t n);
 
