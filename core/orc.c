@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checked.h"
 #include "core/module.h"
 #include "core/orc.h"
 #include "core/program.h"
@@ -143,7 +144,7 @@ static struct kt_error *build(struct kt_orc_table *t, const int32_t *rel,
 	}
 	for (size_t i = 1; i < n; i++) {
 		if (cmp_item(&items[i - 1], &items[i]) > 0) {
-			qsort(items, n, sizeof(*items), cmp_item);
+			kt_qsort(items, n, sizeof(*items), cmp_item);
 			break;
 		}
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checked.h"
 #include "core/owner.h"
 #include "core/program.h"
 #include "core/sanitize.h"
@@ -109,7 +110,7 @@ static void load_stacks(struct kt_program *prog, struct kt_owner_cache *oc)
 		}
 	}
 	if (oc->nstacks)
-		qsort(oc->stacks, oc->nstacks, sizeof(*oc->stacks), stack_cmp);
+		kt_qsort(oc->stacks, oc->nstacks, sizeof(*oc->stacks), stack_cmp);
 }
 
 static struct kt_owner_cache *owner_cache(struct kt_program *prog)

@@ -430,7 +430,7 @@ static struct kt_error *load_vmemmap(struct kt_program *prog,
 							      va };
 	}
 	if (km->nvmemmap)
-		qsort(km->vmemmap, km->nvmemmap, sizeof(*km->vmemmap), cmp_alias);
+		kt_qsort(km->vmemmap, km->nvmemmap, sizeof(*km->vmemmap), cmp_alias);
 	return NULL;
 }
 
@@ -663,7 +663,7 @@ static struct kt_error *load_user_map(struct kt_program *prog,
 		return kt_error_wrap(err, "the page tables of pid %d",
 				     res->pid);
 	if (um->n)
-		qsort(um->v, um->n, sizeof(*um->v), cmp_user);
+		kt_qsort(um->v, um->n, sizeof(*um->v), cmp_user);
 	kt_pagemap_finish(&um->pfns);
 	res->user_pages = um->n;
 	for (size_t i = 0; i < um->n; i++)

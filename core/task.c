@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checked.h"
 #include "core/list.h"
 #include "core/program.h"
 #include "core/task.h"
@@ -332,7 +333,7 @@ struct kt_error *kt_tasks_load(struct kt_program *prog,
 		return kt_error_wrap(err, "reading the task list");
 	}
 	mark_active(prog, w.list);
-	qsort(w.list->tasks, w.list->n, sizeof(*w.list->tasks), cmp_task);
+	kt_qsort(w.list->tasks, w.list->n, sizeof(*w.list->tasks), cmp_task);
 	prog->tasks = w.list;
 	*ret = w.list;
 	return NULL;
