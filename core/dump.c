@@ -662,7 +662,10 @@ struct kt_error *kt_dump_use_vmcoreinfo(struct kt_dump *dump,
 		goto refused;
 	kt_error_destroy(err);
 	problems = kt_vmcoreinfo_check_all(dump, &good);
-	err = give_vmcoreinfo(dump, good ? good : text);
+	// Problems and no good lines: none to give (or no memory to tell).
+	err = problems && !good ? kt_error_create(KT_ERR_CORRUPT, "%s",
+						  problems) :
+	      give_vmcoreinfo(dump, good ? good : text);
 	free(good);
 	if (err) {
 		free(problems);

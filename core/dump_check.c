@@ -217,14 +217,43 @@ static struct kt_error *check_descs(int fd, const char *path,
  * the notes, and asks for buffers of that size: 0 or 2^64 - 1 makes it
  * allocate 2^63 bytes (an abort under ASan, a failed open elsewhere). x86-64
  * pages are 4096 bytes: anything else is refused here, naming the key.
+ * So is a key libkdumpfile cannot file (kt_vmcoreinfo_unfiled()), and a
+ * line not KEY=VALUE.
  */
 #define MAX_NOTES (1 << 20)
 
-static struct kt_error *check_pagesize(const char *path, const char *text,
+static struct kt_error *check_vmcoreinfo_text(const char *path, const char *text,
 				       size_t len)
 {
 	char value[21], shown[KT_SANITIZED_SIZE(20)];
 	char shown40[KT_SANITIZED_SIZE(40)];
+	size_t nlines, at = 0;
+	bool *unfiled = kt_vmcoreinfo_unfiled(text, len, &nlines);
+	struct kt_error *err = NULL;
+
+	if (!unfiled)
+		return &kt_error_nomem;
+	for (size_t i = 0; i < len && text[i] && !err; at++) {
+		const char *p = text + i;
+		size_t n = 0;
+
+		while (i + n < len && p[n] && p[n] != '\n')
+			n++;
+		i += n + 1;
+		if (at >= nlines || !unfiled[at])
+			continue;
+		kt_sanitize(p, n < 40 ? n : 40, shown40, sizeof(shown40), false);
+		err = kt_error_create(KT_ERR_FORMAT,
+			"%s: the VMCOREINFO note has a key the kernel does not "
+			"write (\"%s%s\": an empty part between dots, or under "
+			"another line's key): the dump's VMCOREINFO is corrupt, "
+			"and libkdumpfile, which reads it as it opens the file, "
+			"cannot do so safely; a dump made again from the vmcore "
+			"may have it whole", path, shown40, n > 40 ? "..." : "");
+	}
+	free(unfiled);
+	if (err)
+		return err;
 
 	for (size_t i = 0; i < len;) {
 		const char *line = text + i;
@@ -283,7 +312,7 @@ static struct kt_error *check_notes(int fd, const char *path, uint64_t off,
 		if (desc > size || desc + h[1] > size)
 			break;
 		if (h[0] >= 10 && !memcmp(buf + name, "VMCOREINFO", 10))
-			err = check_pagesize(path, (char *)buf + desc, h[1]);
+			err = check_vmcoreinfo_text(path, (char *)buf + desc, h[1]);
 		at = next;
 	}
 	free(buf);
@@ -307,7 +336,7 @@ static struct kt_error *check_kdump_notes(int fd, const char *path,
 	if (err || !sub[1] || sub[1] > MAX_NOTES || !(text = malloc(sub[1])))
 		return err;
 	if (pread(fd, text, sub[1], sub[0]) == (ssize_t)sub[1])
-		err = check_pagesize(path, text, sub[1]);
+		err = check_vmcoreinfo_text(path, text, sub[1]);
 	free(text);
 	return err;
 }

@@ -356,19 +356,45 @@ static bool line_good(struct kt_dump *dump, const char *p, size_t n,
 	return !err;
 }
 
+static void unfiled_line(const char *p, size_t n, char **problems,
+			 size_t *plen)
+{
+	char shown[KT_SANITIZED_SIZE(40)];
+	struct kt_error *err;
+
+	kt_sanitize(p, n < 40 ? n : 40, shown, sizeof(shown), false);
+	err = kt_error_create(KT_ERR_CORRUPT, "VMCOREINFO line \"%s%s\" has a "
+			      "key the kernel does not write (an empty part "
+			      "between dots, or under another line's key): the "
+			      "dump's VMCOREINFO is corrupt", shown,
+			      n > 40 ? "..." : "");
+	append(problems, plen, err->message, strlen(err->message));
+	kt_error_destroy(err);
+}
+
 char *kt_vmcoreinfo_check_all(struct kt_dump *dump, char **good)
 {
 	const char *p = kt_dump_vmcoreinfo_raw(dump);
 	char *problems = NULL, *kept = NULL;
-	size_t plen = 0, klen = 0;
+	size_t plen = 0, klen = 0, nlines = 0, line = 0;
+	bool *unfiled = p ? kt_vmcoreinfo_unfiled(p, strlen(p), &nlines) : NULL;
 
+	if (p && !unfiled) {
+		if (good)
+			*good = NULL;
+		return strdup("out of memory checking VMCOREINFO");
+	}
 	while (p && *p) {
 		size_t n = strcspn(p, "\n");
 
-		if (line_good(dump, p, n, &problems, &plen))
+		if (line < nlines && unfiled[line])
+			unfiled_line(p, n, &problems, &plen);
+		else if (line_good(dump, p, n, &problems, &plen))
 			append(&kept, &klen, p, n);
 		p += n + (p[n] == '\n');
+		line++;
 	}
+	free(unfiled);
 	if (problems && good)
 		*good = kept;
 	else

@@ -77,4 +77,15 @@ char *kt_vmcoreinfo_check_all(struct kt_dump *dump, char **good);
  */
 bool kt_vmcoreinfo_line_ok(const char *line, size_t n);
 
+/**
+ * The lines of VMCOREINFO @text (at most @len bytes, up to a NUL) whose key
+ * libkdumpfile cannot file: a key with an empty part between dots (".A",
+ * "A..B"), or one under another line's key once split at dots ("A.B" with
+ * "A"; OFFSET(a.b) with OFFSET(a): the longer is marked). libkdumpfile
+ * 0.5.1 crashes or leaks on those, and the kernel writes neither. Returns
+ * a new array of *@nlines flags, true for such a line (lines counted at
+ * '\n'), or NULL when out of memory.
+ */
+bool *kt_vmcoreinfo_unfiled(const char *text, size_t len, size_t *nlines);
+
 #endif /* KT_CORE_VMCOREINFO_H */

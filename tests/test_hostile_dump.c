@@ -410,3 +410,55 @@ Test(hostile, header_counts_at_int_max)
 		free(im.data);
 	}
 }
+
+/*
+ * Put @line where the donor line was in @im's VMCOREINFO, padded to the
+ * donor's length with a KT_PAD line.
+ */
+static void replace_donor(struct image *im, const char *line)
+{
+	size_t off, size, n = strlen(line), d;
+	char *at;
+
+	vmcoreinfo_span(im, &off, &size);
+	at = memmem(im->data + off, size, "\n" DONOR, strlen(DONOR) + 1);
+	cr_assert_not_null(at, "the dump has no VMCOREINFO %s", DONOR);
+	at++;
+	d = strcspn(at, "\n");
+	cr_assert_geq(d, n + 1 + strlen(PAD) + 1);
+	memcpy(at, line, n);
+	at[n] = '\n';
+	memcpy(at + n + 1, PAD, strlen(PAD));
+	memset(at + n + 1 + strlen(PAD), 'x', d - n - 1 - strlen(PAD));
+}
+
+/*
+ * libkdumpfile files VMCOREINFO keys as attribute paths split at '.': a
+ * key under another ("CRASHTIME" and "CRASHTIME.x"; OFFSET(page.flags)
+ * and OFFSET(page.flags.x)) or with an empty part (".A") made it crash or
+ * leak as it opened the file. Refused, naming the line.
+ */
+Test(hostile, vmcoreinfo_keys_libkdumpfile_cannot_file)
+{
+	static const char *const lines[] = {
+		"CRASHTIME.x=1", ".A=1", "OFFSET(page.flags.x)=1",
+	};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(*lines); i++) {
+		struct image im = load_base();
+		char *path, name[16], needle[128];
+		struct kt_run r;
+
+		replace_donor(&im, lines[i]);
+		snprintf(name, sizeof(name), "unfiled%zu", i);
+		path = write_image(&im, name);
+		r = run_sys(path);
+		snprintf(needle, sizeof(needle), "has a key the kernel does not "
+			 "write (\"%s\"", lines[i]);
+		expect_refused(&r, needle);
+		kt_run_free(&r);
+		unlink(path);
+		free(path);
+		free(im.data);
+	}
+}
