@@ -16,6 +16,7 @@
 
 #include "core/checked.h"
 #include "core/diskdump.h"
+#include "core/dump_pages.h"
 #include "core/dump_check.h"
 #include "core/dump.h"
 #include "core/flatten.h"
@@ -58,6 +59,7 @@ struct kt_dump {
 	pthread_mutex_t scan_lock;	/* guards the two below */
 	bool scan_tried;
 	struct kt_diskdump *scan;	/* kdump files: the readers' fast path */
+	struct kt_dump_pages *pages;	/* kdump files: every page read */
 };
 
 const char *const kt_reg_names[KT_NR_REGS] = {
@@ -463,6 +465,28 @@ static struct kt_error *with_problems(struct kt_dump *dump,
 	return out;
 }
 
+static struct kt_error *scan_index(struct kt_dump *dump,
+				   struct kt_diskdump **ret);
+
+/*
+ * Pages of kdump files are read here, not by libkdumpfile (see
+ * dump_pages.h); a layout kt_diskdump does not take, or an index it cannot
+ * build, leaves them to libkdumpfile.
+ */
+static struct kt_error *own_pages(struct kt_dump *dump)
+{
+	struct kt_diskdump *dd = NULL;
+	struct kt_error *err;
+
+	if (!dump->kdump_files)
+		return NULL;
+	err = scan_index(dump, &dd);
+	if (err == &kt_error_nomem)
+		return err;
+	kt_error_destroy(err);
+	return dd ? kt_dump_pages_create(dd, &dump->pages) : NULL;
+}
+
 struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 			      struct kt_dump **ret)
 {
@@ -521,6 +545,9 @@ struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,
 		err = kdump_error(dump, st, "cannot open dump");
 		goto fail;
 	}
+	err = own_pages(dump);
+	if (err)
+		goto fail;
 	// libkdumpfile reads nothing, not even physical pages or its page
 	// maps, until it knows the OS; every dump ktriage opens is of Linux.
 	load_vmcoreinfo(dump);
@@ -571,6 +598,7 @@ void kt_dump_destroy(struct kt_dump *dump)
 {
 	if (!dump)
 		return;
+	kt_dump_pages_destroy(dump->pages);
 	if (dump->axctx)
 		addrxlat_ctx_decref(dump->axctx);
 	if (dump->axsys)
@@ -749,7 +777,9 @@ struct kt_error *kt_dump_vtop(struct kt_dump *dump, uint64_t vaddr,
 	if (!canonical(vaddr))
 		return kt_error_fault(vaddr, false, KT_FAULT_NON_CANONICAL);
 	if (!dump->axctx ||
-	    addrxlat_fulladdr_conv(&fa, ADDRXLAT_KPHYSADDR, dump->axctx,
+	    addrxlat_fulladdr_conv(&fa, ADDRXLAT_KPHYSADDR,
+				   dump->pages ? kt_dump_pages_xlat(dump->pages) :
+						 dump->axctx,
 				   dump->axsys) != ADDRXLAT_OK)
 		return kt_error_fault(vaddr, false, KT_FAULT_NOT_MAPPED);
 	*ret = fa.addr;
@@ -798,6 +828,17 @@ static struct kt_error *read_raw(struct kt_dump *dump, uint64_t addr,
 
 	if (!phys && !canonical(addr))
 		return kt_error_fault(addr, false, KT_FAULT_NON_CANONICAL);
+	if (phys && dump->pages) {
+		enum kt_fault fault = kt_dump_pages_read(dump->pages, addr, buf,
+							 size, &len);
+
+		if (!fault)
+			return NULL;
+		if (fault == KT_FAULT_EXCLUDED)
+			fault = kt_dump_pfn_state(dump, (addr + len) >> 12);
+		return kt_error_fault(addr + len, true,
+				      fault ? fault : KT_FAULT_READ);
+	}
 	// Machine physical: needs no kernel layout, and equals kernel
 	// physical on x86-64 outside Xen.
 	st = kdump_read(dump->ctx, phys ? KDUMP_MACHPHYSADDR : KDUMP_KVADDR,
@@ -869,7 +910,8 @@ struct kt_error *kt_dump_read(struct kt_dump *dump, uint64_t addr, bool phys,
 {
 	struct kt_error *err;
 
-	if (!phys && dump->axctx && !strcmp(dump->info.format, "elf"))
+	if (!phys && dump->axctx &&
+	    (dump->pages || !strcmp(dump->info.format, "elf")))
 		err = read_by_page_tables(dump, addr, buf, size);
 	else
 		err = read_raw(dump, addr, phys, buf, size);
