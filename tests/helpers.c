@@ -247,43 +247,6 @@ char *kt_test_slurp(const char *path, size_t *len)
 	return buf;
 }
 
-struct kt_run kt_test_run(const char *const *argv)
-{
-	const char *bin = kt_test_env("KT_BINARY");
-	char errpath[] = "/tmp/kt-test-err.XXXXXX";
-	const char *args[64] = { bin };
-	struct kt_run r = { .status = -1 };
-	int pipefd[2], errfd, status;
-	pid_t pid;
-	size_t n = 1;
-
-	for (; *argv && n < 63; argv++)
-		args[n++] = *argv;
-	args[n] = NULL;
-	errfd = mkstemp(errpath);
-	cr_assert(errfd >= 0 && pipe(pipefd) == 0);
-	unlink(errpath);
-	pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(errfd, 2);
-		close(pipefd[0]);
-		execv(bin, (char *const *)args);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	r.out = read_fd(pipefd[0], NULL);
-	close(pipefd[0]);
-	waitpid(pid, &status, 0);
-	if (WIFEXITED(status))
-		r.status = WEXITSTATUS(status);
-	lseek(errfd, 0, SEEK_SET);
-	r.err = read_fd(errfd, NULL);
-	close(errfd);
-	return r;
-}
-
 void kt_run_free(struct kt_run *r)
 {
 	free(r->out);

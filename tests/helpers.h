@@ -146,7 +146,8 @@ struct kt_run {
 
 /**
  * Run the ktriage binary with @argv (NULL-terminated, without argv[0])
- * and capture its output. Free with kt_run_free().
+ * and capture its output (tests/run.c; kt_test_run_limited() there for
+ * limits). Free with kt_run_free().
  */
 struct kt_run kt_test_run(const char *const *argv);
 void kt_run_free(struct kt_run *r);

@@ -10,7 +10,9 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <elf.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,4 +463,131 @@ Test(hostile, vmcoreinfo_keys_libkdumpfile_cannot_file)
 		free(path);
 		free(im.data);
 	}
+}
+
+/* ---- ELF vmcores made wrong ---- */
+
+enum elf_field { PH_OFFSET, PH_FILESZ, PH_MEMSZ, E_PHNUM, E_PHENTSIZE,
+		 NOTE_NAMESZ, NOTE_DESCSZ, VMCOREINFO_LINE };
+
+struct elf_case {
+	char name[16];
+	enum elf_field field;
+	uint64_t value;
+	char line[24];		/* VMCOREINFO_LINE: put in the donor's place */
+	int status;		/* the exit status */
+	char needle[96];	/* on stderr; "" for none */
+};
+
+ParameterizedTestParameters(hostile, elf_vmcore)
+{
+	static struct elf_case c[] = {
+		{ "offset", PH_OFFSET, UINT64_MAX - 4095, "", 3,
+		  "dump file is truncated or corrupt: it has " },
+		{ "filesz", PH_FILESZ, 1ULL << 40, "", 3,
+		  "its pages reach byte 1099511" },
+		{ "memsz", PH_MEMSZ, 0, "", 0, "" },
+		{ "phnum", E_PHNUM, 65535, "", 3,
+		  "dump file is truncated or corrupt" },
+		{ "phentsize", E_PHENTSIZE, 1, "", 3, "not a crash dump (" },
+		{ "namesz", NOTE_NAMESZ, 0xffffffff, "", 0, "" },
+		{ "descsz", NOTE_DESCSZ, 0xfffffff0, "", 0, "" },
+		{ "clash", VMCOREINFO_LINE, 0, "CRASHTIME.x=1", 3,
+		  "has a key the kernel does not write (\"CRASHTIME.x=1\"" },
+		{ "shape", VMCOREINFO_LINE, 0, "LENGTH(x=1", 3,
+		  "has a line that is not KEY=VALUE (\"LENGTH(x=1\")" },
+	};
+
+	return cr_make_param_array(struct elf_case, c, sizeof(c) / sizeof(*c));
+}
+
+/*
+ * An ELF vmcore (QEMU's, list-poison.elf) with one header field or note
+ * made wrong: a clear refusal (3) or a dump that opens (0), never a
+ * signal; with the release build as with the ASan one.
+ */
+ParameterizedTest(struct elf_case *c, hostile, elf_vmcore)
+{
+	char *src, *path, name[32];
+	struct image im;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uint64_t load = 0, note = 0;
+	struct kt_run r;
+
+	cr_assert(asprintf(&src, "%s/list-poison.elf",
+			   kt_test_env("KT_FORMATS")) > 0);
+	im.data = (unsigned char *)kt_test_slurp(src, &im.len);
+	cr_assert_not_null(im.data, "cannot read %s", src);
+	memcpy(&eh, im.data, sizeof(eh));
+	cr_assert_eq(eh.e_phentsize, sizeof(ph));
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		size_t at = eh.e_phoff + i * sizeof(ph);
+
+		memcpy(&ph, im.data + at, sizeof(ph));
+		if (ph.p_type == PT_LOAD && !load)
+			load = at;
+		if (ph.p_type == PT_NOTE && !note)
+			note = ph.p_offset;
+	}
+	cr_assert(load && note);
+	switch (c->field) {
+	case PH_OFFSET:
+		memcpy(im.data + load + offsetof(Elf64_Phdr, p_offset),
+		       &c->value, 8);
+		break;
+	case PH_FILESZ:
+		memcpy(im.data + load + offsetof(Elf64_Phdr, p_filesz),
+		       &c->value, 8);
+		break;
+	case PH_MEMSZ:
+		memcpy(im.data + load + offsetof(Elf64_Phdr, p_memsz),
+		       &c->value, 8);
+		break;
+	case E_PHNUM:
+		eh.e_phnum = c->value;
+		memcpy(im.data, &eh, sizeof(eh));
+		break;
+	case E_PHENTSIZE:
+		eh.e_phentsize = c->value;
+		memcpy(im.data, &eh, sizeof(eh));
+		break;
+	case NOTE_NAMESZ:
+	case NOTE_DESCSZ: {
+		uint32_t v = c->value;
+
+		memcpy(im.data + note + (c->field == NOTE_DESCSZ ? 4 : 0), &v,
+		       4);
+		break;
+	}
+	case VMCOREINFO_LINE: {
+		unsigned char *at = memmem(im.data + note, 1 << 16,
+					   "\n" DONOR, strlen(DONOR) + 1);
+		size_t d, n = strlen(c->line);
+
+		cr_assert_not_null(at, "no %s in the notes", DONOR);
+		at++;
+		d = strcspn((char *)at, "\n");
+		cr_assert_geq(d, n + 1 + strlen(PAD) + 1);
+		memcpy(at, c->line, n);
+		at[n] = '\n';
+		memcpy(at + n + 1, PAD, strlen(PAD));
+		memset(at + n + 1 + strlen(PAD), 'x', d - n - 1 - strlen(PAD));
+		break;
+	}
+	}
+	snprintf(name, sizeof(name), "elf-%s", c->name);
+	path = write_image(&im, name);
+	r = run_sys(path);
+	cr_expect_eq(r.status, c->status, "%s: exit %d (-1: a signal): %s",
+		     c->name, r.status, r.err);
+	cr_expect(strstr(r.err, c->needle), "%s: '%s' not in: %s", c->name,
+		  c->needle, r.err);
+	if (c->status == 0)
+		cr_expect(strstr(r.out, "PANIC:"), "%s: %s", c->name, r.out);
+	kt_run_free(&r);
+	unlink(path);
+	free(path);
+	free(im.data);
+	free(src);
 }
