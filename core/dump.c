@@ -469,22 +469,32 @@ static struct kt_error *scan_index(struct kt_dump *dump,
 				   struct kt_diskdump **ret);
 
 /*
- * Pages of kdump files are read here, not by libkdumpfile (see
- * dump_pages.h); a layout kt_diskdump does not take, or an index it cannot
- * build, leaves them to libkdumpfile.
+ * Pages are read here, not by libkdumpfile (see dump_pages.h): those of
+ * kdump files and of a one-file ELF vmcore. A layout neither reader takes,
+ * or an index kt_diskdump cannot build, leaves them to libkdumpfile.
  */
 static struct kt_error *own_pages(struct kt_dump *dump)
 {
+	struct kt_page_source src = { 0 };
 	struct kt_diskdump *dd = NULL;
 	struct kt_error *err;
 
-	if (!dump->kdump_files)
+	if (dump->kdump_files) {
+		err = scan_index(dump, &dd);
+		if (err == &kt_error_nomem)
+			return err;
+		kt_error_destroy(err);
+		if (!dd)
+			return NULL;
+		err = kt_dump_pages_kdump(dd, &src);
+	} else if (dump->nfds == 1) {
+		err = kt_dump_pages_elf(dump->fds[0], &src);
+	} else {
 		return NULL;
-	err = scan_index(dump, &dd);
-	if (err == &kt_error_nomem)
+	}
+	if (err || !src.arg)
 		return err;
-	kt_error_destroy(err);
-	return dd ? kt_dump_pages_create(dd, &dump->pages) : NULL;
+	return kt_dump_pages_create(&src, &dump->pages);
 }
 
 struct kt_error *kt_dump_open(const char *const *paths, unsigned npaths,

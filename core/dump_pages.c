@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The dump's own page reads of kdump files; see dump_pages.h. */
+/* The dump's own page reads; see dump_pages.h. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,29 +16,76 @@ struct slot {
 };
 
 struct kt_dump_pages {
-	struct kt_diskdump_reader *r;
+	struct kt_page_source src;
 	struct slot *slots;
 	addrxlat_ctx_t *xlat;	/* its page reads are these */
 };
 
 static struct kt_error *own_xlat(struct kt_dump_pages *p);
 
-struct kt_error *kt_dump_pages_create(struct kt_diskdump *dd,
+static enum kt_fault kdump_page(void *arg, uint64_t pfn, void *buf)
+{
+	return kt_diskdump_read_page(arg, pfn, buf);
+}
+
+static void kdump_destroy(void *arg)
+{
+	kt_diskdump_reader_destroy(arg);
+}
+
+struct kt_error *kt_dump_pages_kdump(struct kt_diskdump *dd,
+				     struct kt_page_source *ret)
+{
+	struct kt_diskdump_reader *r;
+	struct kt_error *err = kt_diskdump_reader_create(dd, &r);
+
+	if (err)
+		return err;
+	*ret = (struct kt_page_source){ .arg = r, .page = kdump_page,
+					.destroy = kdump_destroy };
+	return NULL;
+}
+
+static enum kt_fault elf_page(void *arg, uint64_t pfn, void *buf)
+{
+	return kt_elf_pages_read_page(arg, pfn, buf);
+}
+
+static enum kt_fault elf_bytes(void *arg, uint64_t paddr, void *buf,
+			       size_t size, size_t *done)
+{
+	return kt_elf_pages_read(arg, paddr, buf, size, done);
+}
+
+static void elf_destroy(void *arg)
+{
+	kt_elf_pages_destroy(arg);
+}
+
+struct kt_error *kt_dump_pages_elf(int fd, struct kt_page_source *ret)
+{
+	struct kt_elf_pages *e;
+	struct kt_error *err = kt_elf_pages_open(fd, &e);
+
+	*ret = (struct kt_page_source){ .arg = e, .page = elf_page,
+					.bytes = elf_bytes,
+					.destroy = elf_destroy };
+	return err;
+}
+
+struct kt_error *kt_dump_pages_create(const struct kt_page_source *src,
 				      struct kt_dump_pages **ret)
 {
 	struct kt_dump_pages *p = calloc(1, sizeof(*p));
 	struct kt_error *err;
 
-	if (!p)
-		return &kt_error_nomem;
-	p->slots = calloc(SLOTS, sizeof(*p->slots));
-	if (!p->slots) {
-		free(p);
+	if (!p) {
+		src->destroy(src->arg);
 		return &kt_error_nomem;
 	}
-	err = kt_diskdump_reader_create(dd, &p->r);
-	if (!err)
-		err = own_xlat(p);
+	p->src = *src;
+	p->slots = calloc(SLOTS, sizeof(*p->slots));
+	err = p->slots ? own_xlat(p) : &kt_error_nomem;
 	if (err) {
 		kt_dump_pages_destroy(p);
 		return err;
@@ -53,7 +100,7 @@ void kt_dump_pages_destroy(struct kt_dump_pages *p)
 		return;
 	if (p->xlat)
 		addrxlat_ctx_decref(p->xlat);
-	kt_diskdump_reader_destroy(p->r);
+	p->src.destroy(p->src.arg);
 	free(p->slots);
 	free(p);
 }
@@ -68,7 +115,7 @@ static const unsigned char *page(struct kt_dump_pages *p, uint64_t pfn,
 	if (s->valid && s->pfn == pfn)
 		return s->data;
 	s->valid = false;
-	*fault = kt_diskdump_read_page(p->r, pfn, s->data);
+	*fault = p->src.page(p->src.arg, pfn, s->data);
 	if (*fault)
 		return NULL;
 	s->pfn = pfn;
@@ -84,13 +131,23 @@ enum kt_fault kt_dump_pages_read(struct kt_dump_pages *p, uint64_t paddr,
 	*done = 0;
 	while (*done < size) {
 		uint64_t a = paddr + *done;
-		size_t in = a & (PAGE - 1), n = PAGE - in;
+		size_t in = a & (PAGE - 1), n = PAGE - in, got;
 		const unsigned char *d = page(p, a / PAGE, &fault);
 
-		if (!d)
-			return fault;
 		if (n > size - *done)
 			n = size - *done;
+		if (!d && fault == KT_FAULT_EXCLUDED && p->src.bytes) {
+			// Part of the page may be held: as much as is.
+			fault = p->src.bytes(p->src.arg, a,
+					     (unsigned char *)buf + *done, n,
+					     &got);
+			*done += got;
+			if (fault)
+				return fault;
+			continue;
+		}
+		if (!d)
+			return fault;
 		memcpy((unsigned char *)buf + *done, d + in, n);
 		*done += n;
 	}
@@ -113,23 +170,24 @@ static addrxlat_status get_page(const addrxlat_cb_t *cb,
 	struct kt_dump_pages *p = cb->priv;
 	uint64_t a = buf->addr.addr & ~(uint64_t)(WINDOW - 1);
 	enum kt_fault fault;
-	const unsigned char *d;
+	size_t done;
 	void *w;
 
 	if (buf->addr.as != ADDRXLAT_KPHYSADDR &&
 	    buf->addr.as != ADDRXLAT_MACHPHYSADDR)
 		return addrxlat_ctx_err(p->xlat, ADDRXLAT_ERR_NOTIMPL,
 					"only physical pages are read");
-	d = page(p, a / PAGE, &fault);
-	if (!d)
-		return addrxlat_ctx_err(p->xlat, ADDRXLAT_ERR_NODATA,
-					"page 0x%llx is not in the dump",
-					(unsigned long long)(a / PAGE));
 	w = malloc(WINDOW);
 	if (!w)
 		return addrxlat_ctx_err(p->xlat, ADDRXLAT_ERR_NOMEM,
 					"no memory for a page-table read");
-	memcpy(w, d + (a & (PAGE - 1)), WINDOW);
+	fault = kt_dump_pages_read(p, a, w, WINDOW, &done);
+	if (fault) {
+		free(w);
+		return addrxlat_ctx_err(p->xlat, ADDRXLAT_ERR_NODATA,
+					"physical address 0x%llx is not in "
+					"the dump", (unsigned long long)a);
+	}
 	buf->addr.addr = a;
 	buf->ptr = w;
 	buf->size = WINDOW;

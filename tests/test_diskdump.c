@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -444,4 +445,158 @@ Test(diskdump, kernel_addresses_read_what_libkdumpfile_reads)
 		kt_error_destroy(err);
 		kt_program_destroy(prog);
 	}
+}
+
+/* Whether ktriage reads no byte of page @pfn (its first or last 8). */
+static bool none_held(struct kt_dump *dump, uint64_t pfn)
+{
+	struct kt_error *a, *b;
+	unsigned char w[8];
+	bool none;
+
+	a = kt_dump_read(dump, pfn << 12, true, w, 8);
+	b = kt_dump_read(dump, (pfn << 12) + 4088, true, w, 8);
+	none = a && b;
+	kt_error_destroy(a);
+	kt_error_destroy(b);
+	return none;
+}
+
+ParameterizedTestParameters(diskdump, elf_reads_what_libkdumpfile_reads)
+{
+	static struct kdump_file f[] = {
+		{ "KT_FORMATS", "list-poison.elf" },
+		{ "KT_FORMATS", "list-poison.elf-noinfo" },
+		{ "KT_FACTORY_DUMPS", "sysrq-null.qemu-elf" },
+		{ "KT_FACTORY_DUMPS", "sysrq-null.qemu-elf-paging" },
+		{ "KT_FACTORY_DUMPS", "sysrq-null.vmcore.elf" },
+		{ "KT_FACTORY_DUMPS", "sysrq-null.vmcore.elf-d31" },
+	};
+
+	return cr_make_param_array(struct kdump_file, f,
+				   sizeof(f) / sizeof(f[0]));
+}
+
+/*
+ * ELF vmcores' pages are read from their segments (core/elf_pages.c): the
+ * same bytes as libkdumpfile's, page by page, and a read that runs past a
+ * run into memory no segment has fails there, both ways.
+ */
+ParameterizedTest(struct kdump_file *f, diskdump,
+		  elf_reads_what_libkdumpfile_reads)
+{
+	static unsigned char want[64 * 4096], got[64 * 4096];
+	struct kt_dump *dump = open_dump(f);
+	kdump_ctx_t *lib = lib_open(f);
+	uint64_t pages = 0, edges = 0, pfn = 0, start, end;
+
+	cr_assert_str_eq(kt_dump_info(dump)->format, "elf");
+	while (kt_dump_present_run(dump, pfn, &start, &end)) {
+		for (pfn = start; pfn < end;) {
+			uint64_t n = end - pfn < 64 ? end - pfn : 64;
+			size_t len = n << 12;
+
+			cr_assert_eq(kdump_read(lib, KDUMP_MACHPHYSADDR,
+						pfn << 12, want, &len),
+				     KDUMP_OK, "%s: pfn 0x%" PRIx64 ": %s",
+				     f->name, pfn, kdump_get_err(lib));
+			cr_assert_null(kt_dump_read(dump, pfn << 12, true, got,
+						    n << 12),
+				       "%s: pfn 0x%" PRIx64, f->name, pfn);
+			cr_assert(!memcmp(want, got, n << 12),
+				  "%s: pages 0x%" PRIx64 "+%" PRIu64 " differ",
+				  f->name, pfn, n);
+			pfn += n;
+			pages += n;
+		}
+		// The last 64 bytes of the run and 64 past it, where the
+		// file holds no byte of the next page (libkdumpfile 0.5.1
+		// crashes on a page held in part: see elf_partial_page).
+		if (end < kt_dump_info(dump)->max_pfn &&
+		    none_held(dump, end)) {
+			struct kt_error *err;
+			size_t len = 128;
+
+			err = kt_dump_read(dump, (end << 12) - 64, true, got,
+					   128);
+			cr_expect(err && err->address == end << 12 &&
+				  err->fault == kt_dump_pfn_state(dump, end),
+				  "%s: past pfn 0x%" PRIx64 ": %s", f->name,
+				  end, err ? err->message : "read");
+			cr_expect_neq(kdump_read(lib, KDUMP_MACHPHYSADDR,
+						 (end << 12) - 64, want, &len),
+				      KDUMP_OK);
+			edges++;
+			kt_error_destroy(err);
+		}
+	}
+	cr_expect_eq(pages, kt_dump_info(dump)->present_pages);
+	cr_expect_gt(pages, 10000, "%s: %" PRIu64 " pages", f->name, pages);
+	cr_expect_gt(edges, 0, "%s: no run edge read", f->name);
+	kt_dump_destroy(dump);
+}
+
+/*
+ * /proc/vmcore's first segment ends inside a page (0x9fc00 on a PC: the
+ * e820 map's first entry): the bytes held read, up to the last one; the
+ * first byte after is a fault at that address. libkdumpfile 0.5.1 dies of
+ * a SIGSEGV reading that page (which is why ktriage reads ELF segments
+ * itself). The bytes are checked against the file at the segment's offset.
+ */
+Test(diskdump, elf_partial_page)
+{
+	char path[4096];
+	unsigned char got[128], want[64];
+	struct kdump_file f = { "KT_FACTORY_DUMPS", "sysrq-null.vmcore.elf" };
+	struct kt_dump *dump = open_dump(&f);
+	struct kt_error *err;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	unsigned found = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", kt_test_env(f.env), f.name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert(fd >= 0 && pread(fd, &eh, sizeof(eh), 0) == sizeof(eh));
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		uint64_t end;
+
+		cr_assert_eq(pread(fd, &ph, sizeof(ph),
+				   eh.e_phoff + i * sizeof(ph)), sizeof(ph));
+		end = ph.p_paddr + ph.p_filesz;
+		if (ph.p_type != PT_LOAD || !(end & 4095) || ph.p_filesz < 64)
+			continue;
+		cr_assert_eq(pread(fd, want, 64, ph.p_offset + ph.p_filesz - 64),
+			     64);
+		cr_expect_null(kt_dump_read(dump, end - 64, true, got, 64),
+			       "0x%" PRIx64, end - 64);
+		cr_expect(!memcmp(got, want, 64));
+		err = kt_dump_read(dump, end - 64, true, got, 128);
+		cr_expect(err && err->address == end, "0x%" PRIx64 ": %s", end,
+			  err ? err->message : "read");
+		kt_error_destroy(err);
+		found++;
+	}
+	cr_expect_gt(found, 0, "no segment ends inside a page");
+	close(fd);
+	kt_dump_destroy(dump);
+}
+
+/* The same through the binary: ktriage 0.x died there of a SIGSEGV. */
+Test(diskdump, rd_across_a_partial_page_of_an_elf_vmcore)
+{
+	char *path;
+	struct kt_run r;
+
+	cr_assert(asprintf(&path, "%s/sysrq-null.vmcore.elf",
+			   kt_test_env("KT_FACTORY_DUMPS")) > 0);
+	const char *argv[] = { path, kt_test_env("KT_VMLINUX"), "-c",
+			       "rd -p 9fbe0 8", NULL };
+	r = kt_test_run(argv);
+	cr_expect_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+	cr_expect(strstr(r.out, "9fbf0:  "), "%s", r.out);
+	cr_expect(strstr(r.out, "9fc00:  <page excluded from dump>"), "%s",
+		  r.out);
+	kt_run_free(&r);
+	free(path);
 }
