@@ -59,36 +59,8 @@ one() {
 	      -artifact_prefix="$dir/crashes/")
 	[ $keep = 1 ] && opts+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1
 				-ignore_ooms=1)
-	# One known defect of libkdumpfile 0.5.1 is not ktriage's: after many
-	# failed reads its page cache hands out a NULL page buffer (a SEGV
-	# copying to or from address 0x20 inside libkdumpfile, from kdump_read
-	# or a page-table walk), which no input reproduces on its own. Its reproducers are kept apart and the fuzzer
-	# goes on for the rest of the time; any other crash fails the run.
-	local t0=$SECONDS left
-	while :; do
-		left=$((secs - (SECONDS - t0)))
-		[ $left -ge 1 ] || break
-		opts[0]=-max_total_time=$left
-		: > "$dir/run.log"
-		if "$bin" "${opts[@]}" "$dir/corpus" "$top/fuzz/corpus/$t" \
-			> "$dir/run.log" 2>&1; then
-			cat "$dir/run.log" >> "$log"
-			break
-		fi
-		cat "$dir/run.log" >> "$log"
-
-		if [ $keep = 0 ] &&
-		   grep -q 'SEGV on unknown address 0x000000000020' "$dir/run.log" &&
-		   grep -A6 'SEGV on unknown address' "$dir/run.log" |
-			grep -q '^ *#2 .*libkdumpfile\.so'; then
-			mkdir -p "$dir/library"
-			find "$dir/crashes" -type f -name 'crash-*' -exec mv {} "$dir/library/" \;
-			echo "$t: libkdumpfile's known page-cache defect (not ktriage's; reproducers in $dir/library)" >&2
-			continue
-		fi
+	"$bin" "${opts[@]}" "$dir/corpus" "$top/fuzz/corpus/$t" >> "$log" 2>&1 ||
 		status=crash
-		break
-	done
 	local execs cov crashes
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
 		awk '{n += $2} END {print n + 0}')
