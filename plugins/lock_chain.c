@@ -10,7 +10,10 @@
  * a wait queue, a semaphore, readers) or does not wait at all.
  *
  * Each root with tasks blocked behind it is reported once, with all of
- * them; a cycle (each task waits for a lock the next one holds) is a
+ * them. D tasks on one lock whose holder no field names (a semaphore, a
+ * page lock, a percpu rwsem held for write: none records its holder) are
+ * reported together: an information for one task (hung_tasks says how
+ * long), graded as a chain for two or more, on a lock or an event. A cycle (each task waits for a lock the next one holds) is a
  * deadlock and is reported with every task and lock in it.
  *
  * How bad: a cycle never resolves (error; critical when the kernel died
@@ -253,10 +256,12 @@ static const char *task_label(const struct node *nd, char *buf, size_t len)
 	return buf;
 }
 
-/* "mutex kt_dev.cfg_lock [ktscen]" */
+/* "mutex kt_dev.cfg_lock [ktscen]", "folio 0x... (PG_locked)" */
 static const char *lock_label(const struct node *nd, char *buf, size_t len)
 {
-	if (nd->w.kind == KT_WAIT_PAGE)
+	if (nd->w.kind == KT_WAIT_PAGE && nd->st.pg_locked)
+		snprintf(buf, len, "folio 0x%" PRIx64 " (PG_locked)", nd->w.page);
+	else if (nd->w.kind == KT_WAIT_PAGE)
 		snprintf(buf, len, "folio 0x%" PRIx64 " (bit %d)", nd->w.page,
 			 nd->w.bit);
 	else
@@ -310,6 +315,23 @@ static void state_text(const struct graph *g, const struct node *nd,
 		snprintf(buf, len, "done %" PRIu64 "%s", st->count,
 			 st->count ? "" : ": nobody has called complete() for "
 			 "it (a completion has no owner)");
+		break;
+	case KT_WAIT_PERCPU_RWSEM:
+		if (o)
+			snprintf(buf, len, "block %" PRIu64 ", writer.task = "
+				 "%.16s (pid %d): that writer has blocked new "
+				 "readers and waits for the old ones to leave",
+				 st->block, o->comm, o->pid);
+		else
+			snprintf(buf, len, "block %" PRIu64 "%s", st->block,
+				 st->block ? ": a writer holds it (writer.task "
+				 "is empty once it has it: no field names it)" :
+				 ": no writer has it");
+		break;
+	case KT_WAIT_PAGE:
+		snprintf(buf, len, "flags 0x%" PRIx64 ": bit %d %s%s", st->flags,
+			 nd->w.bit, st->locked ? "set" : "clear",
+			 st->locked ? " (locked)" : "");
 		break;
 	default:
 		break;
@@ -404,7 +426,7 @@ static int distance(const struct graph *g, int i, int r)
 
 static const char *intent(const struct node *nd)
 {
-	if (nd->w.kind != KT_WAIT_RWSEM)
+	if (nd->w.kind != KT_WAIT_RWSEM && nd->w.kind != KT_WAIT_PERCPU_RWSEM)
 		return "";
 	return nd->w.write ? " (to write)" : " (to read)";
 }
@@ -517,6 +539,105 @@ static void report_chain(struct graph *g, struct kt_findings *out, int r)
 	}
 }
 
+/* ---- tasks blocked on one lock whose holder is not known ---- */
+
+static bool blocked_un(const struct node *nd)
+{
+	return nd->waits && nd->next < 0 && !strcmp(nd->t->st, "UN");
+}
+
+/* Does the lock's type have a holder at all (a completion has none)? */
+static bool is_lock(enum kt_wait_kind kind)
+{
+	return kind == KT_WAIT_MUTEX || kind == KT_WAIT_RWSEM ||
+	       kind == KT_WAIT_SEMAPHORE || kind == KT_WAIT_PERCPU_RWSEM ||
+	       kind == KT_WAIT_PAGE;
+}
+
+static bool has_behind(const struct graph *g, size_t r)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (i != r && g->v[i].root == (int)r)
+			return true;
+	return false;
+}
+
+static const char *no_holder(const struct node *nd)
+{
+	switch (nd->w.kind) {
+	case KT_WAIT_SEMAPHORE:
+		return "a semaphore records no holder";
+	case KT_WAIT_PERCPU_RWSEM:
+		return "a percpu_rw_semaphore records no writer once it has "
+		       "it, nor its readers";
+	case KT_WAIT_PAGE:
+		return "a page lock records no holder";
+	case KT_WAIT_MUTEX:
+	case KT_WAIT_RWSEM:
+		return "its owner field names no task";
+	default:
+		return "it has no owner: whoever should signal it";
+	}
+}
+
+/*
+ * The D tasks, from node @first on, that wait on @first's lock and whose
+ * holder no field names: one finding. A lock (a semaphore, a page lock)
+ * with one such task says what it is blocked on; two or more on one lock
+ * or event are a pile-up, as bad as the hung-task detector says.
+ */
+static void report_blocked_on(struct graph *g, struct kt_findings *out,
+			      size_t first)
+{
+	const struct node *nd = &g->v[first];
+	char what[NAME_LEN + 32], st[256];
+	size_t n = 0;
+	bool named = false;
+	struct kt_finding *f;
+
+	for (size_t i = 0; i < g->n; i++) {
+		if (!blocked_un(&g->v[i]) || g->v[i].w.lock != nd->w.lock)
+			continue;
+		if (i < first)
+			return;	// reported with the first
+		n++;
+		named |= g->v[i].named;
+	}
+	// one task with others behind it: its chain's finding says it
+	if (!n || (n == 1 && (!is_lock(nd->w.kind) || has_behind(g, first))))
+		return;
+	f = kt_finding_add(out, NAME, n > 1 ? chain_severity(g, named) :
+			   KT_SEV_INFO, "blocked:0x%" PRIx64, nd->w.lock);
+	if (!f)
+		return;
+	lock_label(nd, what, sizeof(what));
+	kt_finding_title(out, f, "%zu task(s) blocked on %s%s, %s", n, what,
+			 intent(nd), is_lock(nd->w.kind) ?
+			 "whose holder is not known" : "which no task owns");
+	state_text(g, nd, st, sizeof(st));
+	kt_finding_explain(out, f,
+			   "%zu task(s) in D state wait on %s at 0x%" PRIx64
+			   "; %s. %s%s", n, what, nd->w.lock, no_holder(nd),
+			   st[0] ? st : "", st[0] ? "." : "");
+	if (named)
+		kt_finding_explain(out, f,
+				   " The hung-task detector reported %s blocked "
+				   "for longer than its timeout%s.",
+				   n > 1 ? "them" : "it",
+				   g->hung_panic ? ", and panicked" : "");
+	ref_lock(out, f, nd, "blocked on");
+	for (size_t i = first; i < g->n; i++) {
+		const struct node *w = &g->v[i];
+
+		if (!blocked_un(w) || w->w.lock != nd->w.lock)
+			continue;
+		kt_finding_ref_task(out, f, "blocked task", w->t->pid,
+				    w->t->addr);
+		ref_lock(out, f, w, "lock");
+		step_wait(g, out, f, w);
+	}
+}
+
 static void report_cycle(struct graph *g, struct kt_findings *out, int c)
 {
 	char title[1024], who[64], what[NAME_LEN + 32];
@@ -609,6 +730,9 @@ static struct kt_error *lock_chain_run(struct kt_program *prog,
 	for (size_t i = 0; i < g.n; i++)
 		if (g.v[i].root == (int)i)
 			report_chain(&g, out, (int)i);
+	for (size_t i = 0; i < g.n; i++)
+		if (blocked_un(&g.v[i]))
+			report_blocked_on(&g, out, i);
 	kt_lock_wait_ctx_deinit(&g.ctx);
 	free(g.v);
 	return NULL;

@@ -584,6 +584,49 @@ static bool first_waiter_lock(struct kt_program *prog, const struct scope *s,
 	return true;
 }
 
+/*
+ * A wait queue entry whose wake function is percpu_rwsem_wake_function
+ * is queued on a percpu_rw_semaphore's waiters (percpu_rwsem_wait(),
+ * 5.8's "locking/percpu-rwsem: Remove the embedded rwsem"): the lock
+ * when no pointer to it is in scope.
+ */
+static bool percpu_waiter(struct kt_program *prog, const struct candidate *c,
+			  struct kt_lock_wait *w)
+{
+	struct kt_symbol_hit h;
+	uint64_t func, off;
+
+	if (!c->d->func ||
+	    kt_error_catch_any(kt_read_u64(prog, w->waiter + c->func_off,
+					   &func)) ||
+	    !kt_symbol_lookup(prog, func, &h) || h.addr != func ||
+	    strcmp(h.name, "percpu_rwsem_wake_function") ||
+	    !type_off(prog, "struct percpu_rw_semaphore", "waiters", &off))
+		return false;
+	w->lock -= off;
+	return true;
+}
+
+/*
+ * percpu_rwsem_wait() queues a reader with WQ_FLAG_CUSTOM, a writer
+ * without (include/linux/wait.h's #define, 0x08: not in DWARF).
+ */
+#define WQ_FLAG_CUSTOM 0x08
+
+static void percpu_intents(struct kt_program *prog, struct kt_lock_wait *w)
+{
+	uint64_t off;
+	uint32_t flags;
+
+	if (!type_off(prog, "struct wait_queue_entry", "flags", &off))
+		return;
+	for (size_t i = 0; i < w->nring; i++)
+		if (!kt_error_catch_any(kt_read_u32(prog, w->ring[i].waiter + off,
+						    &flags)))
+			w->ring[i].write = !(flags & WQ_FLAG_CUSTOM);
+	w->write = w->nring && w->ring[0].write;
+}
+
 static bool lock_of(struct kt_program *prog, const struct scope *s,
 		    const struct candidate *c, struct kt_lock_wait *w)
 {
@@ -615,8 +658,11 @@ static bool lock_of(struct kt_program *prog, const struct scope *s,
 			return false;
 		w->lock = w->head - off;
 		if (container_lock(s, "percpu_rw_semaphore", "waiters", w->lock,
-				   w))
+				   w) ||
+		    percpu_waiter(prog, c, w)) {
 			w->kind = KT_WAIT_PERCPU_RWSEM;
+			percpu_intents(prog, w);
+		}
 		return true;
 	case KT_WAIT_PAGE:
 		page_of(prog, c, w);
@@ -715,6 +761,23 @@ static uint64_t read_member(struct kt_program *prog, uint64_t base,
 #define RWSEM_FLAG_READFAIL (1ULL << 63)
 #define RWSEM_READER_OWNED 1ULL
 
+/*
+ * A folio's flags are its head page's (struct folio overlays struct
+ * page); the bit waited for is PG_locked for lock_page()/folio_lock().
+ */
+static void page_state(struct kt_program *prog, const struct kt_lock_wait *w,
+		       struct kt_lock_state *ret, bool *ok)
+{
+	int64_t pg_locked;
+
+	ret->flags = read_member(prog, w->page, "struct page", "flags", 8, ok);
+	ret->locked = *ok && w->bit >= 0 && w->bit < 64 &&
+		      (ret->flags >> w->bit & 1);
+	ret->pg_locked = !kt_error_catch_any(kt_enum_value(
+				 prog, "enum pageflags", "PG_locked", &pg_locked)) &&
+			 pg_locked == w->bit;
+}
+
 void kt_lock_state_read(struct kt_program *prog,
 			const struct kt_task_list *tl,
 			const struct kt_lock_wait *w,
@@ -751,6 +814,14 @@ void kt_lock_state_read(struct kt_program *prog,
 	case KT_WAIT_COMPLETION:
 		ret->count = read_member(prog, w->lock, type, "done", 4, &ok);
 		break;
+	case KT_WAIT_PERCPU_RWSEM:
+		ret->block = read_member(prog, w->lock, type, "block", 4, &ok);
+		t = read_member(prog, w->lock, type, "writer.task", 8, &ok);
+		ret->owner = ok && kt_task_by_addr(tl, t) ? t : 0;
+		break;
+	case KT_WAIT_PAGE:
+		page_state(prog, w, ret, &ok);
+		break;
 	default:
 		return;
 	}
@@ -758,6 +829,26 @@ void kt_lock_state_read(struct kt_program *prog,
 }
 
 /* ---- names ---- */
+
+/*
+ * Is @v of C type @type ("struct wait_queue_head"), directly or through
+ * typedefs (a wait queue head is declared wait_queue_head_t)?
+ */
+static bool value_is(const struct kt_value *v, const char *type)
+{
+	char tname[KT_CTYPE_NAME];
+	Dwarf_Die die = v->type;
+	const char *name;
+
+	if (!strcmp(kt_value_type_name(v, tname, sizeof(tname)), type))
+		return true;
+	if (!v->has_type || v->indirect ||
+	    kt_error_catch_any(kt_dwarf_underlying(&die, &die)) ||
+	    dwarf_tag(&die) != DW_TAG_structure_type ||
+	    !(name = dwarf_diename(&die)))
+		return false;
+	return !strncmp(type, "struct ", 7) && !strcmp(type + 7, name);
+}
 
 /*
  * "some_dev.cfg_lock": the member path inside global @s down to an
@@ -771,7 +862,6 @@ static bool member_path(struct kt_program *prog, const struct kt_symbol_hit *s,
 						  NULL;
 	struct kt_dwarf *dw = mod ? mod->dwarf : prog->dwarf;
 	struct kt_value v, child;
-	char tname[KT_CTYPE_NAME];
 	Dwarf_Die vtype;
 	size_t used;
 
@@ -783,8 +873,7 @@ static bool member_path(struct kt_program *prog, const struct kt_symbol_hit *s,
 		struct kt_value_iter it = { 0 };
 		bool inside = false;
 
-		if (v.addr == addr && (!type ||
-		    !strcmp(kt_value_type_name(&v, tname, sizeof(tname)), type)))
+		if (v.addr == addr && (!type || value_is(&v, type)))
 			return true;
 		for (unsigned k = 0; k < 65536 && !inside; k++) {
 			if (!kt_value_next_child(&v, &it, &child))

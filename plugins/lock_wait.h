@@ -113,9 +113,17 @@ struct kt_lock_state {
 	bool writer;		/* rwsem: RWSEM_WRITER_LOCKED */
 	long readers;		/* rwsem: count >> RWSEM_READER_SHIFT */
 	uint64_t last_reader;	/* rwsem reader-owned: the owner hint */
+	uint64_t block;		/* percpu rwsem: a writer has it or wants it */
+	bool locked;		/* page: its bit is set in the flags */
+	uint64_t flags;		/* page: the flags word */
+	bool pg_locked;		/* page: the bit is PG_locked */
 };
 
-/** Read @w's lock: its owner word, count or done. */
+/**
+ * Read @w's lock: its owner word, count or done, a percpu rwsem's block
+ * and the writer its rcuwait names (the owner: it has blocked new readers
+ * and waits for the old ones to leave), a page's flags.
+ */
 void kt_lock_state_read(struct kt_program *prog,
 			const struct kt_task_list *tl,
 			const struct kt_lock_wait *w,

@@ -18,7 +18,8 @@ const char *const kt_test_dumps[] = {
 
 const char *const kt_test_finding_dumps[] = {
 	"list-double-del", "list-neighbour", "stale-ref", "lock-chain",
-	"rcu-stall", "warn", "div0", "nx", "stack-overflow", "kyber-ctx", NULL,
+	"rcu-stall", "warn", "div0", "nx", "stack-overflow", "kyber-ctx",
+	"wait-kinds", NULL,
 };
 
 const char *kt_test_env(const char *name)

@@ -11,6 +11,9 @@
  * the chain to kt_dev.ready and the ABBA cycle are checked fact by fact:
  * tasks by pid as drgn reads them from the dump, locks by address and by
  * name, the slab object of kt_pair->lock as slab_object_info() gives it.
+ * On wait-kinds (ktwait), the locks that record no holder: a semaphore in
+ * a slab object, a percpu rwsem held for write, a locked page and a wait
+ * queue, each with its D tasks as drgn walks its wait list.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -194,16 +197,21 @@ ParameterizedTest(struct kt_dump_param *d, plugin_lock_chain, drgn_wait_lists)
 
 /* ---- lock-chain, fact by fact ---- */
 
-static size_t lock_chain_dumps(struct kt_dump_param *p)
+static size_t scenario_dumps(struct kt_dump_param *p, const char *scenario)
 {
 	static struct kt_dump_param all[KT_TEST_NDUMPS + (KT_TEST_NDUMPS +
 			KT_TEST_NFINDING_DUMPS) * KT_TEST_MAXKERNELS];
 	size_t n = kt_test_all_dump_params(all), k = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(kt_test_scenario(all[i].name), "lock-chain"))
+		if (!strcmp(kt_test_scenario(all[i].name), scenario))
 			p[k++] = all[i];
 	return k;
+}
+
+static size_t lock_chain_dumps(struct kt_dump_param *p)
+{
+	return scenario_dumps(p, "lock-chain");
 }
 
 ParameterizedTestParameters(plugin_lock_chain, abba_deadlock)
@@ -444,6 +452,146 @@ ParameterizedTest(struct kt_dump_param *d, plugin_lock_chain, self_deadlock)
 	cr_assert(refs_task(f, "deadlocked task", a->pid));
 	cr_assert(refs_task(f, "blocked behind the deadlock",
 			    owner_pid(pair)));
+	kt_findings_deinit(&out);
+	cJSON_Delete(exp);
+	kt_program_destroy(prog);
+}
+
+/* ---- wait-kinds, fact by fact ---- */
+
+ParameterizedTestParameters(plugin_lock_chain, wait_kinds)
+{
+	static struct kt_dump_param p[KT_TEST_MAXKERNELS];
+	size_t n = scenario_dumps(p, "wait-kinds");
+
+	return cr_make_param_array(struct kt_dump_param, p, n);
+}
+
+/* drgn's D-state waiters of @lock, as a count; each one a "blocked task". */
+static size_t check_waiters(const char *dump, const struct kt_finding *f,
+			    cJSON *exp, cJSON *lock, bool *named)
+{
+	size_t n = 0;
+	cJSON *w;
+
+	cJSON_ArrayForEach(w, kt_test_get(lock, "waiters")) {
+		cJSON *pid = kt_test_get(w, "pid");
+
+		if (!cJSON_IsNumber(pid) || !blocked(exp, pid->valueint))
+			continue;
+		cr_expect(refs_task(f, "blocked task", pid->valueint),
+			  "%s: %s does not name pid %d", dump, f->id,
+			  pid->valueint);
+		*named |= hung_named(exp, pid->valueint);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The finding about @name's lock: its id from drgn's address, its title
+ * with @label ("semaphore kmalloc-64 object 0x...+0x18"), every D waiter
+ * drgn walks and no more, each waiter's lock ref at that address, and its
+ * severity: information for one task, a chain's for more.
+ */
+static const struct kt_finding *check_blocked_on(const char *dump,
+						 const struct kt_findings *out,
+						 cJSON *exp, cJSON *lock,
+						 const char *label)
+{
+	uint64_t addr = kt_test_hex(kt_test_get(lock, "addr"));
+	const struct kt_finding *f;
+	bool named = false;
+	char id[64];
+	size_t n;
+
+	snprintf(id, sizeof(id), "lock_chain:blocked:0x%" PRIx64, addr);
+	f = kt_findings_find(out, id);
+	cr_assert_not_null(f, "%s: no %s (%s)", dump, id, label);
+	cr_expect(strstr(f->title, label), "%s: no '%s' in %s", dump, label,
+		  f->title);
+	cr_expect_eq(kt_test_ref(f, "blocked on")->addr, addr);
+	n = check_waiters(dump, f, exp, lock, &named);
+	cr_expect(n > 0, "%s: drgn has no D waiter on %s", dump, label);
+	cr_expect_eq(count_refs(f, "blocked task"), n, "%s: %s", dump, f->id);
+	for (size_t i = 0; i < f->nrefs; i++)
+		if (!strcmp(f->refs[i].label, "lock"))
+			cr_expect_eq(f->refs[i].addr, addr, "%s: %s", dump,
+				     f->id);
+	cr_expect_eq(f->severity, n == 1 || !named ? KT_SEV_INFO :
+		     cJSON_IsTrue(kt_test_get(exp, "hung_panic")) ?
+		     KT_SEV_ERROR : KT_SEV_WARNING, "%s: %s", dump, f->id);
+	return f;
+}
+
+/*
+ * ktwait's locks: the semaphore kt_pool->slots (count 0, two tasks in
+ * down()), the percpu rwsem kt_hub.resize_sem (block 1, a reader), the
+ * locked page kt_page (a task locking it) and the wait queue
+ * kt_hub.idle_wq the two holders wait on. None records a holder, for
+ * drgn as for the plugin.
+ */
+ParameterizedTest(struct kt_dump_param *d, plugin_lock_chain, wait_kinds)
+{
+	struct kt_program *prog = kt_test_open(d->name);
+	cJSON *exp = expected(d->name);
+	cJSON *sem = lock_named(exp, "kt_pool->slots");
+	cJSON *pcpu = lock_named(exp, "kt_hub.resize_sem");
+	cJSON *page = lock_named(exp, "kt_page");
+	cJSON *wq = lock_named(exp, "kt_hub.idle_wq");
+	const struct kt_finding *f;
+	struct kt_findings out;
+	char label[160];
+	cJSON *slab, *w;
+	uint64_t addr;
+
+	cr_assert(sem && pcpu && page && wq, "%s: drgn has no ktwait locks",
+		  d->name);
+	cr_assert(owner_pid(sem) < 0 && owner_pid(pcpu) < 0 &&
+		  owner_pid(page) < 0 && owner_pid(wq) < 0);
+	kt_test_run_plugin(prog, "lock_chain", &out);
+
+	// the semaphore, by its slab object as slab_object_info() has it
+	addr = kt_test_hex(kt_test_get(sem, "addr"));
+	slab = kt_test_get(sem, "slab");
+	cr_assert(cJSON_IsObject(slab), "%s: kt_pool is not a slab object",
+		  d->name);
+	cr_assert_eq(kt_test_get(sem, "count")->valueint, 0);
+	snprintf(label, sizeof(label), "semaphore %s object 0x%" PRIx64
+		 "+0x%" PRIx64, kt_test_get(slab, "cache")->valuestring,
+		 kt_test_hex(kt_test_get(slab, "object")),
+		 addr - kt_test_hex(kt_test_get(slab, "object")));
+	f = check_blocked_on(d->name, &out, exp, sem, label);
+	cr_expect(kt_test_has_step(f, "count 0"));
+	cr_expect_eq(cJSON_GetArraySize(kt_test_get(sem, "waiters")), 2);
+
+	// the percpu rwsem: block set, its one waiter a reader
+	cr_assert_eq(kt_test_get(pcpu, "block")->valueint, 1);
+	cr_assert(cJSON_IsNull(kt_test_get(pcpu, "writer_waiting")));
+	f = check_blocked_on(d->name, &out, exp, pcpu,
+			     "percpu_rw_semaphore kt_hub.resize_sem [ktwait] "
+			     "(to read)");
+	cJSON_ArrayForEach(w, kt_test_get(pcpu, "waiters"))
+		cr_expect(!cJSON_IsTrue(kt_test_get(w, "write")));
+	cr_expect(kt_test_has_step(f, "block 1"));
+
+	// the page: PG_locked set, its waiter on the page wait table
+	cr_assert(cJSON_IsTrue(kt_test_get(page, "locked")));
+	snprintf(label, sizeof(label), "folio 0x%" PRIx64 " (PG_locked)",
+		 kt_test_hex(kt_test_get(page, "page")));
+	f = check_blocked_on(d->name, &out, exp, page, label);
+	cr_expect(kt_test_has_step(f, "set (locked)"));
+
+	// the wait queue both holders wait on, by its member path
+	f = check_blocked_on(d->name, &out, exp, wq,
+			     "wait queue kt_hub.idle_wq [ktwait]");
+	cr_expect_eq(cJSON_GetArraySize(kt_test_get(wq, "waiters")), 2);
+
+	// no chain: nothing records who holds them
+	cr_expect_null(finding_with_prefix(&out, "lock_chain:deadlock:"));
+	for (size_t i = 0; i < out.n; i++)
+		cr_expect(!strncmp(out.v[i].id, "lock_chain:blocked:", 19),
+			  "%s: %s", d->name, out.v[i].id);
 	kt_findings_deinit(&out);
 	cJSON_Delete(exp);
 	kt_program_destroy(prog);

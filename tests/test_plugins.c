@@ -215,6 +215,7 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "rcu-stall", "lockup" },
 		{ "stale-ref", "stale_refs" },
 		{ "kyber-ctx", "blk_mq lockup" },
+		{ "wait-kinds", "hung_tasks lock_chain" },
 	};
 	const char *scen = kt_test_scenario(p->name), *expect = NULL;
 	struct kt_program *prog = kt_test_open(p->name);

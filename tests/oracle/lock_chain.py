@@ -12,20 +12,32 @@ stack. This script goes the other way, as a human with drgn would: it
 takes candidate locks, and walks each one's wait list with
 list_for_each_entry() over the kernel's own waiter types (struct
 mutex_waiter, rwsem_waiter, semaphore_waiter on wait_list; struct
-swait_queue on a completion's wait.task_list).
+swait_queue on a completion's wait.task_list; struct wait_queue_entry
+on a wait queue head's head, a percpu_rw_semaphore's waiters among
+them; struct wait_page_queue on the page wait table's bucket of a
+folio: folio_wait_table[hash_ptr(folio, PAGE_WAIT_TABLE_BITS)], or
+page_wait_table before 5.16).
 
 Candidates: the `lock`, `sem` and `x` variables drgn can read in the
 frames of every task in D state (TASK_UNINTERRUPTIBLE without
-TASK_NOLOAD), when their type is struct mutex *, struct rw_semaphore *
-or struct completion *; and, when ktscen is loaded with the lock-chain
-scenario, its locks by name: kt_dev.cfg_lock, kt_dev.state_sem,
-kt_dev.ready, kt_table_lock and kt_pair->lock.
+TASK_NOLOAD), when their type is struct mutex *, struct rw_semaphore *,
+struct semaphore *, struct percpu_rw_semaphore * or struct completion *;
+when ktscen is loaded with the lock-chain scenario, its locks by name:
+kt_dev.cfg_lock, kt_dev.state_sem, kt_dev.ready, kt_table_lock and
+kt_pair->lock; when ktwait is loaded with the wait-kinds scenario, its
+locks by name: kt_pool->slots, kt_hub.idle_wq, kt_hub.resize_sem,
+kt_hub.quiesced and the page kt_page.
 
 For each lock: address, type, how it was found, the owner word and the
-task it names (flags masked: ~0x7), the rwsem count, the completion's
-done, every waiter (pid, comm, waiter address, and for an rwsem whether
-it waits to write), and slab_object_info() of the lock (cache name and
-object address), for a lock in a slab object. "hung_pids": the pids the
+task it names (flags masked: ~0x7), the rwsem and semaphore count, the
+completion's done, a percpu rwsem's block and the writer its rcuwait
+names (only while the writer waits for readers: no field names a writer
+that holds it), a page's PG_locked bit, every waiter (pid, comm, waiter
+address, and for an rwsem or percpu rwsem whether it waits to write; a
+wait queue's entries that are no task's have pid null and their wake
+function), and slab_object_info() of the lock (cache name and object
+address), for a lock in a slab object. A semaphore, a wait queue, a
+percpu rwsem and a page lock record no holder: their "owner" is null. "hung_pids": the pids the
 log's "INFO: task COMM:PID blocked for more than" lines name, and
 "hung_panic": whether the kernel panicked with "hung_task".
 """
@@ -39,6 +51,8 @@ sys.dont_write_bytecode = True
 
 from drgn import FaultError, Object  # noqa: E402
 from drgn.helpers.linux.list import list_for_each_entry  # noqa: E402
+from drgn.helpers.linux.percpu import per_cpu_ptr  # noqa: E402
+from drgn.helpers.linux.pid import for_each_task  # noqa: E402
 from drgn.helpers.linux.printk import get_printk_records  # noqa: E402
 from drgn.helpers.linux.slab import slab_object_info  # noqa: E402
 
@@ -55,9 +69,20 @@ KINDS = {
     "struct mutex": ("mutex", "struct mutex_waiter", "wait_list", "list"),
     "struct rw_semaphore": ("rw_semaphore", "struct rwsem_waiter",
                             "wait_list", "list"),
+    "struct semaphore": ("semaphore", "struct semaphore_waiter",
+                         "wait_list", "list"),
     "struct completion": ("completion", "struct swait_queue", None,
                           "task_list"),
+    "struct wait_queue_head": ("wait queue", "struct wait_queue_entry",
+                               "head", "entry"),
+    "struct percpu_rw_semaphore": ("percpu_rw_semaphore",
+                                   "struct wait_queue_entry", None, "entry"),
 }
+# include/linux/wait.h
+WQ_FLAG_CUSTOM = 0x08
+# include/linux/hash.h, include/linux/pagemap.h (mm/filemap.c)
+GOLDEN_RATIO_64 = 0x61C8864680B583EB
+PAGE_WAIT_TABLE_BITS = 8
 
 
 def task_info(task):
@@ -80,25 +105,105 @@ def ring_of(prog, lock, wtype, member):
     return ring
 
 
+def list_of(lock, kind):
+    if kind == "struct completion":
+        return lock.wait.task_list
+    if kind == "struct percpu_rw_semaphore":
+        return lock.waiters.head
+    return lock.member_(KINDS[kind][2])
+
+
+def queue_entry(prog, w):
+    """A wait queue entry: its task (private), or its wake function when
+    it is no task's."""
+    private = w.private.value_()
+    try:
+        func = prog.symbol(w.func.value_()).name
+    except LookupError:
+        func = hx(w.func.value_())
+    if private in task_addrs(prog):
+        entry = task_info(Object(prog, "struct task_struct *", private))
+    else:
+        entry = {"pid": None, "comm": None, "task": None}
+    entry["func"] = func
+    return entry
+
+
+_TASK_ADDRS = set()
+
+
+def task_addrs(prog):
+    """Every task's address: a wait queue entry's private is one, or not."""
+    if not _TASK_ADDRS:
+        _TASK_ADDRS.update(t.value_() for t in for_each_task(prog))
+    return _TASK_ADDRS
+
+
 def waiters(prog, lock, kind):
     _name, wtype, head, member = KINDS[kind]
     out = []
-    if kind != "struct completion" and not has_member(lock, head) and \
+    if head and not has_member(lock, head) and \
             has_member(lock, "first_waiter"):
         ring = ring_of(prog, lock, wtype, member)
     else:
-        lst = lock.wait.task_list if kind == "struct completion" else \
-            lock.member_(head)
-        ring = list_for_each_entry(wtype, lst.address_of_(), member)
+        ring = list_for_each_entry(wtype, list_of(lock, kind).address_of_(),
+                                   member)
     for w in ring:
-        entry = task_info(w.task)
+        if wtype == "struct wait_queue_entry":
+            entry = queue_entry(prog, w)
+        else:
+            entry = task_info(w.task)
         entry["waiter"] = hx(w.value_())
         if kind == "struct rw_semaphore":
             entry["write"] = w.type.value_() == \
                 prog.constant("RWSEM_WAITING_FOR_WRITE").value_()
+        if kind == "struct percpu_rw_semaphore":
+            # percpu_rwsem_wait(): WQ_FLAG_CUSTOM marks a reader
+            entry["write"] = not w.flags.value_() & WQ_FLAG_CUSTOM
         out.append(entry)
         if len(out) >= MAX_WAITERS:
             break
+    return out
+
+
+def percpu_readers(prog, sem):
+    return sum(per_cpu_ptr(sem.read_count, cpu)[0].value_()
+               for cpu in possible_cpus(prog))
+
+
+def page_wait_head(prog, folio):
+    """The page wait table's bucket of @folio: hash_ptr(folio, 8)."""
+    try:
+        table = prog["folio_wait_table"]
+    except KeyError:
+        table = prog["page_wait_table"]     # before 5.16
+    h = ((folio * GOLDEN_RATIO_64) & 0xffffffffffffffff) >> \
+        (64 - PAGE_WAIT_TABLE_BITS)
+    return table[h]
+
+
+def page_facts(prog, page, how):
+    """A page (5.10) or folio (5.16+) and who waits for its PG_locked bit:
+    the wait_page_queue entries of its bucket that name it."""
+    ftype = "struct folio" if prog.type("struct wait_page_queue").has_member(
+        "folio") else "struct page"
+    addr = page.value_()
+    bit = prog.constant("PG_locked").value_()
+    head = page_wait_head(prog, addr)
+    out = {"addr": hx(addr), "type": ftype, "kind": "folio bit", "how": how,
+           "page": hx(addr), "bit": bit,
+           "locked": bool(page.flags.value_() >> bit & 1),
+           "wait_head": hx(head.address_), "owner": None, "waiters": [],
+           "others": 0, "slab": None}
+    member = "folio" if ftype == "struct folio" else "page"
+    for w in list_for_each_entry("struct wait_page_queue",
+                                 head.head.address_of_(), "wait.entry"):
+        if w.member_(member).value_() != addr or w.bit_nr.value_() != bit:
+            out["others"] += 1
+            continue
+        entry = queue_entry(prog, w.wait)
+        entry["waiter"] = hx(w.value_())
+        out["waiters"].append(entry)
     return out
 
 
@@ -138,6 +243,17 @@ def lock_facts(prog, lock, kind, how):
         out["count"] = hx(count)
         # RWSEM_WRITER_LOCKED, bit 0 of count (kernel/locking/rwsem.c)
         out["owner"] = owner_of(prog, word) if count & 1 else None
+    elif kind == "struct semaphore":
+        out["count"] = lock.count.value_()
+        out["owner"] = None
+    elif kind == "struct percpu_rw_semaphore":
+        out["block"] = lock.block.counter.value_()
+        w = lock.writer.task.value_()
+        out["writer_waiting"] = owner_of(prog, w) if w else None
+        out["readers"] = percpu_readers(prog, lock)
+        out["owner"] = None
+    elif kind == "struct wait_queue_head":
+        out["owner"] = None
     else:
         out["done"] = lock.done.value_()
         out["owner"] = None
@@ -178,6 +294,23 @@ def scenario_candidates(prog):
             (pair.lock, "struct mutex", "kt_pair->lock")]
 
 
+def wait_kinds_candidates(prog):
+    """ktwait's wait-kinds scenario: its locks by name, and its page."""
+    try:
+        hub = prog["kt_hub"]
+        pool = prog["kt_pool"]
+        page = prog["kt_page"]
+        if not pool.value_() or not page.value_():
+            return [], None
+    except (KeyError, LookupError, FaultError):
+        return [], None
+    return [(pool.slots, "struct semaphore", "kt_pool->slots"),
+            (hub.idle_wq, "struct wait_queue_head", "kt_hub.idle_wq"),
+            (hub.resize_sem, "struct percpu_rw_semaphore",
+             "kt_hub.resize_sem"),
+            (hub.quiesced, "struct completion", "kt_hub.quiesced")], page
+
+
 def log_facts(prog):
     pids, panic = [], False
     for r in get_printk_records(prog):
@@ -206,9 +339,16 @@ def main(prog, argv):
         except Exception as e:  # noqa: BLE001
             note_error(errors, "lock %s" % hx(key), e)
 
-    for obj, kind, name in scenario_candidates(prog):
+    named, page = wait_kinds_candidates(prog)
+    for obj, kind, name in scenario_candidates(prog) + named:
         add(obj, kind, name)
         locks[obj.address_]["name"] = name
+    if page is not None:
+        try:
+            locks[page.value_()] = page_facts(prog, page, "kt_page")
+            locks[page.value_()]["name"] = "kt_page"
+        except Exception as e:  # noqa: BLE001
+            note_error(errors, "page %s" % hx(page.value_()), e)
 
     def visit(task, _rqs=None):
         state = task_state(task)

@@ -10,7 +10,8 @@
 #   stages (default: host fetch build initramfs dumps collect formats)
 #     host       apt-get install what the factory needs
 #     fetch      apt-get download + dpkg -x the kernel packages
-#     build      ktscen.ko and ktblk.ko (out-of-tree modules) and the nbdhang helper
+#     build      ktscen.ko, ktblk.ko and ktwait.ko (out-of-tree modules) and the
+#                nbdhang helper
 #     initramfs  the guest's two initramfs images
 #     dumps      boot and crash every scenario in every mode
 #     collect    lay the kdump files out like ../shared/fixtures
@@ -22,7 +23,7 @@
 #   FX=~/.cache/ktriage/kernels/$KERNEL   where everything goes (never the repository)
 #   SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock
 #              list-double-del list-neighbour stale-ref lock-chain rcu-stall
-#              warn div0 nx stack-overflow kyber-ctx"
+#              warn div0 nx stack-overflow kyber-ctx wait-kinds"
 #   MODES="kdump"                 kdump: in-guest kexec + makedumpfile (the fixtures)
 #                                 qemu : QEMU dump-guest-memory over QMP (ELF, kdump)
 #   KEEP_RAW=0                    1: also copy the unfiltered /proc/vmcore (400 MB)
@@ -48,7 +49,7 @@ KT_CACHE=${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}
 FX=${FX:-$KT_CACHE/kernels/$KERNEL}
 # the first six: every oracle's facts; the others: the analyzers' (findings)
 BASE_SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock"
-FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall warn div0 nx stack-overflow kyber-ctx"
+FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall warn div0 nx stack-overflow kyber-ctx wait-kinds"
 SCENARIOS=${SCENARIOS:-"$BASE_SCENARIOS $FINDING_SCENARIOS"}
 MODES=${MODES:-kdump}
 KEEP_RAW=${KEEP_RAW:-0}
@@ -287,9 +288,10 @@ make_buildroot() {
 
 stage_build() {
 	local cc=gcc-12 want root=$KT_CACHE/buildroot/$KBUILD
-	say "building ktscen.ko, ktblk.ko and nbdhang"
+	say "building ktscen.ko, ktblk.ko, ktwait.ko and nbdhang"
 	rm -rf "$BUILD/ktscen" && mkdir -p "$BUILD/ktscen" "$BUILD/helpers"
-	cp "$FACTORY/src/ktscen.c" "$FACTORY/src/ktblk.c" "$FACTORY/src/Kbuild" "$BUILD/ktscen/"
+	cp "$FACTORY/src/ktscen.c" "$FACTORY/src/ktblk.c" "$FACTORY/src/ktwait.c" \
+		"$FACTORY/src/Kbuild" "$BUILD/ktscen/"
 	# no module BTF (it needs pahole, and nothing reads it here)
 	if [ "$KBUILD" = host ]; then
 		# the compiler the kernel was built with, when the host has it
@@ -310,9 +312,11 @@ stage_build() {
 			CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$LOGS/ktscen-build.log" 2>&1 ||
 			{ umount "$root/proc" 2> /dev/null; tail -20 "$LOGS/ktscen-build.log"; return 1; }
 		umount "$root/proc" 2> /dev/null || true
-		cp "$root/tmp/ktscen/ktscen.ko" "$root/tmp/ktscen/ktblk.ko" "$BUILD/ktscen/"
+		cp "$root/tmp/ktscen/ktscen.ko" "$root/tmp/ktscen/ktblk.ko" \
+			"$root/tmp/ktscen/ktwait.ko" "$BUILD/ktscen/"
 	fi
-	cp "$BUILD/ktscen/ktscen.ko" "$BUILD/ktscen/ktblk.ko" "$BUILD/helpers/"
+	cp "$BUILD/ktscen/ktscen.ko" "$BUILD/ktscen/ktblk.ko" "$BUILD/ktscen/ktwait.ko" \
+		"$BUILD/helpers/"
 	gcc -static -O2 -Wall -o "$BUILD/helpers/nbdhang" "$FACTORY/src/nbdhang.c"
 }
 
@@ -328,6 +332,7 @@ stage_initramfs() {
 scen_module() {
 	case $1 in
 	kyber-*) echo ktblk ;;
+	wait-*) echo ktwait ;;
 	*) echo ktscen ;;
 	esac
 }
@@ -432,7 +437,8 @@ stage_collect() {
 		[ "$s" = sysrq-null ] && [ -s "$d/$s.vmcore.kdump-lzo" ] &&
 			cp "$d/$s.vmcore.kdump-lzo" "$FIXTURES/dumps/$s.kdump-lzo"
 	done
-	cp "$BUILD/helpers/ktscen.ko" "$BUILD/helpers/ktblk.ko" "$FIXTURES/modules/"
+	cp "$BUILD/helpers/ktscen.ko" "$BUILD/helpers/ktblk.ko" "$BUILD/helpers/ktwait.ko" \
+		"$FIXTURES/modules/"
 	for m in nbd null_blk kyber-iosched; do
 		f=$(find "$KROOT/usr/lib/debug" -path "*/modules/$KVER/*" -name "$m.ko*" | head -n 1)
 		case $f in
