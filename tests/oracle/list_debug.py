@@ -17,7 +17,17 @@ the log, and what drgn 0.0.22 sees of the list_head it names.
 - "ring_prev": how many list_heads walking ->prev from the entry visits
   before it comes back (null if it does not, within 100000); "head": the
   first symbol (a global) the walk passes.
-- "fires": a report is in the log.
+- "fires": a report is in the log, or the oops below.
+
+With no report, a list operation that followed a garbage or NULL link
+(the kernel has no CONFIG_DEBUG_LIST, or the check itself faulted): the
+last oops of the log is a general protection fault ("probably for
+non-canonical address A") or a page fault at A, and one of the values of
+its register dump is a list_head V that is on a list (V->prev->next == V)
+and whose ->next L or ->prev is the link the access went through (A == L
+or A == L + 8), L being no address the dump can read and no list poison.
+Then "entry" is V, "field" the link, "bad_link" L, "fault_address" A, and
+the entry's facts as above.
 """
 import os
 import re
@@ -47,6 +57,60 @@ def last_report():
         if REPORT.match(text):
             line = text
     return line
+
+
+FAULT = re.compile(r"general protection fault, probably for non-canonical "
+                   r"address (0x[0-9a-f]+)|unable to handle page fault for "
+                   r"address: ([0-9a-f]+)")
+REGS = re.compile(r"\b(R[A-Z0-9]{2}|R[0-9]+): ?([0-9a-f]{16})")
+
+
+def last_fault():
+    """The last oops's fault address and the values of its register dump."""
+    addr, regs = None, []
+    for r in get_printk_records(prog):  # noqa: F821 - the drgn CLI's global
+        text = r.text.decode(errors="replace")
+        m = FAULT.search(text)
+        if m:
+            addr = int(m.group(1) or m.group(2), 16)
+            regs = []
+        elif addr is not None:
+            regs += [int(v, 16) for _, v in REGS.findall(text)]
+    return addr, regs
+
+
+def readable(addr):
+    try:
+        prog.read_u64(addr)  # noqa: F821
+        return True
+    except FaultError:
+        return False
+
+
+def poison(v):
+    return v - DELTA in (0x100, 0x122)
+
+
+def fault_entry():
+    """(entry, field, link, address) of a list operation's bad link."""
+    addr, regs = last_fault()
+    if addr is None:
+        return None
+    for v in regs:
+        if v >> 48 != 0xffff or not readable(v):
+            continue
+        nxt, prv = links(v)
+        if nxt is None:
+            continue
+        for field, link, other in (("next", nxt, prv), ("prev", prv, nxt)):
+            if addr not in (link, link + 8) or readable(link) or \
+                    poison(link) or other >> 48 != 0xffff or \
+                    not readable(other):
+                continue
+            back = prog.read_u64(other + (8 if field == "prev" else 0))  # noqa: F821
+            if back == v:
+                return v, field, link, addr
+    return None
 
 
 def parse(line):
@@ -136,6 +200,20 @@ def main(argv):
     line = last_report()
     out["report"] = line
     out["fires"] = line is not None
+    fault = fault_entry() if line is None else None
+    if fault is not None:
+        entry, field, link, addr = fault
+        out["fires"] = True
+        out["entry"] = hx(entry)
+        out["field"] = field
+        out["bad_link"] = hx(link)
+        out["fault_address"] = hx(addr)
+        slab(entry, "entry", out)
+        nxt, prv = links(entry)
+        out["entry_next"], out["entry_prev"] = hx(nxt), hx(prv)
+        out["double_del"] = False
+        if field == "next":
+            ring_prev(entry, out)
     if line is not None:
         f = parse(line)
         entry = f.get("entry")

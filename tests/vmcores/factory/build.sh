@@ -10,8 +10,8 @@
 #   stages (default: host fetch build initramfs dumps collect formats)
 #     host       apt-get install what the factory needs
 #     fetch      apt-get download + dpkg -x the kernel packages
-#     build      ktscen.ko, ktblk.ko and ktwait.ko (out-of-tree modules) and the
-#                nbdhang helper
+#     build      ktscen.ko, ktblk.ko, ktwait.ko and ktlist.ko (out-of-tree
+#                modules) and the nbdhang helper
 #     initramfs  the guest's two initramfs images
 #     dumps      boot and crash every scenario in every mode
 #     collect    lay the kdump files out like ../shared/fixtures
@@ -23,7 +23,7 @@
 #   FX=~/.cache/ktriage/kernels/$KERNEL   where everything goes (never the repository)
 #   SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock
 #              list-double-del list-neighbour stale-ref lock-chain rcu-stall
-#              warn div0 nx stack-overflow kyber-ctx wait-kinds"
+#              warn div0 nx stack-overflow kyber-ctx wait-kinds list-garbage"
 #   MODES="kdump"                 kdump: in-guest kexec + makedumpfile (the fixtures)
 #                                 qemu : QEMU dump-guest-memory over QMP (ELF, kdump)
 #   KEEP_RAW=0                    1: also copy the unfiltered /proc/vmcore (400 MB)
@@ -49,7 +49,7 @@ KT_CACHE=${KTRIAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktriage}
 FX=${FX:-$KT_CACHE/kernels/$KERNEL}
 # the first six: every oracle's facts; the others: the analyzers' (findings)
 BASE_SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock"
-FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall warn div0 nx stack-overflow kyber-ctx wait-kinds"
+FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall warn div0 nx stack-overflow kyber-ctx wait-kinds list-garbage"
 SCENARIOS=${SCENARIOS:-"$BASE_SCENARIOS $FINDING_SCENARIOS"}
 MODES=${MODES:-kdump}
 KEEP_RAW=${KEEP_RAW:-0}
@@ -288,10 +288,10 @@ make_buildroot() {
 
 stage_build() {
 	local cc=gcc-12 want root=$KT_CACHE/buildroot/$KBUILD
-	say "building ktscen.ko, ktblk.ko, ktwait.ko and nbdhang"
+	say "building ktscen.ko, ktblk.ko, ktwait.ko, ktlist.ko and nbdhang"
 	rm -rf "$BUILD/ktscen" && mkdir -p "$BUILD/ktscen" "$BUILD/helpers"
 	cp "$FACTORY/src/ktscen.c" "$FACTORY/src/ktblk.c" "$FACTORY/src/ktwait.c" \
-		"$FACTORY/src/Kbuild" "$BUILD/ktscen/"
+		"$FACTORY/src/ktlist.c" "$FACTORY/src/Kbuild" "$BUILD/ktscen/"
 	# no module BTF (it needs pahole, and nothing reads it here)
 	if [ "$KBUILD" = host ]; then
 		# the compiler the kernel was built with, when the host has it
@@ -313,10 +313,10 @@ stage_build() {
 			{ umount "$root/proc" 2> /dev/null; tail -20 "$LOGS/ktscen-build.log"; return 1; }
 		umount "$root/proc" 2> /dev/null || true
 		cp "$root/tmp/ktscen/ktscen.ko" "$root/tmp/ktscen/ktblk.ko" \
-			"$root/tmp/ktscen/ktwait.ko" "$BUILD/ktscen/"
+			"$root/tmp/ktscen/ktwait.ko" "$root/tmp/ktscen/ktlist.ko" "$BUILD/ktscen/"
 	fi
 	cp "$BUILD/ktscen/ktscen.ko" "$BUILD/ktscen/ktblk.ko" "$BUILD/ktscen/ktwait.ko" \
-		"$BUILD/helpers/"
+		"$BUILD/ktscen/ktlist.ko" "$BUILD/helpers/"
 	gcc -static -O2 -Wall -o "$BUILD/helpers/nbdhang" "$FACTORY/src/nbdhang.c"
 }
 
@@ -333,6 +333,7 @@ scen_module() {
 	case $1 in
 	kyber-*) echo ktblk ;;
 	wait-*) echo ktwait ;;
+	list-garbage) echo ktlist ;;
 	*) echo ktscen ;;
 	esac
 }
@@ -438,7 +439,7 @@ stage_collect() {
 			cp "$d/$s.vmcore.kdump-lzo" "$FIXTURES/dumps/$s.kdump-lzo"
 	done
 	cp "$BUILD/helpers/ktscen.ko" "$BUILD/helpers/ktblk.ko" "$BUILD/helpers/ktwait.ko" \
-		"$FIXTURES/modules/"
+		"$BUILD/helpers/ktlist.ko" "$FIXTURES/modules/"
 	for m in nbd null_blk kyber-iosched; do
 		f=$(find "$KROOT/usr/lib/debug" -path "*/modules/$KVER/*" -name "$m.ko*" | head -n 1)
 		case $f in
