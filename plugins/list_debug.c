@@ -17,6 +17,10 @@
  *    the global list head on it), or a cycle elsewhere, or a bad link.
  * Critical when the panic task trapped in the list checks; error when the
  * report is in the log but the kernel went on (no BUG_ON_DATA_CORRUPTION).
+ *
+ * With no report, the same for a list operation that faulted on a NULL or
+ * garbage link (list_fault.h): a kernel without CONFIG_DEBUG_LIST, or its
+ * check reading through the link.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -31,6 +35,7 @@
 #include "core/stack.h"
 #include "core/task.h"
 #include "core/value.h"
+#include "plugins/list_fault.h"
 #include "plugins/list_report.h"
 #include "plugins/plugin.h"
 
@@ -74,6 +79,8 @@ struct ctx {
 	struct kt_trace tr;
 	bool trapped;		/* the panic task stopped in the checks */
 	size_t check_fi;
+	bool fault;		/* no report: a list operation faulted */
+	struct kt_list_fault lf;
 	/* the entry */
 	struct where e;
 	char type[96], member[128], var[96];
@@ -395,6 +402,11 @@ static const char *kind_words(const struct ctx *c)
 		return "list_add() of an entry already on the list";
 	case KT_LR_ADD_NULL:
 		return "list_add() next to a NULL link";
+	case KT_LR_DEL_BAD:
+		return "list_del() of an entry with a link that is no kernel "
+		       "address";
+	case KT_LR_ADD_BAD:
+		return "list_add() next to a link that is no kernel address";
 	default:
 		return "list corruption";
 	}
@@ -421,6 +433,20 @@ static void title(struct ctx *c, struct kt_finding *f)
 	const struct kt_list_report *r = &c->r;
 
 	entry_name(c, en, sizeof(en));
+	if (c->fault) {
+		char text[16];
+
+		if (kt_list_fault_text(r->was, text, sizeof(text)))
+			fmt(nb, sizeof(nb), ", its bytes are text: \"%s\"", text);
+		else
+			nb[0] = 0;
+		kt_finding_title(c->out, f, "%s() %s %s whose %s is 0x%" PRIx64
+				 "%s%s", c->lf.op, r->del ? "of" : "next to",
+				 en, r->field_next ? "next" : "prev", r->was,
+				 r->was < 4096 ? " (NULL)" :
+				 " (no kernel address)", nb);
+		return;
+	}
 	if (r->kind == KT_LR_DEL_POISON && poison_pair(c)) {
 		kt_finding_title(c->out, f, "list_del() of an entry already "
 				 "deleted: %s", en);
@@ -448,9 +474,32 @@ static void explain(struct ctx *c, struct kt_finding *f)
 {
 	const struct kt_list_report *r = &c->r;
 
-	kt_finding_explain(c->out, f, "CONFIG_DEBUG_LIST reported: \"%s\".",
-			   c->line);
-	if (c->trapped)
+	if (c->fault) {
+		char text[16];
+
+		kt_finding_explain(c->out, f, "The panic task %d took %s in "
+				   "%s()%s%s%s, at an address it read from the "
+				   "list_head's %s: the link is %s.", c->pid,
+				   kt_list_fault_kind(&c->lf), c->lf.op,
+				   c->lf.function ? " (inlined in " : "",
+				   c->lf.function ? c->lf.function : "",
+				   c->lf.function ? "())" : "",
+				   r->field_next ? "next" : "prev",
+				   r->was < 4096 ? "NULL: the entry was never "
+				   "initialised, or zeroed" :
+				   "no kernel address: it was overwritten");
+		if (kt_list_fault_text(r->was, text, sizeof(text)))
+			kt_finding_explain(c->out, f, "Its bytes are text "
+					   "(\"%s\"): a string written past "
+					   "its field, over the link.", text);
+		kt_finding_explain(c->out, f, "No CONFIG_DEBUG_LIST report is "
+				   "in the log: the kernel does not check "
+				   "this operation, or the check itself "
+				   "faulted.");
+	} else
+		kt_finding_explain(c->out, f, "CONFIG_DEBUG_LIST reported: "
+				   "\"%s\".", c->line);
+	if (c->trapped && !c->fault)
 		kt_finding_explain(c->out, f, "The panic task %d stopped in "
 				   "that check (BUG_ON_DATA_CORRUPTION).",
 				   c->pid);
@@ -510,7 +559,8 @@ static void emit(struct ctx *c)
 		return;
 	title(c, f);
 	explain(c, f);
-	kt_finding_ref_log(c->out, f, "report", c->rec, c->line);
+	if (c->rec >= 0)
+		kt_finding_ref_log(c->out, f, "report", c->rec, c->line);
 	kt_finding_ref_task(c->out, f, "panic task", c->pid, c->task);
 	fmt(tn, sizeof(tn), "%s", c->type[0] ? c->type :
 		 "struct list_head");
@@ -524,10 +574,23 @@ static void emit(struct ctx *c)
 		kt_finding_ref_address(c->out, f, "neighbour", c->nb.addr,
 				       "struct list_head");
 	if (c->trapped)
-		kt_finding_ref_frame(c->out, f, "check", c->pid, c->task,
+		kt_finding_ref_frame(c->out, f, c->fault ? "fault" : "check",
+				     c->pid, c->task,
 				     (int)c->check_fi,
 				     c->tr.frames[c->check_fi].sym.name);
-	kt_finding_step(c->out, f, "log record %d: \"%s\"", c->rec, c->line);
+	if (c->rec >= 0)
+		kt_finding_step(c->out, f, "log record %d: \"%s\"", c->rec,
+				c->line);
+	else
+		kt_finding_step(c->out, f, "frame #%d stopped at 0x%" PRIx64
+				" in %s(): %s 0x%" PRIx64 " through %s, "
+				"0x%" PRIx64 " (%s of the list_head found in %s "
+				"%s)", c->lf.frame, c->lf.pc, c->lf.op,
+				c->lf.write ? "a store to" : "a load from",
+				c->lf.ea, kt_reg_names[c->lf.base_reg],
+				c->r.was, c->r.field_next ? "next" : "prev",
+				c->lf.via_var ? "variable" : "register",
+				c->lf.via);
 	kt_finding_step(c->out, f, "the entry 0x%" PRIx64 ": %s (kmem)",
 			c->e.addr, c->e.desc);
 	if (c->e.read)
@@ -604,8 +667,7 @@ static struct kt_error *run(struct kt_program *prog, struct kt_findings *out)
 		return kt_error_create(KT_ERR_NOMEM, "list_debug");
 	c->prog = prog;
 	c->out = out;
-	if (!find_report(c))
-		goto out;
+	find_report(c);
 	kt_error_destroy(kt_modules_load(prog, &ml));
 	err = kt_task_panicked(prog, &c->cpu, &c->task);
 	if (!err) {
@@ -619,6 +681,13 @@ static struct kt_error *run(struct kt_program *prog, struct kt_findings *out)
 			find_check(c);
 	}
 	kt_error_destroy(err);
+	if (c->rec < 0) {
+		if (!c->tr.n || !kt_list_fault_find(prog, &c->tr, &c->r, &c->lf))
+			goto out;
+		c->fault = true;
+		c->trapped = true;
+		c->check_fi = (size_t)c->lf.frame;
+	}
 	if (c->r.has_entry)
 		describe(prog, c->r.entry, &c->e);
 	if (c->r.has_entry && c->tr.n)

@@ -20,6 +20,9 @@ enum kt_list_report_kind {
 	KT_LR_ADD_NEXT,		/* "next->prev should be prev (P), but was V" */
 	KT_LR_ADD_DOUBLE,	/* "double add: new=E, prev=P, next=N" */
 	KT_LR_ADD_NULL,		/* "next is NULL" / "prev is NULL" */
+	/* no report: a list operation faulted on the link (list_fault.h) */
+	KT_LR_DEL_BAD,		/* a link that is no kernel address */
+	KT_LR_ADD_BAD,
 };
 
 struct kt_list_report {

@@ -19,7 +19,7 @@ const char *const kt_test_dumps[] = {
 const char *const kt_test_finding_dumps[] = {
 	"list-double-del", "list-neighbour", "stale-ref", "lock-chain",
 	"rcu-stall", "warn", "div0", "nx", "stack-overflow", "kyber-ctx",
-	"wait-kinds", NULL,
+	"wait-kinds", "list-garbage", NULL,
 };
 
 const char *kt_test_env(const char *name)

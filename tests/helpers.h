@@ -28,7 +28,7 @@ extern const char *const kt_test_dumps[];
  * gathered on the six.
  */
 extern const char *const kt_test_finding_dumps[];
-#define KT_TEST_NFINDING_DUMPS 11
+#define KT_TEST_NFINDING_DUMPS 12
 
 /*
  * The kernel matrix: KT_KERNELS names the kernels (e.g. "6.1 5.10 6.12"),

@@ -10,6 +10,10 @@
  * scenarios are a double list_del() (list-double-del) and a predecessor
  * whose ->next points at itself (list-neighbour), both on a kmalloc'd
  * struct kt_item linked by its member "link" on the global kt_items.
+ * With no report, the oracle names the list_head whose garbage link the
+ * oops's access went through ("bad_link"): list-garbage, a struct
+ * kt_record's "link" whose ->next a string overwrote, unlinked by an
+ * inlined __list_del() (no CONFIG_DEBUG_LIST check).
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -89,8 +93,39 @@ ParameterizedTest(struct kt_dump_param *d, plugin_list_debug,
 	cr_expect(strstr(f->title, want), "%s: '%s' lacks '%s'", d->name,
 		  f->title, want);
 	// the type, from the caller's DWARF
-	cr_expect(strstr(f->title, "struct kt_item.link at "), "%s: %s",
-		  d->name, f->title);
+	cr_expect(strstr(f->title, !strcmp(scen, "list-garbage") ?
+			 "struct kt_record.link at " :
+			 "struct kt_item.link at "), "%s: %s", d->name,
+		  f->title);
+	cr_expect_eq(!strcmp(scen, "list-garbage"),
+		     cJSON_IsString(kt_test_get(exp, "bad_link")), "%s",
+		     d->name);
+	if (cJSON_IsString(kt_test_get(exp, "bad_link"))) {
+		uint64_t bad = hex(kt_test_get(exp, "bad_link"));
+
+		// no report: the fault, the link and what it is
+		cr_expect_null(ref(f, "report"), "%s", d->name);
+		cr_expect_not_null(ref(f, "fault"), "%s", d->name);
+		snprintf(want, sizeof(want), "whose %s is 0x%" PRIx64 " (%s)",
+			 kt_test_get(exp, "field")->valuestring, bad,
+			 bad < 4096 ? "NULL" : "no kernel address");
+		cr_expect(strstr(f->title, want), "%s: '%s' lacks '%s'",
+			  d->name, f->title, want);
+		// the scenario's string: "sensor-overflow" over label[8]
+		cr_expect(strstr(f->title, "its bytes are text: \"verflow\""),
+			  "%s: %s", d->name, f->title);
+		snprintf(want, sizeof(want), "by %s, the walk stops after 1 "
+			 "list_heads: 0x%" PRIx64 " leads to 0x%" PRIx64,
+			 kt_test_get(exp, "field")->valuestring,
+			 hex(kt_test_get(exp, "entry")), bad);
+		cr_expect(has_step(f, want), "%s: no step '%s'", d->name,
+			  want);
+		// the access the log's oops names
+		snprintf(want, sizeof(want), "a store to 0x%" PRIx64 " through ",
+			 hex(kt_test_get(exp, "fault_address")));
+		cr_expect(has_step(f, want), "%s: no step '%s'", d->name,
+			  want);
+	}
 	if (cJSON_IsTrue(kt_test_get(exp, "double_del")))
 		cr_expect(strstr(f->title, "already deleted"), "%s: %s",
 			  d->name, f->title);

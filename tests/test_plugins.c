@@ -216,6 +216,7 @@ ParameterizedTest(struct kt_dump_param *p, plugins,
 		{ "stale-ref", "stale_refs" },
 		{ "kyber-ctx", "blk_mq lockup" },
 		{ "wait-kinds", "hung_tasks lock_chain" },
+		{ "list-garbage", "list_debug oops" },
 	};
 	const char *scen = kt_test_scenario(p->name), *expect = NULL;
 	struct kt_program *prog = kt_test_open(p->name);
