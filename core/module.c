@@ -22,6 +22,40 @@ struct load_ctx {
 	uint64_t list_off;	/* offsetof(struct module, list) */
 };
 
+static void add_init_region(struct kt_module *mod, uint64_t base,
+			    uint64_t size, uint64_t text_size)
+{
+	if (!base || !size || size > (1ULL << 30) ||
+	    mod->nregions >= sizeof(mod->regions) / sizeof(mod->regions[0]))
+		return;
+	mod->regions[mod->nregions].base = base;
+	mod->regions[mod->nregions].size = size;
+	mod->regions[mod->nregions++].init = true;
+	if (text_size && text_size <= size && !mod->init_text) {
+		mod->init_text = base;
+		mod->init_text_size = text_size;
+	}
+}
+
+/* Before 6.4: init_layout, all of init in one region, text first. */
+static void init_layout(struct kt_program *prog, struct kt_module *mod)
+{
+	uint64_t off, base = 0;
+	uint32_t size = 0, text = 0;
+
+	if (kt_error_catch_any(kt_type_member_offset(prog, "struct module",
+						     "init_layout.base", &off)) ||
+	    kt_error_catch_any(kt_read_u64(prog, mod->addr + off, &base)) ||
+	    kt_error_catch_any(kt_type_member_offset(prog, "struct module",
+						     "init_layout.size", &off)) ||
+	    kt_error_catch_any(kt_read_u32(prog, mod->addr + off, &size)))
+		return;
+	if (!kt_error_catch_any(kt_type_member_offset(prog, "struct module",
+			"init_layout.text_size", &off)))
+		kt_error_destroy(kt_read_u32(prog, mod->addr + off, &text));
+	add_init_region(mod, base, size, text);
+}
+
 /*
  * 6.4 (commit ac3b43283923 "module: replace module_layout with
  * module_memory") split core_layout into mem[MOD_TEXT..]; detect which the
@@ -59,6 +93,8 @@ static struct kt_error *read_layout(struct kt_program *prog,
 							    &v)))
 				mod->text_size = v;
 		}
+		if (!err)
+			init_layout(prog, mod);
 		return err;
 	}
 	return kt_module_mem_layout(prog, mod);
@@ -104,6 +140,27 @@ struct kt_error *kt_module_mem_layout(struct kt_program *prog,
 			mod->size += size;
 		}
 	}
+	// the init regions, by their enumerators (text, data, rodata)
+	static const char *const inits[] = {
+		"MOD_INIT_TEXT", "MOD_INIT_DATA", "MOD_INIT_RODATA",
+	};
+	for (size_t k = 0; k < sizeof(inits) / sizeof(inits[0]); k++) {
+		int64_t i;
+		uint64_t base;
+		uint32_t size;
+
+		if (kt_error_catch_any(kt_enum_value(prog, "enum mod_mem_type",
+						     inits[k], &i)) ||
+		    i < 0 || i > 16 ||
+		    kt_error_catch_any(kt_read_u64(prog, mod->addr + off +
+						   (uint64_t)i * msize +
+						   base_off, &base)) ||
+		    kt_error_catch_any(kt_read_u32(prog, mod->addr + off +
+						   (uint64_t)i * msize +
+						   size_off, &size)))
+			continue;
+		add_init_region(mod, base, size, k == 0 ? size : 0);
+	}
 	return NULL;
 }
 
@@ -122,7 +179,10 @@ const struct kt_module_region *kt_module_region_of(const struct kt_module *m,
 static char nm_type(uint8_t info, uint64_t addr, const struct kt_module *m)
 {
 	bool global = (info >> 4) != 0;	// STB_LOCAL is 0
-	char c = addr >= m->base && addr < m->base + m->text_size ? 't' : 'd';
+	bool text = (addr >= m->base && addr < m->base + m->text_size) ||
+		    (m->init_text && addr >= m->init_text &&
+		     addr - m->init_text < m->init_text_size);
+	char c = text ? 't' : 'd';
 
 	return global ? c - 'a' + 'A' : c;
 }

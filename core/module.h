@@ -33,12 +33,16 @@ struct kt_module {
 	/*
 	 * The core regions (text, data, rodata, ro_after_init: mem[] from
 	 * 6.4), which need not be next to each other (the ROX text cache of
-	 * 6.13 on); one region before 6.4.
+	 * 6.13 on); one region before 6.4. Then, while the module is still
+	 * loading (its init function running), its init regions: init_layout,
+	 * or mem[MOD_INIT_*]; the kernel frees them once init returns.
 	 */
 	struct kt_module_region {
 		uint64_t base, size;
-	} regions[4];
+		bool init;
+	} regions[8];
 	unsigned nregions;
+	uint64_t init_text, init_text_size;	/* 0: none (init returned) */
 	struct kt_symtab symtab;	/* from the module's kallsyms */
 	struct kt_module_section *sections;
 	unsigned nsections;

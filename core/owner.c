@@ -309,6 +309,10 @@ static void identify_module_area(struct kt_program *prog, uint64_t addr,
 	snprintf(id->name2, sizeof(id->name2), "%s", name);
 	snprintf(id->reason, sizeof(id->reason),
 		 "inside module %s's %s, at no symbol", name,
+		 r->init ? (m->init_text && addr >= m->init_text &&
+			    addr - m->init_text < m->init_text_size ?
+			    "init text (it was still loading)" :
+			    "init data (it was still loading)") :
 		 r->base == m->base && addr - r->base < m->text_size ?
 		 "text" : "data");
 }
