@@ -10,7 +10,7 @@ pkgs=(
 	makedumpfile python3-drgn
 	libsnappy-dev libzstd-dev liblzo2-dev zlib1g-dev libdeflate-dev
 	clang libclang-rt-14-dev sqlite3
-	scdoc bash-completion man-db
+	scdoc bash-completion man-db debhelper fakeroot dpkg-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

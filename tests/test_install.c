@@ -185,7 +185,7 @@ Test(install, plugin_builds_with_pkg_config_and_runs)
 	char *out = sh(&status, "set -e; d=%s; mkdir -p $d/plugins; "
 		       "cflags=$(PKG_CONFIG_PATH=$d/usr/share/pkgconfig "
 		       "pkg-config --define-variable=prefix=$d/usr --cflags "
-		       "ktriage-plugin); cc -shared $cflags -o "
+		       "ktriage-plugin); cc -shared -fPIC $cflags -o "
 		       "$d/plugins/taint.so "
 		       "$d/usr/share/doc/ktriage/examples/taint.c 2>&1; "
 		       "echo \"cflags: $cflags\"; "
@@ -220,4 +220,53 @@ Test(install, default_ktriagerc_is_the_compiled_in_bindings)
 	kt_keymap_deinit(&defaults);
 	kt_keymap_deinit(&file);
 	free(text);
+}
+
+/*
+ * debian/: dpkg-buildpackage builds the .deb from a copy of the source
+ * (about 20 s); extracted into a temporary root, its ktriage runs, its page
+ * reads with man -l and it opens a shared dump. Depends come from the
+ * libraries the binary links.
+ */
+Test(deb, builds_and_runs_from_its_files, .timeout = 900)
+{
+	int status;
+	char dir[64], *out;
+
+	snprintf(dir, sizeof(dir), "/tmp/kt-deb-%d", (int)getpid());
+	out = sh(&status, "set -e; d=%s; rm -rf $d; mkdir -p $d/src $d/root; "
+		 "cd '%s'; git ls-files -co --exclude-standard | "
+		 "tar -T - -cf - | tar -xf - -C $d/src; cd $d/src; "
+		 "dpkg-buildpackage -us -uc -b -j2 > $d/build.log 2>&1 || "
+		 "{ tail -30 $d/build.log; exit 1; }; "
+		 "dpkg-deb -x $d/ktriage_*_amd64.deb $d/root; "
+		 "dpkg-deb -f $d/ktriage_*_amd64.deb Depends", dir,
+		 KT_SOURCE_DIR);
+	cr_assert_eq(status, 0, "%s", out);
+	cr_expect(strstr(out, "libkdumpfile") && strstr(out, "libdw1") &&
+		  strstr(out, "libsqlite3"), "Depends: %s", out);
+	free(out);
+	out = sh(&status, "%s/root/usr/bin/ktriage --version", dir);
+	cr_expect(status == 0 && !strncmp(out, "ktriage ", 8), "%s", out);
+	free(out);
+	out = sh(&status, "MANWIDTH=100 man -l %s/root/usr/share/man/man1/"
+		 "ktriage.1.gz 2>&1", dir);
+	cr_expect(status == 0 && strstr(out, "EXIT STATUS"), "%s", out);
+	free(out);
+	out = sh(&status, "%s/root/usr/bin/ktriage '%s/dumps/list-poison.kdump'"
+		 " '%s' -c sys 2>&1", dir, kt_test_env("KT_FIXTURES"),
+		 kt_test_env("KT_VMLINUX"));
+	cr_expect(status == 0 && strstr(out, "PANIC: \"general protection "
+					  "fault"), "%s", out);
+	free(out);
+	for (const char *f = "/usr/share/ktriage/ktriagerc\0/usr/share/"
+			     "bash-completion/completions/ktriage\0/usr/share/"
+			     "pkgconfig/ktriage-plugin.pc\0"; *f;
+	     f += strlen(f) + 1) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/root%s", dir, f);
+		cr_expect_eq(access(path, R_OK), 0, "%s", path);
+	}
+	free(sh(NULL, "rm -rf %s", dir));
 }
