@@ -16,6 +16,8 @@
 
 #include "app/commands.h"
 #include "app/tui.h"
+#include "core/debuginfo_find.h"
+#include "core/dump.h"
 #include "core/lines.h"
 #include "core/program.h"
 #include "core/sanitize.h"
@@ -27,7 +29,7 @@
 #define MAX_ARGS 64
 
 static const char usage[] =
-	"usage: ktriage [options] VMCORE [VMCORE...] VMLINUX\n"
+	"usage: ktriage [options] VMCORE [VMCORE...] [VMLINUX]\n"
 	"\n"
 	"  -c, --command CMD   run a command (as in crash) and print its result;\n"
 	"                      may be given many times; 'help' lists commands\n"
@@ -52,7 +54,9 @@ static const char usage[] =
 	"  -V, --version       the version\n"
 	"\n"
 	"The files can come in any order: the vmlinux is the ELF executable.\n"
-	"Several VMCORE files are the parts of a split dump.\n";
+	"Several VMCORE files are the parts of a split dump. Without a vmlinux,\n"
+	"the dump's is looked for by its release and build-id: in\n"
+	"/usr/lib/debug, $KTRIAGE_DEBUG_PATH, then debuginfod ($DEBUGINFOD_URLS).\n";
 
 struct args {
 	const char *cmds[MAX_ARGS];
@@ -109,12 +113,68 @@ static int sort_files(struct args *a, char **files, int nfiles, FILE *err)
 	// the open say what is wrong with it.
 	if (!a->vmlinux && a->ndumps >= 2)
 		a->vmlinux = a->dumps[--a->ndumps];
-	if (!a->vmlinux || !a->ndumps) {
-		fprintf(err, "ktriage: give a dump and its vmlinux\n\n%s",
+	// One dump and no vmlinux: run() looks for it by build-id.
+	if (!a->ndumps) {
+		fprintf(err, "ktriage: give a dump (and its vmlinux)\n\n%s",
 			usage);
 		return -1;
 	}
 	return 0;
+}
+
+/* debuginfod's download, on a terminal: one line redrawn. */
+static void progress(void *arg, long done, long total)
+{
+	FILE *err = arg;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (total > 0)
+		fprintf(err, "\rktriage: downloading the vmlinux: %3ld%% "
+			"(%ld of %ld MB)", done * 100 / total, done >> 20,
+			total >> 20);
+	else
+		fprintf(err, "\rktriage: downloading the vmlinux: %ld MB",
+			done >> 20);
+	fflush(err);
+}
+
+/*
+ * No vmlinux given: the dump's VMCOREINFO says its kernel's release and
+ * build-id, core/debuginfo_find.c finds the file. Returns the path
+ * (malloc()ed) or NULL after saying why on @err.
+ */
+static char *find_vmlinux(const struct args *a, FILE *err)
+{
+	struct kt_vmlinux_search s;
+	struct kt_dump *dump;
+	struct kt_error *e;
+	const char *rel, *bid;
+	char *path = NULL;
+
+	e = kt_dump_open(a->dumps, a->ndumps, &dump);
+	if (e) {
+		kt_out_error(err, NULL, e->message);
+		kt_error_destroy(e);
+		return NULL;
+	}
+	rel = kt_dump_vmcoreinfo(dump, "OSRELEASE");
+	bid = kt_dump_vmcoreinfo(dump, "BUILD-ID");
+	e = kt_vmlinux_find(rel ? rel : "", bid ? bid : "", progress, stderr, &s);
+	if (isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
+	if (e) {
+		kt_out_error(err, NULL, e->message);
+		kt_error_destroy(e);
+	} else {
+		fprintf(err, "ktriage: the vmlinux: %s, from %s\n", s.path,
+			s.how ? s.how : "?");
+		path = s.path;
+		s.path = NULL;
+	}
+	kt_vmlinux_search_deinit(&s);
+	kt_dump_destroy(dump);
+	return path;
 }
 
 /* getopt's own messages would echo the bad word raw: ours sanitise it. */
@@ -330,10 +390,15 @@ static int run(struct kt_cmd_ctx *ctx, struct args *a)
 	struct kt_plugin_set *plugins = NULL;
 	struct kt_program *prog;
 	struct kt_error *err;
+	char *found = NULL;
 	int ret = 0;
 
-	if (load_plugins(a, &plugins, ctx->err))
+	if (!a->vmlinux && !(a->vmlinux = found = find_vmlinux(a, ctx->err)))
+		return EXIT_OPEN;
+	if (load_plugins(a, &plugins, ctx->err)) {
+		free(found);
 		return EXIT_USAGE;
+	}
 	o.dump_paths = a->dumps;
 	o.ndump_paths = a->ndumps;
 	o.vmlinux_path = a->vmlinux;
@@ -345,6 +410,7 @@ static int run(struct kt_cmd_ctx *ctx, struct args *a)
 		kt_out_error(ctx->err, NULL, err->message);
 		kt_error_destroy(err);
 		kt_plugin_set_destroy(plugins);
+		free(found);
 		return EXIT_OPEN;
 	}
 	ctx->prog = prog;
@@ -383,6 +449,7 @@ out:
 	kt_cmd_ctx_deinit(ctx);
 	kt_program_destroy(prog);
 	kt_plugin_set_destroy(plugins);
+	free(found);
 	return ret;
 }
 

@@ -11,6 +11,7 @@ pkgs=(
 	libsnappy-dev libzstd-dev liblzo2-dev zlib1g-dev libdeflate-dev
 	clang libclang-rt-14-dev sqlite3
 	scdoc bash-completion man-db debhelper fakeroot dpkg-dev
+	libdebuginfod-dev debuginfod curl
 )
 missing=()
 for p in "${pkgs[@]}"; do
