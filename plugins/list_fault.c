@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/disasm.h"
+#include "core/dwarf.h"
 #include "core/mm.h"
 #include "core/stack.h"
 #include "core/value.h"
@@ -161,8 +162,61 @@ static bool holds(struct kt_program *prog, uint64_t v, uint64_t link,
 	return false;
 }
 
+static bool list_type(const struct kt_value *v)
+{
+	char tn[96];
+
+	kt_value_type_name(v, tn, sizeof(tn));
+	return !strcmp(tn, "struct list_head") ||
+	       !strcmp(tn, "struct hlist_node");
+}
+
+/* A list_head member of @obj (at @base + its offset) that holds @link. */
+static bool member_holds(struct kt_program *prog, const struct kt_value *obj,
+			 uint64_t base, uint64_t link, int depth,
+			 uint64_t *entry, bool *next)
+{
+	struct kt_value_iter it = { 0 };
+	struct kt_value c;
+
+	while (kt_value_next_child(obj, &it, &c)) {
+		if (list_type(&c) && holds(prog, base + c.offset, link, next)) {
+			*entry = base + c.offset;
+			return true;
+		}
+		if ((c.kind == KT_VALUE_STRUCT || c.kind == KT_VALUE_UNION) &&
+		    depth < 3 && member_holds(prog, &c, base + c.offset, link,
+					      depth + 1, entry, next))
+			return true;
+	}
+	return false;
+}
+
+/* @v points to a struct with a list_head member that holds @link (the
+ * unlinked record's pointer, when no variable is the list_head itself). */
+static bool container_holds(struct kt_program *prog, const struct kt_trace *tr,
+			    size_t fi, const struct kt_frame_var *v,
+			    uint64_t link, uint64_t *entry, bool *next)
+{
+	struct kt_dwarf *dw = kt_frame_dwarf(prog, &tr->frames[fi]);
+	struct kt_value ptr, obj;
+	Dwarf_Die die;
+
+	if (!dw || !v->known || v->size != 8 || !v->type || v->value < 4096 ||
+	    !canonical(v->value) ||
+	    kt_error_catch_any(kt_dwarf_die(dw, v->type, &die)) ||
+	    kt_error_catch_any(kt_value_rvalue(&die, 0, v->value, &ptr)) ||
+	    ptr.kind != KT_VALUE_POINTER ||
+	    kt_error_catch_any(kt_value_deref(prog, &ptr, &obj)) ||
+	    (obj.kind != KT_VALUE_STRUCT && obj.kind != KT_VALUE_UNION) ||
+	    list_type(&obj))
+		return false;
+	return member_holds(prog, &obj, v->value, link, 0, entry, next);
+}
+
 /* The list_head whose link the access went through: a variable of the
- * frame first (list_del's entry), then a register. */
+ * frame first (list_del's entry), then a register, then a member of the
+ * struct a typed variable points to. */
 static bool entry_of(struct kt_program *prog, const struct kt_trace *tr,
 		     struct kt_list_fault *lf, uint64_t link, uint64_t *entry,
 		     bool *next)
@@ -194,6 +248,14 @@ static bool entry_of(struct kt_program *prog, const struct kt_trace *tr,
 			continue;
 		*entry = val;
 		lf->via = kt_reg_names[r];
+		return true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!container_holds(prog, tr, (size_t)lf->frame, &v[i], link,
+				     entry, next))
+			continue;
+		lf->via = v[i].name;
+		lf->via_var = true;
 		return true;
 	}
 	return false;

@@ -609,9 +609,13 @@ static bool percpu_waiter(struct kt_program *prog, const struct candidate *c,
 
 /*
  * percpu_rwsem_wait() queues a reader with WQ_FLAG_CUSTOM, a writer
- * without (include/linux/wait.h's #define, 0x08: not in DWARF).
+ * without. The #define is not in DWARF, and its value moved: 0x08 while
+ * WQ_FLAG_BOOKMARK (0x04) existed (up to 6.1 at least), 0x04 once it was
+ * gone (6.12's wait.h; WQ_FLAG_DONE took 0x08). Neither other bit is ever
+ * set on a queued percpu rwsem waiter (a bookmark is the waker's own
+ * entry; DONE is the page waits'), so either bit marks a reader.
  */
-#define WQ_FLAG_CUSTOM 0x08
+#define WQ_FLAG_CUSTOM_ANY 0x0c
 
 static void percpu_intents(struct kt_program *prog, struct kt_lock_wait *w)
 {
@@ -623,7 +627,7 @@ static void percpu_intents(struct kt_program *prog, struct kt_lock_wait *w)
 	for (size_t i = 0; i < w->nring; i++)
 		if (!kt_error_catch_any(kt_read_u32(prog, w->ring[i].waiter + off,
 						    &flags)))
-			w->ring[i].write = !(flags & WQ_FLAG_CUSTOM);
+			w->ring[i].write = !(flags & WQ_FLAG_CUSTOM_ANY);
 	w->write = w->nring && w->ring[0].write;
 }
 

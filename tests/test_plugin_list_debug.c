@@ -120,9 +120,15 @@ ParameterizedTest(struct kt_dump_param *d, plugin_list_debug,
 			 hex(kt_test_get(exp, "entry")), bad);
 		cr_expect(has_step(f, want), "%s: no step '%s'", d->name,
 			  want);
-		// the access the log's oops names
+		// the access the log's oops names: next->prev, 8 bytes into
+		// the garbage (5.10's oops line prints the base register's
+		// value without the displacement: the instruction decides)
+		uint64_t fa = hex(kt_test_get(exp, "fault_address"));
+
+		cr_expect(fa == bad || fa == bad + 8, "%s: fault at 0x%" PRIx64,
+			  d->name, fa);
 		snprintf(want, sizeof(want), "a store to 0x%" PRIx64 " through ",
-			 hex(kt_test_get(exp, "fault_address")));
+			 bad + 8);
 		cr_expect(has_step(f, want), "%s: no step '%s'", d->name,
 			  want);
 	}

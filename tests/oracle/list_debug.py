@@ -23,7 +23,8 @@ With no report, a list operation that followed a garbage or NULL link
 (the kernel has no CONFIG_DEBUG_LIST, or the check itself faulted): the
 last oops of the log is a general protection fault ("probably for
 non-canonical address A") or a page fault at A, and one of the values of
-its register dump is a list_head V that is on a list (V->prev->next == V)
+its register dump, or a word of a slab object one of them points into, is
+a list_head V that is on a list (V->prev->next == V)
 and whose ->next L or ->prev is the link the access went through (A == L
 or A == L + 8), L being no address the dump can read and no list poison.
 Then "entry" is V, "field" the link, "bad_link" L, "fault_address" A, and
@@ -91,12 +92,36 @@ def poison(v):
     return v - DELTA in (0x100, 0x122)
 
 
+def candidates(regs):
+    """The register values, then each 8-byte word of the slab objects they
+    point into (an entry the compiler addresses as record + offset), or of
+    the 512 bytes above them where drgn knows no slab."""
+    for v in regs:
+        yield v
+    for v in regs:
+        if v >> 48 != 0xffff:
+            continue
+        try:
+            info = slab_object_info(prog, v)  # noqa: F821
+        except Exception:  # noqa: BLE001 - not a slab address
+            info = None
+        if info is None:
+            # no slab facts (drgn 0.0.22 on 7.x's slabs): the words just
+            # above the pointer, as a struct's members would be
+            for off in range(8, 512, 8):
+                yield v + off
+            continue
+        size = info.slab_cache.object_size.value_()
+        for off in range(0, min(size, 4096) - 15, 8):
+            yield info.address + off
+
+
 def fault_entry():
     """(entry, field, link, address) of a list operation's bad link."""
     addr, regs = last_fault()
     if addr is None:
         return None
-    for v in regs:
+    for v in candidates(regs):
         if v >> 48 != 0xffff or not readable(v):
             continue
         nxt, prv = links(v)

@@ -78,8 +78,11 @@ KINDS = {
     "struct percpu_rw_semaphore": ("percpu_rw_semaphore",
                                    "struct wait_queue_entry", None, "entry"),
 }
-# include/linux/wait.h
-WQ_FLAG_CUSTOM = 0x08
+# include/linux/wait.h: WQ_FLAG_CUSTOM is 0x08 while WQ_FLAG_BOOKMARK (0x04)
+# exists (5.10, 6.1), 0x04 after (6.12: WQ_FLAG_DONE is 0x08). A queued
+# percpu rwsem waiter never has the other bit (bookmarks are the waker's,
+# DONE the page waits'): either bit marks a reader.
+WQ_FLAG_CUSTOM_ANY = 0x0c
 # include/linux/hash.h, include/linux/pagemap.h (mm/filemap.c)
 GOLDEN_RATIO_64 = 0x61C8864680B583EB
 PAGE_WAIT_TABLE_BITS = 8
@@ -159,7 +162,7 @@ def waiters(prog, lock, kind):
                 prog.constant("RWSEM_WAITING_FOR_WRITE").value_()
         if kind == "struct percpu_rw_semaphore":
             # percpu_rwsem_wait(): WQ_FLAG_CUSTOM marks a reader
-            entry["write"] = not w.flags.value_() & WQ_FLAG_CUSTOM
+            entry["write"] = not w.flags.value_() & WQ_FLAG_CUSTOM_ANY
         out.append(entry)
         if len(out) >= MAX_WAITERS:
             break
@@ -182,6 +185,12 @@ def page_wait_head(prog, folio):
     return table[h]
 
 
+def page_flags(page):
+    """page->flags: an unsigned long, or (7.x) memdesc_flags_t's .f."""
+    flags = page.flags.value_()
+    return flags["f"] if isinstance(flags, dict) else flags
+
+
 def page_facts(prog, page, how):
     """A page (5.10) or folio (5.16+) and who waits for its PG_locked bit:
     the wait_page_queue entries of its bucket that name it."""
@@ -192,7 +201,7 @@ def page_facts(prog, page, how):
     head = page_wait_head(prog, addr)
     out = {"addr": hx(addr), "type": ftype, "kind": "folio bit", "how": how,
            "page": hx(addr), "bit": bit,
-           "locked": bool(page.flags.value_() >> bit & 1),
+           "locked": bool(page_flags(page) >> bit & 1),
            "wait_head": hx(head.address_), "owner": None, "waiters": [],
            "others": 0, "slab": None}
     member = "folio" if ftype == "struct folio" else "page"
