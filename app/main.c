@@ -27,6 +27,8 @@
 #define EXIT_USAGE 2
 #define EXIT_OPEN 3
 #define MAX_ARGS 64
+/* parse_args(): nothing more to do (--help, --version); exit 0 */
+#define EXIT_DONE (-1)
 
 static const char usage[] =
 	"usage: ktriage [options] VMCORE [VMCORE...] [VMLINUX]\n"
@@ -259,10 +261,10 @@ static int parse_args(int argc, char **argv, struct args *a, FILE *err)
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			exit(0);
+			return EXIT_DONE;
 		case 'V':
 			printf("ktriage %s\n", KT_VERSION);
-			exit(0);
+			return EXIT_DONE;
 		default:
 			return bad_option(argc, argv, err);
 		}
@@ -465,5 +467,5 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = run(&ctx, &a);
 	close_streams(&ctx);
-	return ret;
+	return ret == EXIT_DONE ? 0 : ret;
 }

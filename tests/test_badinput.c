@@ -165,6 +165,6 @@ Test(badinput, no_files_is_a_usage_error)
 	struct kt_run r = kt_test_run(argv);
 
 	cr_expect_eq(r.status, 2);
-	cr_expect(strstr(r.err, "give a dump and its vmlinux"));
+	cr_expect(strstr(r.err, "give a dump (and its vmlinux)"));
 	kt_run_free(&r);
 }
