@@ -218,23 +218,15 @@ static bool from_debuginfod(struct kt_vmlinux_search *s, const char *build_id,
 	return ok;
 }
 
-struct kt_error *kt_vmlinux_find(const char *release, const char *build_id,
-				 kt_download_progress progress, void *arg,
-				 struct kt_vmlinux_search *ret)
+/* The distribution's debug files, $KTRIAGE_DEBUG_PATH, then debuginfod. */
+static bool search(const char *release, const char *build_id,
+		   kt_download_progress progress, void *arg,
+		   struct kt_vmlinux_search *ret)
 {
 	const char *dpath = getenv("KTRIAGE_DEBUG_PATH");
 	char *dirs, *p, *dir;
-	bool found = false;
+	bool found;
 
-	memset(ret, 0, sizeof(*ret));
-	if (!path_safe(release))
-		release = "";
-	if (!hex_id(build_id))
-		build_id = "";
-	if (!*release && !*build_id)
-		return kt_error_create(KT_ERR_LOOKUP, "the dump says neither "
-				       "its kernel's release nor its build-id: "
-				       "give its vmlinux");
 	found = in_dir(ret, DEBUG_ROOT, release, build_id,
 		       "the distribution's debug files (" DEBUG_ROOT ")");
 	if (!found && dpath && *dpath && (dirs = strdup(dpath))) {
@@ -255,7 +247,23 @@ struct kt_error *kt_vmlinux_find(const char *release, const char *build_id,
 	}
 	if (!found)
 		found = from_debuginfod(ret, build_id, progress, arg);
-	if (found)
+	return found;
+}
+
+struct kt_error *kt_vmlinux_find(const char *release, const char *build_id,
+				 kt_download_progress progress, void *arg,
+				 struct kt_vmlinux_search *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!path_safe(release))
+		release = "";
+	if (!hex_id(build_id))
+		build_id = "";
+	if (!*release && !*build_id)
+		return kt_error_create(KT_ERR_LOOKUP, "the dump says neither "
+				       "its kernel's release nor its build-id: "
+				       "give its vmlinux");
+	if (search(release, build_id, progress, arg, ret))
 		return NULL;
 	return kt_error_create(KT_ERR_LOOKUP, "no vmlinux of kernel %s "
 			       "(build-id %s) found: %s. Install its debug "
@@ -266,6 +274,21 @@ struct kt_error *kt_vmlinux_find(const char *release, const char *build_id,
 			       *build_id ? build_id : "unknown",
 			       ret->tried ? ret->tried : "nowhere to look",
 			       *release ? release : "RELEASE");
+}
+
+struct kt_error *kt_debuginfo_find(const char *build_id,
+				   kt_download_progress progress, void *arg,
+				   struct kt_vmlinux_search *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!hex_id(build_id))
+		return kt_error_create(KT_ERR_LOOKUP, "no build-id to look "
+				       "for");
+	if (search("", build_id, progress, arg, ret))
+		return NULL;
+	return kt_error_create(KT_ERR_LOOKUP, "no file of build-id %s: %s",
+			       build_id, ret->tried ? ret->tried :
+			       "nowhere to look");
 }
 
 void kt_vmlinux_search_deinit(struct kt_vmlinux_search *s)

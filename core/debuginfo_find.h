@@ -39,6 +39,15 @@ struct kt_error *kt_vmlinux_find(const char *release, const char *build_id,
 				 kt_download_progress progress, void *arg,
 				 struct kt_vmlinux_search *ret);
 
+/**
+ * A debug file (a module's .ko) whose build-id is @build_id: the
+ * .build-id trees of /usr/lib/debug and $KTRIAGE_DEBUG_PATH, then
+ * debuginfod. As kt_vmlinux_find() otherwise.
+ */
+struct kt_error *kt_debuginfo_find(const char *build_id,
+				   kt_download_progress progress, void *arg,
+				   struct kt_vmlinux_search *ret);
+
 void kt_vmlinux_search_deinit(struct kt_vmlinux_search *s);
 
 /**

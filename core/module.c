@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/debuginfo_find.h"
 #include "core/dwarf.h"
 #include "core/list.h"
 #include "core/module.h"
@@ -455,9 +456,20 @@ static struct kt_error *open_ko(struct kt_module *mod, const char *path)
 	return err;
 }
 
+/* Somewhere a file can be found by build-id (core/debuginfo_find.h). */
+static bool build_id_places(void)
+{
+	const char *p = getenv("KTRIAGE_DEBUG_PATH");
+	const char *u = getenv("DEBUGINFOD_URLS");
+
+	return (p && *p) || (u && *u) || !access("/usr/lib/debug/.build-id",
+						 X_OK);
+}
+
 static void find_debuginfo(struct kt_program *prog, struct kt_module *mod)
 {
 	const struct kt_open_options *o = &prog->opts;
+	bool tried = false;	/* sections and build-id read */
 	char *path = NULL;
 
 	for (unsigned i = 0; !path && i < o->nmodule_dirs; i++)
@@ -470,11 +482,26 @@ static void find_debuginfo(struct kt_program *prog, struct kt_module *mod)
 			 prog->identity.dump_release);
 		path = find_ko(dir, mod->name, 0);
 	}
+	// Sections and build-id only matter with a .ko to place and check
+	// (and struct module_sect_attrs is deep in the DWARF CU list): read
+	// them first only when there is a place to look a build-id up.
+	if (!path && !o->no_std_module_dirs && build_id_places()) {
+		struct kt_vmlinux_search s = { 0 };
+
+		tried = true;
+		if (!kt_error_catch_any(read_sections(prog, mod)))
+			read_build_id(prog, mod);
+		if (*mod->build_id &&
+		    !kt_error_catch_any(kt_debuginfo_find(mod->build_id, NULL,
+							  NULL, &s))) {
+			path = s.path;
+			s.path = NULL;
+		}
+		kt_vmlinux_search_deinit(&s);
+	}
 	if (!path)
 		return;
-	// Sections and build-id only matter with a .ko to place and check
-	// (and struct module_sect_attrs is deep in the DWARF CU list).
-	if (!kt_error_catch_any(read_sections(prog, mod)))
+	if (!tried && !kt_error_catch_any(read_sections(prog, mod)))
 		read_build_id(prog, mod);
 	if (kt_error_catch_any(open_ko(mod, path))) {
 		if (asprintf(&mod->warning, "%s has no debuginfo", path) < 0)

@@ -43,11 +43,13 @@ static void teardown(void)
 
 TestSuite(debuginfod, .init = setup, .fini = teardown, .timeout = 600);
 
-/* ktriage DUMP -c sys, with @env ("NAME=value"..., NULL-ended). */
-static struct kt_run run(const char *const *env)
+/* ktriage DUMP -c sys [-c mod], with @env ("NAME=value"..., NULL-ended). */
+static struct kt_run run_on(const char *name, bool mod,
+			    const char *const *env)
 {
-	char *dump = kt_test_dump_path(DUMP, ".kdump");
-	const char *argv[] = { dump, "-c", "sys", NULL };
+	char *dump = kt_test_dump_path(name, ".kdump");
+	const char *argv[] = { dump, "-c", "sys", mod ? "-c" : NULL, "mod",
+			       NULL };
 	// nothing from the machine's own configuration leaks in
 	const char *base[16] = { "DEBUGINFOD_URLS=", "KTRIAGE_DEBUG_PATH=" };
 	struct kt_limits l = { .seconds = 300 };
@@ -60,6 +62,20 @@ static struct kt_run run(const char *const *env)
 	r = kt_test_run_limited(argv, &l).run;
 	free(dump);
 	return r;
+}
+
+static struct kt_run run(const char *const *env)
+{
+	return run_on(DUMP, false, env);
+}
+
+/* The GNU build-id of a file, in hex. */
+static char *file_build_id(const char *path)
+{
+	static char id[129];
+
+	cr_assert(kt_elf_build_id(path, id, sizeof(id)), "%s", path);
+	return id;
 }
 
 static char *build_id(void)
@@ -173,12 +189,18 @@ Test(debuginfod, from_a_real_server)
 {
 	char cmd[512], url[256], env1[256], env2[256], cached[256];
 	const char *id = build_id();
+	char *mod_id;
 	struct kt_run r;
 	struct stat st;
 	pid_t srv;
 
 	snprintf(cmd, sizeof(cmd), "%s/srv/vmlinux", dir);
 	place(kt_test_env("KT_VMLINUX"), cmd);
+	snprintf(url, sizeof(url), "%s/modules/ktscen.ko",
+		 kt_test_env("KT_FIXTURES"));
+	snprintf(cmd, sizeof(cmd), "%s/srv/ktscen.ko", dir);
+	place(url, cmd);
+	mod_id = file_build_id(url);
 	snprintf(cmd, sizeof(cmd), "exec debuginfod -p %d -d %s/db.sqlite "
 		 "-F %s/srv -t0 -g0 > %s/server.log 2>&1", port(0), dir, dir,
 		 dir);
@@ -192,11 +214,14 @@ Test(debuginfod, from_a_real_server)
 	snprintf(env1, sizeof(env1), "DEBUGINFOD_URLS=http://127.0.0.1:%d",
 		 port(0));
 	snprintf(env2, sizeof(env2), "DEBUGINFOD_CACHE_PATH=%s/cache", dir);
-	r = run((const char *[]){ env1, env2, NULL });
+	r = run_on("list-poison", true, (const char *[]){ env1, env2, NULL });
 	stop(srv);
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect(strstr(r.err, "from debuginfod (http://127.0.0.1:"), "%s",
 		  r.err);
+	// the module's .ko too, by the build-id in its notes in memory
+	snprintf(cached, sizeof(cached), "%s/cache/%s/debuginfo", dir, mod_id);
+	cr_expect(strstr(r.out, cached), "no %s in: %s", cached, r.out);
 	cr_expect(strstr(r.out, "VMLINUX: match (release, build-id"), "%s",
 		  r.out);
 	// in the client's cache, whole
@@ -252,5 +277,28 @@ Test(debuginfod, server_sending_another_file_refused)
 	// not left in the cache to be taken next time
 	snprintf(cached, sizeof(cached), "%s/cache/%s/debuginfo", dir, id);
 	cr_expect(access(cached, F_OK), "%s is still cached", cached);
+	kt_run_free(&r);
+}
+
+/* A module's .ko by the build-id the loaded module carries in memory. */
+Test(debuginfod, module_by_build_id_in_debug_path)
+{
+	char ko[256], to[256], env[128], *id;
+	struct kt_run r;
+
+	snprintf(ko, sizeof(ko), "%s/modules/ktscen.ko",
+		 kt_test_env("KT_FIXTURES"));
+	id = file_build_id(ko);
+	snprintf(to, sizeof(to), "%s/.build-id/%.2s/%s.debug", dir, id, id + 2);
+	place(ko, to);
+	// the vmlinux from the same tree
+	id = build_id();
+	snprintf(ko, sizeof(ko), "%s/.build-id/%.2s/%s.debug", dir, id, id + 2);
+	place(kt_test_env("KT_VMLINUX"), ko);
+	snprintf(env, sizeof(env), "KTRIAGE_DEBUG_PATH=%s", dir);
+	r = run_on("list-poison", true, (const char *[]){ env, NULL });
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "  ktscen ") && strstr(r.out, to), "%s",
+		  r.out);
 	kt_run_free(&r);
 }
