@@ -117,13 +117,13 @@ static bool take(struct kt_vmlinux_search *s, const char *path,
 	}
 	if (*build_id) {
 		if (!kt_elf_build_id(path, got, sizeof(got))) {
-			note(&s->tried, "%s: no build-id (not a vmlinux)",
+			note(&s->tried, "%s: no build-id (not a debug file)",
 			     path);
 			return false;
 		}
 		if (strcmp(got, build_id)) {
-			note(&s->tried, "%s: build-id %s, not the dump's",
-			     path, got);
+			note(&s->tried, "%s: build-id %s, not %s", path, got,
+			     build_id);
 			return false;
 		}
 	}
@@ -209,8 +209,8 @@ static bool from_debuginfod(struct kt_vmlinux_search *s, const char *build_id,
 	if (!ok) {
 		// A server that answers with another file: refused, and the
 		// cached copy removed so that the next try asks again.
-		note(&s->tried, "debuginfod (%s) sent a file that is not the "
-		     "dump's vmlinux: refused", urls);
+		note(&s->tried, "debuginfod (%s) sent a file of another "
+		     "build-id: refused", urls);
 		unlink(path);
 	}
 	free(how);
