@@ -146,7 +146,7 @@ static void progress(void *arg, long done, long total)
  * build-id, core/debuginfo_find.c finds the file. Returns the path
  * (malloc()ed) or NULL after saying why on @err.
  */
-static char *find_vmlinux(const struct args *a, FILE *err)
+static char *find_vmlinux(const struct args *a, FILE *err, bool quiet)
 {
 	struct kt_vmlinux_search s;
 	struct kt_dump *dump;
@@ -156,7 +156,8 @@ static char *find_vmlinux(const struct args *a, FILE *err)
 
 	e = kt_dump_open(a->dumps, a->ndumps, &dump);
 	if (e) {
-		kt_out_error(err, NULL, e->message);
+		if (!quiet)
+			kt_out_error(err, NULL, e->message);
 		kt_error_destroy(e);
 		return NULL;
 	}
@@ -166,11 +167,13 @@ static char *find_vmlinux(const struct args *a, FILE *err)
 	if (isatty(STDERR_FILENO))
 		fputs("\r\033[K", stderr);
 	if (e) {
-		kt_out_error(err, NULL, e->message);
+		if (!quiet)
+			kt_out_error(err, NULL, e->message);
 		kt_error_destroy(e);
 	} else {
-		fprintf(err, "ktriage: the vmlinux: %s, from %s\n", s.path,
-			s.how ? s.how : "?");
+		fprintf(err, "ktriage: %s: %s, from %s\n", quiet ?
+			"using the dump's own vmlinux instead" : "the vmlinux",
+			s.path, s.how ? s.how : "?");
 		path = s.path;
 		s.path = NULL;
 	}
@@ -393,9 +396,11 @@ static int run(struct kt_cmd_ctx *ctx, struct args *a)
 	struct kt_program *prog;
 	struct kt_error *err;
 	char *found = NULL;
+	bool mismatch_said = false;
 	int ret = 0;
 
-	if (!a->vmlinux && !(a->vmlinux = found = find_vmlinux(a, ctx->err)))
+	if (!a->vmlinux &&
+	    !(a->vmlinux = found = find_vmlinux(a, ctx->err, false)))
 		return EXIT_OPEN;
 	if (load_plugins(a, &plugins, ctx->err)) {
 		free(found);
@@ -408,8 +413,23 @@ static int run(struct kt_cmd_ctx *ctx, struct args *a)
 	o.nmodule_dirs = a->ndirs;
 	o.no_std_module_dirs = a->no_std_modules;
 	err = kt_program_open(&o, &prog);
-	if (err) {
+	if (err && err->code == KT_ERR_MISMATCH && !found) {
+		mismatch_said = true;
+		// The vmlinux given is another kernel's: the dump's own, if
+		// it can be found by build-id, with a word about the swap;
+		// else the mismatch alone says what to install.
 		kt_out_error(ctx->err, NULL, err->message);
+		found = find_vmlinux(a, ctx->err, true);
+		if (found) {
+			kt_error_destroy(err);
+			mismatch_said = false;
+			o.vmlinux_path = a->vmlinux = found;
+			err = kt_program_open(&o, &prog);
+		}
+	}
+	if (err) {
+		if (!mismatch_said)
+			kt_out_error(ctx->err, NULL, err->message);
 		kt_error_destroy(err);
 		kt_plugin_set_destroy(plugins);
 		free(found);

@@ -303,3 +303,32 @@ Test(debuginfod, module_by_build_id_in_debug_path)
 		  r.out);
 	kt_run_free(&r);
 }
+
+/* A vmlinux of another kernel given: the mismatch said, then the dump's own
+ * found by build-id and used. */
+Test(debuginfod, mismatched_vmlinux_replaced_by_the_dumps_own)
+{
+	char *dump = kt_test_dump_path(DUMP, ".kdump"), other[256], to[256];
+	char env[128];
+	const char *argv[] = { dump, other, "-c", "sys", NULL };
+	const char *envs[] = { "DEBUGINFOD_URLS=", env, NULL };
+	struct kt_limits l = { .seconds = 300, .env = envs };
+	const char *id = build_id();
+	struct kt_run r;
+
+	snprintf(other, sizeof(other), "%s/vmlinux-other",
+		 kt_test_env("KT_TESTDATA"));
+	snprintf(to, sizeof(to), "%s/.build-id/%.2s/%s.debug", dir, id, id + 2);
+	place(kt_test_env("KT_VMLINUX"), to);
+	snprintf(env, sizeof(env), "KTRIAGE_DEBUG_PATH=%s", dir);
+	r = kt_test_run_limited(argv, &l).run;
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "does not match the dump: the dump's release "
+			 "is " RELEASE) &&
+		  strstr(r.err, "using the dump's own vmlinux instead: ") &&
+		  strstr(r.err, to), "%s", r.err);
+	cr_expect(strstr(r.out, "VMLINUX: match (release, build-id"), "%s",
+		  r.out);
+	kt_run_free(&r);
+	free(dump);
+}
