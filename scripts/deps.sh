@@ -12,6 +12,7 @@ pkgs=(
 	clang libclang-rt-14-dev sqlite3
 	scdoc bash-completion man-db debhelper fakeroot dpkg-dev
 	libdebuginfod-dev debuginfod curl
+	libpq-dev postgresql-15 chromium
 )
 missing=()
 for p in "${pkgs[@]}"; do
