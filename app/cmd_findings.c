@@ -208,6 +208,8 @@ cJSON *kt_finding_json(const struct kt_finding *f)
 	kt_json_add_raw(o, "id", f->id, strlen(f->id));
 	cJSON_AddStringToObject(o, "plugin", f->plugin);
 	cJSON_AddStringToObject(o, "severity", kt_severity_name(f->severity));
+	if (f->kind)
+		cJSON_AddStringToObject(o, "kind", f->kind);
 	kt_json_add_raw(o, "title", f->title ? f->title : "",
 			f->title ? strlen(f->title) : 0);
 	kt_json_add_raw(o, "explanation", f->explanation ? f->explanation : "",
