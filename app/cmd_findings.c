@@ -13,6 +13,7 @@
 #include "core/owner.h"
 #include "core/sanitize.h"
 #include "db/case.h"
+#include "db/store.h"
 #include "plugins/plugin.h"
 
 #define WIDTH 78
@@ -60,6 +61,8 @@ void kt_cmd_ctx_deinit(struct kt_cmd_ctx *ctx)
 	ctx->analysis = NULL;
 	kt_case_close(ctx->kase);
 	ctx->kase = NULL;
+	kt_store_close(ctx->store);
+	ctx->store = NULL;
 	free(ctx->author);
 	ctx->author = NULL;
 }

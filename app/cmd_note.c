@@ -9,6 +9,7 @@
 
 #include "app/commands.h"
 #include "db/case.h"
+#include "db/store.h"
 
 struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret)
 {
@@ -21,8 +22,15 @@ struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret)
 		return NULL;
 	}
 	err = kt_case_identity(ctx->prog, &id);
-	if (!err && !ctx->case_path)
+	if (!err && !ctx->case_path && ctx->store_dir) {
+		struct kt_store *s;
+
+		err = kt_cmd_store(ctx, &s);
+		if (!err)
+			err = kt_store_case_path(s, id.dump_id, &path);
+	} else if (!err && !ctx->case_path) {
 		err = kt_case_default_path(ctx->dump_path, &id, &path);
+	}
 	if (!err)
 		err = kt_case_open(ctx->case_path ? ctx->case_path : path, &id,
 				   ctx->force ? KT_CASE_FORCE : KT_CASE_WRITE,

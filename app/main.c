@@ -47,6 +47,9 @@ static const char usage[] =
 	"      --author NAME   who writes notes (default: $KTRIAGE_AUTHOR, git's\n"
 	"                      user.name, $USER)\n"
 	"      --force         open another dump's case, read-only\n"
+	"      --store DIR     the team's store of triaged dumps (also\n"
+	"                      $KTRIAGE_STORE): the case is DIR/cases/ID.ktriage,\n"
+	"                      and `similar` looks there\n"
 	"      --report FILE   write the JSON case report to FILE (after -c/-i)\n"
 	"      --tui           open the workbench (the default on a terminal\n"
 	"                      when no -c, -i or --report is given)\n"
@@ -71,7 +74,7 @@ struct args {
 	unsigned ndumps;
 	const char *vmlinux;
 	const char *input;
-	const char *case_path, *author, *report;
+	const char *case_path, *author, *report, *store;
 	bool json, no_std_modules, force, tui, no_tui, mono;
 };
 
@@ -206,6 +209,7 @@ static int parse_args(int argc, char **argv, struct args *a, FILE *err)
 		{ "case", required_argument, NULL, 'C' },
 		{ "author", required_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "store", required_argument, NULL, 'S' },
 		{ "report", required_argument, NULL, 'R' },
 		{ "tui", no_argument, NULL, 'T' },
 		{ "no-tui", no_argument, NULL, 'U' },
@@ -244,6 +248,9 @@ static int parse_args(int argc, char **argv, struct args *a, FILE *err)
 			break;
 		case 'F':
 			a->force = true;
+			break;
+		case 'S':
+			a->store = optarg;
 			break;
 		case 'R':
 			a->report = optarg;
@@ -440,6 +447,9 @@ static int run(struct kt_cmd_ctx *ctx, struct args *a)
 	ctx->dump_path = a->dumps[0];
 	ctx->case_path = a->case_path;
 	ctx->force = a->force;
+	ctx->store_dir = a->store ? a->store : getenv("KTRIAGE_STORE");
+	if (ctx->store_dir && !*ctx->store_dir)
+		ctx->store_dir = NULL;
 	ctx->author = a->author ? strdup(a->author) : NULL;
 	ctx->json = a->json;
 	if (wants_tui(a)) {
