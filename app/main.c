@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app/commands.h"
+#include "app/triage.h"
 #include "app/tui.h"
 #include "core/debuginfo_find.h"
 #include "core/dump.h"
@@ -32,6 +33,7 @@
 
 static const char usage[] =
 	"usage: ktriage [options] VMCORE [VMCORE...] [VMLINUX]\n"
+	"       ktriage triage [options] DUMP...|DIR...  (see triage --help)\n"
 	"\n"
 	"  -c, --command CMD   run a command (as in crash) and print its result;\n"
 	"                      may be given many times; 'help' lists commands\n"
@@ -493,6 +495,11 @@ int main(int argc, char **argv)
 
 	if (open_streams(&ctx))
 		return EXIT_OPEN;
+	if (argc > 1 && !strcmp(argv[1], "triage")) {
+		ret = kt_triage_main(argc - 1, argv + 1, ctx.out, ctx.err);
+		close_streams(&ctx);
+		return ret;
+	}
 	ret = parse_args(argc, argv, &a, ctx.err);
 	if (!ret)
 		ret = run(&ctx, &a);

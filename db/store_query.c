@@ -16,8 +16,10 @@
 #include "db/store.h"
 #include "db/store_private.h"
 
-#define DUMP_COLUMNS "dump_id, path, release, crash_time, sig_id, sig_text, " \
-	"title, report, case_path, triaged_at, verdict, verdict_text"
+/* The columns read_dump() reads, of the dumps table aliased d. */
+#define DUMP_COLUMNS "d.dump_id, d.path, d.release, d.crash_time, " \
+	"d.sig_id, d.sig_text, d.title, d.report, d.case_path, " \
+	"d.triaged_at, d.verdict, d.verdict_text"
 
 static char *text_of(sqlite3_stmt *st, int col)
 {
@@ -195,7 +197,7 @@ struct kt_error *kt_store_candidates(struct kt_store *s, const char *sig_id,
 {
 	// each arm uses its own index; a part given as "" matches nothing
 	static const char sql[] =
-		"SELECT " DUMP_COLUMNS " FROM dumps WHERE rowid IN ("
+		"SELECT " DUMP_COLUMNS " FROM dumps d WHERE rowid IN ("
 		"SELECT rowid FROM dumps WHERE sig_id = ?1 UNION "
 		"SELECT rowid FROM dumps WHERE sig_kind = ?2 AND ?2 != '' UNION "
 		"SELECT rowid FROM dumps WHERE sig_frame = ?3 AND ?3 != '' "
@@ -223,7 +225,7 @@ struct kt_error *kt_store_dump(struct kt_store *s, const char *dump_id,
 	sqlite3_stmt *st;
 
 	memset(ret, 0, sizeof(*ret));
-	if (sqlite3_prepare_v2(s->db, "SELECT " DUMP_COLUMNS " FROM dumps "
+	if (sqlite3_prepare_v2(s->db, "SELECT " DUMP_COLUMNS " FROM dumps d "
 			       "WHERE dump_id = ?", -1, &st, NULL))
 		return kt_store_error(s, "reading");
 	sqlite3_bind_text(st, 1, dump_id, -1, SQLITE_STATIC);
