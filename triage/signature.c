@@ -258,8 +258,7 @@ bool kt_signature_parse(const char *text, struct kt_signature *ret)
 	if (strchr(p, '|'))
 		return false;
 	part(text, bar[0], ret->kind, sizeof(ret->kind));
-	part(bar[2] + 1, bar[2] + 1 + strcspn(bar[2] + 1, "|"), ret->module,
-	     sizeof(ret->module));
+	part(bar[1] + 1, bar[2], ret->module, sizeof(ret->module));
 	part(p, p + strlen(p), ret->finding, sizeof(ret->finding));
 	for (f = bar[0] + 1; f < bar[1] && ret->nframes < KT_SIG_FRAMES;) {
 		const char *lt = strstr(f, " < ");
