@@ -14,7 +14,7 @@
 #include "db/store.h"
 #include "triage/signature.h"
 
-#define CANDIDATES 2000
+#define CANDIDATES 200
 #define MIN_SCORE 40
 
 struct kt_error *kt_cmd_store(struct kt_cmd_ctx *ctx, struct kt_store **ret)

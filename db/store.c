@@ -34,6 +34,10 @@ static const char schema_v1[] =
 	"CREATE INDEX dumps_kind ON dumps(sig_kind);"
 	"CREATE INDEX dumps_frame ON dumps(sig_frame);"
 	"CREATE INDEX dumps_finding ON dumps(sig_finding);"
+	"CREATE TABLE sigs(sig_id TEXT PRIMARY KEY, sig_text TEXT NOT NULL,"
+	" n INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,"
+	" example TEXT NOT NULL, verdict TEXT NOT NULL,"
+	" verdict_text TEXT NOT NULL);"
 	"CREATE TABLE files(path TEXT NOT NULL, size INTEGER NOT NULL,"
 	" mtime INTEGER NOT NULL, dump_id TEXT NOT NULL, status TEXT NOT NULL,"
 	" reason TEXT NOT NULL, at TEXT NOT NULL,"
@@ -44,6 +48,8 @@ static const char *const required[] = {
 	"sig_kind, sig_frame, sig_finding, title, report, case_path, "
 	"triaged_at, verdict, verdict_text, verdict_seen FROM dumps",
 	"SELECT path, size, mtime, dump_id, status, reason, at FROM files",
+	"SELECT sig_id, sig_text, n, first, last, example, verdict, "
+	"verdict_text FROM sigs",
 };
 
 struct kt_error *kt_store_error(struct kt_store *s, const char *what)
@@ -298,18 +304,75 @@ static int insert_file(sqlite3 *db, const char *path, int64_t size,
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/*
+ * The group of @sig_id, recounted from its dumps: the grouped summary
+ * reads one row a signature, however many dumps a fleet sent.
+ */
+int kt_store_regroup(sqlite3 *db, const char *sig_id)
+{
+	static const char sql[] =
+		"INSERT OR REPLACE INTO sigs(sig_id, sig_text, n, first, last,"
+		" example, verdict, verdict_text) SELECT ?1, (SELECT sig_text"
+		" FROM dumps WHERE sig_id = ?1 ORDER BY crash_time DESC LIMIT"
+		" 1), count(*), min(crash_time), max(crash_time), (SELECT "
+		"dump_id FROM dumps WHERE sig_id = ?1 ORDER BY crash_time DESC"
+		" LIMIT 1), coalesce((SELECT verdict FROM dumps WHERE sig_id ="
+		" ?1 AND verdict != '' ORDER BY crash_time DESC LIMIT 1), ''),"
+		" coalesce((SELECT verdict_text FROM dumps WHERE sig_id = ?1 "
+		"AND verdict != '' ORDER BY crash_time DESC LIMIT 1), '') FROM"
+		" dumps WHERE sig_id = ?1 HAVING count(*) > 0;"
+		"DELETE FROM sigs WHERE sig_id = ?1 AND NOT EXISTS (SELECT 1 "
+		"FROM dumps WHERE sig_id = ?1)";
+	const char *tail = sql;
+	int rc = SQLITE_OK;
+
+	while (rc == SQLITE_OK && *tail) {
+		sqlite3_stmt *st;
+
+		rc = sqlite3_prepare_v2(db, tail, -1, &st, &tail);
+		if (rc != SQLITE_OK || !st)
+			break;
+		sqlite3_bind_text(st, 1, sig_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	return rc;
+}
+
+/* The signature dump @dump_id had before it is triaged again, or "". */
+static void old_sig(sqlite3 *db, const char *dump_id, char old[17])
+{
+	sqlite3_stmt *st;
+
+	old[0] = 0;
+	if (sqlite3_prepare_v2(db, "SELECT sig_id FROM dumps WHERE dump_id = "
+			       "?", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, dump_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(old, 17, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
 struct kt_error *kt_store_record(struct kt_store *s, const char *path,
 				 int64_t size, int64_t mtime,
 				 const struct kt_store_dump *d,
 				 const char *reason)
 {
-	char at[32];
+	char at[32], old[17] = "";
 	int rc;
 
 	kt_store_now(at);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
 		return kt_store_error(s, "recording a dump");
+	if (d)
+		old_sig(s->db, d->dump_id, old);
 	rc = d ? insert_dump(s->db, d, at) : SQLITE_OK;
+	if (rc == SQLITE_OK && d)
+		rc = kt_store_regroup(s->db, d->sig_id);
+	if (rc == SQLITE_OK && old[0] && strcmp(old, d->sig_id))
+		rc = kt_store_regroup(s->db, old);
 	if (rc == SQLITE_OK)
 		rc = insert_file(s->db, path, size, mtime, d ? d->dump_id :
 				 NULL, reason, at);
@@ -341,6 +404,9 @@ struct kt_error *kt_store_fill(struct kt_store *s,
 		c.crash_time = d->crash_time + (int64_t)i;
 		rc = insert_dump(s->db, &c, at);
 	}
+	// one signature a call (see store.h): one group to count
+	if (rc == SQLITE_OK)
+		rc = kt_store_regroup(s->db, d->sig_id);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)

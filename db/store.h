@@ -134,7 +134,7 @@ void kt_store_dump_list_deinit(struct kt_store_dump_list *l);
 
 /**
  * Insert @n synthetic dumps in one transaction (benchmarks): each a copy
- * of @d with dump_id and path numbered.
+ * of @d (of one signature) with dump_id, path and crash time numbered.
  */
 struct kt_error *kt_store_fill(struct kt_store *s,
 			       const struct kt_store_dump *d, size_t n);

@@ -15,6 +15,9 @@ struct kt_store {
 /** "store DIR: WHAT: sqlite's message". */
 struct kt_error *kt_store_error(struct kt_store *s, const char *what);
 
+/** Recount the group of @sig_id (in the caller's transaction). */
+int kt_store_regroup(sqlite3 *db, const char *sig_id);
+
 /** Now, as ISO 8601 UTC to the second. */
 void kt_store_now(char buf[32]);
 

@@ -104,17 +104,12 @@ static void *grow(void **v, size_t n, size_t *cap, size_t size)
 struct kt_error *kt_store_groups(struct kt_store *s,
 				 struct kt_store_group_list *ret)
 {
-	// the newest dump of each signature is its example, and the newest
-	// verdict of any of its dumps its verdict
+	// one row a signature (kept by kt_store_regroup()): its newest
+	// dump is the example, the newest verdict of its dumps its verdict
 	static const char sql[] =
-		"SELECT g.sig_id, g.n, g.first, g.last, (SELECT verdict || "
-		"char(9) || verdict_text FROM dumps v WHERE v.sig_id = g.sig_id"
-		" AND verdict != '' ORDER BY crash_time DESC LIMIT 1), "
-		DUMP_COLUMNS " FROM (SELECT sig_id, count(*) AS n, "
-		"min(crash_time) AS first, max(crash_time) AS last FROM dumps "
-		"GROUP BY sig_id) g JOIN dumps d ON d.rowid = (SELECT rowid "
-		"FROM dumps e WHERE e.sig_id = g.sig_id ORDER BY crash_time "
-		"DESC LIMIT 1) ORDER BY g.n DESC, g.last DESC";
+		"SELECT g.sig_id, g.n, g.first, g.last, g.verdict || char(9) ||"
+		" g.verdict_text, " DUMP_COLUMNS " FROM sigs g JOIN dumps d ON "
+		"d.dump_id = g.example ORDER BY g.n DESC, g.last DESC";
 	struct kt_error *err = NULL;
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -138,9 +133,8 @@ struct kt_error *kt_store_groups(struct kt_store *s,
 		g->count = sqlite3_column_int64(st, 1);
 		g->first = sqlite3_column_int64(st, 2);
 		g->last = sqlite3_column_int64(st, 3);
-		v = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL :
-		    text_of(st, 4);
-		if (v && strchr(v, '\t')) {
+		v = text_of(st, 4);
+		if (v && strchr(v, '\t') && *v != '\t') {
 			*strchr(v, '\t') = 0;
 			snprintf(g->verdict, sizeof(g->verdict), "%s", v);
 			g->verdict_text = strdup(v + strlen(v) + 1);
@@ -195,14 +189,18 @@ struct kt_error *kt_store_candidates(struct kt_store *s, const char *sig_id,
 				     const char *finding, size_t max,
 				     struct kt_store_dump_list *ret)
 {
-	// each arm uses its own index; a part given as "" matches nothing
+	// each arm uses its own index; a part given as "" matches nothing;
+	// the closest first by the parts' weights of kt_signature_score(),
+	// so that the limit cuts the least alike
 	static const char sql[] =
 		"SELECT " DUMP_COLUMNS " FROM dumps d WHERE rowid IN ("
 		"SELECT rowid FROM dumps WHERE sig_id = ?1 UNION "
 		"SELECT rowid FROM dumps WHERE sig_kind = ?2 AND ?2 != '' UNION "
 		"SELECT rowid FROM dumps WHERE sig_frame = ?3 AND ?3 != '' "
 		"UNION SELECT rowid FROM dumps WHERE sig_finding = ?4 AND "
-		"?4 != '') ORDER BY crash_time DESC LIMIT ?5";
+		"?4 != '') ORDER BY (sig_id = ?1) * 100 + (sig_kind = ?2) * 30 "
+		"+ (sig_frame = ?3) * 25 + (sig_finding = ?4) * 15 DESC, "
+		"crash_time DESC LIMIT ?5";
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) {
@@ -278,6 +276,30 @@ static int set_verdict(sqlite3 *db, const char *dump_id, const char *kind,
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* Recount the group dump @dump_id is in. */
+static int regroup_of(sqlite3 *db, const char *dump_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT sig_id FROM dumps WHERE dump_id = "
+				"?", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, dump_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		char sig[17];
+
+		snprintf(sig, sizeof(sig), "%s", sqlite3_column_text(st, 0) ?
+			 (const char *)sqlite3_column_text(st, 0) : "");
+		sqlite3_finalize(st);
+		return kt_store_regroup(db, sig);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* One changed case: read its verdict and copy it. */
 static struct kt_error *refresh_one(struct kt_store *s, const char *id,
 				    const char *path, int64_t mtime,
@@ -290,7 +312,8 @@ static struct kt_error *refresh_one(struct kt_store *s, const char *id,
 	// a case that cannot be read keeps its last verdict; said once
 	if (err)
 		return err;
-	if (set_verdict(s->db, id, kind, text, mtime) != SQLITE_OK)
+	if (set_verdict(s->db, id, kind, text, mtime) != SQLITE_OK ||
+	    regroup_of(s->db, id) != SQLITE_OK)
 		err = kt_store_error(s, "copying a verdict");
 	free(text);
 	return err;
