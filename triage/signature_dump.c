@@ -90,10 +90,15 @@ static void frames_of(struct kt_program *prog, uint64_t task,
 	for (size_t i = first_frame(&tr); i < tr.n; i++) {
 		const struct kt_frame *f = &tr.frames[i];
 
-		if (s->nframes == KT_SIG_FRAMES || !kernel_frame(f))
+		if (s->nframes == KT_SIG_FRAMES || f->stack == KT_STACK_USER)
 			break;
+		// a jump into data (NX) has no symbol: its callers say more
+		if (!f->has_sym)
+			continue;
 		kt_signature_function(f->sym.name, fn, sizeof(fn));
-		if (kt_signature_generic(fn))
+		// recursion is one frame, however deep it went
+		if (kt_signature_generic(fn) || (s->nframes &&
+		    !strcmp(s->frames[s->nframes - 1], fn)))
 			continue;
 		memcpy(s->frames[s->nframes++], fn, sizeof(fn));
 		if (!s->module[0] && f->sym.module)
