@@ -366,13 +366,16 @@ struct kt_error *kt_store_record(struct kt_store *s, const char *path,
 	kt_store_now(at);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
 		return kt_store_error(s, "recording a dump");
-	if (d)
+	rc = SQLITE_OK;
+	if (d) {
+		// triaged again by another ktriage: its old group loses it
 		old_sig(s->db, d->dump_id, old);
-	rc = d ? insert_dump(s->db, d, at) : SQLITE_OK;
-	if (rc == SQLITE_OK && d)
-		rc = kt_store_regroup(s->db, d->sig_id);
-	if (rc == SQLITE_OK && old[0] && strcmp(old, d->sig_id))
-		rc = kt_store_regroup(s->db, old);
+		rc = insert_dump(s->db, d, at);
+		if (rc == SQLITE_OK)
+			rc = kt_store_regroup(s->db, d->sig_id);
+		if (rc == SQLITE_OK && old[0] && strcmp(old, d->sig_id))
+			rc = kt_store_regroup(s->db, old);
+	}
 	if (rc == SQLITE_OK)
 		rc = insert_file(s->db, path, size, mtime, d ? d->dump_id :
 				 NULL, reason, at);
