@@ -209,7 +209,7 @@ Test(install, default_ktriagerc_is_the_compiled_in_bindings)
 	struct kt_keymap defaults, file;
 
 	cr_assert_not_null(text);
-	kt_keymap_load(&defaults, "/nonexistent/ktriagerc");
+	kt_keymap_load(&defaults, "/nonexistent/ktriagerc", 0);
 	memset(&file, 0, sizeof(file));
 	kt_keymap_parse(&file, text, "assets/ktriagerc");
 	cr_expect_null(file.errors, "%s", file.errors);
