@@ -665,6 +665,9 @@ static void load_help(struct kt_tui *t, struct kt_rows *rows)
 	free(help);
 	kt_rows_add(rows, KT_ROLE_DIM, "Rebind in ~/.config/ktriage/ktriagerc:"
 		    " lines 'bind KEY ACTION'.");
+	kt_rows_add(rows, KT_ROLE_DIM, "Colours there: 'theme NAME' (default "
+		    "light solarized-dark high-contrast) or 'color ROLE FG "
+		    "[BG] [ATTR...]'; see ktriage(1), THEMES.");
 	if (*kt_tui_rc_errors(t))
 		kt_rows_add_text(rows, kt_tui_rc_errors(t));
 }
