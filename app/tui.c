@@ -675,7 +675,7 @@ static void draw_header(struct kt_tui *t)
 	snprintf(line, sizeof(line), "ktriage [%s]  1:summary 2:bt 3:tasks "
 		 "4:log 5:findings 6:notes ?:help q:quit",
 		 tui_view_name(t->cur.view));
-	kt_draw_text(0, 0, COLS, line, A_REVERSE);
+	kt_draw_text(0, 0, COLS, line, kt_draw_attr(KT_STYLE_HEADER));
 }
 
 void kt_tui_draw(struct kt_tui *t)
@@ -685,7 +685,8 @@ void kt_tui_draw(struct kt_tui *t)
 
 	erase();
 	if (LINES < 5 || COLS < 20) {
-		kt_draw_text(0, 0, COLS, "terminal too small", A_BOLD);
+		kt_draw_text(0, 0, COLS, "terminal too small",
+			     kt_draw_attr(KT_STYLE_PROMPT));
 		refresh();
 		return;
 	}
@@ -743,8 +744,10 @@ struct kt_tui *kt_tui_create(struct kt_cmd_ctx *ctx,
 		return NULL;
 	t->ctx = ctx;
 	t->flt.cpu = -1;
-	kt_keymap_load(&t->keys, o->rc_path);
-	kt_draw_init(o->mono);
+	// The rc's colours are checked against the terminal's, so colours
+	// go on first.
+	kt_keymap_load(&t->keys, o->rc_path, kt_draw_init(o->mono));
+	kt_draw_set_theme(&t->keys.theme);
 	curs_set(0);
 	keypad(stdscr, TRUE);
 	// Esc alone must act at once (cancel), not after ncurses' second.

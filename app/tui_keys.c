@@ -129,19 +129,13 @@ static enum kt_tui_action find_action(const char *name)
 	return -1;
 }
 
-static void parse_line(struct kt_keymap *km, char *s, const char *source,
-		       int lineno)
+static void bind_line(struct kt_keymap *km, char **words, int n,
+		      const char *source, int lineno)
 {
-	char *words[4], *save = NULL, *w;
-	int n = 0, codes[4];
+	int codes[4], a;
 	size_t nc;
-	int a;
 
-	while (n < 4 && (w = strtok_r(n ? NULL : s, " \t\r", &save)))
-		words[n++] = w;
-	if (!n || words[0][0] == '#')
-		return;
-	if (n != 3 || strcmp(words[0], "bind")) {
+	if (n != 3) {
 		add_error(km, source, lineno, "expected: bind KEY ACTION");
 		return;
 	}
@@ -157,6 +151,61 @@ static void parse_line(struct kt_keymap *km, char *s, const char *source,
 			km->action[codes[i]] = a;
 }
 
+static void color_line(struct kt_keymap *km, char **words, int n,
+		       const char *source, int lineno)
+{
+	char why[160];
+
+	if (!kt_theme_color(&km->theme, words, n, km->ncolors, why,
+			    sizeof(why)))
+		add_error(km, source, lineno, why);
+}
+
+static void theme_line(struct kt_keymap *km, char **words, int n,
+		       const char *source, int lineno)
+{
+	char path[4096], why[4096 + 160];
+
+	if (n != 1)
+		add_error(km, source, lineno, "expected: theme NAME");
+	else if (!kt_theme_find(words[0], path, sizeof(path), why,
+				sizeof(why)))
+		add_error(km, source, lineno, why);
+	else
+		kt_keymap_load_theme(km, path);
+}
+
+/* A color line holds ten words at most: color ROLE FG BG and six attrs. */
+#define RC_MAX_WORDS 10
+
+/* One line of a ktriagerc, or of a theme file (@in_theme: colours only). */
+static void parse_line(struct kt_keymap *km, char *s, const char *source,
+		       int lineno, bool in_theme)
+{
+	char *words[RC_MAX_WORDS + 1], *save = NULL, *w;
+	int n = 0;
+
+	while (n <= RC_MAX_WORDS &&
+	       (w = strtok_r(n ? NULL : s, " \t\r", &save)))
+		words[n++] = w;
+	if (!n || words[0][0] == '#')
+		return;
+	if (n > RC_MAX_WORDS)
+		add_error(km, source, lineno, "too many words");
+	else if (!strcmp(words[0], "color"))
+		color_line(km, words + 1, n - 1, source, lineno);
+	else if (in_theme)
+		add_error(km, source, lineno, "expected: color ROLE FG [BG] "
+			  "[ATTR...] (a theme sets colours only)");
+	else if (!strcmp(words[0], "theme"))
+		theme_line(km, words + 1, n - 1, source, lineno);
+	else if (!strcmp(words[0], "bind"))
+		bind_line(km, words, n, source, lineno);
+	else
+		add_error(km, source, lineno, "expected: bind KEY ACTION, "
+			  "color ROLE FG [BG] [ATTR...] or theme NAME");
+}
+
 void kt_keymap_parse(struct kt_keymap *km, const char *text,
 		     const char *source)
 {
@@ -164,7 +213,7 @@ void kt_keymap_parse(struct kt_keymap *km, const char *text,
 	int lineno = 0;
 
 	while (p && (line = strsep(&p, "\n")))
-		parse_line(km, line, source, ++lineno);
+		parse_line(km, line, source, ++lineno, false);
 	free(copy);
 }
 
@@ -172,7 +221,8 @@ void kt_keymap_parse(struct kt_keymap *km, const char *text,
 #define RC_MAX_LINE 4096
 #define RC_MAX_SIZE (1u << 20)
 
-static void load_file(struct kt_keymap *km, FILE *fp, const char *path)
+static void load_file(struct kt_keymap *km, FILE *fp, const char *path,
+		      bool in_theme)
 {
 	struct kt_lines lines;
 	struct kt_error *err;
@@ -187,19 +237,33 @@ static void load_file(struct kt_keymap *km, FILE *fp, const char *path)
 			add_error(km, NULL, 0, err->message);
 			kt_error_destroy(err);
 		} else if (line) {
-			parse_line(km, line, path, lines.lineno);
+			parse_line(km, line, path, lines.lineno, in_theme);
 		}
 	} while (err || line);
 	kt_lines_deinit(&lines);
 }
 
-void kt_keymap_load(struct kt_keymap *km, const char *path)
+void kt_keymap_load_theme(struct kt_keymap *km, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+
+	if (!fp) {
+		add_error(km, path, 0, strerror(errno));
+		return;
+	}
+	load_file(km, fp, path, true);
+	fclose(fp);
+}
+
+void kt_keymap_load(struct kt_keymap *km, const char *path, int ncolors)
 {
 	char buf[4096];
 	const char *home = getenv("HOME");
 	FILE *fp;
 
 	memset(km, 0, sizeof(*km));
+	km->ncolors = ncolors;
+	kt_theme_init(&km->theme);
 	kt_keymap_parse(km, default_rc, "defaults");
 	if (!path && home) {
 		snprintf(buf, sizeof(buf), "%s/.config/ktriage/ktriagerc", home);
@@ -210,7 +274,7 @@ void kt_keymap_load(struct kt_keymap *km, const char *path)
 			add_error(km, path, 0, strerror(errno));
 		return;
 	}
-	load_file(km, fp, path);
+	load_file(km, fp, path, false);
 	fclose(fp);
 }
 

@@ -3,11 +3,16 @@
  * The workbench's actions and key bindings. Every action is one line of
  * KT_TUI_ACTIONS with its help text; the default bindings are the text
  * of a ktriagerc compiled in, and the user's file is read the same way.
+ * A ktriagerc also sets colours: `color ROLE FG [BG] [ATTR...]` lines and
+ * `theme NAME`, which reads the color lines of NAME.theme (views/theme.h
+ * says where it looks).
  */
 #ifndef KT_APP_TUI_KEYS_H
 #define KT_APP_TUI_KEYS_H
 
 #include <stddef.h>
+
+#include "views/theme.h"
 
 #define KT_TUI_ACTIONS(X)                                                   \
 	X(QUIT, "quit", "leave the workbench")                               \
@@ -61,20 +66,33 @@ enum kt_tui_action {
 
 #define KT_TUI_MAX_KEY 1024
 
+/** What a ktriagerc says: key bindings and colours. */
 struct kt_keymap {
 	unsigned char action[KT_TUI_MAX_KEY];	/* by curses key code */
+	struct kt_theme theme;
+	int ncolors;		/* the terminal's; 0: not known (256) */
 	char *errors;		/* bad lines, one a line (malloc()ed) */
 	unsigned nerrors;	/* the first KT_KEYMAP_MAX_ERRORS are listed */
 };
 
 #define KT_KEYMAP_MAX_ERRORS 20
 
-/** The default bindings, then @path's (NULL: ~/.config/ktriage/ktriagerc). */
-void kt_keymap_load(struct kt_keymap *km, const char *path);
+/**
+ * The default bindings and colours, then @path's (NULL:
+ * ~/.config/ktriage/ktriagerc), for a terminal of @ncolors colours (0: not
+ * known).
+ */
+void kt_keymap_load(struct kt_keymap *km, const char *path, int ncolors);
 
-/** Apply "bind KEY ACTION" lines of @text; bad lines go to km->errors. */
+/**
+ * Apply the "bind KEY ACTION", "color ..." and "theme NAME" lines of
+ * @text (@source in messages); bad lines go to km->errors.
+ */
 void kt_keymap_parse(struct kt_keymap *km, const char *text,
 		     const char *source);
+
+/** Apply the color lines of the theme file @path, as `theme` does. */
+void kt_keymap_load_theme(struct kt_keymap *km, const char *path);
 
 enum kt_tui_action kt_keymap_lookup(const struct kt_keymap *km, int key);
 

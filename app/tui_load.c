@@ -72,7 +72,8 @@ void tui_draw_status(struct kt_tui *t)
 		     i++)
 			n += snprintf(line + n, sizeof(line) - n, "  %zu: %" PRIx64,
 				      i + 1, t->choices[i]);
-		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
+		kt_draw_text(LINES - 1, 0, COLS, line,
+			     kt_draw_attr(KT_STYLE_PROMPT));
 		return;
 	}
 	if (t->prompt) {
@@ -88,11 +89,13 @@ void tui_draw_status(struct kt_tui *t)
 			 t->prompt == KT_ACT_FILTER_STATES ?
 			 "states (UN RU ...): " : "cpu: ",
 			 t->input);
-		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
+		kt_draw_text(LINES - 1, 0, COLS, line,
+			     kt_draw_attr(KT_STYLE_PROMPT));
 		return;
 	}
 	kt_draw_text(LINES - 1, 0, COLS, *t->status ? t->status :
-		     view_hints[t->cur.view], *t->status ? A_NORMAL : A_DIM);
+		     view_hints[t->cur.view],
+		     kt_draw_attr(*t->status ? KT_STYLE_STATUS : KT_STYLE_HINT));
 }
 
 /* The output of batch command @cmd, as its text (malloc()ed). */
@@ -662,6 +665,9 @@ static void load_help(struct kt_tui *t, struct kt_rows *rows)
 	free(help);
 	kt_rows_add(rows, KT_ROLE_DIM, "Rebind in ~/.config/ktriage/ktriagerc:"
 		    " lines 'bind KEY ACTION'.");
+	kt_rows_add(rows, KT_ROLE_DIM, "Colours there: 'theme NAME' (default "
+		    "light solarized-dark high-contrast) or 'color ROLE FG "
+		    "[BG] [ATTR...]'; see ktriage(1), THEMES.");
 	if (*kt_tui_rc_errors(t))
 		kt_rows_add_text(rows, kt_tui_rc_errors(t));
 }
@@ -846,7 +852,8 @@ static void work_wait(struct long_work *w)
 	timeout(100);
 	while (!atomic_load(&w->done)) {
 		work_line(w, line, sizeof(line), elapsed(&t0));
-		kt_draw_text(LINES - 1, 0, COLS, line, A_BOLD);
+		kt_draw_text(LINES - 1, 0, COLS, line,
+			     kt_draw_attr(KT_STYLE_PROMPT));
 		refresh();
 		key = getch();
 		if (key == 27)

@@ -6,7 +6,7 @@
  * options and commands, and an external plugin builds with `pkg-config
  * --cflags ktriage-plugin` from the installed example and runs on a shared
  * dump. The default ktriagerc in assets/ is exactly the compiled-in
- * bindings.
+ * bindings; the colour themes are where `theme NAME` finds them.
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -100,6 +100,10 @@ Test(install, puts_each_file_in_its_place)
 		"/usr/share/man/man1/ktriage.1",
 		"/usr/share/man/man7/ktriage-plugin.7",
 		"/usr/share/ktriage/ktriagerc",
+		"/usr/share/ktriage/themes/default.theme",
+		"/usr/share/ktriage/themes/light.theme",
+		"/usr/share/ktriage/themes/solarized-dark.theme",
+		"/usr/share/ktriage/themes/high-contrast.theme",
 		"/usr/share/bash-completion/completions/ktriage",
 		"/usr/include/ktriage/plugin.h",
 		"/usr/share/pkgconfig/ktriage-plugin.pc",
@@ -209,7 +213,7 @@ Test(install, default_ktriagerc_is_the_compiled_in_bindings)
 	struct kt_keymap defaults, file;
 
 	cr_assert_not_null(text);
-	kt_keymap_load(&defaults, "/nonexistent/ktriagerc");
+	kt_keymap_load(&defaults, "/nonexistent/ktriagerc", 0);
 	memset(&file, 0, sizeof(file));
 	kt_keymap_parse(&file, text, "assets/ktriagerc");
 	cr_expect_null(file.errors, "%s", file.errors);
@@ -220,6 +224,45 @@ Test(install, default_ktriagerc_is_the_compiled_in_bindings)
 	kt_keymap_deinit(&defaults);
 	kt_keymap_deinit(&file);
 	free(text);
+}
+
+/*
+ * Every theme of assets/themes is installed where `theme NAME` looks (the
+ * compiled-in directory is DATADIR/ktriage/themes; the root stands in for
+ * it through $KTRIAGE_THEME_PATH) and loads without an error.
+ */
+Test(install, themes_are_installed_where_theme_finds_them)
+{
+	char dir[128], *want, *got, *save = NULL;
+	const char *end = "/share/ktriage/themes";
+
+	snprintf(dir, sizeof(dir), "%s/usr%s", root, end);
+	cr_assert_eq(setenv("KTRIAGE_THEME_PATH", dir, 1), 0);
+	cr_assert_eq(setenv("HOME", "/nonexistent", 1), 0);
+	cr_expect_str_eq(kt_theme_dir() + strlen(kt_theme_dir()) - strlen(end),
+			 end);
+	want = sh(NULL, "cd '%s/assets/themes' && ls *.theme | tr '\n' ' '",
+		  KT_SOURCE_DIR);
+	got = sh(NULL, "cd '%s' && ls | tr '\n' ' '", dir);
+	cr_expect_str_eq(got, want);
+	cr_expect(strstr(got, "default.theme") && strstr(got, "light.theme"),
+		  "%s", got);
+	for (char *w = strtok_r(got, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		char line[128], path[256], why[512];
+		struct kt_keymap km;
+
+		*strstr(w, ".theme") = 0;
+		cr_expect(kt_theme_find(w, path, sizeof(path), why, sizeof(why))
+			  && !strncmp(path, dir, strlen(dir)), "%s: %s", w, why);
+		kt_keymap_load(&km, "/nonexistent/ktriagerc", 256);
+		snprintf(line, sizeof(line), "theme %s\n", w);
+		kt_keymap_parse(&km, line, "ktriagerc");
+		cr_expect_null(km.errors, "%s", km.errors);
+		kt_keymap_deinit(&km);
+	}
+	free(want);
+	free(got);
 }
 
 /*
@@ -260,6 +303,7 @@ Test(deb, builds_and_runs_from_its_files, .timeout = 900)
 					  "fault"), "%s", out);
 	free(out);
 	for (const char *f = "/usr/share/ktriage/ktriagerc\0/usr/share/"
+			     "ktriage/themes/default.theme\0/usr/share/"
 			     "bash-completion/completions/ktriage\0/usr/share/"
 			     "pkgconfig/ktriage-plugin.pc\0"; *f;
 	     f += strlen(f) + 1) {

@@ -193,7 +193,7 @@ Test(lines, ktriagerc_long_line_named_and_the_rest_applied)
 	memset(text + 12, 'x', len - 12);
 	strcpy(text + len - 13, "\nbind Z help\n");
 	path = write_tmp(text, len);
-	kt_keymap_load(&km, path);
+	kt_keymap_load(&km, path, 0);
 	cr_expect_eq(kt_keymap_lookup(&km, 'Q'), KT_ACT_QUIT);
 	cr_expect_eq(kt_keymap_lookup(&km, 'Z'), KT_ACT_HELP);
 	cr_assert_not_null(km.errors);
@@ -211,7 +211,7 @@ Test(lines, ktriagerc_of_dev_zero_is_refused_quickly, .timeout = 20)
 	struct kt_keymap km;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	kt_keymap_load(&km, "/dev/zero");
+	kt_keymap_load(&km, "/dev/zero", 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cr_expect_lt(t1.tv_sec - t0.tv_sec, 5);
 	// The defaults still hold.
@@ -233,7 +233,7 @@ Test(lines, ktriagerc_of_garbage_lists_a_bounded_number_of_errors)
 	for (size_t i = 0; i < n; i++)
 		memcpy(text + 2 * i, "x\n", 2);
 	path = write_tmp(text, len);
-	kt_keymap_load(&km, path);
+	kt_keymap_load(&km, path, 0);
 	cr_assert_not_null(km.errors);
 	for (const char *p = km.errors; (p = strchr(p, '\n')); p++)
 		lines++;

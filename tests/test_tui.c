@@ -30,11 +30,10 @@ struct fake {
 	char case_path[64];
 };
 
-/* The workbench reading the terminal's keys from @in (NULL: none). */
-static void start_in(struct fake *f, const char *dump, int cols, int lines,
-		     FILE *in)
+/* The workbench with options @o, reading its keys from @in (NULL: none). */
+static void start_with(struct fake *f, const char *dump, int cols, int lines,
+		       FILE *in, const struct kt_tui_options *o)
 {
-	struct kt_tui_options o = { .rc_path = "/nonexistent/ktriagerc" };
 	int fd;
 
 	memset(f, 0, sizeof(*f));
@@ -55,9 +54,17 @@ static void start_in(struct fake *f, const char *dump, int cols, int lines,
 	f->ctx = (struct kt_cmd_ctx){ .prog = f->prog, .out = stdout,
 				      .err = stderr, .case_path = f->case_path,
 				      .dump_path = f->prog->opts.dump_paths[0] };
-	f->tui = kt_tui_create(&f->ctx, &o);
+	f->tui = kt_tui_create(&f->ctx, o);
 	cr_assert_not_null(f->tui);
 	current = f->tui;
+}
+
+static void start_in(struct fake *f, const char *dump, int cols, int lines,
+		     FILE *in)
+{
+	struct kt_tui_options o = { .rc_path = "/nonexistent/ktriagerc" };
+
+	start_with(f, dump, cols, lines, in, &o);
 }
 
 static void start(struct fake *f, const char *dump, int cols, int lines)
@@ -547,6 +554,109 @@ Test(tui, help)
 	start(&f, "sysrq-null", 80, 24);
 	keys(&f, "?");
 	golden("help-80x24");
+	stop(&f);
+}
+
+/* A ktriagerc of @text in a directory of its own; its path in @path. */
+static void write_rc(char *path, size_t size, const char *text)
+{
+	char dir[] = "/tmp/kt-theme-XXXXXX";
+	FILE *fp;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, size, "%s/ktriagerc", dir);
+	fp = fopen(path, "w");
+	cr_assert_not_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void remove_rc(const char *path)
+{
+	char *dir = strdup(path);
+
+	unlink(path);
+	*strrchr(dir, '/') = 0;
+	rmdir(dir);
+	free(dir);
+}
+
+/* The colours and attributes the cell at (y, x) was drawn with. */
+static void cell(int y, int x, short *fg, short *bg, chtype *attrs)
+{
+	chtype c = mvinch(y, x);
+
+	*fg = *bg = -2;
+	pair_content(PAIR_NUMBER(c), fg, bg);
+	*attrs = c & A_ATTRIBUTES & ~A_COLOR;
+}
+
+/*
+ * `theme light` colours the header white on blue; a later color line wins
+ * for the title rows; and --mono draws neither.
+ */
+Test(tui, theme_colours_the_screen_and_mono_wins)
+{
+	struct kt_tui_options o = { 0 };
+	struct fake f;
+	char rc[64];
+	short fg, bg;
+	chtype at;
+
+	setenv("HOME", "/nonexistent", 1);	// no ~/.config/ktriage/themes
+	setenv("KTRIAGE_THEME_PATH", KT_SOURCE_DIR "/assets/themes", 1);
+	write_rc(rc, sizeof(rc), "theme light\ncolor title red blue "
+		 "underline\n");
+	o.rc_path = rc;
+	start_with(&f, "hctx-fq", 100, 30, NULL, &o);
+	cr_expect_str_eq(kt_tui_rc_errors(f.tui), "");
+	cr_expect(on_screen("\nCrash\n"));
+	cell(0, 0, &fg, &bg, &at);
+	cr_expect(fg == COLOR_WHITE && bg == COLOR_BLUE && (at & A_BOLD),
+		  "header: %d on %d, %#lx", fg, bg, (unsigned long)at);
+	cell(2, 0, &fg, &bg, &at);	// "Crash", a title
+	cr_expect(fg == COLOR_RED && bg == COLOR_BLUE && (at & A_UNDERLINE) &&
+		  !(at & A_BOLD), "title: %d on %d, %#lx", fg, bg,
+		  (unsigned long)at);
+	stop(&f);
+
+	o.mono = true;
+	start_with(&f, "hctx-fq", 100, 30, NULL, &o);
+	remove_rc(rc);		// read: a failed assertion leaves nothing
+	cr_expect_eq(PAIR_NUMBER(mvinch(0, 0)), 0);
+	cr_expect(mvinch(0, 0) & A_REVERSE);
+	cr_expect_eq(PAIR_NUMBER(mvinch(2, 0)), 0);
+	cr_expect(mvinch(2, 0) & A_BOLD);
+	stop(&f);
+}
+
+/* A bad colour line is reported by file and line; the rest applies. */
+Test(tui, bad_theme_lines_in_the_help_screen)
+{
+	struct kt_tui_options o = { 0 };
+	struct fake f;
+	char rc[64], want[128];
+	short fg, bg;
+	chtype at;
+
+	setenv("KTRIAGE_THEME_PATH", "/nonexistent", 1);
+	write_rc(rc, sizeof(rc), "theme nosuch\ncolor title mauve\n"
+		 "color header 208\ncolor header green\n");
+	o.rc_path = rc;
+	start_with(&f, "sysrq-null", 120, 60, NULL, &o);
+	remove_rc(rc);
+	cr_expect(on_screen("ktriagerc: bad lines, see ? (help)"));
+	cell(0, 0, &fg, &bg, &at);
+	cr_expect(fg == COLOR_GREEN && bg == -1, "header: %d on %d", fg, bg);
+	keys(&f, "?G");
+	snprintf(want, sizeof(want), "%s:1: no theme nosuch in ", rc);
+	cr_expect(on_screen(want), "%s", want);
+	snprintf(want, sizeof(want), "%s:2: unknown colour", rc);
+	cr_expect(on_screen(want), "%s", want);
+	// "xterm" has 8 colours
+	snprintf(want, sizeof(want), "%s:3: colour 208: the terminal has 8 "
+		 "colours", rc);
+	cr_expect(on_screen(want), "%s", want);
 	stop(&f);
 }
 

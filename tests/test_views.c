@@ -345,7 +345,7 @@ Test(views, keymap_reports_bad_lines_and_keeps_good_ones)
 	struct kt_keymap km;
 	char *help;
 
-	kt_keymap_load(&km, "/nonexistent/ktriagerc");
+	kt_keymap_load(&km, "/nonexistent/ktriagerc", 0);
 	cr_expect_null(km.errors);
 	cr_expect_eq(kt_keymap_lookup(&km, 'j'), KT_ACT_DOWN);
 	kt_keymap_parse(&km, "# comment\nbind x quit\nbind\nbind y fly\n"

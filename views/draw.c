@@ -7,37 +7,66 @@
 #include "views/draw.h"
 
 static bool mono_mode;
+static int style_attr[KT_NR_STYLES];
 
-static const short role_colors[KT_NR_ROLES] = {
-	[KT_ROLE_TEXT] = -1,		[KT_ROLE_TITLE] = COLOR_CYAN,
-	[KT_ROLE_BANNER] = COLOR_MAGENTA, [KT_ROLE_CRITICAL] = COLOR_RED,
-	[KT_ROLE_ERROR] = COLOR_RED,	[KT_ROLE_WARNING] = COLOR_YELLOW,
-	[KT_ROLE_DIM] = COLOR_BLUE,	[KT_ROLE_LINK] = COLOR_GREEN,
+/* Without colours a theme does not apply: --mono and $NO_COLOR win. */
+static const unsigned mono_attrs[KT_NR_STYLES] = {
+	[KT_ROLE_TITLE] = KT_THEME_BOLD,	[KT_ROLE_BANNER] = KT_THEME_BOLD,
+	[KT_ROLE_CRITICAL] = KT_THEME_BOLD,	[KT_ROLE_ERROR] = KT_THEME_BOLD,
+	[KT_ROLE_DIM] = KT_THEME_DIM,
+	[KT_STYLE_HEADER] = KT_THEME_REVERSE,	[KT_STYLE_PANE] = KT_THEME_REVERSE,
+	[KT_STYLE_PANE_FOCUS] = KT_THEME_REVERSE | KT_THEME_BOLD,
+	[KT_STYLE_SELECTION] = KT_THEME_REVERSE,
+	[KT_STYLE_SEARCH] = KT_THEME_UNDERLINE | KT_THEME_BOLD,
+	[KT_STYLE_HINT] = KT_THEME_DIM,		[KT_STYLE_PROMPT] = KT_THEME_BOLD,
 };
 
-void kt_draw_init(bool mono)
+static int curses_attrs(unsigned bits)
 {
-	mono_mode = mono || !has_colors();
-	if (mono_mode)
-		return;
-	start_color();
-	use_default_colors();
-	for (int r = 1; r < KT_NR_ROLES; r++)
-		init_pair(r, role_colors[r], -1);
+	return (bits & KT_THEME_BOLD ? A_BOLD : 0) |
+	       (bits & KT_THEME_UNDERLINE ? A_UNDERLINE : 0) |
+	       (bits & KT_THEME_REVERSE ? A_REVERSE : 0) |
+	       (bits & KT_THEME_DIM ? A_DIM : 0) |
+	       (bits & KT_THEME_STANDOUT ? A_STANDOUT : 0);
 }
 
-int kt_draw_attr(enum kt_role role)
+int kt_draw_init(bool mono)
 {
-	static const int mono[KT_NR_ROLES] = {
-		[KT_ROLE_TITLE] = A_BOLD,	[KT_ROLE_BANNER] = A_BOLD,
-		[KT_ROLE_CRITICAL] = A_BOLD,	[KT_ROLE_ERROR] = A_BOLD,
-		[KT_ROLE_DIM] = A_DIM,
-	};
+	struct kt_theme th;
 
-	if (mono_mode || role <= KT_ROLE_TEXT || role >= KT_NR_ROLES)
-		return mono[role < KT_NR_ROLES ? role : 0];
-	return COLOR_PAIR(role) | (role == KT_ROLE_CRITICAL ||
-				   role == KT_ROLE_TITLE ? A_BOLD : 0);
+	mono_mode = mono || !has_colors();
+	if (!mono_mode) {
+		start_color();
+		use_default_colors();
+	}
+	kt_theme_init(&th);
+	kt_draw_set_theme(&th);
+	return mono_mode ? 0 : COLORS;
+}
+
+void kt_draw_set_theme(const struct kt_theme *th)
+{
+	for (int s = 0; s < KT_NR_STYLES; s++) {
+		const struct kt_theme_style *st = &th->style[s];
+
+		if (mono_mode) {
+			style_attr[s] = curses_attrs(mono_attrs[s]);
+			continue;
+		}
+		style_attr[s] = curses_attrs(st->attrs);
+		// Pair 0 is the terminal's own; a terminal short of pairs
+		// keeps the attributes.
+		if (s + 1 < COLOR_PAIRS && init_pair(s + 1, st->fg, st->bg) == OK)
+			style_attr[s] |= COLOR_PAIR(s + 1);
+	}
+	// What erase() leaves and plain text take the text's colours, so a
+	// theme with a background fills the screen.
+	bkgdset(' ' | (style_attr[KT_ROLE_TEXT] & A_COLOR));
+}
+
+int kt_draw_attr(int style)
+{
+	return style >= 0 && style < KT_NR_STYLES ? style_attr[style] : 0;
 }
 
 void kt_draw_text(int y, int x, int w, const char *s, int attr)
@@ -101,7 +130,7 @@ static void underline_match(int y, int x, int w, const char *text,
 			    const char *search)
 {
 	const char *m = *search ? strcasestr(text, search) : NULL;
-	int col;
+	int col, attr;
 
 	if (!m)
 		return;
@@ -110,8 +139,10 @@ static void underline_match(int y, int x, int w, const char *text,
 	col = mbsnrtowcs(NULL, &(const char *){ text }, m - text, 0, NULL);
 	if (col < 0 || col >= w)
 		return;
+	attr = kt_draw_attr(KT_STYLE_SEARCH);
 	mvchgat(y, x + col, (int)strlen(search) < w - col ?
-		(int)strlen(search) : w - col, A_UNDERLINE | A_BOLD, 0, NULL);
+		(int)strlen(search) : w - col, attr & A_ATTRIBUTES & ~A_COLOR,
+		PAIR_NUMBER(attr), NULL);
 }
 
 void kt_draw_pane(struct kt_pane *p, int y, int x, int h, int w, bool focus,
@@ -121,8 +152,8 @@ void kt_draw_pane(struct kt_pane *p, int y, int x, int h, int w, bool focus,
 
 	if (h <= 0 || w <= 0)
 		return;
-	kt_draw_text(y, x, w, p->title, focus ? A_REVERSE | A_BOLD :
-		     A_REVERSE);
+	kt_draw_text(y, x, w, p->title, kt_draw_attr(focus ? KT_STYLE_PANE_FOCUS :
+							      KT_STYLE_PANE));
 	if (body <= 0)
 		return;
 	if (p->sel >= p->rows.n && p->rows.n)
@@ -136,12 +167,14 @@ void kt_draw_pane(struct kt_pane *p, int y, int x, int h, int w, bool focus,
 		int attr;
 
 		if (r >= p->rows.n) {
-			kt_draw_text(y + 1 + i, x, w, "", A_NORMAL);
+			kt_draw_text(y + 1 + i, x, w, "",
+				     kt_draw_attr(KT_ROLE_TEXT));
 			continue;
 		}
 		attr = kt_draw_attr(p->rows.v[r].role);
 		if (focus && r == p->sel)
-			attr = A_REVERSE | (attr & A_BOLD);
+			attr = kt_draw_attr(KT_STYLE_SELECTION) |
+			       (attr & A_BOLD);
 		kt_draw_text_from(y + 1 + i, x, w, p->rows.v[r].text, p->left,
 				  attr);
 		if (search && !p->left)

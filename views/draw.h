@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "views/rows.h"
+#include "views/theme.h"
 
 /** A scrollable list of rows in a rectangle. */
 struct kt_pane {
@@ -21,11 +22,18 @@ struct kt_pane {
 	char title[160];	/* printable */
 };
 
-/** Colour pairs by meaning, or attributes only when @mono. */
-void kt_draw_init(bool mono);
+/**
+ * Colours on, with the compiled-in theme, unless @mono or the terminal has
+ * none (then attributes only). Returns the terminal's number of colours,
+ * 0 without colours.
+ */
+int kt_draw_init(bool mono);
 
-/** The attribute of a role. */
-int kt_draw_attr(enum kt_role role);
+/** Draw with @th from now on; nothing changes without colours (--mono). */
+void kt_draw_set_theme(const struct kt_theme *th);
+
+/** The attribute of a role of rows or a style (enum kt_style). */
+int kt_draw_attr(int style);
 
 /**
  * Draw @p in the rectangle (its title on the first line); the selected
