@@ -12,6 +12,7 @@
 
 struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret)
 {
+	const char *where = ctx->case_path, *url = getenv("KTRIAGE_CASE_URL");
 	struct kt_case_identity id;
 	struct kt_error *err;
 	char *path = NULL;
@@ -20,11 +21,14 @@ struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret)
 		*ret = ctx->kase;
 		return NULL;
 	}
+	// --case, then the team's server, then the file beside the dump.
+	if (!where && url && *url)
+		where = url;
 	err = kt_case_identity(ctx->prog, &id);
-	if (!err && !ctx->case_path)
+	if (!err && !where)
 		err = kt_case_default_path(ctx->dump_path, &id, &path);
 	if (!err)
-		err = kt_case_open(ctx->case_path ? ctx->case_path : path, &id,
+		err = kt_case_open(where ? where : path, &id,
 				   ctx->force ? KT_CASE_FORCE : KT_CASE_WRITE,
 				   &ctx->kase);
 	free(path);

@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 
 #include "db/case_private.h"
-#include "db/case_sqlite.h"
+#include "db/case_rows.h"
 
 #define APP_ID 0x6b747269	/* "ktri" */
 #define SCHEMA_VERSION 1

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/case_sqlite.h"
+#include "db/case_rows.h"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
