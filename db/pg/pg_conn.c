@@ -97,6 +97,15 @@ static struct kt_error *connect_error(const char *name, const char *msg)
 		"publish it later with `case push`", name, m);
 }
 
+/*
+ * The server's notices ("schema already exists, skipping") are its text:
+ * untrusted, and nothing a user needs. libpq's default prints them raw to
+ * stderr.
+ */
+static void no_notice(void *arg, const char *message)
+{
+}
+
 static PGconn *connect_to(const char *info)
 {
 	// Ours first, so that what the URL says overrides them; the
@@ -132,6 +141,7 @@ struct kt_error *kt_pg_conn_open(const char *url, struct kt_pg_conn **ret)
 		kt_pg_conn_close(pg);
 		return err;
 	}
+	PQsetNoticeProcessor(pg->conn, no_notice, NULL);
 	name_from_conn(pg);
 	err = kt_pg_conn_exec(pg, "setting up the session", session_sql, 0,
 			      NULL, NULL);
