@@ -135,8 +135,8 @@ static int case_info(struct kt_cmd_ctx *ctx, struct kt_case *c)
  * case push [URL] / case pull [URL]: this case into the server's, or the
  * server's into this one; the URL defaults to $KTRIAGE_CASE_URL.
  */
-static int sync(struct kt_cmd_ctx *ctx, struct kt_case *c, const char *sub,
-		const char *url)
+static int push_pull(struct kt_cmd_ctx *ctx, struct kt_case *c,
+		     const char *sub, const char *url)
 {
 	struct kt_merge_stats st;
 	struct kt_error *err;
@@ -192,8 +192,8 @@ int kt_cmd_case_cmd(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	if (argc == 1)
 		return case_info(ctx, c);
 	if (!strcmp(sub, "push") || !strcmp(sub, "pull"))
-		return sync(ctx, c, sub, argc == 3 ? argv[2] :
-			    getenv("KTRIAGE_CASE_URL"));
+		return push_pull(ctx, c, sub, argc == 3 ? argv[2] :
+				 getenv("KTRIAGE_CASE_URL"));
 	if (!strcmp(sub, "merge") || !strcmp(sub, "import")) {
 		if (!strcmp(sub, "merge")) {
 			err = kt_case_merge(c, argv[2], &st);

@@ -80,14 +80,20 @@ static void create_db(const char *db, const char *from)
 	free(sql);
 }
 
+char *kt_test_case_file(const char *name)
+{
+	char *p;
+
+	cr_assert_geq(asprintf(&p, "%s/%s", dir, name), 0);
+	return p;
+}
+
 char *kt_test_case_at(const char *name)
 {
 	char *at, *sql;
 
-	if (!pg) {
-		cr_assert_geq(asprintf(&at, "%s/%s", dir, name), 0);
-		return at;
-	}
+	if (!pg)
+		return kt_test_case_file(name);
 	at = kt_test_pg_url(name, "postgres");
 	cr_assert_geq(asprintf(&sql, "CREATE DATABASE \"%s\"", name), 0);
 	free(kt_test_pg_try_sql("postgres", sql));	// there already: fine

@@ -23,6 +23,9 @@ void kt_test_case_fini(void);
 /** The test's temporary directory (local files go there). */
 const char *kt_test_case_dir(void);
 
+/** DIR/NAME (malloc()ed): a local file, whatever the backend. */
+char *kt_test_case_file(const char *name);
+
 /**
  * Where the case NAME lives (malloc()ed): DIR/NAME, or the URL of the
  * database NAME, created empty when missing.

@@ -17,15 +17,6 @@
 #include "tests/case_backend.h"
 #include "tests/helpers.h"
 
-/* A local file of the test (a report), whatever the backend. */
-static char *local_path(const char *name)
-{
-	char *p;
-
-	cr_assert_geq(asprintf(&p, "%s/%s", kt_test_case_dir(), name), 0);
-	return p;
-}
-
 static void identity(const char *dump, struct kt_case_identity *id)
 {
 	struct kt_program *prog = kt_test_open(dump);
@@ -551,8 +542,9 @@ KT_CASE_TEST(case, report_on_every_shared_dump_is_stable)
 
 	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
 		char *dump = kt_test_dump_path(dumps[i], ".kdump");
-		char *kase = kt_test_case_at("r.ktriage"), *r1 = local_path("1.json");
-		char *r2 = local_path("2.json"), *t1, *t2, name[64];
+		char *kase = kt_test_case_at("r.ktriage");
+		char *r1 = kt_test_case_file("1.json");
+		char *r2 = kt_test_case_file("2.json"), *t1, *t2, name[64];
 		const char *first[] = { dump, kt_test_env("KT_VMLINUX"), "-m",
 			NULL, "--case", kase, "-c", "note add look here",
 			"--report", r1, NULL };

@@ -56,14 +56,6 @@ static void says(struct kt_error *err, const char *want, const char *also)
 	kt_error_destroy(err);
 }
 
-static char *local_path(const char *name)
-{
-	char *p;
-
-	cr_assert_geq(asprintf(&p, "%s/%s", kt_test_case_dir(), name), 0);
-	return p;
-}
-
 static char *export_of(struct kt_case *c)
 {
 	char *text;
@@ -278,8 +270,9 @@ static bool nothing_added(const struct kt_merge_stats *st)
  */
 PG_TEST(push_twice_adds_nothing_and_pull_gives_the_same_export)
 {
-	char *url = kt_test_case_at("team"), *local = local_path("l.ktriage");
-	char *empty = local_path("e.ktriage"), *x, *y, uuid[37];
+	char *url = kt_test_case_at("team"), *x, *y, uuid[37];
+	char *local = kt_test_case_file("l.ktriage");
+	char *empty = kt_test_case_file("e.ktriage");
 	struct kt_case_identity id;
 	struct kt_merge_stats st;
 	struct kt_case *c, *server;
@@ -326,9 +319,10 @@ PG_TEST(push_twice_adds_nothing_and_pull_gives_the_same_export)
 /* The same through the binary: `case push URL` twice, then `case pull`. */
 PG_TEST(case_push_and_pull_commands)
 {
-	char *url = kt_test_case_at("team"), *local = local_path("l.ktriage");
+	char *url = kt_test_case_at("team");
+	char *local = kt_test_case_file("l.ktriage");
 	char *dump = kt_test_dump_path("sysrq-null", ".kdump"), push[512];
-	char pull[512], *empty = local_path("e.ktriage");
+	char pull[512], *empty = kt_test_case_file("e.ktriage");
 	const char *argv[] = { dump, kt_test_env("KT_VMLINUX"), "--case", local,
 			       "--author", "alice", "-c", "note add offline",
 			       "-c", push, "-c", push, NULL };
@@ -543,6 +537,8 @@ PG_TEST(server_down_login_refused_and_no_schema_say_what_to_do)
 			       "host=%s", kt_test_pg_dir()), 0);
 	says(kt_case_open(nobody, &id, KT_CASE_WRITE, &c), "refused the login",
 	     "pg_hba.conf");
+	says(kt_case_open("postgresql:bogus=1", &id, KT_CASE_WRITE, &c),
+	     "not a PostgreSQL URL libpq understands", "bogus");
 	err = kt_case_open(secret, &id, KT_CASE_WRITE, &c);
 	cr_assert_not_null(err);
 	cr_expect(strstr(err->message, "has no such database"), "%s",

@@ -117,6 +117,22 @@ static PGconn *connect_to(const char *info)
 	return PQconnectdbParams(keys, values, 1);
 }
 
+/* A URL libpq cannot parse is a usage error, not a server that is down. */
+static struct kt_error *check_syntax(const char *info)
+{
+	char *why = NULL, m[512];
+	PQconninfoOption *o = PQconninfoParse(info, &why);
+
+	PQconninfoFree(o);
+	if (o)
+		return NULL;
+	one_line(why ? why : "out of memory", m, sizeof(m));
+	PQfreemem(why);
+	return kt_error_create(KT_ERR_INVALID, "not a PostgreSQL URL libpq "
+		"understands (%s): postgresql://USER@HOST:PORT/DB, or "
+		"postgresql:host=... dbname=...", m);
+}
+
 /* The session ktriage relies on: nothing but pg_catalog on the path. */
 static const char session_sql[] =
 	"SELECT pg_catalog.set_config('search_path', 'pg_catalog', false)";
@@ -133,6 +149,11 @@ struct kt_error *kt_pg_conn_open(const char *url, struct kt_pg_conn **ret)
 			"not a PostgreSQL URL (postgresql://...)");
 	}
 	kt_pg_conn_redact(url, pg->name, sizeof(pg->name));
+	err = check_syntax(pg->info);
+	if (err) {
+		kt_pg_conn_close(pg);
+		return err;
+	}
 	pg->conn = connect_to(pg->info);
 	if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
 		err = pg->conn ? connect_error(pg->name,
