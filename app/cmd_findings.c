@@ -13,6 +13,7 @@
 #include "core/owner.h"
 #include "core/sanitize.h"
 #include "db/case.h"
+#include "db/store.h"
 #include "plugins/plugin.h"
 
 #define WIDTH 78
@@ -60,6 +61,8 @@ void kt_cmd_ctx_deinit(struct kt_cmd_ctx *ctx)
 	ctx->analysis = NULL;
 	kt_case_close(ctx->kase);
 	ctx->kase = NULL;
+	kt_store_close(ctx->store);
+	ctx->store = NULL;
 	free(ctx->author);
 	ctx->author = NULL;
 }
@@ -208,6 +211,8 @@ cJSON *kt_finding_json(const struct kt_finding *f)
 	kt_json_add_raw(o, "id", f->id, strlen(f->id));
 	cJSON_AddStringToObject(o, "plugin", f->plugin);
 	cJSON_AddStringToObject(o, "severity", kt_severity_name(f->severity));
+	if (f->kind)
+		cJSON_AddStringToObject(o, "kind", f->kind);
 	kt_json_add_raw(o, "title", f->title ? f->title : "",
 			f->title ? strlen(f->title) : 0);
 	kt_json_add_raw(o, "explanation", f->explanation ? f->explanation : "",

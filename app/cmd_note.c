@@ -9,6 +9,7 @@
 
 #include "app/commands.h"
 #include "db/case.h"
+#include "db/store.h"
 
 struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret)
 {
@@ -21,12 +22,20 @@ struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret)
 		*ret = ctx->kase;
 		return NULL;
 	}
-	// --case, then the team's server, then the file beside the dump.
-	if (!where && url && *url)
-		where = url;
 	err = kt_case_identity(ctx->prog, &id);
-	if (!err && !where)
+	// --case, then --store, then the team's server, then the file beside
+	// the dump.
+	if (!err && !where && ctx->store_dir) {
+		struct kt_store *s;
+
+		err = kt_cmd_store(ctx, &s);
+		if (!err)
+			err = kt_store_case_path(s, id.dump_id, &path);
+	} else if (!where && url && *url) {
+		where = url;
+	} else if (!err && !where) {
 		err = kt_case_default_path(ctx->dump_path, &id, &path);
+	}
 	if (!err)
 		err = kt_case_open(where ? where : path, &id,
 				   ctx->force ? KT_CASE_FORCE : KT_CASE_WRITE,

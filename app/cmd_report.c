@@ -18,6 +18,7 @@
 #include "core/task.h"
 #include "db/case.h"
 #include "plugins/plugin.h"
+#include "triage/signature.h"
 
 #define REPORT_VERSION 1
 
@@ -85,6 +86,7 @@ static cJSON *build(struct kt_cmd_ctx *ctx, struct kt_error **err)
 {
 	const struct kt_analysis *a;
 	struct kt_case_identity id;
+	struct kt_signature sig;
 	struct kt_sysinfo s;
 	cJSON *doc, *o, *arr;
 
@@ -115,6 +117,12 @@ static cJSON *build(struct kt_cmd_ctx *ctx, struct kt_error **err)
 	arr = cJSON_AddArrayToObject(doc, "findings");
 	for (size_t i = 0; arr && i < a->findings.n; i++)
 		cJSON_AddItemToArray(arr, kt_finding_json(&a->findings.v[i]));
+	*err = kt_signature_of(ctx->prog, &a->findings, &sig);
+	if (*err) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	cJSON_AddItemToObject(doc, "signature", kt_signature_json(&sig));
 	arr = cJSON_AddArrayToObject(doc, "plugins");
 	for (size_t i = 0; arr && i < a->nruns; i++) {
 		o = cJSON_CreateObject();

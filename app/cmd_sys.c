@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "app/commands.h"
+#include "triage/signature.h"
 #include "core/program.h"
 #include "core/sysinfo.h"
 
@@ -49,7 +50,8 @@ static void print_field(FILE *fp, const char *label, const char *raw)
 	fputc('\n', fp);
 }
 
-static void print_text(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si)
+static void print_text(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si,
+		       const struct kt_signature *sig)
 {
 	struct kt_program *prog = ctx->prog;
 	FILE *fp = ctx->out;
@@ -103,9 +105,12 @@ static void print_text(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si)
 	fprintf(fp, "%12s: 0x%" PRIx64 " (%s)\n", "KASLR", prog->kaslr_offset,
 		prog->kaslr_source);
 	print_field(fp, "VMLINUX", prog->identity.verdict);
+	if (sig)
+		fprintf(fp, "%12s: %s (%s)\n", "SIGNATURE", sig->id, sig->text);
 }
 
-static cJSON *to_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si)
+static cJSON *to_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si,
+		      const struct kt_signature *sig)
 {
 	struct kt_program *prog = ctx->prog;
 	const struct kt_dump_info *di = kt_dump_info(prog->dump);
@@ -157,6 +162,8 @@ static cJSON *to_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si)
 	kt_json_add_addr(doc, "kaslr_offset", prog->kaslr_offset);
 	cJSON_AddStringToObject(doc, "kaslr_source", prog->kaslr_source);
 	cJSON_AddStringToObject(doc, "vmlinux_match", prog->identity.verdict);
+	if (sig)
+		cJSON_AddItemToObject(doc, "signature", kt_signature_json(sig));
 	if (si->warnings)
 		cJSON_AddStringToObject(doc, "warnings", si->warnings);
 	return doc;
@@ -164,6 +171,7 @@ static cJSON *to_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si)
 
 int kt_cmd_sys(struct kt_cmd_ctx *ctx, int argc, char **argv)
 {
+	struct kt_signature sig, *psig = &sig;
 	struct kt_sysinfo si;
 	struct kt_error *err;
 
@@ -172,13 +180,20 @@ int kt_cmd_sys(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	err = kt_sysinfo_load(ctx->prog, &si);
 	if (err)
 		return kt_cmd_fail(ctx, "sys", err);
+	// the signature needs the analyzers; sys says the rest without it
+	err = kt_cmd_signature_of(ctx, &sig);
+	if (err) {
+		kt_out_error(ctx->err, "sys: no signature", err->message);
+		kt_error_destroy(err);
+		psig = NULL;
+	}
 	if (ctx->json) {
-		int ret = kt_json_print(ctx, to_json(ctx, &si));
+		int ret = kt_json_print(ctx, to_json(ctx, &si, psig));
 
 		kt_sysinfo_deinit(&si);
 		return ret;
 	}
-	print_text(ctx, &si);
+	print_text(ctx, &si, psig);
 	if (si.warnings) {
 		fprintf(ctx->err, "ktriage: sys: some facts could not be read:\n");
 		kt_out_raw(ctx->err, si.warnings, strlen(si.warnings), true);

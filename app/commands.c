@@ -69,6 +69,12 @@ static const struct kt_command commands[] = {
 	  "the case database: where, what; merge a colleague's review; push "
 	  "to or pull from the team's PostgreSQL server",
 	  kt_cmd_case_cmd },
+	{ "signature", "signature",
+	  "the failure signature: panic kind, top frames, module, finding",
+	  kt_cmd_signature },
+	{ "similar", "similar [-n N]",
+	  "earlier dumps in the store (--store) with the same or a close "
+	  "signature, ranked, with their verdicts", kt_cmd_similar },
 	{ "report", "report FILE.json",
 	  "the case report: identity, backtrace, findings, notes, verdicts",
 	  kt_cmd_report },

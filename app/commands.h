@@ -62,6 +62,30 @@ cJSON *kt_cmd_trace_json(struct kt_cmd_ctx *ctx, const struct kt_task *t,
 			 struct kt_error **err);
 
 int kt_cmd_report(struct kt_cmd_ctx *ctx, int argc, char **argv);
+int kt_cmd_signature(struct kt_cmd_ctx *ctx, int argc, char **argv);
+
+struct kt_signature;
+
+/** The dump's failure signature (runs the analyzers once, see below). */
+struct kt_error *kt_cmd_signature_of(struct kt_cmd_ctx *ctx,
+				     struct kt_signature *ret);
+
+/** A signature as JSON: id, text and parts (kind, frames, module, finding). */
+cJSON *kt_signature_json(const struct kt_signature *s);
+
+struct kt_store;
+
+/** The team's store (ctx->store_dir), opened on the first call. */
+struct kt_error *kt_cmd_store(struct kt_cmd_ctx *ctx, struct kt_store **ret);
+
+/**
+ * The newest verdict on "case" in the case file @path (read-only): the
+ * store's kt_store_verdict_reader.
+ */
+struct kt_error *kt_cmd_case_verdict(const char *path, const char *dump_id,
+				     char kind[16], char **text);
+
+int kt_cmd_similar(struct kt_cmd_ctx *ctx, int argc, char **argv);
 
 /** The case database, opened (or created) on the first call. */
 struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret);

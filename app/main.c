@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app/commands.h"
+#include "app/triage.h"
 #include "app/tui.h"
 #include "core/debuginfo_find.h"
 #include "core/dump.h"
@@ -32,6 +33,7 @@
 
 static const char usage[] =
 	"usage: ktriage [options] VMCORE [VMCORE...] [VMLINUX]\n"
+	"       ktriage triage [options] DUMP...|DIR...  (see triage --help)\n"
 	"\n"
 	"  -c, --command CMD   run a command (as in crash) and print its result;\n"
 	"                      may be given many times; 'help' lists commands\n"
@@ -49,6 +51,9 @@ static const char usage[] =
 	"      --author NAME   who writes notes (default: $KTRIAGE_AUTHOR, git's\n"
 	"                      user.name, $USER)\n"
 	"      --force         open another dump's case, read-only\n"
+	"      --store DIR     the team's store of triaged dumps (also\n"
+	"                      $KTRIAGE_STORE): the case is DIR/cases/ID.ktriage,\n"
+	"                      and `similar` looks there\n"
 	"      --report FILE   write the JSON case report to FILE (after -c/-i)\n"
 	"      --tui           open the workbench (the default on a terminal\n"
 	"                      when no -c, -i or --report is given)\n"
@@ -73,7 +78,7 @@ struct args {
 	unsigned ndumps;
 	const char *vmlinux;
 	const char *input;
-	const char *case_path, *author, *report;
+	const char *case_path, *author, *report, *store;
 	bool json, no_std_modules, force, tui, no_tui, mono;
 };
 
@@ -208,6 +213,7 @@ static int parse_args(int argc, char **argv, struct args *a, FILE *err)
 		{ "case", required_argument, NULL, 'C' },
 		{ "author", required_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "store", required_argument, NULL, 'S' },
 		{ "report", required_argument, NULL, 'R' },
 		{ "tui", no_argument, NULL, 'T' },
 		{ "no-tui", no_argument, NULL, 'U' },
@@ -246,6 +252,9 @@ static int parse_args(int argc, char **argv, struct args *a, FILE *err)
 			break;
 		case 'F':
 			a->force = true;
+			break;
+		case 'S':
+			a->store = optarg;
 			break;
 		case 'R':
 			a->report = optarg;
@@ -442,6 +451,9 @@ static int run(struct kt_cmd_ctx *ctx, struct args *a)
 	ctx->dump_path = a->dumps[0];
 	ctx->case_path = a->case_path;
 	ctx->force = a->force;
+	ctx->store_dir = a->store ? a->store : getenv("KTRIAGE_STORE");
+	if (ctx->store_dir && !*ctx->store_dir)
+		ctx->store_dir = NULL;
 	ctx->author = a->author ? strdup(a->author) : NULL;
 	ctx->json = a->json;
 	if (wants_tui(a)) {
@@ -485,6 +497,11 @@ int main(int argc, char **argv)
 
 	if (open_streams(&ctx))
 		return EXIT_OPEN;
+	if (argc > 1 && !strcmp(argv[1], "triage")) {
+		ret = kt_triage_main(argc - 1, argv + 1, ctx.out, ctx.err);
+		close_streams(&ctx);
+		return ret;
+	}
 	ret = parse_args(argc, argv, &a, ctx.err);
 	if (!ret)
 		ret = run(&ctx, &a);

@@ -37,6 +37,9 @@ struct kt_cmd_ctx {
 	bool force;		/* --force: another dump's case, read-only */
 	char *author;		/* --author (malloc()ed), or found on need */
 	struct kt_case *kase;
+	/* the team's store (--store, $KTRIAGE_STORE), opened on first need */
+	const char *store_dir;	/* NULL: none */
+	struct kt_store *store;
 	/* long work (search, foreach) stops when *cancel is set; NULL: never.
 	 * progress counts pages (search) or tasks (foreach). */
 	const atomic_bool *cancel;

@@ -516,6 +516,7 @@ static void report_queue(struct scan *s, const struct queue *q)
 
 	if (!f)
 		return;
+	kt_finding_kind(f, "ctx-hctx-map-inconsistent");
 	kt_finding_title(s->out, f, "blk-mq map of %s is inconsistent: %s%s",
 			 q->name, q->problems[0], q->nproblems + q->more > 1 ?
 			 " (and more)" : "");
@@ -690,6 +691,7 @@ static void report_kcq(struct scan *s, const struct kcq_hit *hit)
 			   hit->kcq);
 	if (!f)
 		return;
+	kt_finding_kind(f, "kcq-out-of-bounds");
 	if (rem)
 		kt_finding_title(s->out, f, "%s: kcq is %u bytes into index %u "
 				 "but hctx->nr_ctx is %u%s", hit->function, rem,

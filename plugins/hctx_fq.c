@@ -746,6 +746,7 @@ static void report(struct scan *s, const struct hctx_ref *h,
 	f = kt_finding_add(s->out, NAME, sev, "0x%" PRIx64, h->hctx);
 	if (!f)
 		return;
+	kt_finding_kind(f, c->rq_bad ? "bad-flush-rq" : "bad-flush-queue");
 	kt_finding_title(s->out, f, "hctx 0x%" PRIx64 " (queue 0x%" PRIx64
 			 ", %s, %s): fq 0x%" PRIx64 " is %s", h->hctx, h->q,
 			 d.disk ? d.disk_name : "no disk",

@@ -582,6 +582,7 @@ static void report(struct kt_program *prog, struct kt_findings *out,
 			   "0x%" PRIx64, h->t->addr);
 	if (!f)
 		return;
+	kt_finding_kind(f, hung ? "hung-task" : "d-state");
 	if (h->blocked_known)
 		snprintf(time, sizeof(time), "for %" PRIu64 ".%03u s",
 			 ms / 1000, (unsigned)(ms % 1000));

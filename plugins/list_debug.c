@@ -427,12 +427,41 @@ static bool poison_pair(const struct ctx *c)
 	return pa && pb;
 }
 
+/* The finding's kind: what the evidence shows, in stable words. */
+static const char *list_kind(const struct ctx *c)
+{
+	const struct kt_list_report *r = &c->r;
+
+	if (c->fault)
+		return r->was < 4096 ? "null-link" : "garbage-link";
+	switch (r->kind) {
+	case KT_LR_DEL_POISON:
+		return poison_pair(c) ? "deleted-twice" : "poisoned-link";
+	case KT_LR_DEL_PREV:
+	case KT_LR_DEL_NEXT:
+	case KT_LR_ADD_PREV:
+	case KT_LR_ADD_NEXT:
+		return "neighbour-corrupted";
+	case KT_LR_ADD_DOUBLE:
+		return "double-add";
+	case KT_LR_DEL_NULL:
+	case KT_LR_ADD_NULL:
+		return "null-link";
+	case KT_LR_DEL_BAD:
+	case KT_LR_ADD_BAD:
+		return "garbage-link";
+	default:
+		return "list-corruption";
+	}
+}
+
 static void title(struct ctx *c, struct kt_finding *f)
 {
 	char en[400], nb[300];
 	const struct kt_list_report *r = &c->r;
 
 	entry_name(c, en, sizeof(en));
+	kt_finding_kind(f, list_kind(c));
 	if (c->fault) {
 		char text[16];
 

@@ -712,6 +712,7 @@ static void report(struct scan *s)
 				PRIx64, s->task);
 	if (!f)
 		return;
+	kt_finding_kind(f, "use-after-list-del");
 	title(s, f, st);
 	explain(s, f, st);
 	kt_finding_ref_task(s->out, f, "panic task", s->pid, s->task);

@@ -485,6 +485,7 @@ static void report_chain(struct graph *g, struct kt_findings *out, int r)
 			   root->t->addr);
 	if (!f)
 		return;
+	kt_finding_kind(f, "blocked-behind-task");
 	held_text(g, root, held, sizeof(held));
 	task_label(root, who, sizeof(who));
 	if (root->waits)
@@ -610,6 +611,7 @@ static void report_blocked_on(struct graph *g, struct kt_findings *out,
 			   KT_SEV_INFO, "blocked:0x%" PRIx64, nd->w.lock);
 	if (!f)
 		return;
+	kt_finding_kind(f, "blocked-on-lock");
 	lock_label(nd, what, sizeof(what));
 	kt_finding_title(out, f, "%zu task(s) blocked on %s%s, %s", n, what,
 			 intent(nd), is_lock(nd->w.kind) ?
@@ -663,6 +665,7 @@ static void report_cycle(struct graph *g, struct kt_findings *out, int c)
 			   KT_SEV_ERROR, "deadlock:0x%" PRIx64, key);
 	if (!f)
 		return;
+	kt_finding_kind(f, "deadlock");
 	used = snprintf(title, sizeof(title), "Deadlock of %zu task(s): ", n);
 	for (int i = first, k = 0; k < (int)n && used < sizeof(title); k++) {
 		const struct node *nd = &g->v[i];

@@ -289,6 +289,7 @@ static struct kt_finding *report(struct kt_program *prog,
 			   KT_SEV_ERROR, "0x%" PRIx64, s->lock);
 	if (!f)
 		return NULL;
+	kt_finding_kind(f, "irq-unsafe-spinlock");
 	report_text(out, f, &r);
 	report_refs(out, f, &r);
 	report_steps(prog, out, f, &r);

@@ -450,6 +450,9 @@ static void report(struct run *r, struct lockup *l)
 			   rep->cpu);
 	if (!f)
 		return;
+	kt_finding_kind(f, rep->kind == KT_LOCKUP_SOFT ? "soft-lockup" :
+			rep->kind == KT_LOCKUP_HARD ? "hard-lockup" :
+			"rcu-stall");
 	kt_finding_ref_cpu(r->out, f, "stuck CPU", rep->cpu);
 	if (l->ct)
 		kt_finding_ref_task(r->out, f, "stuck task", pid_of(l->ct),

@@ -957,6 +957,8 @@ static void emit(struct kt_findings *out, struct report *r, struct fault *ft)
 			   ft->f->pc);
 	if (!f)
 		return;
+	kt_finding_kind(f, r->kind == FAULT_GP ? "gp-fault" :
+			ft->base_val < 4096 ? "null-deref" : "bad-pointer");
 	add_title(out, f, r, ft);
 	add_explanation(out, f, r, ft);
 	add_refs(out, f, r, ft);

@@ -382,6 +382,7 @@ static void emit_bug(struct trap *t, const struct kt_trap_log *l,
 			   t->f->pc);
 	if (!f)
 		return;
+	kt_finding_kind(f, warn ? "warn" : "bug");
 	if (warn)
 		kt_finding_title(out, f, "WARNING at %s in %s%s%s%s", where,
 				 t->func, t->caller[0] ? ", called from " : "",
@@ -549,6 +550,7 @@ static bool other_trap(struct kt_program *prog, const struct kt_trace *tr,
 				   "stack-guard:0x%" PRIx64, l->guard_addr);
 		if (!f)
 			return true;
+		kt_finding_kind(f, "stack-overflow");
 		size_t rep = most_frames(tr, fn, sizeof(fn));
 
 		if (rep >= 8)
@@ -588,6 +590,7 @@ static bool other_trap(struct kt_program *prog, const struct kt_trace *tr,
 				   fr->pc);
 		if (!f)
 			return true;
+		kt_finding_kind(f, "divide-error");
 		divisor(prog, fr, dv, sizeof(dv), &zero);
 		if (dv[0])
 			kt_finding_title(out, f, "divide error in %s: %s%s", fn,
@@ -609,6 +612,7 @@ static bool other_trap(struct kt_program *prog, const struct kt_trace *tr,
 				   fr->pc);
 		if (!f)
 			return true;
+		kt_finding_kind(f, "nx-execute");
 		char caller[160] = "", brief[96];
 
 		for (size_t i = fi + 1; i < tr->n && !caller[0]; i++)
@@ -631,6 +635,7 @@ static bool other_trap(struct kt_program *prog, const struct kt_trace *tr,
 				   fr->pc);
 		if (!f)
 			return true;
+		kt_finding_kind(f, "invalid-opcode");
 		kt_finding_title(out, f, "invalid opcode in %s, at no BUG() or "
 				 "WARN() site", fn);
 		kt_finding_explain(out, f, "The bug table has no entry for "

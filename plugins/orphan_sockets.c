@@ -516,6 +516,7 @@ static void report_nbd_orphan(struct kt_findings *out, const struct run *r,
 	f = kt_finding_add(out, PLUGIN, KT_SEV_WARNING, "0x%" PRIx64, o->file);
 	if (!f)
 		return;
+	kt_finding_kind(f, "kernel-held-socket");
 	kt_finding_title(out, f, "%s socks[%d]%s: socket 0x%" PRIx64 " is "
 			 "held only by the kernel (file 0x%" PRIx64 " is in "
 			 "no task's fd table)", n->name, c->i,
@@ -556,6 +557,7 @@ static void report_orphan(struct kt_program *prog, struct kt_findings *out,
 	f = kt_finding_add(out, PLUGIN, KT_SEV_WARNING, "0x%" PRIx64, o->file);
 	if (!f)
 		goto out;
+	kt_finding_kind(f, "kernel-held-socket");
 	who[0] = '\0';
 	for (size_t i = 0; i < o->nholders && used + 1 < sizeof(who); i++)
 		used += snprintf(who + used, sizeof(who) - used, "%s0x%" PRIx64
@@ -654,6 +656,7 @@ static void report_device(struct kt_program *prog, struct kt_findings *out,
 			   n->dev);
 	if (!f)
 		return;
+	kt_finding_kind(f, "dead-connection-kept");
 	runtime_flags_text(n->runtime_flags, flags, sizeof(flags));
 	kt_finding_title(out, f, "%s: num_connections %d but "
 			 "live_connections %d; %d dead sock(s) still in "

@@ -63,6 +63,12 @@ struct kt_finding {
 	char *id;		/* stable: "PLUGIN:KEY" */
 	const char *plugin;	/* the plugin's name */
 	enum kt_severity severity;
+	/*
+	 * What kind of defect, in a few stable words with no address, pid
+	 * or name of the dump ("deleted-twice", "null-deref"): a failure
+	 * signature's part. A string literal; NULL when not said.
+	 */
+	const char *kind;
 	char *title;		/* one line */
 	char *explanation;	/* a paragraph */
 	struct kt_ref *refs;
@@ -93,6 +99,12 @@ struct kt_finding *kt_finding_add(struct kt_findings *out,
 void kt_finding_title(struct kt_findings *out, struct kt_finding *f,
 		      const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/** Set the finding's kind (see struct kt_finding): a string literal. */
+static inline void kt_finding_kind(struct kt_finding *f, const char *kind)
+{
+	f->kind = kind;
+}
 
 /** Append a sentence (or more) to the explanation. */
 void kt_finding_explain(struct kt_findings *out, struct kt_finding *f,

@@ -621,6 +621,7 @@ static void report(struct scan *s, const struct stale *st)
 			   ":0x%" PRIx64, st->t->addr, id->base);
 	if (!f)
 		return;
+	kt_finding_kind(f, "live-ref-to-free");
 	title(s, f, st, first);
 	explain(s, f, st, first);
 	kt_finding_ref_task(s->out, f, st->panic ? "panic task" :
