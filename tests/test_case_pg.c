@@ -316,7 +316,10 @@ PG_TEST(push_twice_adds_nothing_and_pull_gives_the_same_export)
 	free(url);
 }
 
-/* The same through the binary: `case push URL` twice, then `case pull`. */
+/*
+ * The same through the binary: `case push URL` twice, then `case pull`,
+ * then the server's case by $KTRIAGE_CASE_URL alone.
+ */
 PG_TEST(case_push_and_pull_commands)
 {
 	char *url = kt_test_case_at("team");
@@ -328,6 +331,8 @@ PG_TEST(case_push_and_pull_commands)
 			       "-c", push, "-c", push, NULL };
 	const char *pulled[] = { dump, kt_test_env("KT_VMLINUX"), "--case",
 				 empty, "-c", pull, "-c", "note list", NULL };
+	const char *on_server[] = { dump, kt_test_env("KT_VMLINUX"), "-c",
+				    "note list", "-c", "case", NULL };
 	struct kt_run r;
 
 	snprintf(push, sizeof(push), "case push %s", url);
@@ -343,6 +348,14 @@ PG_TEST(case_push_and_pull_commands)
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_expect(strstr(r.out, "case pull: 1 notes"), "%s", r.out);
 	cr_expect(strstr(r.out, "    offline\n"), "%s", r.out);
+	kt_run_free(&r);
+	// $KTRIAGE_CASE_URL without --case: the server's case, by its name.
+	setenv("KTRIAGE_CASE_URL", url, 1);
+	r = kt_test_run(on_server);
+	unsetenv("KTRIAGE_CASE_URL");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "    offline\n"), "%s", r.out);
+	cr_expect(strstr(r.out, "case postgresql://postgres@"), "%s", r.out);
 	kt_run_free(&r);
 	free(empty);
 	free(dump);
