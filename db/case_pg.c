@@ -129,7 +129,9 @@ static struct kt_error *bind_case(struct kt_case *c,
 
 	if (!err && !found && c->read_only)
 		err = kt_error_create(KT_ERR_INVALID, "no case of this dump "
-			"(dump id %s) on %s", id->dump_id, c->path);
+			"(dump id %s) on %s%s%s", id->dump_id, c->path,
+			c->read_only_why ? " yet, and " : "",
+			c->read_only_why ? c->read_only_why : "");
 	if (!err && !found) {
 		err = create(c, id);
 		if (!err)

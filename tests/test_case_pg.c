@@ -383,7 +383,7 @@ PG_TEST(reviewer_role_reads_and_is_refused_writes)
 	char *owner = kt_test_case_at("team"), *writer = kt_test_pg_url("team",
 		"alice"), *reviewer = kt_test_pg_url("team", "rev");
 	char *standby = kt_test_pg_url("team", "standby");
-	struct kt_case_identity id;
+	struct kt_case_identity id, other;
 	struct kt_note_list l;
 	struct kt_case *c;
 
@@ -406,6 +406,11 @@ PG_TEST(reviewer_role_reads_and_is_refused_writes)
 	cr_expect_eq(l.n, 1);
 	kt_note_list_deinit(&l);
 	kt_case_close(c);
+	// A dump with no case yet: the reviewer cannot start one.
+	other = id;
+	other.dump_id[0] = other.dump_id[0] == '0' ? '1' : '0';
+	says(kt_case_open(reviewer, &other, KT_CASE_WRITE, &c), "no case of "
+	     "this dump", "yet, and the PostgreSQL role 'rev' may only read");
 	// Revoked while open: the server refuses, ktriage says why.
 	c = open_as(writer, &id);
 	kt_test_pg_sql("team", "REVOKE ktriage_writer FROM alice;"
