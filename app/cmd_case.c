@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * case: where the case database is and what it holds; merge a colleague's
- * review; export and import a case as JSON.
+ * review; export and import a case as JSON; push a local case to the
+ * team's PostgreSQL server and pull from it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -130,10 +131,52 @@ static int case_info(struct kt_cmd_ctx *ctx, struct kt_case *c)
 	return 0;
 }
 
+/*
+ * case push [URL] / case pull [URL]: this case into the server's, or the
+ * server's into this one; the URL defaults to $KTRIAGE_CASE_URL.
+ */
+static int push_pull(struct kt_cmd_ctx *ctx, struct kt_case *c,
+		     const char *sub, const char *url)
+{
+	struct kt_merge_stats st;
+	struct kt_error *err;
+
+	if (!url || !*url)
+		return kt_cmd_fail(ctx, "case", kt_error_create(KT_ERR_INVALID,
+			"case %s: which server? Give its URL (case %s "
+			"postgresql://...) or set KTRIAGE_CASE_URL", sub, sub));
+	if (!kt_case_is_url(url))
+		return kt_cmd_fail(ctx, "case", kt_error_create(KT_ERR_INVALID,
+			"case %s: '%.200s' is not a PostgreSQL URL (postgresql:"
+			"//...); `case merge FILE` merges a case file", sub,
+			url));
+	err = !strcmp(sub, "push") ? kt_case_push(c, url, &st) :
+	      kt_case_merge(c, url, &st);
+	if (err)
+		return kt_cmd_fail(ctx, "case", err);
+	print_stats(ctx, !strcmp(sub, "push") ? "case push" : "case pull", &st);
+	kt_merge_stats_deinit(&st);
+	return 0;
+}
+
+static bool known(const char *sub, int argc)
+{
+	static const char *const one[] = { "merge", "import" };
+	static const char *const opt[] = { "export", "push", "pull" };
+
+	for (size_t i = 0; i < 2; i++)
+		if (!strcmp(sub, one[i]))
+			return argc == 3;
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(sub, opt[i]))
+			return argc <= 3;
+	return argc == 1;
+}
+
 int kt_cmd_case_cmd(struct kt_cmd_ctx *ctx, int argc, char **argv)
 {
 	static const char use[] = "case [merge OTHER.ktriage | export [FILE] | "
-				  "import FILE]";
+				  "import FILE | push [URL] | pull [URL]]";
 	const char *sub = argc > 1 ? argv[1] : "";
 	struct kt_merge_stats st;
 	struct kt_case *c;
@@ -141,15 +184,16 @@ int kt_cmd_case_cmd(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	char *text;
 	int ret;
 
-	if (argc > 3 || (argc == 3 && strcmp(sub, "merge") &&
-			 strcmp(sub, "export") && strcmp(sub, "import")) ||
-	    (argc == 2 && strcmp(sub, "export")))
+	if (argc > 3 || !known(sub, argc))
 		return kt_cmd_usage(ctx, "case", use);
 	err = kt_cmd_case(ctx, &c);
 	if (err)
 		return kt_cmd_fail(ctx, "case", err);
 	if (argc == 1)
 		return case_info(ctx, c);
+	if (!strcmp(sub, "push") || !strcmp(sub, "pull"))
+		return push_pull(ctx, c, sub, argc == 3 ? argv[2] :
+				 getenv("KTRIAGE_CASE_URL"));
 	if (!strcmp(sub, "merge") || !strcmp(sub, "import")) {
 		if (!strcmp(sub, "merge")) {
 			err = kt_case_merge(c, argv[2], &st);

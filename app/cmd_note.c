@@ -13,6 +13,7 @@
 
 struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret)
 {
+	const char *where = ctx->case_path, *url = getenv("KTRIAGE_CASE_URL");
 	struct kt_case_identity id;
 	struct kt_error *err;
 	char *path = NULL;
@@ -22,17 +23,21 @@ struct kt_error *kt_cmd_case(struct kt_cmd_ctx *ctx, struct kt_case **ret)
 		return NULL;
 	}
 	err = kt_case_identity(ctx->prog, &id);
-	if (!err && !ctx->case_path && ctx->store_dir) {
+	// --case, then --store, then the team's server, then the file beside
+	// the dump.
+	if (!err && !where && ctx->store_dir) {
 		struct kt_store *s;
 
 		err = kt_cmd_store(ctx, &s);
 		if (!err)
 			err = kt_store_case_path(s, id.dump_id, &path);
-	} else if (!err && !ctx->case_path) {
+	} else if (!where && url && *url) {
+		where = url;
+	} else if (!err && !where) {
 		err = kt_case_default_path(ctx->dump_path, &id, &path);
 	}
 	if (!err)
-		err = kt_case_open(ctx->case_path ? ctx->case_path : path, &id,
+		err = kt_case_open(where ? where : path, &id,
 				   ctx->force ? KT_CASE_FORCE : KT_CASE_WRITE,
 				   &ctx->kase);
 	free(path);

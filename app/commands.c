@@ -64,8 +64,10 @@ static const struct kt_command commands[] = {
 	  "label the case, a finding, a task, an address...", kt_cmd_tag },
 	{ "bookmark", "bookmark [--on TARGET] [NAME] | bookmark list",
 	  "mark a place to come back to", kt_cmd_bookmark },
-	{ "case", "case [merge OTHER.ktriage | export [FILE] | import FILE]",
-	  "the case database: where, what; merge a colleague's review",
+	{ "case", "case [merge OTHER.ktriage | export [FILE] | import FILE | "
+	  "push [URL] | pull [URL]]",
+	  "the case database: where, what; merge a colleague's review; push "
+	  "to or pull from the team's PostgreSQL server",
 	  kt_cmd_case_cmd },
 	{ "signature", "signature",
 	  "the failure signature: panic kind, top frames, module, finding",

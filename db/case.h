@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The case database: one sqlite file per crash dump that holds what the
- * team concluded about it (notes with every revision, verdicts), travels
- * with the dump and is merged between engineers.
+ * The case database: what the team concluded about a crash dump (notes
+ * with every revision, verdicts, tags), in one sqlite file per dump that
+ * travels with the dump and is merged between engineers, or in a
+ * PostgreSQL database that holds every case of a team, keyed by dump id
+ * (a path that kt_case_is_url()). The calls below are the same for both.
  *
  * A case is bound to its dump's identity. It is untrusted input: before
  * it is used it is opened read-only and checked (application id, schema
@@ -50,16 +52,30 @@ enum kt_case_mode {
 	KT_CASE_FORCE,		/* read-only, even for another dump */
 };
 
-/** Open (or create) the case at @path for the dump of @id. */
+/**
+ * True when @path names a PostgreSQL database rather than a file:
+ * "postgresql://..." or "postgres://..." (libpq's URIs), or
+ * "postgresql:KEY=VALUE ..." (libpq's key/value conninfo after the colon).
+ */
+bool kt_case_is_url(const char *path);
+
+/**
+ * Open (or create) the case at @path for the dump of @id: a sqlite file,
+ * or the dump's case in the PostgreSQL database @path names. A role the
+ * server lets only read opens a case for writing as read-only, and says
+ * why on the first write.
+ */
 struct kt_error *kt_case_open(const char *path,
 			      const struct kt_case_identity *id,
 			      enum kt_case_mode mode, struct kt_case **ret);
 
 void kt_case_close(struct kt_case *c);
 
-/** True when writes are refused (read-only or forced open). */
+/** True when writes are refused (read-only, forced open, or a role
+ * that may only read). */
 bool kt_case_read_only(const struct kt_case *c);
 
+/** The file, or "postgresql://USER@HOST:PORT/DB" (never a password). */
 const char *kt_case_path(const struct kt_case *c);
 
 /**
@@ -192,6 +208,15 @@ struct kt_merge_stats {
  */
 struct kt_error *kt_case_merge(struct kt_case *c, const char *other,
 			       struct kt_merge_stats *ret);
+
+/**
+ * Publish @c into the case at @other (another case of the same dump,
+ * usually a PostgreSQL URL: `case push`), opened for writing and created
+ * when missing: the same union as a merge, in one transaction there, so
+ * pushing twice adds nothing. `case pull` is kt_case_merge() from a URL.
+ */
+struct kt_error *kt_case_push(struct kt_case *c, const char *other,
+			      struct kt_merge_stats *ret);
 
 void kt_merge_stats_deinit(struct kt_merge_stats *s);
 

@@ -1,27 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reading notes and verdicts back. Rows come from a file that may have
- * been edited by hand or by an enemy: every column is checked for NULL
- * and cut to its field, and a note's revision graph is taken as it is
- * (heads are revisions no other revision names as parent).
+ * Reading notes and verdicts back, whatever the backend. Rows come from a
+ * file or a server that may have been edited by hand or by an enemy: the
+ * backend checks every column for NULL and cuts it to its field, and a
+ * note's revision graph is taken as it is (heads are revisions no other
+ * revision names as parent).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db/case_private.h"
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s ? (const char *)s : "";
-}
-
-static void cut(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src);
-}
 
 /*
  * Put each revision after its parent: two edits in one millisecond have
@@ -71,44 +60,14 @@ static struct kt_error *parents_first(struct kt_note *n)
 	return NULL;
 }
 
-static struct kt_error *load_revs(struct kt_case *c, struct kt_note *n)
+/*
+ * Heads: the revisions no other revision names as parent; the newest of
+ * them is shown.
+ */
+static struct kt_error *finish(struct kt_case *c, struct kt_note *n)
 {
-	sqlite3_stmt *st;
-	struct kt_error *err = NULL;
-	size_t cap = 0;
+	struct kt_error *err = parents_first(n);
 
-	if (sqlite3_prepare_v2(c->db, "SELECT uuid, parent, author, at, text "
-			       "FROM revisions WHERE note = ? ORDER BY at, uuid",
-			       -1, &st, NULL) != SQLITE_OK)
-		return kt_case_db_error(c, "reading revisions");
-	sqlite3_bind_text(st, 1, n->uuid, -1, SQLITE_STATIC);
-	while (!err && sqlite3_step(st) == SQLITE_ROW) {
-		struct kt_note_rev *r;
-
-		if (n->nrevs == cap) {
-			cap = cap * 2 + 4;
-			r = realloc(n->revs, cap * sizeof(*r));
-			if (!r) {
-				err = &kt_error_nomem;
-				break;
-			}
-			n->revs = r;
-		}
-		r = &n->revs[n->nrevs];
-		cut(r->uuid, sizeof(r->uuid), col(st, 0));
-		cut(r->parent, sizeof(r->parent), col(st, 1));
-		cut(r->author, sizeof(r->author), col(st, 2));
-		cut(r->at, sizeof(r->at), col(st, 3));
-		r->text = strdup(col(st, 4));
-		if (!r->text)
-			err = &kt_error_nomem;
-		else
-			n->nrevs++;
-	}
-	sqlite3_finalize(st);
-	if (!err)
-		err = parents_first(n);
-	// Heads: named by no other revision as parent. The newest is shown.
 	for (size_t i = 0; !err && i < n->nrevs; i++) {
 		bool parent = false;
 
@@ -129,43 +88,12 @@ static struct kt_error *load_revs(struct kt_case *c, struct kt_note *n)
 struct kt_error *kt_case_notes_of(struct kt_case *c, const char *target,
 				  const char *uuid, struct kt_note_list *ret)
 {
-	const char *sql = target ?
-		"SELECT uuid, target, author, created FROM notes WHERE target "
-		"= ? ORDER BY created, uuid" : uuid ?
-		"SELECT uuid, target, author, created FROM notes WHERE uuid = ?" :
-		"SELECT uuid, target, author, created FROM notes ORDER BY "
-		"created, uuid";
-	struct kt_error *err = NULL;
-	sqlite3_stmt *st;
-	size_t cap = 0;
+	struct kt_error *err;
 
 	memset(ret, 0, sizeof(*ret));
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return kt_case_db_error(c, "reading notes");
-	if (target || uuid)
-		sqlite3_bind_text(st, 1, target ? target : uuid, -1,
-				  SQLITE_STATIC);
-	while (!err && sqlite3_step(st) == SQLITE_ROW) {
-		struct kt_note *n;
-
-		if (ret->n == cap) {
-			cap = cap * 2 + 8;
-			n = realloc(ret->v, cap * sizeof(*n));
-			if (!n) {
-				err = &kt_error_nomem;
-				break;
-			}
-			ret->v = n;
-		}
-		n = &ret->v[ret->n++];
-		memset(n, 0, sizeof(*n));
-		cut(n->uuid, sizeof(n->uuid), col(st, 0));
-		n->target = strdup(col(st, 1));
-		cut(n->author, sizeof(n->author), col(st, 2));
-		cut(n->created, sizeof(n->created), col(st, 3));
-		err = n->target ? load_revs(c, n) : &kt_error_nomem;
-	}
-	sqlite3_finalize(st);
+	err = c->ops->notes(c, target, uuid, ret);
+	for (size_t i = 0; !err && i < ret->n; i++)
+		err = finish(c, &ret->v[i]);
 	if (!err && uuid && !ret->n)
 		err = kt_error_create(KT_ERR_INVALID, "no note %s", uuid);
 	if (err)
@@ -194,39 +122,10 @@ void kt_note_list_deinit(struct kt_note_list *l)
 struct kt_error *kt_case_verdicts(struct kt_case *c,
 				  struct kt_verdict_list *ret)
 {
-	struct kt_error *err = NULL;
-	sqlite3_stmt *st;
-	size_t cap = 0;
+	struct kt_error *err;
 
 	memset(ret, 0, sizeof(*ret));
-	if (sqlite3_prepare_v2(c->db, "SELECT uuid, target, kind, text, author,"
-			       " at FROM verdicts ORDER BY at, uuid", -1, &st,
-			       NULL) != SQLITE_OK)
-		return kt_case_db_error(c, "reading verdicts");
-	while (!err && sqlite3_step(st) == SQLITE_ROW) {
-		struct kt_verdict *v;
-
-		if (ret->n == cap) {
-			cap = cap * 2 + 8;
-			v = realloc(ret->v, cap * sizeof(*v));
-			if (!v) {
-				err = &kt_error_nomem;
-				break;
-			}
-			ret->v = v;
-		}
-		v = &ret->v[ret->n++];
-		memset(v, 0, sizeof(*v));
-		cut(v->uuid, sizeof(v->uuid), col(st, 0));
-		cut(v->kind, sizeof(v->kind), col(st, 2));
-		cut(v->author, sizeof(v->author), col(st, 4));
-		cut(v->at, sizeof(v->at), col(st, 5));
-		v->target = strdup(col(st, 1));
-		v->text = strdup(col(st, 3));
-		if (!v->target || !v->text)
-			err = &kt_error_nomem;
-	}
-	sqlite3_finalize(st);
+	err = c->ops->verdicts(c, ret);
 	if (err)
 		kt_verdict_list_deinit(ret);
 	return err;
@@ -240,4 +139,62 @@ void kt_verdict_list_deinit(struct kt_verdict_list *l)
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+/* ---- growing the lists, for the backends ---- */
+
+static void *grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n == *cap) {
+		void *p = realloc(v, (*cap * 2 + 8) * size);
+
+		if (!p)
+			return NULL;
+		*cap = *cap * 2 + 8;
+		v = p;
+	}
+	memset((char *)v + n * size, 0, size);
+	return v;
+}
+
+struct kt_note *kt_note_list_grow(struct kt_note_list *l, size_t *cap)
+{
+	struct kt_note *v = grow(l->v, l->n, cap, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	l->v = v;
+	return &v[l->n++];
+}
+
+struct kt_note_rev *kt_note_revs_grow(struct kt_note *n, size_t *cap)
+{
+	struct kt_note_rev *v = grow(n->revs, n->nrevs, cap, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	n->revs = v;
+	return &v[n->nrevs++];
+}
+
+struct kt_verdict *kt_verdict_list_grow(struct kt_verdict_list *l,
+					size_t *cap)
+{
+	struct kt_verdict *v = grow(l->v, l->n, cap, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	l->v = v;
+	return &v[l->n++];
+}
+
+struct kt_tag *kt_tag_list_grow(struct kt_tag_list *l)
+{
+	size_t cap = l->n;	// exact growth: tags are few
+	struct kt_tag *v = grow(l->v, l->n, &cap, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	l->v = v;
+	return &v[l->n++];
 }

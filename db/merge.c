@@ -122,35 +122,39 @@ static struct kt_error *validate(const struct kt_case_content *in, const char *f
 
 /* ---- reading a source ---- */
 
+/* Tags by (target, tag), byte order: the order of an export. */
+static int cmp_tag(const void *a, const void *b)
+{
+	const struct kt_case_tag *x = a, *y = b;
+	int r = strcmp(x->target, y->target);
+
+	return r ? r : strcmp(x->tag, y->tag);
+}
+
 static struct kt_error *load_tags(struct kt_case *c, struct kt_case_content *out)
 {
-	sqlite3_stmt *st;
-	struct kt_error *err = NULL;
+	struct kt_tag_list l;
+	struct kt_error *err = kt_case_tags(c, NULL, &l);
 
-	if (sqlite3_prepare_v2(c->db, "SELECT target, tag, author, at FROM "
-			       "tags ORDER BY target, tag", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return kt_case_db_error(c, "reading tags");
-	while (!err && sqlite3_step(st) == SQLITE_ROW) {
-		struct kt_case_tag *t = realloc(out->tags, (out->ntags + 1) *
-					sizeof(*t));
+	if (err)
+		return err;
+	out->tags = calloc(l.n + 1, sizeof(*out->tags));
+	if (!out->tags)
+		err = &kt_error_nomem;
+	for (size_t i = 0; !err && i < l.n; i++) {
+		struct kt_case_tag *t = &out->tags[out->ntags++];
 
-		if (!t) {
+		t->target = l.v[i].target;
+		t->tag = l.v[i].tag;
+		t->author = l.v[i].author;
+		l.v[i].target = l.v[i].tag = l.v[i].author = NULL;
+		t->at = strdup(l.v[i].at);
+		if (!t->at)
 			err = &kt_error_nomem;
-			break;
-		}
-		out->tags = t;
-		t = &t[out->ntags++];
-		for (int k = 0; k < 4; k++) {
-			const unsigned char *s = sqlite3_column_text(st, k);
-			char *d = strdup(s ? (const char *)s : "");
-
-			*(&t->target + k) = d;
-			if (!d)
-				err = &kt_error_nomem;
-		}
 	}
-	sqlite3_finalize(st);
+	kt_tag_list_deinit(&l);
+	if (!err && out->ntags > 1)
+		qsort(out->tags, out->ntags, sizeof(*out->tags), cmp_tag);
 	return err;
 }
 
@@ -168,84 +172,42 @@ struct kt_error *kt_case_content_load(struct kt_case *c,
 
 /* ---- applying it ---- */
 
-/* 1: @sql (bound to @key) finds no row; 0: found, same; -1: differs. */
-static int compare_row(struct kt_case *c, const char *sql, const char *key,
-		       const char *const *want, int n)
+static struct kt_error *put(struct kt_case *c, enum kt_case_row row,
+			    const char *const *v, int *ret)
 {
-	sqlite3_stmt *st;
-	int ret = 1;
-
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		ret = 0;
-		for (int i = 0; i < n && !ret; i++) {
-			const unsigned char *s = sqlite3_column_text(st, i);
-
-			if (strcmp(s ? (const char *)s : "", want[i]))
-				ret = -1;
-		}
-	}
-	sqlite3_finalize(st);
-	return ret;
-}
-
-static struct kt_error *insert(struct kt_case *c, const char *sql,
-			       const char *const *v, int n)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return kt_case_db_error(c, "merging");
-	for (int i = 0; i < n; i++) {
-		if (v[i])
-			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, i + 1);
-	}
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? NULL : kt_case_db_error(c, "merging");
+	return c->ops->put(c, row, v, ret);
 }
 
 static struct kt_error *merge_note(struct kt_case *c, const struct kt_note *n,
 				   struct kt_merge_stats *st, size_t *added)
 {
-	const char *row[] = { n->target, n->author, n->created };
 	const char *ins[] = { n->uuid, n->target, n->author, n->created };
-	struct kt_error *err = NULL;
-	int r = compare_row(c, "SELECT target, author, created FROM notes "
-			    "WHERE uuid = ?", n->uuid, row, 3);
+	int r;
+	struct kt_error *err = put(c, KT_ROW_NOTE, ins, &r);
 
+	if (err)
+		return err;
 	if (r < 0) {
 		st->conflicts++;
 		say(st, "note %s differs in the other case: ours kept",
 		    n->uuid);
 		return NULL;
 	}
-	if (r > 0) {
-		err = insert(c, "INSERT INTO notes VALUES(?, ?, ?, ?)", ins, 4);
-		st->notes_added++;
-	}
+	st->notes_added += r > 0;
 	for (size_t i = 0; !err && i < n->nrevs; i++) {
 		const struct kt_note_rev *v = &n->revs[i];
-		const char *p = v->parent[0] ? v->parent : "";
-		const char *want[] = { n->uuid, p, v->author, v->at, v->text };
 		const char *rv[] = { v->uuid, n->uuid, v->parent[0] ?
 				     v->parent : NULL, v->author, v->at,
 				     v->text };
 
-		r = compare_row(c, "SELECT note, parent, author, at, text FROM "
-				"revisions WHERE uuid = ?", v->uuid, want, 5);
+		err = put(c, KT_ROW_REVISION, rv, &r);
+		if (err)
+			break;
 		if (r < 0) {
 			st->conflicts++;
 			say(st, "revision %s of note %.8s differs in the other "
 			    "case: ours kept", v->uuid, n->uuid);
 		} else if (r > 0) {
-			err = insert(c, "INSERT INTO revisions VALUES(?, ?, ?, "
-				     "?, ?, ?)", rv, 6);
 			st->revisions_added++;
 			(*added)++;
 		}
@@ -260,31 +222,28 @@ static struct kt_error *merge_rest(struct kt_case *c, const struct kt_case_conte
 
 	for (size_t i = 0; !err && i < in->verdicts.n; i++) {
 		const struct kt_verdict *v = &in->verdicts.v[i];
-		const char *want[] = { v->target, v->kind, v->text, v->author,
-				       v->at };
 		const char *ins[] = { v->uuid, v->target, v->kind, v->text,
 				      v->author, v->at };
-		int r = compare_row(c, "SELECT target, kind, text, author, at "
-				    "FROM verdicts WHERE uuid = ?", v->uuid,
-				    want, 5);
+		int r;
 
+		err = put(c, KT_ROW_VERDICT, ins, &r);
+		if (err)
+			break;
 		if (r < 0) {
 			st->conflicts++;
 			say(st, "verdict %s differs in the other case: ours "
 			    "kept", v->uuid);
 		} else if (r > 0) {
-			err = insert(c, "INSERT INTO verdicts VALUES(?, ?, ?, "
-				     "?, ?, ?)", ins, 6);
 			st->verdicts_added++;
 		}
 	}
 	for (size_t i = 0; !err && i < in->ntags; i++) {
 		const struct kt_case_tag *t = &in->tags[i];
 		const char *ins[] = { t->target, t->tag, t->author, t->at };
+		int r = 0;
 
-		err = insert(c, "INSERT OR IGNORE INTO tags VALUES(?, ?, ?, ?)",
-			     ins, 4);
-		st->tags_added += !err && sqlite3_changes(c->db) > 0;
+		err = put(c, KT_ROW_TAG, ins, &r);
+		st->tags_added += r > 0;
 	}
 	return err;
 }
@@ -319,8 +278,11 @@ struct kt_error *kt_case_content_apply(struct kt_case *c,
 	if (err)
 		return err;
 	if (c->read_only)
-		return kt_error_create(KT_ERR_INVALID, "case %s is open "
-				       "read-only: nothing merged", c->path);
+		return kt_error_create(KT_ERR_INVALID, "%s%s%s: nothing merged",
+				       c->read_only_why ? "" : "case ",
+				       c->read_only_why ? c->read_only_why :
+				       c->path, c->read_only_why ? "" :
+				       " is open read-only");
 	err = kt_case_begin(c);
 	if (err)
 		return err;
@@ -351,7 +313,8 @@ struct kt_error *kt_case_merge(struct kt_case *c, const char *other,
 	kt_case_meta_identity(c, &id);
 	err = kt_case_open(other, &id, KT_CASE_READ_ONLY, &theirs);
 	if (err)
-		return kt_error_wrap(err, "merging %s", other);
+		return kt_error_wrap(err, "merging %s", kt_case_is_url(other) ?
+				     "from the server" : other);
 	err = kt_case_content_load(theirs, &in);
 	if (!err)
 		err = kt_case_content_apply(c, &in, other, ret);
@@ -360,6 +323,27 @@ struct kt_error *kt_case_merge(struct kt_case *c, const char *other,
 	if (!err && theirs->foreign)
 		say(ret, "not copied from the other case (ktriage never puts "
 		    "it in a case): %s", theirs->foreign);
+	kt_case_close(theirs);
+	kt_case_content_deinit(&in);
+	return err;
+}
+
+struct kt_error *kt_case_push(struct kt_case *c, const char *other,
+			      struct kt_merge_stats *ret)
+{
+	struct kt_case_content in = { 0 };
+	struct kt_case *theirs;
+	struct kt_error *err;
+
+	memset(ret, 0, sizeof(*ret));
+	err = kt_case_open(other, &c->id, KT_CASE_WRITE, &theirs);
+	if (err)
+		return kt_error_wrap(err, "case push");
+	err = kt_case_content_load(c, &in);
+	if (!err)
+		err = kt_case_content_apply(theirs, &in, kt_case_path(c), ret);
+	if (err)
+		err = kt_error_wrap(err, "pushing to %s", kt_case_path(theirs));
 	kt_case_close(theirs);
 	kt_case_content_deinit(&in);
 	return err;

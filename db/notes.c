@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Notes with revisions, and verdicts, in the case database. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
-
-#include <sqlite3.h>
 
 #include "db/case.h"
 #include "core/sanitize.h"
@@ -122,6 +119,9 @@ bool kt_case_text_ok(const char *text)
 static struct kt_error *writable(struct kt_case *c, const char *text,
 				 const char *author)
 {
+	if (c->read_only && c->read_only_why)
+		return kt_error_create(KT_ERR_INVALID, "%s: nothing was "
+				       "written", c->read_only_why);
 	if (c->read_only)
 		return kt_error_create(KT_ERR_INVALID, "case %s is open "
 			"read-only (another dump's case, opened with --force): "
@@ -141,39 +141,13 @@ static struct kt_error *writable(struct kt_case *c, const char *text,
 	return NULL;
 }
 
-/* Run @sql with text parameters (NULL-terminated), inside a transaction. */
-static struct kt_error *run(struct kt_case *c, const char *sql, ...)
+/* Insert one new row of @row. */
+static struct kt_error *put(struct kt_case *c, enum kt_case_row row,
+			    const char *const *v)
 {
-	sqlite3_stmt *st;
-	const char *arg;
-	va_list ap;
-	int i = 1, rc;
+	int added;
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return kt_case_db_error(c, "preparing");
-	va_start(ap, sql);
-	while ((arg = va_arg(ap, const char *)))
-		sqlite3_bind_text(st, i++, arg, -1, SQLITE_TRANSIENT);
-	va_end(ap);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? NULL : kt_case_db_error(c, "writing");
-}
-
-struct kt_error *kt_case_begin(struct kt_case *c)
-{
-	return sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
-	       SQLITE_OK ? NULL : kt_case_db_error(c, "starting a write");
-}
-
-struct kt_error *kt_case_end(struct kt_case *c, struct kt_error *err)
-{
-	if (err) {
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-		return err;
-	}
-	return sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ?
-	       NULL : kt_case_db_error(c, "committing");
+	return c->ops->put(c, row, v, &added);
 }
 
 struct kt_error *kt_case_note_add(struct kt_case *c, const char *target,
@@ -193,11 +167,11 @@ struct kt_error *kt_case_note_add(struct kt_case *c, const char *target,
 	err = kt_case_begin(c);
 	if (err)
 		return err;
-	err = run(c, "INSERT INTO notes VALUES(?, ?, ?, ?)", uuid, target,
-		  author, at, NULL);
+	err = put(c, KT_ROW_NOTE, (const char *[]){ uuid, target, author,
+						     at });
 	if (!err)
-		err = run(c, "INSERT INTO revisions VALUES(?, ?, NULL, ?, ?, ?)",
-			  rev, uuid, author, at, text, NULL);
+		err = put(c, KT_ROW_REVISION, (const char *[]){ rev, uuid, NULL,
+			  author, at, text });
 	err = kt_case_end(c, err);
 	if (!err && uuid_ret)
 		memcpy(uuid_ret, uuid, 37);
@@ -208,31 +182,17 @@ struct kt_error *kt_case_note_add(struct kt_case *c, const char *target,
 static struct kt_error *find_note(struct kt_case *c, const char *prefix,
 				  char uuid[37])
 {
-	sqlite3_stmt *st;
+	struct kt_error *err;
 	int n = 0;
-	char *pat;
 
 	if (strlen(prefix) < 8 || strlen(prefix) > 36 ||
 	    strspn(prefix, "0123456789abcdef-") != strlen(prefix))
 		return kt_error_create(KT_ERR_INVALID, "'%.40s' is not a note "
 			"id (a UUID, or its first 8 or more characters, as "
 			"`note list` shows)", prefix);
-	if (asprintf(&pat, "%s%%", prefix) < 0)
-		return &kt_error_nomem;
-	if (sqlite3_prepare_v2(c->db, "SELECT uuid FROM notes WHERE uuid LIKE "
-			       "? LIMIT 2", -1, &st, NULL) != SQLITE_OK) {
-		free(pat);
-		return kt_case_db_error(c, "reading");
-	}
-	sqlite3_bind_text(st, 1, pat, -1, SQLITE_TRANSIENT);
-	free(pat);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (!n++)
-			snprintf(uuid, 37, "%s", sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	if (n == 1)
-		return NULL;
+	err = c->ops->find_note(c, prefix, uuid, &n);
+	if (err || n == 1)
+		return err;
 	return kt_error_create(KT_ERR_INVALID, n ? "note id %s is ambiguous: "
 			       "give more of it" : "no note %s in this case",
 			       prefix);
@@ -255,9 +215,8 @@ struct kt_error *kt_case_note_edit(struct kt_case *c, const char *id,
 
 		new_uuid(rev);
 		now_iso(at);
-		err = run(c, "INSERT INTO revisions VALUES(?, ?, ?, ?, ?, ?)",
-			  rev, uuid, n->revs[n->current].uuid, author, at,
-			  text, NULL);
+		err = put(c, KT_ROW_REVISION, (const char *[]){ rev, uuid,
+			  n->revs[n->current].uuid, author, at, text });
 		kt_note_list_deinit(&l);
 	}
 	return kt_case_end(c, err);
@@ -284,9 +243,8 @@ struct kt_error *kt_case_verdict_set(struct kt_case *c, const char *target,
 	now_iso(at);
 	err = kt_case_begin(c);
 	if (!err)
-		err = kt_case_end(c, run(c, "INSERT INTO verdicts VALUES(?, ?, "
-					 "?, ?, ?, ?)", uuid, target, kind,
-					 text, author, at, NULL));
+		err = kt_case_end(c, put(c, KT_ROW_VERDICT, (const char *[]){
+			uuid, target, kind, text, author, at }));
 	return err;
 }
 
@@ -315,51 +273,16 @@ struct kt_error *kt_case_tag_add(struct kt_case *c, const char *target,
 	now_iso(at);
 	err = kt_case_begin(c);
 	if (!err)
-		err = kt_case_end(c, run(c, "INSERT OR IGNORE INTO tags VALUES("
-					 "?, ?, ?, ?)", target, tag, author, at,
-					 NULL));
+		err = kt_case_end(c, put(c, KT_ROW_TAG, (const char *[]){
+			target, tag, author, at }));
 	return err;
 }
 
 struct kt_error *kt_case_tags(struct kt_case *c, const char *tag,
 			      struct kt_tag_list *ret)
 {
-	struct kt_error *err = NULL;
-	sqlite3_stmt *st;
-
 	memset(ret, 0, sizeof(*ret));
-	if (sqlite3_prepare_v2(c->db, tag ? "SELECT target, tag, author, at "
-			       "FROM tags WHERE tag = ? ORDER BY tag, target" :
-			       "SELECT target, tag, author, at FROM tags ORDER "
-			       "BY tag, target", -1, &st, NULL) != SQLITE_OK)
-		return kt_case_db_error(c, "reading tags");
-	if (tag)
-		sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
-	while (!err && sqlite3_step(st) == SQLITE_ROW) {
-		struct kt_tag *t = realloc(ret->v, (ret->n + 1) * sizeof(*t));
-		const char *at = (const char *)sqlite3_column_text(st, 3);
-
-		if (!t) {
-			err = &kt_error_nomem;
-			break;
-		}
-		ret->v = t;
-		t = &t[ret->n++];
-		memset(t, 0, sizeof(*t));
-		t->target = strdup((const char *)sqlite3_column_text(st, 0) ?
-				   (const char *)sqlite3_column_text(st, 0) : "");
-		t->tag = strdup((const char *)sqlite3_column_text(st, 1) ?
-				(const char *)sqlite3_column_text(st, 1) : "");
-		t->author = strdup((const char *)sqlite3_column_text(st, 2) ?
-				   (const char *)sqlite3_column_text(st, 2) : "");
-		snprintf(t->at, sizeof(t->at), "%s", at ? at : "");
-		if (!t->target || !t->tag || !t->author)
-			err = &kt_error_nomem;
-	}
-	sqlite3_finalize(st);
-	if (err)
-		kt_tag_list_deinit(ret);
-	return err;
+	return c->ops->tags(c, tag, ret);
 }
 
 void kt_tag_list_deinit(struct kt_tag_list *l)

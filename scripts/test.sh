@@ -6,6 +6,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
+# A team's server in the caller's environment must not receive the tests'
+# notes: the PostgreSQL tests start their own (tests/pg_server.c).
+unset KTRIAGE_CASE_URL
 export KT_VMLINUX=${KT_VMLINUX:-$("$top/scripts/fetch-vmlinux.sh")}
 export KT_FIXTURES=${KT_FIXTURES:-$top/../shared/fixtures}
 if [ ! -d "$KT_FIXTURES/dumps" ]; then

@@ -3,7 +3,9 @@
  * A case file is untrusted input (db/untrusted.c): what ktriage did not
  * create in it never runs, a file holding such things is not written, and
  * nothing saved in it is lost: a merge copies its notes into a new case,
- * reading it without leaving anything beside it.
+ * reading it without leaving anything beside it. What applies to a
+ * server's rows too (ids, times and text with escapes print inert) runs
+ * on both backends.
  */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -14,34 +16,14 @@
 #include <unistd.h>
 
 #include "db/case_private.h"
+#include "tests/case_backend.h"
 #include "tests/run.h"
 
 #define LIMIT 60
 
-static char dir[64];
-
-static void make_dir(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/kt-untrusted-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
-}
-
-TestSuite(case_untrusted, .init = make_dir, .fini = remove_dir);
-
 static char *in_dir(const char *name)
 {
-	char *p;
-
-	cr_assert_geq(asprintf(&p, "%s/%s", dir, name), 0);
-	return p;
+	return kt_test_case_file(name);
 }
 
 static bool exists(const char *path)
@@ -92,7 +74,7 @@ static char *good_case(const char *name)
 	static const char *const cmds[] = { "note add first look", "note add "
 		"--on task:1:0xffff8d76011fc180 init", "verdict set root-cause "
 		"the flush queue", NULL };
-	char *path = in_dir(name);
+	char *path = kt_test_case_at(name);
 	struct kt_limited_run r = ktriage(path, cmds);
 
 	cr_assert_eq(r.run.status, 0, "%.3000s", r.run.err);
@@ -132,7 +114,8 @@ static void expect_rows(const char *path, int notes, int revisions,
  * notes' revisions. Now the file is refused, untouched; and merging it
  * into a new case keeps all it held.
  */
-Test(case_untrusted, trigger_refused_untouched_and_its_notes_kept)
+Test(case_untrusted, trigger_refused_untouched_and_its_notes_kept,
+     .init = kt_test_case_sqlite_init, .fini = kt_test_case_fini)
 {
 	static const char *const add[] = { "note add second", NULL };
 	char *a = good_case("a.ktriage"), *b = in_dir("b.ktriage");
@@ -185,7 +168,8 @@ Test(case_untrusted, trigger_refused_untouched_and_its_notes_kept)
 	free(b);
 }
 
-Test(case_untrusted, import_into_a_case_with_a_trigger_is_refused)
+Test(case_untrusted, import_into_a_case_with_a_trigger_is_refused,
+     .init = kt_test_case_sqlite_init, .fini = kt_test_case_fini)
 {
 	char *a = good_case("a.ktriage"), *json = in_dir("a.json");
 	char *bad = good_case("bad.ktriage"), exp[512], imp[512];
@@ -211,7 +195,8 @@ Test(case_untrusted, import_into_a_case_with_a_trigger_is_refused)
 }
 
 /* An index on an expression, a table of its own, a table redefined. */
-Test(case_untrusted, every_foreign_schema_object_is_named)
+Test(case_untrusted, every_foreign_schema_object_is_named,
+     .init = kt_test_case_sqlite_init, .fini = kt_test_case_fini)
 {
 	static const char *const add[] = { "note add x", NULL };
 	char *a = good_case("a.ktriage");
@@ -235,7 +220,8 @@ Test(case_untrusted, every_foreign_schema_object_is_named)
  * The connection itself runs no trigger and reads no view, should one be
  * added after the check (another process, say).
  */
-Test(case_untrusted, hardened_connection_runs_no_trigger_reads_no_view)
+Test(case_untrusted, hardened_connection_runs_no_trigger_reads_no_view,
+     .init = kt_test_case_sqlite_init, .fini = kt_test_case_fini)
 {
 	char *a = good_case("a.ktriage");
 	sqlite3 *db;
@@ -269,7 +255,8 @@ Test(case_untrusted, hardened_connection_runs_no_trigger_reads_no_view)
  * Immutable reads must not miss commits still in a write-ahead log (a
  * ktriage killed, or still running): nothing saved may be lost.
  */
-Test(case_untrusted, merge_reads_commits_still_in_the_log)
+Test(case_untrusted, merge_reads_commits_still_in_the_log,
+     .init = kt_test_case_sqlite_init, .fini = kt_test_case_fini)
 {
 	char *a = good_case("a.ktriage"), *b = in_dir("b.ktriage");
 	char merge[512];
@@ -299,8 +286,36 @@ Test(case_untrusted, merge_reads_commits_still_in_the_log)
 	free(b);
 }
 
+/*
+ * Escapes (the SQL expression @e, @pg_e on a server) in a case's ids and
+ * times, behind ktriage's back: note ids and their revisions' links (in
+ * one statement on a server, where they are a foreign key), times, a tag;
+ * with @all, the verdicts' text and the tag's name too.
+ */
+static void hostile(const char *at, const char *e, const char *pg_e,
+		    bool all)
+{
+	char *sqlite, *pg;
+
+	cr_assert_geq(asprintf(&sqlite, "UPDATE revisions SET note = %1$s || "
+		"substr(note, 6), at = %1$s || at; UPDATE notes SET uuid = "
+		"%1$s || substr(uuid, 6), created = %1$s; UPDATE verdicts SET "
+		"at = %1$s, text = %2$s; INSERT INTO tags VALUES('case', %3$s, "
+		"'a', %1$s)", e, all ? e : "text", all ? e : "'x'"), 0);
+	cr_assert_geq(asprintf(&pg, "WITH r AS (UPDATE ktriage.revisions SET "
+		"note = %1$s || substr(note, 6), at = %1$s || at) UPDATE "
+		"ktriage.notes SET uuid = %1$s || substr(uuid, 6), created = "
+		"%1$s; UPDATE ktriage.verdicts SET at = %1$s, text = %2$s; "
+		"INSERT INTO ktriage.tags SELECT dump_id, 'case', %3$s, 'a', "
+		"%1$s FROM ktriage.cases", pg_e, all ? pg_e : "text",
+		all ? pg_e : "'x'"), 0);
+	kt_test_case_tamper(at, sqlite, pg);
+	free(sqlite);
+	free(pg);
+}
+
 /* Ids and times are the file's too: `note list` printed the id raw. */
-Test(case_untrusted, note_list_of_hostile_ids_and_times_is_inert)
+KT_CASE_TEST(case_untrusted, note_list_of_hostile_ids_and_times_is_inert)
 {
 	static const char *const list[] = { "note list", "verdict list",
 					    "tag list", NULL };
@@ -308,14 +323,8 @@ Test(case_untrusted, note_list_of_hostile_ids_and_times_is_inert)
 	struct kt_limited_run r;
 
 	// The id keeps its 36 bytes: its first 8 are printed.
-	python(a, "e = chr(27) + '[2J' + chr(7)\n"
-	       "d.execute('update revisions set note = ? || substr(note, 6), "
-	       "at = ? || at', (e, e))\n"
-	       "d.execute('update notes set uuid = ? || substr(uuid, 6), "
-	       "created = ?', (e, e))\n"
-	       "d.execute('update verdicts set at = ?', (e,))\n"
-	       "d.execute(\"insert into tags values('case', 'x', 'a', ?)\", "
-	       "(e,))\nd.commit()");
+	hostile(a, "(char(27) || '[2J' || char(7))",
+		"(chr(27) || '[2J' || chr(7))", false);
 	r = ktriage(a, list);
 	cr_expect_eq(r.run.status, 0, "%.3000s", r.run.err);
 	cr_expect(!kt_test_has_control(r.run.out), "%.3000s", r.run.out);
@@ -336,21 +345,15 @@ Test(case_untrusted, note_list_of_hostile_ids_and_times_is_inert)
  * sanitiser before cJSON quotes it, so the document on stdout is valid
  * JSON that prints inert (DEL, which cJSON leaves raw, included).
  */
-Test(case_untrusted, export_of_hostile_case_is_valid_inert_json)
+KT_CASE_TEST(case_untrusted, export_of_hostile_case_is_valid_inert_json)
 {
 	static const char *const export[] = { "case export -", NULL };
 	char *a = good_case("a.ktriage");
 	struct kt_limited_run r;
 	cJSON *doc;
 
-	python(a, "e = chr(27) + '[2J' + chr(127)\n"
-	       "d.execute('update revisions set note = ? || substr(note, 6), "
-	       "at = ? || at', (e, e))\n"
-	       "d.execute('update notes set uuid = ? || substr(uuid, 6), "
-	       "created = ?', (e, e))\n"
-	       "d.execute('update verdicts set text = ?, at = ?', (e, e))\n"
-	       "d.execute(\"insert into tags values('case', ?, 'a', ?)\", "
-	       "(e, e))\nd.commit()");
+	hostile(a, "(char(27) || '[2J' || char(127))",
+		"(chr(27) || '[2J' || chr(127))", true);
 	r = ktriage(a, export);
 	cr_expect_eq(r.run.status, 0, "%.3000s", r.run.err);
 	cr_expect(!kt_test_has_control(r.run.out), "%.3000s", r.run.out);
