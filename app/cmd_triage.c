@@ -6,6 +6,7 @@
  * dumps grouped by failure signature.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -111,6 +112,25 @@ static bool walk(struct paths *p, const char *dir, int depth)
 	}
 	free(ents);
 	return ok;
+}
+
+static struct kt_error *mkdirs(const char *dir)
+{
+	char *p = strdup(dir);
+
+	if (!p)
+		return &kt_error_nomem;
+	for (char *q = p + 1; *q; q++) {
+		if (*q == '/') {
+			*q = 0;
+			mkdir(p, 0755);
+			*q = '/';
+		}
+	}
+	free(p);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return kt_error_os(errno, "creating %s", dir);
+	return NULL;
 }
 
 static char *default_store(void)
@@ -252,8 +272,8 @@ static int report(const struct kt_triage_opts *o, struct kt_store *s,
 	if (o->json) {
 		cJSON *doc = cJSON_CreateObject(), *a;
 
-		kt_json_add_raw(doc, "store", o->store_dir,
-				strlen(o->store_dir));
+		kt_json_add_raw(doc, "store", kt_store_dir(s),
+				strlen(kt_store_dir(s)));
 		a = cJSON_AddArrayToObject(doc, "dumps");
 		for (size_t i = 0; a && i < n; i++)
 			cJSON_AddItemToArray(a, result_json(&r[i]));
@@ -364,6 +384,10 @@ int kt_triage_main(int argc, char **argv, FILE *out, FILE *err)
 		e = &kt_error_nomem;
 	if (!e)
 		e = kt_store_open(store, &s);
+	if (!e) {
+		o.reports = kt_store_reports(s);
+		e = mkdirs(o.reports);
+	}
 	if (!e && !p.n)
 		kt_out_error(err, "triage", "no dump files found");
 	if (!e)

@@ -19,7 +19,8 @@
 
 struct kt_triage_opts {
 	const char *self;		/* this executable */
-	const char *store_dir;
+	const char *store_dir;		/* a directory or a server's URL */
+	const char *reports;		/* where the reports go */
 	const char *dirs[KT_TRIAGE_MAX_DIRS];	/* --vmlinux-dir, absolute */
 	unsigned ndirs;
 	unsigned jobs;

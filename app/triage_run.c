@@ -192,8 +192,7 @@ static struct kt_error *finish(const struct kt_triage_opts *o,
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		text = slurp(s->report, 64 << 20);
 	if (text && kt_triage_parse_report(text, &r->d) &&
-	    asprintf(&final, "%s/reports/%s.json", o->store_dir,
-		     r->d.dump_id) >= 0 && !rename(s->report, final) &&
+	    asprintf(&final, "%s/%s.json", o->reports, r->d.dump_id) >= 0 && !rename(s->report, final) &&
 	    !kt_error_catch_any(kt_store_case_path(store, r->d.dump_id,
 						   &r->d.case_path))) {
 		r->status = KT_TRIAGED;
@@ -254,10 +253,10 @@ static void progress(const struct kt_triage_opts *o, FILE *err,
 static bool start(const struct kt_triage_opts *o, struct slot *s, size_t i,
 		  const char *dump, unsigned k)
 {
-	snprintf(s->report, sizeof(s->report), "%s/reports/.run-%d-%u.json",
-		 o->store_dir, (int)getpid(), k);
-	snprintf(s->errlog, sizeof(s->errlog), "%s/reports/.run-%d-%u.err",
-		 o->store_dir, (int)getpid(), k);
+	snprintf(s->report, sizeof(s->report), "%s/.run-%d-%u.json",
+		 o->reports, (int)getpid(), k);
+	snprintf(s->errlog, sizeof(s->errlog), "%s/.run-%d-%u.err",
+		 o->reports, (int)getpid(), k);
 	s->index = i;
 	s->pid = fork();
 	if (s->pid == 0)

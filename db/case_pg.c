@@ -63,6 +63,11 @@ static const struct kt_pg_schema schema = {
 	.version = sizeof(steps) / sizeof(steps[0]),
 };
 
+const struct kt_pg_schema *kt_case_pg_schema(void)
+{
+	return &schema;
+}
+
 /* What a writer inserts into. */
 static const char *const tables[] = {
 	"ktriage.cases", "ktriage.notes", "ktriage.revisions",

@@ -71,6 +71,11 @@ struct kt_case {
 extern const struct kt_case_ops kt_case_sqlite_ops;
 extern const struct kt_case_ops kt_case_pg_ops;
 
+struct kt_pg_schema;
+
+/** The case tables' migrations on a server (the store makes them too). */
+const struct kt_pg_schema *kt_case_pg_schema(void);
+
 /** Open @path (a file) as kt_case_open() does; @c is filled in. */
 struct kt_error *kt_case_sqlite_open(struct kt_case *c, const char *path,
 				     const struct kt_case_identity *id,

@@ -42,17 +42,25 @@ struct kt_store_dump {
 };
 
 /**
- * Open the store in directory @dir, creating it (and its index) when it
- * does not exist. Refuses a file that is not a ktriage store.
+ * Open the store @where: a directory, created with its index when it
+ * does not exist (a file that is not a ktriage store is refused), or a
+ * "postgresql://..." server, whose store tables are made on first use.
  */
-struct kt_error *kt_store_open(const char *dir, struct kt_store **ret);
+struct kt_error *kt_store_open(const char *where, struct kt_store **ret);
 
 void kt_store_close(struct kt_store *s);
 
-/** The store's directory. */
+/** The store's directory, or its server's name (no password). */
 const char *kt_store_dir(const struct kt_store *s);
 
-/** DIR/cases/DUMP_ID.ktriage (malloc()ed into *@ret). */
+/** Where triage writes reports: DIR/reports, or for a server's store
+ * $KTRIAGE_REPORTS, else $XDG_DATA_HOME/ktriage/reports. */
+const char *kt_store_reports(const struct kt_store *s);
+
+/**
+ * Where the case of @dump_id is (malloc()ed into *@ret): DIR/cases/
+ * DUMP_ID.ktriage, or the server's URL (its cases are keyed by dump id).
+ */
 struct kt_error *kt_store_case_path(const struct kt_store *s,
 				    const char *dump_id, char **ret);
 

@@ -22,9 +22,11 @@
 #include <sqlite3.h>
 
 #include "core/debuginfo_find.h"
+#include "tests/pg_server.h"
 #include "tests/run.h"
 
 static char tmp[64];
+static char *store;	/* the directory, or the test server's URL */
 
 static char *fmt(const char *f, const char *a, const char *b)
 {
@@ -113,9 +115,29 @@ static void setup(void)
 		fmt("%s/vmlinux-%s", vm, "6.1.0-56-cloud-amd64"));
 	build_id_tree(vm, kt_test_moddir("list-poison"));
 	build_id_tree(vm, kt_test_moddir("6.1/list-poison"));
+	store = fmt("%s/store", tmp, "");
 }
 
-static void teardown(void)
+static void teardown_dirs(void);
+
+/* The same, with the store on a real PostgreSQL server of its own. */
+static void setup_pg(void)
+{
+	setup();
+	kt_test_pg_start();
+	kt_test_pg_sql("postgres", "CREATE DATABASE store");
+	store = kt_test_pg_url("store", "postgres");
+	setenv("KTRIAGE_REPORTS", fmt("%s/reports", tmp, ""), 1);
+}
+
+static void teardown_pg(void)
+{
+	kt_test_pg_stop();
+	unsetenv("KTRIAGE_REPORTS");
+	teardown_dirs();
+}
+
+static void teardown_dirs(void)
 {
 	char *cmd = fmt("rm -rf %s", tmp, "");
 
@@ -123,15 +145,22 @@ static void teardown(void)
 		cr_log_warn("could not remove %s", tmp);
 }
 
+static void teardown(void)
+{
+	teardown_dirs();
+}
+
 static struct kt_limited_run triage(const char *extra, const char *extra2)
 {
-	char *store = fmt("%s/store", tmp, ""), *vm = fmt("%s/vm", tmp, "");
-	char *dumps = fmt("%s/dumps", tmp, "");
+	char *vm = fmt("%s/vm", tmp, ""), *dumps = fmt("%s/dumps", tmp, "");
 	const char *argv[] = { "triage", "--json", "--jobs", "2", "--store",
 			       store, "--vmlinux-dir", vm, dumps, extra,
 			       extra2, NULL };
-	struct kt_limits l = { .seconds = 300 };
+	static char reports[128];
+	const char *env[] = { reports, NULL };
+	struct kt_limits l = { .seconds = 300, .env = env };
 
+	snprintf(reports, sizeof(reports), "KTRIAGE_REPORTS=%s/reports", tmp);
 	return kt_test_run_limited(argv, &l);
 }
 
@@ -150,7 +179,21 @@ static cJSON *item(const cJSON *arr, const char *key, const char *value)
 
 TestSuite(triage, .init = setup, .fini = teardown, .timeout = 600);
 
+static void groups_and_bad_rows(void);
+static void similar_with_verdict(void);
+
 Test(triage, groups_by_signature_and_fails_a_bad_dump_as_a_row)
+{
+	groups_and_bad_rows();
+}
+
+Test(triage_pg, groups_by_signature_and_fails_a_bad_dump_as_a_row,
+     .init = setup_pg, .fini = teardown_pg, .timeout = 600)
+{
+	groups_and_bad_rows();
+}
+
+static void groups_and_bad_rows(void)
 {
 	struct kt_limited_run r = triage(NULL, NULL);
 	cJSON *doc, *dumps, *groups, *g, *bad;
@@ -232,7 +275,7 @@ static int dumps_in_store(void)
 
 Test(triage, resumes_after_sigkill)
 {
-	char *self = getenv("KT_BINARY"), *store = fmt("%s/store", tmp, "");
+	char *self = getenv("KT_BINARY");
 	char *vm = fmt("%s/vm", tmp, ""), *dumps = fmt("%s/dumps", tmp, "");
 	int st, before;
 	pid_t pid;
@@ -279,7 +322,18 @@ Test(triage, resumes_after_sigkill)
 
 Test(triage, similar_finds_the_earlier_case_with_its_verdict)
 {
-	char *store = fmt("%s/store", tmp, "");
+	similar_with_verdict();
+}
+
+/* The case, and so the verdict, is on the server; so is the store. */
+Test(triage_pg, similar_finds_the_earlier_case_with_its_verdict,
+     .init = setup_pg, .fini = teardown_pg, .timeout = 600)
+{
+	similar_with_verdict();
+}
+
+static void similar_with_verdict(void)
+{
 	char *shared = kt_test_dump_path("list-poison", ".kdump");
 	char *remade = kt_test_dump_path("6.1/list-poison", ".kdump");
 	char *mod = kt_test_moddir("list-poison");
@@ -315,13 +369,22 @@ Test(triage, similar_finds_the_earlier_case_with_its_verdict)
 	cr_expect_eq(cJSON_GetArraySize(kt_test_get(doc, "similar")), 1,
 		     "%s", s.out);
 	cJSON_Delete(doc);
+	// and the grouped summary shows the verdict on the group
+	t = triage(NULL, NULL);
+	doc = cJSON_Parse(t.run.out);
+	cr_assert(doc, "%s", t.run.err);
+	first = cJSON_GetArrayItem(kt_test_get(doc, "groups"), 0);
+	cr_expect_str_eq(kt_test_get(kt_test_get(first, "verdict"),
+				     "kind")->valuestring, "root-cause", "%s",
+			 t.run.out);
+	cJSON_Delete(doc);
+	kt_run_free(&t.run);
 	kt_run_free(&v);
 	kt_run_free(&s);
 }
 
 Test(triage, refuses_a_store_that_is_no_store)
 {
-	char *store = fmt("%s/store", tmp, "");
 	char *cmd = fmt("mkdir -p %s && head -c 8192 /dev/urandom > "
 			"%s/store.sqlite", store, store);
 	struct kt_limited_run r;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The store's queries: the dumps grouped by signature, the candidates of
+ * A directory store's queries: the dumps grouped by signature, the candidates of
  * a similarity search, one dump, and the verdicts copied from the cases.
  * Text read back is untrusted (another process, or a hand, may have
  * written the file): what is not clean UTF-8 comes back as "?".
@@ -56,55 +56,10 @@ static bool read_dump(sqlite3_stmt *st, int c, struct kt_store_dump *d)
 	       d->case_path && d->verdict_text;
 }
 
-void kt_store_dump_deinit(struct kt_store_dump *d)
-{
-	free(d->path);
-	free(d->sig_text);
-	free(d->title);
-	free(d->report);
-	free(d->case_path);
-	free(d->verdict_text);
-	memset(d, 0, sizeof(*d));
-}
-
-void kt_store_dump_list_deinit(struct kt_store_dump_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		kt_store_dump_deinit(&l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-void kt_store_group_list_deinit(struct kt_store_group_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].sig_text);
-		free(l->v[i].verdict_text);
-		kt_store_dump_deinit(&l->v[i].example);
-	}
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Grow @v (of @n, capacity @cap) by one element of @size; NULL: no memory. */
-static void *grow(void **v, size_t n, size_t *cap, size_t size)
-{
-	if (n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		void *p = realloc(*v, c * size);
-
-		if (!p)
-			return NULL;
-		*v = p;
-		*cap = c;
-	}
-	return (char *)*v + n * size;
-}
-
-struct kt_error *kt_store_groups(struct kt_store *s,
+struct kt_error *kt_store_sq_groups(struct kt_store *s,
 				 struct kt_store_group_list *ret)
 {
-	// one row a signature (kept by kt_store_regroup()): its newest
+	// one row a signature (kept by kt_store_sq_regroup()): its newest
 	// dump is the example, the newest verdict of its dumps its verdict
 	static const char sql[] =
 		"SELECT g.sig_id, g.n, g.first, g.last, g.verdict || char(9) ||"
@@ -117,9 +72,9 @@ struct kt_error *kt_store_groups(struct kt_store *s,
 
 	memset(ret, 0, sizeof(*ret));
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL))
-		return kt_store_error(s, "grouping");
+		return kt_store_sq_error(s, "grouping");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kt_store_group *g = grow((void **)&ret->v, ret->n, &cap,
+		struct kt_store_group *g = kt_store_grow((void **)&ret->v, ret->n, &cap,
 						sizeof(*g));
 		char *v;
 
@@ -147,7 +102,7 @@ struct kt_error *kt_store_groups(struct kt_store *s,
 		}
 	}
 	if (!err && rc != SQLITE_DONE)
-		err = kt_store_error(s, "grouping");
+		err = kt_store_sq_error(s, "grouping");
 	sqlite3_finalize(st);
 	if (err)
 		kt_store_group_list_deinit(ret);
@@ -163,7 +118,7 @@ static struct kt_error *dumps_of(struct kt_store *s, sqlite3_stmt *st,
 
 	memset(ret, 0, sizeof(*ret));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kt_store_dump *d = grow((void **)&ret->v, ret->n, &cap,
+		struct kt_store_dump *d = kt_store_grow((void **)&ret->v, ret->n, &cap,
 					       sizeof(*d));
 
 		if (!d) {
@@ -177,14 +132,14 @@ static struct kt_error *dumps_of(struct kt_store *s, sqlite3_stmt *st,
 		}
 	}
 	if (!err && rc != SQLITE_DONE)
-		err = kt_store_error(s, "reading");
+		err = kt_store_sq_error(s, "reading");
 	sqlite3_finalize(st);
 	if (err)
 		kt_store_dump_list_deinit(ret);
 	return err;
 }
 
-struct kt_error *kt_store_candidates(struct kt_store *s, const char *sig_id,
+struct kt_error *kt_store_sq_candidates(struct kt_store *s, const char *sig_id,
 				     const char *kind, const char *frame,
 				     const char *finding, size_t max,
 				     struct kt_store_dump_list *ret)
@@ -205,7 +160,7 @@ struct kt_error *kt_store_candidates(struct kt_store *s, const char *sig_id,
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) {
 		memset(ret, 0, sizeof(*ret));
-		return kt_store_error(s, "searching");
+		return kt_store_sq_error(s, "searching");
 	}
 	sqlite3_bind_text(st, 1, sig_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -215,7 +170,7 @@ struct kt_error *kt_store_candidates(struct kt_store *s, const char *sig_id,
 	return dumps_of(s, st, ret);
 }
 
-struct kt_error *kt_store_dump(struct kt_store *s, const char *dump_id,
+struct kt_error *kt_store_sq_dump(struct kt_store *s, const char *dump_id,
 			       struct kt_store_dump *ret)
 {
 	struct kt_store_dump_list l;
@@ -225,7 +180,7 @@ struct kt_error *kt_store_dump(struct kt_store *s, const char *dump_id,
 	memset(ret, 0, sizeof(*ret));
 	if (sqlite3_prepare_v2(s->db, "SELECT " DUMP_COLUMNS " FROM dumps d "
 			       "WHERE dump_id = ?", -1, &st, NULL))
-		return kt_store_error(s, "reading");
+		return kt_store_sq_error(s, "reading");
 	sqlite3_bind_text(st, 1, dump_id, -1, SQLITE_STATIC);
 	err = dumps_of(s, st, &l);
 	if (err)
@@ -240,7 +195,7 @@ struct kt_error *kt_store_dump(struct kt_store *s, const char *dump_id,
 	return NULL;
 }
 
-struct kt_error *kt_store_count(struct kt_store *s, size_t *ret)
+struct kt_error *kt_store_sq_count(struct kt_store *s, size_t *ret)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -248,12 +203,12 @@ struct kt_error *kt_store_count(struct kt_store *s, size_t *ret)
 	*ret = 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM dumps", -1, &st,
 			       NULL))
-		return kt_store_error(s, "counting");
+		return kt_store_sq_error(s, "counting");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*ret = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? NULL : kt_store_error(s, "counting");
+	return rc == SQLITE_ROW ? NULL : kt_store_sq_error(s, "counting");
 }
 
 static int set_verdict(sqlite3 *db, const char *dump_id, const char *kind,
@@ -294,7 +249,7 @@ static int regroup_of(sqlite3 *db, const char *dump_id)
 		snprintf(sig, sizeof(sig), "%s", sqlite3_column_text(st, 0) ?
 			 (const char *)sqlite3_column_text(st, 0) : "");
 		sqlite3_finalize(st);
-		return kt_store_regroup(db, sig);
+		return kt_store_sq_regroup(db, sig);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -314,7 +269,7 @@ static struct kt_error *refresh_one(struct kt_store *s, const char *id,
 		return err;
 	if (set_verdict(s->db, id, kind, text, mtime) != SQLITE_OK ||
 	    regroup_of(s->db, id) != SQLITE_OK)
-		err = kt_store_error(s, "copying a verdict");
+		err = kt_store_sq_error(s, "copying a verdict");
 	free(text);
 	return err;
 }
@@ -341,7 +296,7 @@ static int64_t changed_at(const char *path)
 	return a > b ? a : b;
 }
 
-struct kt_error *kt_store_refresh_verdicts(struct kt_store *s,
+struct kt_error *kt_store_sq_refresh_verdicts(struct kt_store *s,
 					   kt_store_verdict_reader reader)
 {
 	struct kt_error *err = NULL, *first = NULL;
@@ -351,7 +306,7 @@ struct kt_error *kt_store_refresh_verdicts(struct kt_store *s,
 	if (sqlite3_prepare_v2(s->db, "SELECT dump_id, case_path, "
 			       "verdict_seen FROM dumps WHERE case_path != ''",
 			       -1, &st, NULL))
-		return kt_store_error(s, "reading");
+		return kt_store_sq_error(s, "reading");
 	sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -370,9 +325,9 @@ struct kt_error *kt_store_refresh_verdicts(struct kt_store *s,
 	}
 	sqlite3_finalize(st);
 	if (!first && rc != SQLITE_DONE)
-		first = kt_store_error(s, "reading");
+		first = kt_store_sq_error(s, "reading");
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
 	    !first)
-		first = kt_store_error(s, "copying verdicts");
+		first = kt_store_sq_error(s, "copying verdicts");
 	return first;
 }
