@@ -14,7 +14,9 @@ usage: bench/triage.py [-k COPIES] [-j JOBS]   (env: KT_VMLINUX, KT_FIXTURES)
 """
 import argparse
 import concurrent.futures
+import contextlib
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -96,7 +98,39 @@ def main():
             print("crash: not timed (set KT_CRASH to a crash 8.0.6 binary)")
         bench = os.environ.get("KT_STORE_BENCH",
                                f"{TOP}/build/bench/kt_store_bench")
+        print("-- store in a directory (sqlite)")
         subprocess.run([bench, f"{tmp}/store10k"], check=True)
+        print("-- store on PostgreSQL 15 (a server of this run, Unix socket)")
+        with pg_server() as url:
+            subprocess.run([bench, url], check=True)
+
+
+PG = "/usr/lib/postgresql/15/bin"
+
+
+@contextlib.contextmanager
+def pg_server():
+    """A PostgreSQL 15 of this run in a temporary directory, on a Unix
+    socket there only; as the postgres user when run as root."""
+    d = tempfile.mkdtemp(prefix="kt-bench-pg-")
+    as_user = []
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam("postgres")
+        os.chown(d, pw.pw_uid, pw.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    os.chmod(d, 0o755)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run(as_user + [f"{PG}/initdb", "-D", f"{d}/data", "-U",
+                              "postgres", "--auth=trust", "--no-sync", "-E",
+                              "UTF8", "--locale=C.UTF-8"], check=True, **quiet)
+    ctl = as_user + [f"{PG}/pg_ctl", "-D", f"{d}/data", "-l", f"{d}/log",
+                     "-w", "-o", f"-k {d} -c listen_addresses=''"]
+    subprocess.run(ctl + ["start"], check=True, **quiet)
+    try:
+        yield f"postgresql:///postgres?host={d}&user=postgres"
+    finally:
+        subprocess.run(ctl + ["stop", "-m", "fast"], **quiet)
+        shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":
