@@ -82,6 +82,7 @@ void kt_html_elem(FILE *fp, const char *tag, const char *cls, const char *s)
 
 void kt_html_value(FILE *fp, const cJSON *v)
 {
+	const cJSON *item;
 	char *text;
 	double d;
 
@@ -97,6 +98,12 @@ void kt_html_value(FILE *fp, const cJSON *v)
 		fputs(cJSON_IsTrue(v) ? "true" : "false", fp);
 	} else if (!v || cJSON_IsNull(v)) {
 		fputs("-", fp);
+	} else if (cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(item, v) {
+			if (item != v->child)
+				fputs(", ", fp);
+			kt_html_value(fp, item);
+		}
 	} else {
 		text = cJSON_PrintUnformatted(v);
 		kt_html_escape(fp, text ? text : "?");

@@ -29,8 +29,8 @@ void kt_html_elem(FILE *fp, const char *tag, const char *cls, const char *s);
 
 /**
  * A JSON value as text, escaped: a string as it is, a whole number
- * without a fraction, true/false, "-" for null, an object or array as
- * compact JSON.
+ * without a fraction, true/false, "-" for null, an array's items apart
+ * with ", ", an object as compact JSON.
  */
 void kt_html_value(FILE *fp, const cJSON *v);
 

@@ -12,8 +12,9 @@
 
 /**
  * The "ktriage-report" document of the case of @ctx: identity, summary,
- * backtrace, findings, signature, plugins, notes, verdicts, tags. Returns a new
- * document the caller frees with cJSON_Delete(), or NULL with *@err set.
+ * backtrace, findings, signature, plugins, notes, verdicts, tags. Returns
+ * a new document the caller frees with cJSON_Delete(), or NULL with *@err
+ * set.
  */
 cJSON *kt_report_build(struct kt_cmd_ctx *ctx, struct kt_error **err);
 

@@ -262,8 +262,10 @@ static void head(FILE *fp, const cJSON *doc)
 	fputs(" &middot; dump ", fp);
 	kt_html_elem(fp, "code", NULL, kt_html_str(cJSON_GetObjectItem(doc,
 			"identity"), "dump_id") ?: "?");
-	fputs("</div>\n<nav><a href=\"#summary\">summary</a>"
-	      "<a href=\"#findings\">findings</a>"
+	fputs("</div>\n<nav><a href=\"#summary\">summary</a>", fp);
+	if (cJSON_IsObject(cJSON_GetObjectItem(doc, "signature")))
+		fputs("<a href=\"#signature\">signature</a>", fp);
+	fputs("<a href=\"#findings\">findings</a>"
 	      "<a href=\"#backtrace\">backtrace</a>"
 	      "<a href=\"#plugins\">analyzers</a>"
 	      "<a href=\"#notes\">notes</a>"

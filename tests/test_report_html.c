@@ -466,7 +466,7 @@ static void expect_case(const char *dom, const cJSON *doc)
 /* Rendered by the signature's own parts, or no section at all. */
 static void expect_signature(const char *dom, const cJSON *doc)
 {
-	const cJSON *sig = cJSON_GetObjectItem(doc, "signature"), *p;
+	const cJSON *sig = cJSON_GetObjectItem(doc, "signature"), *p, *item;
 
 	if (!sig) {
 		cr_expect_null(strstr(dom, "id=\"signature\""));
@@ -474,9 +474,13 @@ static void expect_signature(const char *dom, const cJSON *doc)
 	}
 	expect_text(dom, kt_html_str(sig, "id"), "signature id");
 	expect_text(dom, kt_html_str(sig, "text"), "signature");
-	cJSON_ArrayForEach(p, cJSON_GetObjectItem(sig, "parts"))
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(sig, "parts")) {
 		if (cJSON_IsString(p))
 			expect_text(dom, p->valuestring, p->string);
+		cJSON_ArrayForEach(item, p)	// frames, say
+			if (cJSON_IsString(item))
+				expect_text(dom, item->valuestring, p->string);
+	}
 }
 
 /* A PNG of the window's size: chromium painted the page. */
