@@ -18,34 +18,38 @@ static bool bidi_control(const unsigned char *p)
 		(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
 }
 
+/* The character reference that stands for @c in markup, or NULL. */
+static const char *reference(unsigned char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
 /* Sanitised text (no NUL, valid UTF-8) with markup made inert. */
 static void escape_clean(FILE *fp, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&':
-			fputs("&amp;", fp);
-			continue;
-		case '<':
-			fputs("&lt;", fp);
-			continue;
-		case '>':
-			fputs("&gt;", fp);
-			continue;
-		case '"':
-			fputs("&quot;", fp);
-			continue;
-		case '\'':
-			fputs("&#39;", fp);
-			continue;
-		}
-		if (bidi_control(p)) {
+		if (reference(*p)) {
+			fputs(reference(*p), fp);
+		} else if (bidi_control(p)) {
 			fprintf(fp, "\\u%04x", 0x2000 | (p[1] & 3) << 6 |
 				(p[2] & 0x3f));
 			p += 2;
-			continue;
+		} else {
+			fputc(*p, fp);
 		}
-		fputc(*p, fp);
 	}
 }
 

@@ -94,13 +94,7 @@ static void crash_time(FILE *fp, const cJSON *seconds)
 static void panic_task(FILE *fp, const cJSON *s)
 {
 	fputs("<tr><th>Panic task</th><td>", fp);
-	kt_html_elem(fp, "code", NULL, kt_html_str(s, "panic_comm") ?: "?");
-	fputs(" pid ", fp);
-	kt_html_value(fp, cJSON_GetObjectItem(s, "panic_pid"));
-	fputs(" on CPU ", fp);
-	kt_html_value(fp, cJSON_GetObjectItem(s, "panic_cpu"));
-	fputs(", task ", fp);
-	kt_html_elem(fp, "code", NULL, kt_html_str(s, "panic_task") ?: "?");
+	kt_report_html_task(fp, s, "panic_");
 	fputs("</td></tr>\n", fp);
 }
 

@@ -29,6 +29,13 @@ void kt_report_html_backtrace(FILE *fp, const cJSON *bt);
 /** The notes, verdicts and tags sections from the members of @doc. */
 void kt_report_html_case(FILE *fp, const cJSON *doc);
 
+/**
+ * A task as "COMM pid PID on CPU CPU, task ADDR" from the members
+ * @prefix"comm", "pid", "cpu" and "task" of @o (a backtrace's, or the
+ * summary's with "panic_").
+ */
+void kt_report_html_task(FILE *fp, const cJSON *o, const char *prefix);
+
 /** <section id="@id"><h2>@title</h2>; both literals of the caller. */
 void kt_report_html_section(FILE *fp, const char *id, const char *title);
 

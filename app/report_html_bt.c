@@ -6,6 +6,7 @@
  * frame that has them (an exception frame's pt_regs, the crash notes')
  * right under it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "app/html.h"
@@ -92,17 +93,35 @@ static void segment(FILE *fp, const cJSON *seg)
 	fputs("</table>\n", fp);
 }
 
+/* The member @prefix@name of @o. */
+static const cJSON *member(const cJSON *o, const char *prefix,
+			   const char *name)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s%s", prefix, name);
+	return cJSON_GetObjectItem(o, key);
+}
+
+void kt_report_html_task(FILE *fp, const cJSON *o, const char *prefix)
+{
+	const char *comm = cJSON_GetStringValue(member(o, prefix, "comm"));
+	const char *task = cJSON_GetStringValue(member(o, prefix, "task"));
+
+	kt_html_elem(fp, "code", NULL, comm ?: "?");
+	fputs(" pid ", fp);
+	kt_html_value(fp, member(o, prefix, "pid"));
+	fputs(" on CPU ", fp);
+	kt_html_value(fp, member(o, prefix, "cpu"));
+	fputs(", task ", fp);
+	kt_html_elem(fp, "code", NULL, task ?: "?");
+}
+
 /* Whose stack, where the registers came from, and where the walk ended. */
 static void trace_header(FILE *fp, const cJSON *bt)
 {
 	fputs("<p>", fp);
-	kt_html_elem(fp, "code", NULL, kt_html_str(bt, "comm") ?: "?");
-	fputs(" pid ", fp);
-	kt_html_value(fp, cJSON_GetObjectItem(bt, "pid"));
-	fputs(" on CPU ", fp);
-	kt_html_value(fp, cJSON_GetObjectItem(bt, "cpu"));
-	fputs(", task ", fp);
-	kt_html_elem(fp, "code", NULL, kt_html_str(bt, "task") ?: "?");
+	kt_report_html_task(fp, bt, "");
 	fputs(" &middot; registers from ", fp);
 	kt_html_escape(fp, kt_html_str(bt, "regs_source") ?: "?");
 	fputs(cJSON_IsTrue(cJSON_GetObjectItem(bt, "complete")) ?
