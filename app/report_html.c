@@ -37,6 +37,8 @@ static const char style[] =
 	"table.bt td{white-space:nowrap}table.bt td.src{white-space:normal}\n"
 	"table.kv th{color:#555;white-space:nowrap;font-weight:600}\n"
 	"table.list th,table.bt th{border-bottom:1px solid #bbb}\n"
+	"table.bt tr.seg th{font-family:system-ui,sans-serif;font-size:14px;"
+	"padding-top:.6rem}\n"
 	"table.bt tr.frame td{border-top:1px solid #e4e4e4}\n"
 	"table.regs td{padding:0 .5rem 0 0}\n"
 	"table.regs td.r{color:#666}\n"

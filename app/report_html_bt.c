@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The report page's backtrace: the panic task's stacks as `bt` shows them
- * (one table a segment: task, IRQ, NMI, exception or user stack), each
- * frame with its pc, sp, module and source line, and the registers of a
- * frame that has them (an exception frame's pt_regs, the crash notes')
- * right under it.
+ * The report page's backtrace: the panic task's stacks as `bt` shows them,
+ * in one table so that their columns line up: a row naming each segment
+ * (task, IRQ, NMI, exception or user stack), then its frames with pc, sp,
+ * module and source line, and the registers of a frame that has them (an
+ * exception frame's pt_regs, the crash notes') right under it.
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app/html.h"
 #include "app/report_html.h"
@@ -72,25 +73,24 @@ static void frame(FILE *fp, const cJSON *f)
 	registers(fp, f);
 }
 
+/* A segment's frames under a row that names its stack ("IRQ stack"). */
 static void segment(FILE *fp, const cJSON *seg)
 {
 	const char *kind = kt_html_str(seg, "kind") ?: "?";
-	const char *stack = kt_html_str(seg, "stack");
+	const char *stack = kt_html_str(seg, "stack") ?: kind;
 	const cJSON *f;
 
-	fputs("<h3>", fp);
-	kt_html_escape(fp, kind);
-	if (stack && strcmp(stack, kind)) {
+	fputs("<tr class=\"seg\"><th colspan=\"6\">", fp);
+	kt_html_escape(fp, stack);
+	fputs(" stack", fp);
+	if (strcasecmp(stack, kind)) {
 		fputs(" (", fp);
-		kt_html_escape(fp, stack);
+		kt_html_escape(fp, kind);
 		fputc(')', fp);
 	}
-	fputs(" stack</h3>\n<table class=\"bt\">\n<tr><th>#</th><th>function"
-	      "</th><th>module</th><th>pc</th><th>sp</th><th>source</th></tr>\n",
-	      fp);
+	fputs("</th></tr>\n", fp);
 	cJSON_ArrayForEach(f, cJSON_GetObjectItem(seg, "frames"))
 		frame(fp, f);
-	fputs("</table>\n", fp);
 }
 
 /* The member @prefix@name of @o. */
@@ -143,8 +143,12 @@ void kt_report_html_backtrace(FILE *fp, const cJSON *bt)
 		fputs("<p class=\"muted\">No task panicked.</p>\n", fp);
 	} else {
 		trace_header(fp, bt);
+		fputs("<table class=\"bt\">\n<tr><th>#</th><th>function</th>"
+		      "<th>module</th><th>pc</th><th>sp</th><th>source</th>"
+		      "</tr>\n", fp);
 		cJSON_ArrayForEach(seg, cJSON_GetObjectItem(bt, "segments"))
 			segment(fp, seg);
+		fputs("</table>\n", fp);
 	}
 	fputs("</section>\n", fp);
 }
