@@ -80,13 +80,15 @@ static size_t severity_rank(const cJSON *finding)
 
 static void crash_time(FILE *fp, const cJSON *seconds)
 {
-	time_t t;
+	double d = cJSON_GetNumberValue(seconds);	// NaN when not a number
 	struct tm tm;
 	char buf[64];
+	time_t t;
 
-	if (!cJSON_IsNumber(seconds))
+	// a time_t that gmtime_r() takes, from whatever the document holds
+	if (!(d >= 0 && d < 1e12))
 		return;
-	t = (time_t)cJSON_GetNumberValue(seconds);
+	t = (time_t)d;
 	if (!gmtime_r(&t, &tm) ||
 	    !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm))
 		return;

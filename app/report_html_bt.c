@@ -54,9 +54,9 @@ static void frame(FILE *fp, const cJSON *f)
 	kt_html_value(fp, cJSON_GetObjectItem(f, "level"));
 	fputs("</td><td>", fp);
 	kt_html_escape(fp, kt_html_str(f, "function") ?: "?");
-	if (cJSON_IsNumber(off))
-		fprintf(fp, "+0x%llx",
-			(unsigned long long)cJSON_GetNumberValue(off));
+	if (cJSON_IsNumber(off) && off->valuedouble >= 0 &&
+	    off->valuedouble < 1e15)
+		fprintf(fp, "+0x%llx", (unsigned long long)off->valuedouble);
 	if (cJSON_IsTrue(cJSON_GetObjectItem(f, "inlined")))
 		fputs(" <span class=\"muted\">(inlined)</span>", fp);
 	fputs("</td>", fp);

@@ -121,6 +121,40 @@ Test(report_html, findings_most_severe_first)
 	cJSON_Delete(doc);
 }
 
+/*
+ * A document of the wrong shapes (members of other types, numbers out of
+ * every range) renders without a fault: the page trusts no member.
+ */
+Test(report_html, odd_document_renders)
+{
+	static const char *const docs[] = {
+		"{}", "[]", "null",
+		"{\"summary\": 5, \"identity\": [], \"findings\": {\"a\": 1},"
+		" \"backtrace\": {\"segments\": \"x\"}, \"plugins\": 7,"
+		" \"notes\": [{\"revisions\": 3}, 4], \"verdicts\": [1],"
+		" \"tags\": \"t\", \"signature\": {\"parts\": [1, null]}}",
+		"{\"summary\": {\"crash_time\": 1e300, \"panic_pid\": -1e300},"
+		" \"backtrace\": {\"segments\": [{\"frames\": [{\"offset\":"
+		" -1e300, \"level\": 1e300, \"regs\": {\"rip\": []},"
+		" \"source\": {\"line\": \"x\"}}, 2]}]},"
+		" \"findings\": [{\"severity\": 3, \"evidence\": [5, {}],"
+		" \"derivation\": [{}]}],"
+		" \"notes\": [{\"revisions\": [{\"parent\": 1}, 2]}]}",
+	};
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		cJSON *doc = cJSON_Parse(docs[i]);
+		char *page;
+
+		cr_assert_not_null(doc, "%zu", i);
+		page = kt_report_html(doc);
+		cr_expect_not_null(page, "%zu", i);
+		cr_expect_not_null(page ? strstr(page, "</html>") : NULL);
+		free(page);
+		cJSON_Delete(doc);
+	}
+}
+
 /* ---- chromium ---- */
 
 static const char *chromium(void)
