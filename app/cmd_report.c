@@ -1,177 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * report FILE (and --report FILE): the case as one JSON document,
- * "ktriage-report" version 1 (docs/report-format.md): identity, what
- * crashed, the panic task's backtrace, findings with evidence, notes with
- * every revision, verdicts. Nothing volatile (no paths, times of the run
- * or durations) and every list in a fixed order, so reports of one case
- * diff cleanly.
+ * report FILE (and --report FILE): the case report (app/report.c) written
+ * to FILE as JSON, or as one self-contained HTML page when FILE ends in
+ * .html or .htm (app/report_html.c).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "app/commands.h"
-#include "core/program.h"
-#include "core/sysinfo.h"
-#include "core/task.h"
-#include "db/case.h"
-#include "plugins/plugin.h"
-#include "triage/signature.h"
+#include "app/report.h"
+#include "app/report_html.h"
 
-#define REPORT_VERSION 1
-
-static cJSON *summary_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *s)
+/* The page for FILE.html and FILE.htm, as a browser would take them. */
+static bool is_html(const char *path)
 {
-	cJSON *o = cJSON_CreateObject();
+	const char *dot = strrchr(path, '.');
 
-	kt_json_add_raw(o, "release", s->release, sizeof(s->release));
-	kt_json_add_raw(o, "panic", s->panic, sizeof(s->panic));
-	if (s->panic_cause[0])
-		kt_json_add_raw(o, "cause", s->panic_cause,
-				sizeof(s->panic_cause));
-	if (s->crash_time_known)
-		cJSON_AddNumberToObject(o, "crash_time", (double)s->crash_time);
-	cJSON_AddNumberToObject(o, "panic_pid", s->panic_pid);
-	kt_json_add_raw(o, "panic_comm", s->panic_comm, sizeof(s->panic_comm));
-	kt_json_add_addr(o, "panic_task", s->panic_task);
-	cJSON_AddNumberToObject(o, "panic_cpu", s->panic_cpu);
-	return o;
+	return dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm"));
 }
 
-static cJSON *backtrace_json(struct kt_cmd_ctx *ctx, uint64_t task)
+/*
+ * Written beside and renamed: a failed write never leaves half a report
+ * in place of the last good one.
+ */
+static struct kt_error *write_file(const char *path, const char *text,
+				   const char *end)
 {
-	const struct kt_task_list *tl;
-	struct kt_error *err = kt_tasks_load(ctx->prog, &tl);
-	cJSON *o = NULL;
+	struct kt_error *err = NULL;
+	char *tmp;
+	FILE *fp;
+	bool ok;
 
-	for (size_t i = 0; !err && i < tl->n && !o; i++)
-		if (tl->tasks[i].addr == task)
-			o = kt_cmd_trace_json(ctx, &tl->tasks[i], &err);
-	if (err) {
-		o = cJSON_CreateObject();
-		kt_json_add_raw(o, "error", err->message, strlen(err->message));
-		kt_error_destroy(err);
-	}
-	return o ? o : cJSON_CreateNull();
-}
-
-/* Notes, verdicts and tags from the case, when there is one. */
-static struct kt_error *add_case(struct kt_cmd_ctx *ctx, cJSON *doc)
-{
-	struct kt_case *c;
-	struct kt_error *err;
-	char *text;
-	cJSON *exp;
-	static const char *const keys[] = { "notes", "verdicts", "tags" };
-
-	err = kt_cmd_case(ctx, &c);
-	if (!err)
-		err = kt_case_export(c, &text);
-	if (err)
-		return err;
-	exp = cJSON_Parse(text);
-	free(text);
-	if (!exp)
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
 		return &kt_error_nomem;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		cJSON_AddItemToObject(doc, keys[i],
-			cJSON_DetachItemFromObject(exp, keys[i]));
-	cJSON_Delete(exp);
-	return NULL;
-}
-
-static cJSON *build(struct kt_cmd_ctx *ctx, struct kt_error **err)
-{
-	const struct kt_analysis *a;
-	struct kt_case_identity id;
-	struct kt_signature sig;
-	struct kt_sysinfo s;
-	cJSON *doc, *o, *arr;
-
-	*err = kt_case_identity(ctx->prog, &id);
-	if (!*err)
-		*err = kt_sysinfo_load(ctx->prog, &s);
-	if (*err)
-		return NULL;
-	doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, "format", "ktriage-report");
-	cJSON_AddNumberToObject(doc, "version", REPORT_VERSION);
-	o = cJSON_AddObjectToObject(doc, "identity");
-	cJSON_AddStringToObject(o, "dump_id", id.dump_id);
-	kt_json_add_raw(o, "release", id.release, strlen(id.release));
-	kt_json_add_raw(o, "build_id", id.build_id, strlen(id.build_id));
-	cJSON_AddNumberToObject(o, "crash_time", (double)id.crash_time);
-	kt_json_add_raw(o, "vmlinux", ctx->prog->identity.verdict,
-			strlen(ctx->prog->identity.verdict));
-	cJSON_AddItemToObject(doc, "summary", summary_json(ctx, &s));
-	cJSON_AddItemToObject(doc, "backtrace",
-			      backtrace_json(ctx, s.panic_task));
-	kt_sysinfo_deinit(&s);
-	*err = kt_cmd_analysis(ctx, &a);
-	if (*err) {
-		cJSON_Delete(doc);
-		return NULL;
+	fp = fopen(tmp, "w");
+	ok = fp && fputs(text, fp) >= 0 && fputs(end, fp) >= 0;
+	ok = fp && !fclose(fp) && ok && !rename(tmp, path);
+	if (!ok) {
+		err = kt_error_os(errno, "writing %s", path);
+		unlink(tmp);
 	}
-	arr = cJSON_AddArrayToObject(doc, "findings");
-	for (size_t i = 0; arr && i < a->findings.n; i++)
-		cJSON_AddItemToArray(arr, kt_finding_json(&a->findings.v[i]));
-	*err = kt_signature_of(ctx->prog, &a->findings, &sig);
-	if (*err) {
-		cJSON_Delete(doc);
-		return NULL;
-	}
-	cJSON_AddItemToObject(doc, "signature", kt_signature_json(&sig));
-	arr = cJSON_AddArrayToObject(doc, "plugins");
-	for (size_t i = 0; arr && i < a->nruns; i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", a->runs[i].name);
-		cJSON_AddStringToObject(o, "status",
-			kt_plugin_status_name(a->runs[i].status));
-		if (a->runs[i].why)
-			kt_json_add_raw(o, "why", a->runs[i].why,
-					strlen(a->runs[i].why));
-		cJSON_AddItemToArray(arr, o);
-	}
-	*err = add_case(ctx, doc);
-	if (*err) {
-		cJSON_Delete(doc);
-		return NULL;
-	}
-	return doc;
+	free(tmp);
+	return err;
 }
 
 int kt_cmd_report(struct kt_cmd_ctx *ctx, int argc, char **argv)
 {
 	struct kt_error *err;
-	char *text, *tmp;
+	char *text;
 	cJSON *doc;
-	FILE *fp;
-	bool ok;
+	bool html;
 
 	if (argc != 2)
-		return kt_cmd_usage(ctx, "report", "report FILE.json");
-	doc = build(ctx, &err);
+		return kt_cmd_usage(ctx, "report", "report FILE.json|FILE.html");
+	html = is_html(argv[1]);
+	doc = kt_report_build(ctx, &err);
 	if (!doc)
 		return kt_cmd_fail(ctx, "report", err);
-	text = cJSON_Print(doc);
+	text = html ? kt_report_html(doc) : cJSON_Print(doc);
 	cJSON_Delete(doc);
 	if (!text)
 		return kt_cmd_fail(ctx, "report", &kt_error_nomem);
-	// Written beside and renamed: a failed write never leaves half a
-	// report in place of the last good one.
-	if (asprintf(&tmp, "%s.tmp", argv[1]) < 0) {
-		free(text);
-		return kt_cmd_fail(ctx, "report", &kt_error_nomem);
-	}
-	fp = fopen(tmp, "w");
-	ok = fp && fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-	ok = fp && !fclose(fp) && ok && !rename(tmp, argv[1]);
-	err = ok ? NULL : kt_error_os(errno, "writing %s", argv[1]);
-	if (!ok)
-		unlink(tmp);
-	free(tmp);
+	// the page ends in a newline of its own
+	err = write_file(argv[1], text, html ? "" : "\n");
 	free(text);
 	if (err)
 		return kt_cmd_fail(ctx, "report", err);

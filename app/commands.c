@@ -75,7 +75,7 @@ static const struct kt_command commands[] = {
 	{ "similar", "similar [-n N]",
 	  "earlier dumps in the store (--store) with the same or a close "
 	  "signature, ranked, with their verdicts", kt_cmd_similar },
-	{ "report", "report FILE.json",
+	{ "report", "report FILE.json|FILE.html",
 	  "the case report: identity, backtrace, findings, notes, verdicts",
 	  kt_cmd_report },
 	{ "help", "help", "this list", cmd_help },

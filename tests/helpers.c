@@ -248,6 +248,24 @@ char *kt_test_slurp(const char *path, size_t *len)
 	return buf;
 }
 
+char *kt_test_mkdtemp(const char *tag)
+{
+	char *dir;
+
+	cr_assert_geq(asprintf(&dir, "/tmp/kt-%s-XXXXXX", tag), 0);
+	cr_assert_not_null(mkdtemp(dir), "mkdtemp %s", dir);
+	return dir;
+}
+
+void kt_test_rmtree(const char *path)
+{
+	char *cmd;
+
+	cr_assert_geq(asprintf(&cmd, "rm -rf '%s'", path), 0);
+	cr_expect_eq(system(cmd), 0, "%s", cmd);
+	free(cmd);
+}
+
 void kt_run_free(struct kt_run *r)
 {
 	free(r->out);

@@ -135,6 +135,12 @@ uint64_t kt_test_hex(const cJSON *o);
  */
 cJSON *kt_test_expected(const char *name);
 
+/** A new empty directory /tmp/kt-@tag-XXXXXX (a new string); asserts. */
+char *kt_test_mkdtemp(const char *tag);
+
+/** Remove @path and everything below it. */
+void kt_test_rmtree(const char *path);
+
 /** Read a whole file; NULL when it cannot be read. */
 char *kt_test_slurp(const char *path, size_t *len);
 

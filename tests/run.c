@@ -66,7 +66,7 @@ struct kt_limited_run kt_test_run_limited(const char *const *argv,
 					  const struct kt_limits *l)
 {
 	char errpath[] = "/tmp/kt-test-err.XXXXXX";
-	const char *args[64] = { kt_test_env("KT_BINARY") };
+	const char *args[64] = { l->program ?: kt_test_env("KT_BINARY") };
 	struct kt_limited_run r = { .run.status = -1 };
 	int pipefd[2], errfd, status;
 	struct rusage ru;

@@ -14,6 +14,7 @@
 #include "tests/helpers.h"
 
 struct kt_limits {
+	const char *program;		/* NULL: the ktriage binary */
 	const char *stdin_path;		/* NULL: /dev/null */
 	const char *const *env;		/* "NAME=value"..., NULL-ended; or NULL */
 	unsigned seconds;		/* killed after this; 0: 60 */
@@ -31,8 +32,9 @@ struct kt_limited_run {
 };
 
 /**
- * Run the ktriage binary with @argv (NULL-ended, without argv[0]) within
- * @l. At most 16 MiB of each output is kept. Free with kt_run_free().
+ * Run the ktriage binary (or @l->program) with @argv (NULL-ended, without
+ * argv[0]) within @l. At most 16 MiB of each output is kept. Free with
+ * kt_run_free().
  */
 struct kt_limited_run kt_test_run_limited(const char *const *argv,
 					  const struct kt_limits *l);
