@@ -270,7 +270,10 @@ Test(signature, sys_signature_and_report_agree)
 	sys = cJSON_Parse(r.out);
 	cr_assert(sys);
 	cr_expect_str_eq(sid(kt_test_get(sys, "signature")), sid(sig));
-	rep = cJSON_Parse(kt_test_slurp(rpath, NULL));
+	char *text = kt_test_slurp(rpath, NULL);
+
+	rep = cJSON_Parse(text);
+	free(text);
 	cr_assert(rep);
 	cr_expect_str_eq(sid(kt_test_get(rep, "signature")), sid(sig));
 	// the analyzers' evidence, not the address, is in the parts

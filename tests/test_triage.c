@@ -28,11 +28,30 @@
 static char tmp[64];
 static char *store;	/* the directory, or the test server's URL */
 
+/* Strings the test made, freed at its end: the paths live as long. */
+static char *kept[512];
+static size_t nkept;
+
+static char *keep(char *p)
+{
+	cr_assert(p);
+	cr_assert_lt(nkept, sizeof(kept) / sizeof(kept[0]));
+	kept[nkept++] = p;
+	return p;
+}
+
+static void free_kept(void)
+{
+	while (nkept)
+		free(kept[--nkept]);
+}
+
 static char *fmt(const char *f, const char *a, const char *b)
 {
 	char *s;
 
 	cr_assert(asprintf(&s, f, a, b) > 0);
+	keep(s);
 	return s;
 }
 
@@ -54,19 +73,14 @@ static void build_id_tree(const char *dir, const char *moddir)
 		if (!strstr(e->d_name, ".ko"))
 			continue;
 		ko = fmt("%s/%s", moddir, e->d_name);
-		if (!kt_elf_build_id(ko, id, sizeof(id))) {
-			free(ko);
+		if (!kt_elf_build_id(ko, id, sizeof(id)))
 			continue;
-		}
 		sub = fmt("%s/.build-id/%.2s", dir, id);
 		mkdir(fmt("%s/.build-id", dir, ""), 0755);
 		mkdir(sub, 0755);
 		path = fmt("%s/%s.debug", sub, id + 2);
 		if (access(path, F_OK))
 			link_to(ko, path);
-		free(path);
-		free(sub);
-		free(ko);
 	}
 	closedir(d);
 }
@@ -101,20 +115,20 @@ static void setup(void)
 	mkdir(fmt("%s/sub", dumps, ""), 0755);
 	mkdir(vm, 0755);
 	for (size_t i = 0; i < 3; i++)
-		link_to(kt_test_dump_path(names[i], ".kdump"),
+		link_to(keep(kt_test_dump_path(names[i], ".kdump")),
 			fmt("%s/%s.kdump", dumps, names[i]));
-	link_to(kt_test_dump_path("6.1/list-poison", ".kdump"),
+	link_to(keep(kt_test_dump_path("6.1/list-poison", ".kdump")),
 		fmt("%s/sub/remade-list-poison", dumps, ""));
-	p = kt_test_dump_path("hctx-fq", ".kdump");
+	p = keep(kt_test_dump_path("hctx-fq", ".kdump"));
 	cmd = fmt("head -c 200000 %s > %s/truncated.kdump", p, dumps);
 	st = system(cmd);
 	cr_assert_eq(st, 0);
-	link_to(kt_test_dump_path("sysrq-null", ".dmesg.txt"),
+	link_to(keep(kt_test_dump_path("sysrq-null", ".dmesg.txt")),
 		fmt("%s/sysrq-null.dmesg.txt", dumps, ""));
 	link_to(kt_test_vmlinux("list-poison"),
 		fmt("%s/vmlinux-%s", vm, "6.1.0-56-cloud-amd64"));
-	build_id_tree(vm, kt_test_moddir("list-poison"));
-	build_id_tree(vm, kt_test_moddir("6.1/list-poison"));
+	build_id_tree(vm, keep(kt_test_moddir("list-poison")));
+	build_id_tree(vm, keep(kt_test_moddir("6.1/list-poison")));
 	store = fmt("%s/store", tmp, "");
 }
 
@@ -126,7 +140,7 @@ static void setup_pg(void)
 	setup();
 	kt_test_pg_start();
 	kt_test_pg_sql("postgres", "CREATE DATABASE store");
-	store = kt_test_pg_url("store", "postgres");
+	store = keep(kt_test_pg_url("store", "postgres"));
 	setenv("KTRIAGE_REPORTS", fmt("%s/reports", tmp, ""), 1);
 }
 
@@ -143,6 +157,7 @@ static void teardown_dirs(void)
 
 	if (tmp[0] && system(cmd))
 		cr_log_warn("could not remove %s", tmp);
+	free_kept();
 }
 
 static void teardown(void)
@@ -253,14 +268,15 @@ static void groups_and_bad_rows(void)
 
 static int dumps_in_store(void)
 {
-	char *path = fmt("%s/store/store.sqlite", tmp, "");
-	sqlite3 *db;
+	char path[128];
+	sqlite3 *db = NULL;
 	sqlite3_stmt *st;
 	int n = -1;
 
+	snprintf(path, sizeof(path), "%s/store/store.sqlite", tmp);
 	if (access(path, F_OK) ||
 	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL)) {
-		free(path);
+		sqlite3_close(db);
 		return -1;
 	}
 	sqlite3_busy_timeout(db, 5000);
@@ -269,7 +285,6 @@ static int dumps_in_store(void)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	free(path);
 	return n;
 }
 
@@ -334,10 +349,10 @@ Test(triage_pg, similar_finds_the_earlier_case_with_its_verdict,
 
 static void similar_with_verdict(void)
 {
-	char *shared = kt_test_dump_path("list-poison", ".kdump");
-	char *remade = kt_test_dump_path("6.1/list-poison", ".kdump");
-	char *mod = kt_test_moddir("list-poison");
-	char *mod61 = kt_test_moddir("6.1/list-poison");
+	char *shared = keep(kt_test_dump_path("list-poison", ".kdump"));
+	char *remade = keep(kt_test_dump_path("6.1/list-poison", ".kdump"));
+	char *mod = keep(kt_test_moddir("list-poison"));
+	char *mod61 = keep(kt_test_moddir("6.1/list-poison"));
 	struct kt_limited_run t = triage(NULL, NULL);
 	const char *verdict[] = { shared, kt_test_vmlinux("list-poison"), "-m",
 				  mod, "--store", store, "-c",
@@ -396,8 +411,8 @@ Test(triage, refuses_a_store_that_is_no_store)
 	cr_expect(!kt_test_has_control(r.run.err));
 	kt_run_free(&r.run);
 	// a case file is a sqlite file, but no store
-	cmd = fmt("cp %s %s/store.sqlite", kt_test_dump_path("list-poison",
-		  ".kdump.ktriage"), store);
+	cmd = fmt("cp %s %s/store.sqlite", keep(kt_test_dump_path("list-poison",
+		  ".kdump.ktriage")), store);
 	cr_assert_eq(system(cmd), 0);
 	r = triage(NULL, NULL);
 	cr_expect_eq(r.run.status, 1);
