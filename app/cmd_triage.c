@@ -377,7 +377,8 @@ int kt_triage_main(int argc, char **argv, FILE *out, FILE *err)
 		goto out;
 	o.self = self;
 	o.jobs = o.jobs ? o.jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-	o.progress_bar = isatty(fileno(err));
+	// @err is the sanitising stream: the terminal is behind fd 2
+	o.progress_bar = isatty(STDERR_FILENO);
 	if (!store)
 		store = default_store();
 	o.store_dir = store;

@@ -443,3 +443,29 @@ Test(triage, prints_a_hostile_row_inert)
 	cr_expect(!kt_test_has_control(r.run.err), "%s", r.run.err);
 	kt_run_free(&r.run);
 }
+
+/*
+ * On a terminal the progress is one line redrawn (a bar, how many done
+ * and failed); elsewhere a line a dump (the tests above read those).
+ */
+Test(triage, progress_bar_on_a_terminal)
+{
+	const char *bin = getenv("KT_BINARY");
+	char *run, buf[65536];
+	size_t n;
+	FILE *p;
+
+	cr_assert(bin);
+	run = fmt("%s triage --store %s", bin, store);
+	run = fmt("%s --vmlinux-dir %s/vm", run, tmp);
+	run = fmt("%s %s/dumps", run, tmp);
+	// script(1) gives it a pseudo-terminal: its stderr is a tty
+	p = popen(fmt("script -qec '%s' /dev/null 2>&1", run, ""), "r");
+	cr_assert(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = 0;
+	pclose(p);
+	cr_expect(strstr(buf, "\r["), "%s", buf);
+	cr_expect(strstr(buf, "] 5/5 dumps, 1 failed"), "%s", buf);
+	cr_expect(!strstr(buf, "triaged 1/5"), "no per-dump lines: %s", buf);
+}
