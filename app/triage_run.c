@@ -226,11 +226,14 @@ static void progress(const struct kt_triage_opts *o, FILE *err,
 	int fill = n ? (int)(done * width / n) : width;
 
 	if (o->progress_bar) {
-		fprintf(err, "\r[%.*s%*s] %zu/%zu dumps, %zu failed ", fill,
-			"##############################", width - fill, "",
-			done, n, failed);
+		// our own words only, redrawn with a carriage return, which
+		// the sanitising @err would show as \x0d: straight to fd 2
+		fflush(err);
+		dprintf(STDERR_FILENO, "\r[%.*s%*s] %zu/%zu dumps, %zu failed ",
+			fill, "##############################", width - fill,
+			"", done, n, failed);
 		if (done == n)
-			fputc('\n', err);
+			dprintf(STDERR_FILENO, "\n");
 	} else if (r->status == KT_TRIAGED) {
 		fprintf(err, "triaged %zu/%zu ", done, n);
 		kt_out_raw(err, r->path, strlen(r->path), false);
