@@ -107,6 +107,9 @@ static void print_text(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si,
 	print_field(fp, "VMLINUX", prog->identity.verdict);
 	if (sig)
 		fprintf(fp, "%12s: %s (%s)\n", "SIGNATURE", sig->id, sig->text);
+	else
+		fprintf(fp, "%12s: (after the analyzers: `signature`)\n",
+			"SIGNATURE");
 }
 
 static cJSON *to_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si,
@@ -164,6 +167,8 @@ static cJSON *to_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si,
 	cJSON_AddStringToObject(doc, "vmlinux_match", prog->identity.verdict);
 	if (sig)
 		cJSON_AddItemToObject(doc, "signature", kt_signature_json(sig));
+	else
+		cJSON_AddNullToObject(doc, "signature");
 	if (si->warnings)
 		cJSON_AddStringToObject(doc, "warnings", si->warnings);
 	return doc;
@@ -180,13 +185,18 @@ int kt_cmd_sys(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	err = kt_sysinfo_load(ctx->prog, &si);
 	if (err)
 		return kt_cmd_fail(ctx, "sys", err);
-	// the signature needs the analyzers; sys says the rest without it
-	err = kt_cmd_signature_of(ctx, &sig);
+	/*
+	 * The signature needs the analyzers (0.5 s here, seconds on a big
+	 * machine's dump): sys, as quick as crash's, shows it once they have
+	 * run in this session (findings, signature, report, the workbench).
+	 */
+	err = ctx->analysis ? kt_cmd_signature_of(ctx, &sig) : NULL;
 	if (err) {
 		kt_out_error(ctx->err, "sys: no signature", err->message);
 		kt_error_destroy(err);
-		psig = NULL;
 	}
+	if (!ctx->analysis || err)
+		psig = NULL;
 	if (ctx->json) {
 		int ret = kt_json_print(ctx, to_json(ctx, &si, psig));
 
