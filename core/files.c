@@ -197,7 +197,7 @@ struct kt_error *kt_files_path(struct kt_program *prog, uint64_t vfsmount,
 {
 	struct walk w = { .vfsmnt = vfsmount, .dentry = dentry };
 	struct rpath p = { 0 };
-	struct kt_addrset seen;
+	struct kt_addrset dentries, mounts;
 	struct kt_error *err;
 	int depth;
 
@@ -208,12 +208,17 @@ struct kt_error *kt_files_path(struct kt_program *prog, uint64_t vfsmount,
 	if (err)
 		return err;
 	w.mnt = vfsmount - w.mnt_off;
-	kt_addrset_init(&seen);
+	// A cycle is a dentry seen twice below one mount, or a mount seen
+	// twice: two sets, not one of a pair's hash (dentry ^ mnt of the
+	// root and of its mountpoint can be equal: 7.2's hctx-fq-exit)
+	kt_addrset_init(&dentries);
+	kt_addrset_init(&mounts);
 	for (depth = 0; !err && !w.done && depth < KT_FILES_MAX_DEPTH;
 	     depth++) {
+		uint64_t mnt = w.mnt;
 		bool added;
 
-		if (!kt_addrset_add(&seen, w.dentry ^ w.mnt, &added))
+		if (!kt_addrset_add(&dentries, w.dentry, &added))
 			err = &kt_error_nomem;
 		else if (!added)
 			err = kt_error_create(KT_ERR_CORRUPT,
@@ -221,8 +226,19 @@ struct kt_error *kt_files_path(struct kt_program *prog, uint64_t vfsmount,
 				w.dentry);
 		else
 			err = walk_step(prog, &w, &p);
+		if (err || w.done || w.mnt == mnt)
+			continue;
+		if (!kt_addrset_add(&mounts, mnt, &added))
+			err = &kt_error_nomem;
+		else if (!added)
+			err = kt_error_create(KT_ERR_CORRUPT,
+				"path walk: mount 0x%" PRIx64 " seen twice",
+				mnt);
+		kt_addrset_deinit(&dentries);
+		kt_addrset_init(&dentries);
 	}
-	kt_addrset_deinit(&seen);
+	kt_addrset_deinit(&dentries);
+	kt_addrset_deinit(&mounts);
 	if (!err && !w.done)
 		err = kt_error_create(KT_ERR_CORRUPT, "path deeper than %d",
 				      KT_FILES_MAX_DEPTH);

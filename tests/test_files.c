@@ -331,6 +331,80 @@ Test(files, dentry_cycle_gives_a_partial_path)
 	kt_program_destroy(prog);
 }
 
+/* The vfsmount of a file of some task that is not on @not. */
+static uint64_t other_mount(struct kt_program *prog,
+			    const struct kt_task_list *list, uint64_t not)
+{
+	uint64_t found = 0;
+
+	for (size_t i = 0; i < list->n && !found; i++) {
+		struct kt_files fs;
+
+		if (kt_error_catch_any(kt_files_load(prog, list->tasks[i].addr,
+						     &fs)))
+			continue;
+		for (size_t j = 0; j < fs.n && !found; j++)
+			if (fs.v[j].vfsmount && fs.v[j].vfsmount != not)
+				found = fs.v[j].vfsmount;
+		kt_files_deinit(&fs);
+	}
+	return found;
+}
+
+/*
+ * A loop of mounts (the root mount and another made each other's parent
+ * and mountpoint) ends the walk as corrupt. A dentry and its mount are two
+ * keys, not one hash of the pair: 7.2's hctx-fq-exit has a root whose
+ * dentry ^ mount equals its mountpoint's ^ the parent mount's.
+ */
+Test(files, mount_cycle_is_corrupt)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	const struct kt_task_list *list;
+	uint64_t mnt_off, parent_off, point_off, root_off, a, b, aroot, broot;
+	struct kt_error *err;
+	struct kt_files fs;
+	bool partial;
+	char *path;
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	cr_assert_null(kt_files_load(prog, kt_task_by_pid(list, 1)->addr,
+				     &fs));
+	cr_assert_str_eq(fs.v[0].path, "/dev/console");
+	kt_type_hint(prog, "mntget");
+	cr_assert_null(kt_type_member_offset(prog, "struct mount", "mnt",
+					     &mnt_off));
+	cr_assert_null(kt_type_member_offset(prog, "struct mount",
+					     "mnt_parent", &parent_off));
+	cr_assert_null(kt_type_member_offset(prog, "struct mount",
+					     "mnt_mountpoint", &point_off));
+	cr_assert_null(kt_type_member_offset(prog, "struct vfsmount",
+					     "mnt_root", &root_off));
+	a = fs.v[0].vfsmount;
+	b = other_mount(prog, list, a);
+	cr_assert(b, "a file on another mount (a socket's, a pipe's)");
+	cr_assert_null(kt_read_u64(prog, a + root_off, &aroot));
+	cr_assert_null(kt_read_u64(prog, b + root_off, &broot));
+	a -= mnt_off;
+	b -= mnt_off;
+	cr_assert_null(kt_dump_patch(prog->dump, a + parent_off, &b, 8, 0));
+	cr_assert_null(kt_dump_patch(prog->dump, a + point_off, &broot, 8,
+				     0));
+	cr_assert_null(kt_dump_patch(prog->dump, b + parent_off, &a, 8, 0));
+	cr_assert_null(kt_dump_patch(prog->dump, b + point_off, &aroot, 8,
+				     0));
+	err = kt_files_path(prog, fs.v[0].vfsmount, fs.v[0].dentry, &path,
+			    &partial);
+	cr_assert_not_null(err);
+	cr_expect_eq(err->code, KT_ERR_CORRUPT, "%s", err->message);
+	cr_expect(strstr(err->message, "mount"), "%s", err->message);
+	kt_error_destroy(err);
+	cr_expect(partial);
+	free(path);
+	kt_files_deinit(&fs);
+	kt_program_destroy(prog);
+}
+
 /* An fd array pointer to nowhere: the task's files, none read, a warning. */
 Test(files, unreadable_fd_array_is_a_warning)
 {
