@@ -4,9 +4,9 @@
 #include <time.h>
 
 #include "app/commands.h"
-#include "triage/signature.h"
 #include "core/program.h"
 #include "core/sysinfo.h"
+#include "triage/signature.h"
 
 static void format_date(int64_t t, char *buf, size_t size)
 {
@@ -176,7 +176,7 @@ static cJSON *to_json(struct kt_cmd_ctx *ctx, const struct kt_sysinfo *si,
 
 int kt_cmd_sys(struct kt_cmd_ctx *ctx, int argc, char **argv)
 {
-	struct kt_signature sig, *psig = &sig;
+	struct kt_signature sig, *psig;
 	struct kt_sysinfo si;
 	struct kt_error *err;
 
@@ -190,13 +190,16 @@ int kt_cmd_sys(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	 * machine's dump): sys, as quick as crash's, shows it once they have
 	 * run in this session (findings, signature, report, the workbench).
 	 */
-	err = ctx->analysis ? kt_cmd_signature_of(ctx, &sig) : NULL;
-	if (err) {
-		kt_out_error(ctx->err, "sys: no signature", err->message);
+	psig = NULL;
+	if (ctx->analysis) {
+		err = kt_cmd_signature_of(ctx, &sig);
+		if (!err)
+			psig = &sig;
+		else
+			kt_out_error(ctx->err, "sys: no signature",
+				     err->message);
 		kt_error_destroy(err);
 	}
-	if (!ctx->analysis || err)
-		psig = NULL;
 	if (ctx->json) {
 		int ret = kt_json_print(ctx, to_json(ctx, &si, psig));
 
