@@ -44,12 +44,12 @@ static const char schema_v1[] =
 	" PRIMARY KEY(path, size, mtime));";
 
 static const char *const required[] = {
-	"SELECT dump_id, path, release, crash_time, sig_id, sig_text, "
-	"sig_kind, sig_frame, sig_finding, title, report, case_path, "
-	"triaged_at, verdict, verdict_text, verdict_seen FROM dumps",
+	("SELECT dump_id, path, release, crash_time, sig_id, sig_text, "
+	 "sig_kind, sig_frame, sig_finding, title, report, case_path, "
+	 "triaged_at, verdict, verdict_text, verdict_seen FROM dumps"),
 	"SELECT path, size, mtime, dump_id, status, reason, at FROM files",
-	"SELECT sig_id, sig_text, n, first, last, example, verdict, "
-	"verdict_text FROM sigs",
+	("SELECT sig_id, sig_text, n, first, last, example, verdict, "
+	 "verdict_text FROM sigs"),
 };
 
 struct kt_error *kt_store_sq_error(struct kt_store *s, const char *what)
