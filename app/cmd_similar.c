@@ -80,17 +80,6 @@ static int by_score(const void *a, const void *b)
 	       (x->d->crash_time > y->d->crash_time);
 }
 
-static void date_of(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!t || !gmtime_r(&tt, &tm))
-		snprintf(buf, len, "-");
-	else
-		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
-}
-
 static cJSON *ranked_json(const struct ranked *r)
 {
 	cJSON *o = cJSON_CreateObject(), *v;
@@ -119,7 +108,7 @@ static void print_ranked(struct kt_cmd_ctx *ctx, const struct ranked *r)
 {
 	char when[32];
 
-	date_of(r->d->crash_time, when, sizeof(when));
+	kt_out_date(r->d->crash_time, when, sizeof(when));
 	fprintf(ctx->out, "%5d  %.16s  %-16s  %s  ", r->score, r->d->dump_id,
 		when, r->d->sig_id);
 	kt_out_raw(ctx->out, r->d->path, strlen(r->d->path), false);

@@ -148,17 +148,6 @@ static char *default_store(void)
 			home ? home : ".") < 0 ? NULL : s;
 }
 
-static void date_of(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!t || !gmtime_r(&tt, &tm))
-		snprintf(buf, len, "-");
-	else
-		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
-}
-
 static void print_groups(FILE *out, const struct kt_store_group_list *g)
 {
 	char first[32], last[32];
@@ -168,8 +157,8 @@ static void print_groups(FILE *out, const struct kt_store_group_list *g)
 	for (size_t i = 0; i < g->n; i++) {
 		const struct kt_store_group *x = &g->v[i];
 
-		date_of(x->first, first, sizeof(first));
-		date_of(x->last, last, sizeof(last));
+		kt_out_date(x->first, first, sizeof(first));
+		kt_out_date(x->last, last, sizeof(last));
 		fprintf(out, "%5zu  %-16s  %-16s  %s  ", x->count, first, last,
 			x->sig_id);
 		kt_out_raw(out, x->example.path, strlen(x->example.path),

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/output.h"
 #include "core/program.h"
@@ -141,4 +142,15 @@ void kt_out_symbol_dec(struct kt_program *prog, uint64_t addr, char *buf,
 		snprintf(buf, size, "%.200s+%" PRIu64, name, h.offset);
 	else
 		snprintf(buf, size, "%.200s", name);
+}
+
+void kt_out_date(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t || !gmtime_r(&tt, &tm))
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
 }

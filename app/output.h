@@ -85,6 +85,9 @@ int kt_cmd_fail(struct kt_cmd_ctx *ctx, const char *cmd, struct kt_error *err);
 void kt_out_symbol_dec(struct kt_program *prog, uint64_t addr, char *buf,
 		       size_t size);
 
+/** A crash time "YYYY-MM-DD HH:MM" (UTC) into @buf; "-" when 0. */
+void kt_out_date(int64_t t, char *buf, size_t len);
+
 /** Report a usage error; returns 1. */
 int kt_cmd_usage(struct kt_cmd_ctx *ctx, const char *cmd, const char *usage);
 

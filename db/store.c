@@ -90,7 +90,20 @@ struct kt_error *kt_store_candidates(struct kt_store *s, const char *sig_id,
 struct kt_error *kt_store_dump(struct kt_store *s, const char *dump_id,
 			       struct kt_store_dump *ret)
 {
-	return s->ops->dump(s, dump_id, ret);
+	struct kt_store_dump_list l;
+	struct kt_error *err = s->ops->dump(s, dump_id, &l);
+
+	memset(ret, 0, sizeof(*ret));
+	if (err)
+		return err;
+	if (!l.n) {
+		free(l.v);
+		return kt_error_create(KT_ERR_LOOKUP, "no dump %s in the store "
+				       "%s", dump_id, s->dir);
+	}
+	*ret = l.v[0];
+	free(l.v);
+	return NULL;
 }
 
 struct kt_error *kt_store_count(struct kt_store *s, size_t *ret)

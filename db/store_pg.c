@@ -366,10 +366,9 @@ static struct kt_error *pg_candidates(struct kt_store *s, const char *sig_id,
 }
 
 static struct kt_error *pg_dump(struct kt_store *s, const char *dump_id,
-				struct kt_store_dump *ret)
+				struct kt_store_dump_list *ret)
 {
 	const char *v[] = { dump_id };
-	struct kt_store_dump_list l;
 	struct kt_error *err;
 	PGresult *r;
 
@@ -377,18 +376,7 @@ static struct kt_error *pg_dump(struct kt_store *s, const char *dump_id,
 	err = kt_pg_conn_exec(s->pg, "reading the store", "SELECT "
 			      DUMP_COLUMNS " FROM ktriage.dumps d " CASE_VERDICT
 			      " WHERE d.dump_id = $1", 1, v, &r);
-	if (!err)
-		err = dumps_of(r, &l);
-	if (err)
-		return err;
-	if (!l.n) {
-		free(l.v);
-		return kt_error_create(KT_ERR_LOOKUP, "no dump %s in the store "
-				       "%s", dump_id, s->dir);
-	}
-	*ret = l.v[0];
-	free(l.v);
-	return NULL;
+	return err ? err : dumps_of(r, ret);
 }
 
 static struct kt_error *pg_count(struct kt_store *s, size_t *ret)

@@ -33,8 +33,9 @@ struct kt_store_ops {
 				       const char *kind, const char *frame,
 				       const char *finding, size_t max,
 				       struct kt_store_dump_list *ret);
+	/* the dump @dump_id: a list of one, or of none */
 	struct kt_error *(*dump)(struct kt_store *s, const char *dump_id,
-				 struct kt_store_dump *ret);
+				 struct kt_store_dump_list *ret);
 	struct kt_error *(*count)(struct kt_store *s, size_t *ret);
 };
 
@@ -66,7 +67,7 @@ struct kt_error *kt_store_sq_candidates(struct kt_store *s,
 					size_t max,
 					struct kt_store_dump_list *ret);
 struct kt_error *kt_store_sq_dump(struct kt_store *s, const char *dump_id,
-				  struct kt_store_dump *ret);
+				  struct kt_store_dump_list *ret);
 struct kt_error *kt_store_sq_count(struct kt_store *s, size_t *ret);
 struct kt_error *kt_store_sq_refresh_verdicts(struct kt_store *s,
 					      kt_store_verdict_reader reader);

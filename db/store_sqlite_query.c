@@ -171,10 +171,8 @@ struct kt_error *kt_store_sq_candidates(struct kt_store *s, const char *sig_id,
 }
 
 struct kt_error *kt_store_sq_dump(struct kt_store *s, const char *dump_id,
-			       struct kt_store_dump *ret)
+				  struct kt_store_dump_list *ret)
 {
-	struct kt_store_dump_list l;
-	struct kt_error *err;
 	sqlite3_stmt *st;
 
 	memset(ret, 0, sizeof(*ret));
@@ -182,17 +180,7 @@ struct kt_error *kt_store_sq_dump(struct kt_store *s, const char *dump_id,
 			       "WHERE dump_id = ?", -1, &st, NULL))
 		return kt_store_sq_error(s, "reading");
 	sqlite3_bind_text(st, 1, dump_id, -1, SQLITE_STATIC);
-	err = dumps_of(s, st, &l);
-	if (err)
-		return err;
-	if (!l.n) {
-		free(l.v);
-		return kt_error_create(KT_ERR_LOOKUP, "no dump %s in the store "
-				       "%s", dump_id, s->dir);
-	}
-	*ret = l.v[0];
-	free(l.v);
-	return NULL;
+	return dumps_of(s, st, ret);
 }
 
 struct kt_error *kt_store_sq_count(struct kt_store *s, size_t *ret)
