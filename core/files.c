@@ -285,17 +285,31 @@ static void load_fs_paths(struct kt_program *prog, struct kt_files *files)
 	kt_error_catch_any(path_of(prog, fs + pwd_off, &files->cwd));
 }
 
-static void fill_file(struct kt_program *prog, struct kt_file *f)
+/* Kernel memory: the upper half of the address space. */
+static bool kernel_address(uint64_t v)
 {
-	uint64_t mode = 0;
+	return v >> 47 == 0x1ffff;
+}
 
+/*
+ * Fill @f from its struct file. False when it is no file: unreadable, or
+ * its f_op (the file_operations every open file has, in the kernel's or a
+ * module's data) is no kernel address.
+ */
+static bool fill_file(struct kt_program *prog, struct kt_file *f)
+{
+	uint64_t mode = 0, fop = 0;
+
+	if (kt_error_catch_any(rd(prog, f->file, "struct file", "f_op",
+				  &fop)) || !kernel_address(fop))
+		return false;
 	if (kt_error_catch_any(rd(prog, f->file, "struct file", "f_path.mnt",
 				  &f->vfsmount)) ||
 	    kt_error_catch_any(rd(prog, f->file, "struct file",
 				  "f_path.dentry", &f->dentry)) ||
 	    kt_error_catch_any(rd(prog, f->file, "struct file", "f_inode",
 				  &f->inode)))
-		return;
+		return false;
 	if (f->inode && !kt_error_catch_any(rd(prog, f->inode, "struct inode",
 					       "i_mode", &mode))) {
 		f->mode = mode;
@@ -304,6 +318,7 @@ static void fill_file(struct kt_program *prog, struct kt_file *f)
 	if (f->vfsmount && f->dentry)
 		kt_error_catch_any(kt_files_path(prog, f->vfsmount, f->dentry,
 						 &f->path, &f->path_partial));
+	return true;
 }
 
 static bool add_file(struct kt_files *files, size_t *cap, int fd,
@@ -335,12 +350,6 @@ static void add_warning(struct kt_files *files, const char *msg)
 		return;
 	free(files->warning);
 	files->warning = w;
-}
-
-/* A struct file is kernel memory: the upper half of the address space. */
-static bool kernel_address(uint64_t v)
-{
-	return v >> 47 == 0x1ffff;
 }
 
 /*
@@ -427,12 +436,25 @@ struct kt_error *kt_files_load(struct kt_program *prog, uint64_t task,
 			       struct kt_files *ret)
 {
 	struct kt_error *err = kt_files_load_table(prog, task, ret);
+	unsigned bad = 0;
 
 	if (err)
 		return err;
 	load_fs_paths(prog, ret);
-	for (size_t i = 0; i < ret->n; i++)
-		fill_file(prog, &ret->v[i]);
+	for (size_t i = 0; i < ret->n; i++) {
+		char msg[128];
+
+		if (fill_file(prog, &ret->v[i]) || ++bad < KT_FILES_MAX_BAD)
+			continue;
+		// a garbage array of kernel-looking words: following each
+		// of up to KT_FILES_MAX_FDS costs minutes
+		snprintf(msg, sizeof(msg), "%u slots hold no file: the table "
+			 "looks corrupt; the fds after %d left unread",
+			 KT_FILES_MAX_BAD, ret->v[i].fd);
+		add_warning(ret, msg);
+		ret->n = i + 1;
+		break;
+	}
 	return NULL;
 }
 

@@ -4,8 +4,9 @@
  * behind socket inodes.
  *
  * Names are the dump's raw bytes: nothing here sanitises, the printers do.
- * Every walk is bounded: at most KT_FILES_MAX_FDS descriptors, and
- * KT_FILES_MAX_DEPTH path components, with cycles ending the walk.
+ * Every walk is bounded: at most KT_FILES_MAX_FDS descriptors (and no more
+ * after KT_FILES_MAX_BAD slots that hold no file), and KT_FILES_MAX_DEPTH
+ * path components, with cycles ending the walk.
  */
 #ifndef KT_CORE_FILES_H
 #define KT_CORE_FILES_H
@@ -20,6 +21,8 @@ struct kt_program;
 
 /** The most descriptors read from one fd table. */
 #define KT_FILES_MAX_FDS (1u << 20)
+/** Slots that hold no file before the rest of a table is left unread. */
+#define KT_FILES_MAX_BAD 64
 /** The most dentries and mounts one path walk crosses. */
 #define KT_FILES_MAX_DEPTH 256
 

@@ -540,3 +540,48 @@ Test(files, fd_slots_without_kernel_addresses_are_left_out)
 	kt_files_deinit(&fs);
 	kt_program_destroy(prog);
 }
+
+/*
+ * An fd array that points at kernel addresses that are no files (the
+ * system call table: functions' text): each slot looks like a file until
+ * its f_op is read, and after KT_FILES_MAX_BAD of them the rest of the
+ * table is left unread. Following every one of up to 2^20 slots ran the
+ * walk_mounts fuzzer past its read bound.
+ */
+Test(files, kernel_addresses_that_are_no_files_stop_the_table)
+{
+	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
+	const struct kt_task_list *list;
+	uint64_t files, fdt, off, table;
+	uint32_t max_fds = 1024;
+	const struct kt_task *t;
+	struct kt_files fs;
+	char want[128];
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	t = kt_task_by_pid(list, 121);
+	cr_assert_null(kt_symbol_address(prog, "sys_call_table", &table));
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "files", &off));
+	cr_assert_null(kt_read_u64(prog, t->addr + off, &files));
+	cr_assert_null(kt_type_member_offset(prog, "struct files_struct",
+					     "fdt", &off));
+	cr_assert_null(kt_read_u64(prog, files + off, &fdt));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "fd",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &table, 8, 0));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "max_fds",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &max_fds, 4, 0));
+	cr_assert_null(kt_files_load(prog, t->addr, &fs));
+	// a few functions' code has a kernel-looking word where f_op is:
+	// those are followed
+	cr_assert_geq(fs.n, KT_FILES_MAX_BAD);
+	cr_expect_lt(fs.n, 2 * KT_FILES_MAX_BAD);
+	cr_assert_not_null(fs.warning);
+	snprintf(want, sizeof(want), "64 slots hold no file: the table looks "
+		 "corrupt; the fds after %d left unread", fs.v[fs.n - 1].fd);
+	cr_expect(strstr(fs.warning, want), "%s", fs.warning);
+	kt_files_deinit(&fs);
+	kt_program_destroy(prog);
+}
