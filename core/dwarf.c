@@ -18,6 +18,15 @@ enum index_kind {
 	NR_IDX,
 };
 
+/* kt_dwarf_frame_vars()' cache: a pc's variables */
+#define VARS_SLOTS 1024
+
+struct vars_slot {
+	uint64_t addr;		/* 0: empty */
+	size_t n, max;		/* found; the most the computation could hold */
+	struct kt_dwarf_var *items;
+};
+
 struct kt_dwarf {
 	Dwarf *dwarf;
 	struct kt_hashmap index[NR_IDX];
@@ -31,6 +40,7 @@ struct kt_dwarf {
 	struct kt_xlat *xlat;	/* runtime -> file addresses of a module */
 	unsigned nxlat;
 	struct chain_slot *chains;	/* kt_dwarf_inline_chain() cache */
+	struct vars_slot *vars;		/* kt_dwarf_frame_vars() cache */
 	char build_id[41];
 	char *owned_path;
 };
@@ -68,6 +78,9 @@ void kt_dwarf_destroy(struct kt_dwarf *dw)
 	free(dw->owned_path);
 	free(dw->xlat);
 	free(dw->chains);
+	for (size_t i = 0; dw->vars && i < VARS_SLOTS; i++)
+		free(dw->vars[i].items);
+	free(dw->vars);
 	free(dw);
 }
 
@@ -917,7 +930,7 @@ static void add_scope_vars(Dwarf_Die *scope, int tag, void *arg)
 		 w->max);
 }
 
-size_t kt_dwarf_frame_vars(struct kt_dwarf *dw, uint64_t addr,
+static size_t compute_vars(struct kt_dwarf *dw, uint64_t addr,
 			   struct kt_dwarf_var *ret, size_t max)
 {
 	struct vars_walk w = { .ret = ret, .max = max };
@@ -935,6 +948,41 @@ size_t kt_dwarf_frame_vars(struct kt_dwarf *dw, uint64_t addr,
 		ret[w.n - 1 - i] = t;
 	}
 	return w.n;
+}
+
+/*
+ * Thousands of tasks sleep at the same few pcs: finding the scopes of a pc
+ * walks its CU's DIEs, the cost of stale_refs and bt -v on a machine with
+ * many tasks. A direct-mapped cache of each pc's variables, as for chains.
+ */
+size_t kt_dwarf_frame_vars(struct kt_dwarf *dw, uint64_t addr,
+			   struct kt_dwarf_var *ret, size_t max)
+{
+	struct vars_slot *slot;
+	struct kt_dwarf_var *items;
+	size_t n;
+
+	if (!dw->vars)
+		dw->vars = calloc(VARS_SLOTS, sizeof(*dw->vars));
+	if (!dw->vars || !addr)
+		return compute_vars(dw, addr, ret, max);
+	slot = &dw->vars[(addr ^ (addr >> 12)) % VARS_SLOTS];
+	// a hit: the same pc, asked for no more than was computed (or the
+	// computation found fewer than it could have held)
+	if (slot->addr == addr && (max <= slot->max || slot->n < slot->max)) {
+		n = slot->n < max ? slot->n : max;
+		memcpy(ret, slot->items, n * sizeof(*ret));
+		return n;
+	}
+	n = compute_vars(dw, addr, ret, max);
+	items = malloc((n ? n : 1) * sizeof(*items));
+	if (!items)
+		return n;
+	memcpy(items, ret, n * sizeof(*items));
+	free(slot->items);
+	*slot = (struct vars_slot){ .addr = addr, .n = n, .max = max,
+				    .items = items };
+	return n;
 }
 
 struct kt_error *kt_dwarf_enumerator(Dwarf_Die *type, const char *name,
