@@ -57,6 +57,9 @@ for k in $KT_KERNELS; do
 	# sysrq-null of the first kernel also in QEMU's own formats and
 	# as a raw /proc/vmcore copy, for the format tests
 	[ "$k" = 6.1 ] && regen "$k" SCENARIOS=sysrq-null MODES="kdump qemu" KEEP_RAW=1
+	# and the many-tasks scale scenario (2,000 threads: the task walks,
+	# foreach and the tasks view at scale)
+	[ "$k" = 6.1 ] && regen "$k" SCENARIOS=many-tasks
 	regen "$k"
 	env KERNEL="$k" FX="$dir" "$top/tests/vmcores/regen.sh" facts \
 		>> "$cache/regen-$k.log" 2>&1 || {

@@ -10,8 +10,8 @@
 #   stages (default: host fetch build initramfs dumps collect formats)
 #     host       apt-get install what the factory needs
 #     fetch      apt-get download + dpkg -x the kernel packages
-#     build      ktscen.ko, ktblk.ko, ktwait.ko and ktlist.ko (out-of-tree
-#                modules) and the nbdhang helper
+#     build      the scenario modules ($MODS, out of tree) and the
+#                nbdhang and manytasks helpers
 #     initramfs  the guest's two initramfs images
 #     dumps      boot and crash every scenario in every mode
 #     collect    lay the kdump files out like ../shared/fixtures
@@ -24,6 +24,9 @@
 #   SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock
 #              list-double-del list-neighbour stale-ref lock-chain rcu-stall
 #              warn div0 nx stack-overflow kyber-ctx wait-kinds list-garbage"
+#             the scale scenarios only when named: many-tasks (1 GiB, 2 vCPUs,
+#             2,000 threads), big-machine (8 GiB, 4 vCPUs, 10,000 threads,
+#             also a level-1 dump: about an hour)
 #   MODES="kdump"                 kdump: in-guest kexec + makedumpfile (the fixtures)
 #                                 qemu : QEMU dump-guest-memory over QMP (ELF, kdump)
 #   KEEP_RAW=0                    1: also copy the unfiltered /proc/vmcore (400 MB)
@@ -50,7 +53,13 @@ FX=${FX:-$KT_CACHE/kernels/$KERNEL}
 # the first six: every oracle's facts; the others: the analyzers' (findings)
 BASE_SCENARIOS="sysrq-null hctx-fq hctx-fq-exit nbd-orphan-hung list-poison irq-lock"
 FINDING_SCENARIOS="list-double-del list-neighbour stale-ref lock-chain rcu-stall warn div0 nx stack-overflow kyber-ctx wait-kinds list-garbage"
+# the scale scenarios, made only when named: many-tasks (2,000 threads in
+# 1 GiB, for the tests) and big-machine (10,000 threads, millions of slab
+# objects and GBs of page cache in 8 GiB, for bench/scale.py)
+SCALE_SCENARIOS="many-tasks big-machine"
 SCENARIOS=${SCENARIOS:-"$BASE_SCENARIOS $FINDING_SCENARIOS"}
+# the scenario modules (src/*.c, src/Kbuild)
+MODS="ktscen ktblk ktwait ktlist ktscale"
 MODES=${MODES:-kdump}
 KEEP_RAW=${KEEP_RAW:-0}
 VALIDATE=${VALIDATE:-0}
@@ -148,15 +157,19 @@ download() {
 
 stage_host() {
 	say "host packages"
-	apt-get install -y --no-install-recommends \
+	# another apt (unattended upgrades, a second build) may hold the lock
+	# for a while: wait for it
+	apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends \
 		qemu-system-x86 qemu-utils kexec-tools makedumpfile busybox-static kmod \
 		cpio e2fsprogs gcc-12 gcc make libc6-dev binutils pkg-config xz-utils \
 		libkdumpfile-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev \
 		> "$LOGS/apt-host.log" 2>&1
-	[ "$KBUILD" = host ] || apt-get install -y --no-install-recommends debootstrap \
+	[ "$KBUILD" = host ] || apt-get -o DPkg::Lock::Timeout=600 install -y \
+		--no-install-recommends debootstrap \
 		>> "$LOGS/apt-host.log" 2>&1
 	if [ "$VALIDATE" = 1 ]; then
-		apt-get install -y --no-install-recommends crash python3-drgn \
+		apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends \
+			crash python3-drgn \
 			>> "$LOGS/apt-host.log" 2>&1
 	fi
 }
@@ -287,11 +300,11 @@ make_buildroot() {
 }
 
 stage_build() {
-	local cc=gcc-12 want root=$KT_CACHE/buildroot/$KBUILD
-	say "building ktscen.ko, ktblk.ko, ktwait.ko, ktlist.ko and nbdhang"
+	local cc=gcc-12 want root=$KT_CACHE/buildroot/$KBUILD m
+	say "building $MODS (modules), nbdhang and manytasks"
 	rm -rf "$BUILD/ktscen" && mkdir -p "$BUILD/ktscen" "$BUILD/helpers"
-	cp "$FACTORY/src/ktscen.c" "$FACTORY/src/ktblk.c" "$FACTORY/src/ktwait.c" \
-		"$FACTORY/src/ktlist.c" "$FACTORY/src/Kbuild" "$BUILD/ktscen/"
+	for m in $MODS; do cp "$FACTORY/src/$m.c" "$BUILD/ktscen/"; done
+	cp "$FACTORY/src/Kbuild" "$BUILD/ktscen/"
 	# no module BTF (it needs pahole, and nothing reads it here)
 	if [ "$KBUILD" = host ]; then
 		# the compiler the kernel was built with, when the host has it
@@ -312,12 +325,11 @@ stage_build() {
 			CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$LOGS/ktscen-build.log" 2>&1 ||
 			{ umount "$root/proc" 2> /dev/null; tail -20 "$LOGS/ktscen-build.log"; return 1; }
 		umount "$root/proc" 2> /dev/null || true
-		cp "$root/tmp/ktscen/ktscen.ko" "$root/tmp/ktscen/ktblk.ko" \
-			"$root/tmp/ktscen/ktwait.ko" "$root/tmp/ktscen/ktlist.ko" "$BUILD/ktscen/"
+		for m in $MODS; do cp "$root/tmp/ktscen/$m.ko" "$BUILD/ktscen/"; done
 	fi
-	cp "$BUILD/ktscen/ktscen.ko" "$BUILD/ktscen/ktblk.ko" "$BUILD/ktscen/ktwait.ko" \
-		"$BUILD/ktscen/ktlist.ko" "$BUILD/helpers/"
+	for m in $MODS; do cp "$BUILD/ktscen/$m.ko" "$BUILD/helpers/"; done
 	gcc -static -O2 -Wall -o "$BUILD/helpers/nbdhang" "$FACTORY/src/nbdhang.c"
+	gcc -static -O2 -Wall -pthread -o "$BUILD/helpers/manytasks" "$FACTORY/src/manytasks.c"
 }
 
 stage_initramfs() {
@@ -334,14 +346,27 @@ scen_module() {
 	kyber-*) echo ktblk ;;
 	wait-*) echo ktwait ;;
 	list-garbage) echo ktlist ;;
+	many-tasks|big-machine) echo ktscale ;;
 	*) echo ktscen ;;
+	esac
+}
+
+# the guest a scenario runs on: memory, CPUs, dump disk, minutes allowed,
+# and (ktscan=1) a second dump at level 1 (makedumpfile -l -d 1)
+scen_machine() {
+	case $1 in
+	many-tasks) echo 1G 2 2G 20 0 ;;
+	big-machine) echo 8G 4 16G 150 1 ;;
+	*) echo 512M 2 1536M 15 0 ;;
 	esac
 }
 
 # run one scenario in one mode
 run_one() {
 	local scen=$1 mode=$2 d=$DUMPS/$1 t0 f extra=0 ko try rc
+	local mem smp disk mins scan
 	ko=$(scen_module "$scen")
+	read -r mem smp disk mins scan < <(scen_machine "$scen")
 	# a dump already made at this dump level, with this very scenario
 	# module (its debuginfo must be the one the dump ran), is kept
 	# (FORCE=1 makes it again)
@@ -349,6 +374,8 @@ run_one() {
 		[ "$mode" = kdump ] && [ -s "$d/$scen.vmcore.kdump" ] &&
 			[ "$(cat "$d/level" 2> /dev/null || echo 31)" = "${KLEVEL:-31}" ] &&
 			cmp -s "$d/$ko-kdump.ko" "$BUILD/helpers/$ko.ko" &&
+			{ [ "$ko" != ktscale ] ||
+			  cmp -s "$d/manytasks-kdump" "$BUILD/helpers/manytasks"; } &&
 			return 0
 		[ "$mode" = qemu ] && [ -s "$d/$scen.qemu-kdump-flat" ] &&
 			cmp -s "$d/$ko-qemu.ko" "$BUILD/helpers/$ko.ko" &&
@@ -363,14 +390,15 @@ run_one() {
 		# a boot that fails before the scenario (rc 3) is booted again
 		for try in 1 2 3; do
 			rm -f "$d/dumpdisk.img"
-			truncate -s 1536M "$d/dumpdisk.img"
+			truncate -s "$disk" "$d/dumpdisk.img"
 			mkfs.ext4 -q -F -L ktdump "$d/dumpdisk.img"
 			rc=0
 			/usr/bin/python3 "$FACTORY/qemu_run.py" --mode kdump \
 				--kernel "$VMLINUZ" --initrd "$FX/initramfs/primary.cpio.gz" \
-				--append "$CMDLINE_BASE ktscen=$scen ktmode=kdump ktraw=$KEEP_RAW ktextra=$extra ktdl=${KLEVEL:-31}" \
+				--append "$CMDLINE_BASE ktscen=$scen ktmode=kdump ktraw=$KEEP_RAW ktextra=$extra ktscan=$scan ktdl=${KLEVEL:-31}" \
 				--disk "$d/dumpdisk.img" --serial "$d/serial-kdump.log" \
-				--timeout 900 > "$d/run-kdump.log" 2>&1 || rc=$?
+				--mem "$mem" --smp "$smp" \
+				--timeout $((mins * 60)) > "$d/run-kdump.log" 2>&1 || rc=$?
 			[ $rc = 3 ] || break
 			# its console kept for a look at why
 			mv "$d/serial-kdump.log" "$d/serial-kdump.failed-boot-$try.log"
@@ -378,7 +406,7 @@ run_one() {
 		done
 		[ $rc = 0 ] || say "$scen/kdump: runner rc=$rc"
 		# debugfs pulls the files out without mounting the image
-		for f in vmcore.kdump vmcore.kdump-lzo vmcore.elf-d31 vmcore.elf vmcore-dmesg.txt; do
+		for f in vmcore.kdump vmcore.kdump-lzo vmcore.kdump-d1 vmcore.elf-d31 vmcore.elf vmcore-dmesg.txt; do
 			rm -f "$d/$scen.$f"
 			debugfs -R "dump /$f $d/$scen.$f" "$d/dumpdisk.img" > /dev/null 2>&1 || true
 			[ -s "$d/$scen.$f" ] || rm -f "$d/$scen.$f"
@@ -387,12 +415,13 @@ run_one() {
 		[ -s "$d/$scen.vmcore.kdump" ] || say "$scen/kdump: NO DUMP (see $d/serial-kdump.log)"
 		echo "${KLEVEL:-31}" > "$d/level"
 		cp "$BUILD/helpers/$ko.ko" "$d/$ko-kdump.ko"
+		cp "$BUILD/helpers/manytasks" "$d/manytasks-kdump"
 	else
 		rm -f "$d/$scen".qemu-*
 		/usr/bin/python3 "$FACTORY/qemu_run.py" --mode qemu --paging \
 			--kernel "$VMLINUZ" --initrd "$FX/initramfs/primary.cpio.gz" \
 			--append "$CMDLINE_BASE ktscen=$scen ktmode=qemu" \
-			--serial "$d/serial-qemu.log" --out "$d/$scen" \
+			--serial "$d/serial-qemu.log" --out "$d/$scen" --mem "$mem" --smp "$smp" \
 			--timeout 600 > "$d/run-qemu.log" 2>&1 || say "$scen/qemu: runner rc=$?"
 		# QEMU writes kdump formats in makedumpfile's *flattened* layout;
 		# rebuild a seekable kdump-compressed file as well
@@ -437,9 +466,11 @@ stage_collect() {
 		[ -s "$d/$s.vmcore-dmesg.txt" ] && cp "$d/$s.vmcore-dmesg.txt" "$FIXTURES/dumps/$s.dmesg.txt"
 		[ "$s" = sysrq-null ] && [ -s "$d/$s.vmcore.kdump-lzo" ] &&
 			cp "$d/$s.vmcore.kdump-lzo" "$FIXTURES/dumps/$s.kdump-lzo"
+		# the big dumps stay where they are (no copy of GBs)
+		[ -s "$d/$s.vmcore.kdump-d1" ] &&
+			ln -f "$d/$s.vmcore.kdump-d1" "$FIXTURES/dumps/$s.kdump-d1"
 	done
-	cp "$BUILD/helpers/ktscen.ko" "$BUILD/helpers/ktblk.ko" "$BUILD/helpers/ktwait.ko" \
-		"$BUILD/helpers/ktlist.ko" "$FIXTURES/modules/"
+	for m in $MODS; do cp "$BUILD/helpers/$m.ko" "$FIXTURES/modules/"; done
 	for m in nbd null_blk kyber-iosched; do
 		f=$(find "$KROOT/usr/lib/debug" -path "*/modules/$KVER/*" -name "$m.ko*" | head -n 1)
 		case $f in

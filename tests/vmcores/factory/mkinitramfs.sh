@@ -3,7 +3,7 @@
 # Build the two guest initramfs images.
 #   mkinitramfs.sh KROOT BUILD OUTDIR
 # KROOT : dpkg -x of linux-image(-dbg) (lib/modules, boot/vmlinuz)
-# BUILD : dir with ktscen.ko, ktblk.ko, ktwait.ko, ktlist.ko and nbdhang
+# BUILD : dir with the scenario modules (*.ko), nbdhang and manytasks
 # OUTDIR: gets capture.cpio.gz and primary.cpio.gz
 set -euo pipefail
 KROOT=$1 BUILD=$2 OUT=$3
@@ -109,11 +109,8 @@ cp "$HERE/guest/init" "$PT/init"
 chmod 755 "$PT/init"
 copy_mods "$PT" virtio_pci virtio_blk null_blk nbd kyber-iosched? pvpanic-mmio? pvpanic? qemu_fw_cfg
 copy_bin "$PT" "$(command -v kexec)" /usr/sbin/blkid
-cp "$BUILD/ktscen.ko" "$PT/lib/ktscen.ko"
-cp "$BUILD/ktblk.ko" "$PT/lib/ktblk.ko"
-cp "$BUILD/ktwait.ko" "$PT/lib/ktwait.ko"
-cp "$BUILD/ktlist.ko" "$PT/lib/ktlist.ko"
-cp "$BUILD/nbdhang" "$PT/bin/nbdhang"
+cp "$BUILD"/*.ko "$PT/lib/"
+cp "$BUILD/nbdhang" "$BUILD/manytasks" "$PT/bin/"
 cp "$KROOT/boot/vmlinuz-$KVER" "$PT/boot/vmlinuz"
 cp "$OUT/capture.cpio.gz" "$PT/boot/capture.cpio.gz"
 pack "$PT" "$OUT/primary.cpio.gz"

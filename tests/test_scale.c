@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The many-tasks dump (the recipe's scale scenario on the 6.1 kernel: a
+ * 1 GiB guest with 2,000 threads of manytasks in mixed states, ktscale's
+ * kthreads behind one mutex, 20,000 kmalloc'd records and 5,000 files on
+ * tmpfs): the task walks, foreach and the analyzers at scale, against what
+ * the guest itself counted before it crashed.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/helpers.h"
+
+#define DUMP "6.1/many-tasks"
+
+static struct kt_run run(const char *cmd)
+{
+	char *path = kt_test_dump_path(DUMP, ".kdump");
+	char *mods = kt_test_moddir(DUMP);
+	const char *argv[] = { path, kt_test_vmlinux(DUMP), "-m", mods,
+			       "-c", cmd, NULL };
+	struct kt_run r;
+
+	cr_assert(!access(path, R_OK), "no %s: scripts/test.sh makes it "
+		  "(tests/vmcores/regen.sh, SCENARIOS=many-tasks)", path);
+	r = kt_test_run(argv);
+	free(path);
+	free(mods);
+	cr_assert_eq(r.status, 0, "%s: %s", cmd, r.err);
+	return r;
+}
+
+/* The count the guest logged: "many-tasks: N tasks in /proc". */
+static int proc_count(void)
+{
+	char *path = kt_test_dump_path(DUMP, ".dmesg.txt");
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int n = -1;
+
+	cr_assert_not_null(f, "%s", path);
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "many-tasks: ");
+
+		if (p && strstr(p, " tasks in /proc"))
+			n = atoi(p + strlen("many-tasks: "));
+	}
+	fclose(f);
+	free(path);
+	cr_assert_gt(n, 2000, "no task count in the guest's log");
+	return n;
+}
+
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* ps's rows whose state column is @st (the header's "ST  COMM" aside). */
+static int in_state(const char *ps, const char *st)
+{
+	char col[8];
+
+	snprintf(col, sizeof(col), "  %s  ", st);
+	return count(ps, col) - !strcmp(st, "ST");
+}
+
+/*
+ * Every task: /proc's count when the guest logged it, less the ls, wc and
+ * shell of that count (gone by the crash), plus the two CPUs' idle tasks
+ * (not in /proc). States as manytasks and ktscale made them: 4 stopped
+ * processes of 50 threads, 4 zombies, ktscale's holder and its 16
+ * waiters in D state.
+ */
+Test(scale, ps_lists_every_task_in_its_state, .timeout = 120)
+{
+	struct kt_run r = run("ps");
+	int rows = count(r.out, "\n") - 1, want = proc_count();
+
+	cr_expect(rows >= want - 4 && rows <= want + 2,
+		  "ps: %d tasks; the guest counted %d in /proc", rows, want);
+	cr_expect_eq(in_state(r.out, "ST"), 200);
+	cr_expect_eq(in_state(r.out, "ZO"), 4);
+	cr_expect_eq(in_state(r.out, "UN"), 17);
+	cr_expect_eq(count(r.out, "[kt_scale_w"), 16);
+	// 40 processes of 50 threads, and the 4 zombies
+	cr_expect_eq(count(r.out, " manytasks\n"), 40 * 50 + 4);
+	kt_run_free(&r);
+}
+
+/* A backtrace for every task, none of them an error. */
+Test(scale, foreach_bt_unwinds_every_task, .timeout = 300)
+{
+	struct kt_run p = run("ps");
+	struct kt_run r = run("foreach bt");
+	int tasks = count(p.out, "\n") - 1;
+
+	cr_expect_eq(count(r.out, "PID: "), tasks);
+	cr_expect_eq(count(r.out, "#0 "), tasks, "a task without frame #0");
+	cr_expect_eq(count(r.out, "cannot"), 0, "%s", r.out);
+	// the waiters' stacks: mutex_lock under their thread function
+	cr_expect_geq(count(r.out, "kt_scale_waiter"), 16);
+	kt_run_free(&p);
+	kt_run_free(&r);
+}
+
+/* Each manytasks process's own file, in every one of its threads' tables. */
+Test(scale, foreach_files_has_every_process_file, .timeout = 300)
+{
+	struct kt_run r = run("foreach files");
+
+	for (int i = 0; i < 40; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), " REG  /tmp/kt/proc-%d\n", i);
+		// the stopped and the running threads alike (the
+		// zombie's leader has no table)
+		cr_expect_geq(count(r.out, path), 40, "%s", path);
+	}
+	cr_expect_eq(count(r.out, "left unread"), 0);
+	kt_run_free(&r);
+}
+
+/* ktscale's 20,000 records of 96 bytes are in kmalloc-96. */
+Test(scale, kmem_s_counts_the_records, .timeout = 120)
+{
+	struct kt_run r = run("kmem -s");
+	const char *l = strstr(r.out, " kmalloc-96\n");
+	unsigned long objsize = 0, alloc = 0, total = 0;
+
+	cr_assert_not_null(l, "%s", r.out);
+	while (l > r.out && l[-1] != '\n')
+		l--;
+	cr_assert_eq(sscanf(l, "%*x %lu %lu %lu", &objsize, &alloc, &total),
+		     3, "%.80s", l);
+	cr_expect_eq(objsize, 96);
+	cr_expect_geq(alloc, 20000);
+	cr_expect_leq(alloc, total);
+	kt_run_free(&r);
+}
+
+/* lock_chain: the 16 waiters behind the one holder, as one chain. */
+Test(scale, lock_chain_finds_the_waiters_behind_the_holder, .timeout = 300)
+{
+	struct kt_run r = run("findings");
+
+	cr_expect(strstr(r.out, "16 task(s) blocked behind kt_scale_holder "
+			 "(pid "), "%s", r.out);
+	cr_expect(strstr(r.out, "holds mutex kt_scale_lock [ktscale]"), "%s",
+		  r.out);
+	kt_run_free(&r);
+}
