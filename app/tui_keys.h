@@ -48,7 +48,7 @@
 	X(FILTER_STATE, "filter-state", "tasks: cycle state all/UN/RU/IN")   \
 	X(FILTER_STATES, "filter-states",                                     \
 	  "tasks: several states at once (UN RU)")                            \
-	X(FILTER_NAME, "filter-name", "tasks: filter by name")               \
+	X(FILTER_NAME, "filter-name", "tasks: filter by name (a part, or a glob)") \
 	X(FILTER_CPU, "filter-cpu", "tasks: filter by CPU")                  \
 	X(SORT, "sort", "tasks: cycle sort pid/state/cpu/comm")              \
 	X(NOTE, "note", "add a note on the selected object")                 \

@@ -12,7 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/program.h"
+#include "core/task.h"
 #include "tests/helpers.h"
+#include "views/views.h"
 
 #define DUMP "6.1/many-tasks"
 
@@ -156,4 +159,34 @@ Test(scale, lock_chain_finds_the_waiters_behind_the_holder, .timeout = 300)
 	cr_expect(strstr(r.out, "holds mutex kt_scale_lock [ktscale]"), "%s",
 		  r.out);
 	kt_run_free(&r);
+}
+
+/*
+ * The workbench's tasks view holds every task, and its name filter takes a
+ * part of a name or a glob of the whole, as crash's ps does.
+ */
+Test(scale, tasks_view_filters_by_part_or_glob, .timeout = 120)
+{
+	struct kt_program *prog = kt_test_open(DUMP);
+	const struct kt_task_list *list;
+	struct kt_task_filter flt = { .cpu = -1 };
+	struct kt_rows rows = { 0 };
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	kt_view_tasks(prog, &flt, &rows);
+	cr_expect_eq(rows.n, list->n + 1, "a heading and every task");
+	kt_rows_clear(&rows);
+	snprintf(flt.name, sizeof(flt.name), "KT_SCALE");
+	kt_view_tasks(prog, &flt, &rows);
+	cr_expect_eq(rows.n, 1 + 17, "the holder and its 16 waiters");
+	kt_rows_clear(&rows);
+	snprintf(flt.name, sizeof(flt.name), "kt_scale_w*");
+	kt_view_tasks(prog, &flt, &rows);
+	cr_expect_eq(rows.n, 1 + 16, "the waiters");
+	kt_rows_clear(&rows);
+	snprintf(flt.name, sizeof(flt.name), "*_w1?");
+	kt_view_tasks(prog, &flt, &rows);
+	cr_expect_eq(rows.n, 1 + 6, "kt_scale_w10 to kt_scale_w15");
+	kt_rows_deinit(&rows);
+	kt_program_destroy(prog);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The tasks view: crash's ps, filtered and sorted. */
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,13 @@ static bool passes(const struct kt_task *t, const struct kt_task_filter *flt,
 		return false;
 	if (flt->cpu >= 0 && t->cpu != flt->cpu)
 		return false;
-	return !*flt->name || strcasestr(comm, flt->name);
+	if (!*flt->name)
+		return true;
+	// a glob ("kt_scale_w*", "kworker/?:*") matches the whole name, as
+	// crash's ps takes them; anything else is a part of it
+	if (strpbrk(flt->name, "*?["))
+		return !fnmatch(flt->name, comm, FNM_CASEFOLD);
+	return strcasestr(comm, flt->name);
 }
 
 void kt_view_tasks(struct kt_program *prog, const struct kt_task_filter *flt,
