@@ -207,18 +207,21 @@ static bool page_type_value_ok(int64_t v)
 /*
  * The _mapcount value of a page of type @name: from vmcoreinfo, else from
  * the type byte of enum pagetype, else ~@flag, the bit of the inverted
- * encoding before either existed (0 for none).
+ * encoding before either existed (0 for none). @bits: the dump's
+ * vmcoreinfo gave a type in the inverted encoding, so this kernel has no
+ * enum pagetype (it came with the type byte): no lookup of it, which
+ * would index every CU of the DWARF to find nothing.
  */
 static uint32_t page_type_value(struct kt_program *prog, const char *name,
-				const char *pgty, uint32_t flag)
+				const char *pgty, uint32_t flag, bool bits)
 {
 	char key[64];
 	bool vi;
 	int64_t v;
 
 	snprintf(key, sizeof(key), "NUMBER(PAGE_%s_MAPCOUNT_VALUE)", name);
-	if (number_or_enum(prog, key, INT32_MIN, UINT32_MAX, "enum pagetype",
-			   pgty, &v, &vi) && !vi)
+	if (number_or_enum(prog, key, INT32_MIN, UINT32_MAX,
+			   bits ? "" : "enum pagetype", pgty, &v, &vi) && !vi)
 		return (uint32_t)v << 24;
 	if (vi && page_type_value_ok(v))
 		return (uint32_t)v;
@@ -234,7 +237,7 @@ static uint32_t page_type_value(struct kt_program *prog, const char *name,
 
 static void load_flags(struct kt_program *prog, struct kt_mm *mm)
 {
-	bool vi;
+	bool vi, bits;
 	int64_t n;
 
 	mm->pg_slab = page_flag(prog, "PG_slab");
@@ -251,12 +254,16 @@ static void load_flags(struct kt_program *prog, struct kt_mm *mm)
 					"DWARF value", n, mm->pg_head);
 	}
 	mm->pg_reserved = page_flag(prog, "PG_reserved");
-	mm->pt_buddy = page_type_value(prog, "BUDDY", "PGTY_buddy", 0x80);
+	mm->pt_buddy = page_type_value(prog, "BUDDY", "PGTY_buddy", 0x80,
+				       false);
+	// the buddy type as a bit (~0x80, not a type byte in the top byte)
+	bits = mm->pt_buddy & 0xffffffu;
 	mm->pt_offline = page_type_value(prog, "OFFLINE", "PGTY_offline",
-					 0x100);
-	mm->pt_table = page_type_value(prog, "TABLE", "PGTY_table", 0x200);
+					 0x100, bits);
+	mm->pt_table = page_type_value(prog, "TABLE", "PGTY_table", 0x200,
+				       bits);
 	// 46df8e73a4a3 (6.10): PG_slab became a page type.
-	mm->pt_slab = page_type_value(prog, "SLAB", "PGTY_slab", 0);
+	mm->pt_slab = page_type_value(prog, "SLAB", "PGTY_slab", 0, bits);
 	mm->max_order = 11;
 	if (number_or_enum(prog, "LENGTH(zone.free_area)", 1, 20, "", "", &n,
 			   &vi) && vi)

@@ -147,7 +147,7 @@ static void load_type_names(struct kt_program *prog, struct layout *l)
 
 static struct kt_error *load_layout(struct kt_program *prog, struct layout *l)
 {
-	uint64_t size, isize, nsize;
+	uint64_t size, isize, nsize, kyber;
 	struct kt_error *err;
 
 	kt_type_hint(prog, "blk_mq_init_allocated_queue");
@@ -179,7 +179,11 @@ static struct kt_error *load_layout(struct kt_program *prog, struct layout *l)
 				       " (expected one pointer and one u16 a "
 				       "type)", size, isize);
 	load_type_names(prog, l);
-	l->kyber = !kt_error_catch_any(kt_type_member_offset(prog,
+	// kyber's types only where kyber is (built in, or a module loaded):
+	// looking them up elsewhere indexes every CU of the DWARF for nothing
+	l->kyber = !kt_error_catch_any(kt_symbol_address(prog, "kyber_sched",
+							 &kyber)) &&
+		   !kt_error_catch_any(kt_type_member_offset(prog,
 				"struct kyber_hctx_data", "kcqs", &l->khd_kcqs)) &&
 		   !kt_error_catch_any(kt_type_size(prog,
 				"struct kyber_ctx_queue", &l->kcq_size)) &&
