@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "core/dwarf.h"
+#include "core/dwarf_cus.h"
 #include "core/hashmap.h"
+#include "core/release.h"
 
 enum index_kind {
 	IDX_STRUCT,
@@ -41,6 +43,8 @@ struct kt_dwarf {
 	unsigned nxlat;
 	struct chain_slot *chains;	/* kt_dwarf_inline_chain() cache */
 	struct vars_slot *vars;		/* kt_dwarf_frame_vars() cache */
+	struct kt_release scanned;	/* .debug_info the index has passed */
+	struct kt_dwarf_cus cus;	/* address -> CU, for the vmlinux */
 	char build_id[41];
 	char *owned_path;
 };
@@ -60,6 +64,8 @@ struct kt_error *kt_dwarf_open(void *elf, const char *path,
 	}
 	for (int i = 0; i < NR_IDX; i++)
 		kt_hashmap_init(&dw->index[i]);
+	// libelf mapped the vmlinux read-only (ELF_C_READ_MMAP)
+	kt_release_init(&dw->scanned, elf, ".debug_info");
 	dw->path = path;
 	*ret = dw;
 	return NULL;
@@ -78,10 +84,27 @@ void kt_dwarf_destroy(struct kt_dwarf *dw)
 	free(dw->owned_path);
 	free(dw->xlat);
 	free(dw->chains);
+	kt_dwarf_cus_deinit(&dw->cus);
 	for (size_t i = 0; dw->vars && i < VARS_SLOTS; i++)
 		free(dw->vars[i].items);
 	free(dw->vars);
 	free(dw);
+}
+
+/*
+ * The CU DIE holding file address @addr. The vmlinux's from its
+ * .debug_aranges (core/dwarf_cus.h: without libdw's walk of every CU
+ * header); a module's (relocated by libdwfl) and a file without
+ * .debug_aranges from dwarf_addrdie().
+ */
+static bool cu_at(struct kt_dwarf *dw, uint64_t addr, Dwarf_Die *cu)
+{
+	if (!dw->dwfl) {
+		kt_dwarf_cus_load(&dw->cus, dw->dwarf, dwarf_getelf(dw->dwarf));
+		if (dw->cus.ncus)
+			return kt_dwarf_cus_find(&dw->cus, dw->dwarf, addr, cu);
+	}
+	return dwarf_addrdie(dw->dwarf, addr, cu) != NULL;
 }
 
 static int kind_of_tag(int tag)
@@ -139,6 +162,8 @@ static struct kt_error *index_next_cu(struct kt_dwarf *dw, bool *more)
 	dw->started = true;
 	dw->ncus++;
 	*more = true;
+	// the CUs before this one are indexed: their pages can go
+	kt_release_upto(&dw->scanned, dwarf_dieoffset(&cudie));
 	if (dwarf_child(&cudie, &child))
 		return NULL;
 	do {
@@ -649,7 +674,7 @@ struct kt_error *kt_dwarf_source(struct kt_dwarf *dw, uint64_t addr,
 	Dwarf_Line *l;
 
 	addr = file_addr(dw, addr);
-	if (!dwarf_addrdie(dw->dwarf, addr, &cu) ||
+	if (!cu_at(dw, addr, &cu) ||
 	    !(l = dwarf_getsrc_die(&cu, addr)) ||
 	    !(*file = dwarf_linesrc(l, NULL, NULL)) || dwarf_lineno(l, line))
 		return kt_error_create(KT_ERR_LOOKUP, "no line for 0x%lx",
@@ -664,7 +689,7 @@ struct kt_error *kt_dwarf_index_cu_at(struct kt_dwarf *dw, uint64_t addr)
 
 	if (dw->complete)
 		return NULL;
-	if (!dwarf_addrdie(dw->dwarf, file_addr(dw, addr), &cu))
+	if (!cu_at(dw, file_addr(dw, addr), &cu))
 		return kt_error_create(KT_ERR_LOOKUP, "no CU holds 0x%lx",
 				       (unsigned long)addr);
 	if (dwarf_child(&cu, &child))
@@ -790,7 +815,7 @@ bool kt_dwarf_noreturn(struct kt_dwarf *dw, uint64_t addr)
 	size_t n;
 
 	addr = file_addr(dw, addr);
-	if (!dwarf_addrdie(dw->dwarf, addr, &cu))
+	if (!cu_at(dw, addr, &cu))
 		return false;
 	n = concrete_chain(&cu, addr, chain, MAX_SCOPE_DEPTH);
 	// the outermost is the subprogram; the flag may be on its
@@ -810,7 +835,7 @@ static size_t compute_chain(struct kt_dwarf *dw, uint64_t addr,
 	int line = 0;
 
 	addr = file_addr(dw, addr);
-	if (!dwarf_addrdie(dw->dwarf, addr, &cu))
+	if (!cu_at(dw, addr, &cu))
 		return 0;
 	n = concrete_chain(&cu, addr, chain, MAX_SCOPE_DEPTH);
 	if ((l = dwarf_getsrc_die(&cu, addr))) {
@@ -937,7 +962,7 @@ static size_t compute_vars(struct kt_dwarf *dw, uint64_t addr,
 	Dwarf_Die cu;
 
 	w.addr = addr = file_addr(dw, addr);
-	if (!dwarf_addrdie(dw->dwarf, addr, &cu))
+	if (!cu_at(dw, addr, &cu))
 		return 0;
 	descend(&cu, addr, add_scope_vars, &w);
 	// The innermost scope's variables were added last: put them first.
