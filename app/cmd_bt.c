@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/commands.h"
+#include "core/files.h"
 #include "core/owner.h"
 #include "core/program.h"
 #include "core/sanitize.h"
@@ -600,6 +601,7 @@ int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv)
 	const struct kt_task_list *list;
 	struct bt_opts o = { 0 };
 	struct kt_error *err;
+	struct kt_files last = { 0 };
 	cJSON *doc = NULL;
 	bool files;
 	int ret = 0;
@@ -619,16 +621,18 @@ int kt_cmd_foreach(struct kt_cmd_ctx *ctx, int argc, char **argv)
 			fprintf(ctx->err, "foreach: stopped after %zu of %zu "
 				"tasks\n", i, list->n);
 			cJSON_Delete(doc);
+			kt_files_deinit(&last);
 			return 1;
 		}
 		if (ctx->progress)
 			ctx->progress(ctx->progress_arg, i, list->n);
 		if (files)
-			ret |= kt_files_one(ctx, &list->tasks[i], doc);
+			ret |= kt_files_one(ctx, &list->tasks[i], doc, &last);
 		else
 			ret |= bt_one(ctx, &list->tasks[i], doc, &o);
 		if (!doc)
 			fputc('\n', ctx->out);
 	}
+	kt_files_deinit(&last);
 	return doc ? kt_json_print(ctx, doc) | ret : ret;
 }

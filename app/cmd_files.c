@@ -130,12 +130,13 @@ static cJSON *files_json(struct kt_program *prog, const struct kt_task *t,
 	return o;
 }
 
-int kt_files_one(struct kt_cmd_ctx *ctx, const struct kt_task *t, cJSON *doc)
+int kt_files_one(struct kt_cmd_ctx *ctx, const struct kt_task *t, cJSON *doc,
+		 struct kt_files *keep)
 {
 	struct kt_files fs;
 	struct kt_error *err;
 
-	err = kt_files_load(ctx->prog, t->addr, &fs);
+	err = kt_files_load_reuse(ctx->prog, t->addr, keep, &fs);
 	if (err) {
 		kt_files_deinit(&fs);
 		return kt_cmd_fail(ctx, "files", kt_error_wrap(err,
@@ -151,7 +152,12 @@ int kt_files_one(struct kt_cmd_ctx *ctx, const struct kt_task *t, cJSON *doc)
 		kt_out_raw(ctx->err, fs.warning, strlen(fs.warning), false);
 		fputc('\n', ctx->err);
 	}
-	kt_files_deinit(&fs);
+	if (keep) {
+		kt_files_deinit(keep);
+		*keep = fs;
+	} else {
+		kt_files_deinit(&fs);
+	}
 	return 0;
 }
 
@@ -208,7 +214,7 @@ int kt_cmd_files(struct kt_cmd_ctx *ctx, int argc, char **argv)
 		return 1;
 	if (ctx->json)
 		doc = cJSON_CreateArray();
-	ret = kt_files_one(ctx, t, doc);
+	ret = kt_files_one(ctx, t, doc, NULL);
 	if (!doc)
 		return ret;
 	// One task: the object itself, not a one-element array.

@@ -122,6 +122,12 @@ void kt_cmd_ctx_deinit(struct kt_cmd_ctx *ctx);
  * Print (or, with @doc, add to the JSON array @doc) the open files of
  * @t. Returns 0, or 1 when its fd table cannot be read.
  */
-int kt_files_one(struct kt_cmd_ctx *ctx, const struct kt_task *t, cJSON *doc);
+/*
+ * `files` of task @t, printed or added to @doc. @keep (or NULL): the table
+ * of the task before, reused when @t shares it, and replaced by @t's.
+ */
+struct kt_files;
+int kt_files_one(struct kt_cmd_ctx *ctx, const struct kt_task *t, cJSON *doc,
+		 struct kt_files *keep);
 
 #endif /* KT_APP_COMMANDS_H */

@@ -6,7 +6,7 @@
 #include "core/dump_pages.h"
 
 #define PAGE 4096
-#define SLOTS 128	/* 512 KiB: a task's stack, its structs, page tables */
+#define SLOTS 1024	/* 4 MiB: stacks, structs and page tables of many tasks */
 #define WINDOW 64	/* what a page-table read gets: its entry's line */
 
 struct slot {
@@ -110,7 +110,7 @@ static const unsigned char *page(struct kt_dump_pages *p, uint64_t pfn,
 				 enum kt_fault *fault)
 {
 	// Fibonacci hashing: neighbouring pfns and page-table pages spread.
-	struct slot *s = &p->slots[(pfn * 0x9e3779b97f4a7c15ULL) >> 57];
+	struct slot *s = &p->slots[(pfn * 0x9e3779b97f4a7c15ULL) >> 54];
 
 	if (s->valid && s->pfn == pfn)
 		return s->data;

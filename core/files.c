@@ -276,6 +276,7 @@ static void load_fs_paths(struct kt_program *prog, struct kt_files *files)
 	if (kt_error_catch_any(rd(prog, files->task, "struct task_struct",
 				  "fs", &fs)) || !fs)
 		return;
+	files->fs = fs;
 	if (kt_error_catch_any(kt_type_member_offset(prog, "struct fs_struct",
 						     "root", &root_off)) ||
 	    kt_error_catch_any(kt_type_member_offset(prog, "struct fs_struct",
@@ -456,6 +457,44 @@ struct kt_error *kt_files_load(struct kt_program *prog, uint64_t task,
 		break;
 	}
 	return NULL;
+}
+
+static char *dup_or_null(const char *s, bool *nomem)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	*nomem |= s && !d;
+	return d;
+}
+
+struct kt_error *kt_files_load_reuse(struct kt_program *prog, uint64_t task,
+				     const struct kt_files *prev,
+				     struct kt_files *ret)
+{
+	uint64_t files = 0, fs = 0;
+	bool nomem = false;
+
+	if (!prev || !prev->files || !prev->fs ||
+	    kt_error_catch_any(rd(prog, task, "struct task_struct", "files",
+				  &files)) ||
+	    kt_error_catch_any(rd(prog, task, "struct task_struct", "fs",
+				  &fs)) ||
+	    files != prev->files || fs != prev->fs)
+		return kt_files_load(prog, task, ret);
+	*ret = *prev;
+	ret->task = task;
+	ret->v = prev->n ? malloc(prev->n * sizeof(*ret->v)) : NULL;
+	ret->root = dup_or_null(prev->root, &nomem);
+	ret->cwd = dup_or_null(prev->cwd, &nomem);
+	ret->warning = dup_or_null(prev->warning, &nomem);
+	nomem |= prev->n && !ret->v;
+	for (size_t i = 0; ret->v && i < prev->n; i++) {
+		ret->v[i] = prev->v[i];
+		ret->v[i].path = dup_or_null(prev->v[i].path, &nomem);
+	}
+	if (!ret->v)
+		ret->n = 0;
+	return nomem ? &kt_error_nomem : NULL;
 }
 
 void kt_files_deinit(struct kt_files *files)

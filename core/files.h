@@ -60,6 +60,7 @@ struct kt_file {
 struct kt_files {
 	uint64_t task;
 	uint64_t files;		/* task->files; 0 for a task without files */
+	uint64_t fs;		/* task->fs; 0 when none or unread */
 	uint32_t max_fds;
 	char *root, *cwd;	/* task->fs paths, owned; NULL when unknown */
 	struct kt_file *v;	/* by fd */
@@ -82,6 +83,15 @@ struct kt_error *kt_files_load(struct kt_program *prog, uint64_t task,
  * cost).
  */
 struct kt_error *kt_files_load_table(struct kt_program *prog, uint64_t task,
+				     struct kt_files *ret);
+
+/**
+ * Like kt_files_load(), but a copy of @prev (a table loaded before, or
+ * NULL) when the task at @task has the same files and fs (the threads of
+ * one process share them): foreach files reads each process's table once.
+ */
+struct kt_error *kt_files_load_reuse(struct kt_program *prog, uint64_t task,
+				     const struct kt_files *prev,
 				     struct kt_files *ret);
 
 void kt_files_deinit(struct kt_files *files);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/program.h"
+#include "core/files.h"
 #include "core/task.h"
 #include "tests/helpers.h"
 #include "views/views.h"
@@ -188,5 +189,50 @@ Test(scale, tasks_view_filters_by_part_or_glob, .timeout = 120)
 	kt_view_tasks(prog, &flt, &rows);
 	cr_expect_eq(rows.n, 1 + 6, "kt_scale_w10 to kt_scale_w15");
 	kt_rows_deinit(&rows);
+	kt_program_destroy(prog);
+}
+
+/*
+ * The threads of one process share their fd table: foreach files reads it
+ * once and copies it, and the copy is what reading it again gives.
+ */
+Test(scale, shared_fd_table_is_read_once_and_the_same, .timeout = 120)
+{
+	struct kt_program *prog = kt_test_open(DUMP);
+	const struct kt_task_list *list;
+	struct kt_files a = { 0 }, b, c;
+	const struct kt_task *t = NULL, *u = NULL;
+	size_t copies = 0;
+
+	cr_assert_null(kt_tasks_load(prog, &list));
+	for (size_t i = 0; i < list->n; i++) {
+		if (strncmp(list->tasks[i].comm, "manytasks", 10) ||
+		    strcmp(list->tasks[i].st, "IN"))
+			continue;
+		if (!t)
+			t = &list->tasks[i];
+		else if (list->tasks[i].tgid == t->tgid && !u)
+			u = &list->tasks[i];
+	}
+	cr_assert(t && u, "two threads of one manytasks process");
+	cr_assert_null(kt_files_load(prog, t->addr, &a));
+	cr_assert_null(kt_files_load_reuse(prog, u->addr, &a, &b));
+	cr_assert_null(kt_files_load(prog, u->addr, &c));
+	cr_expect_eq(b.task, u->addr);
+	cr_expect_eq(b.files, c.files);
+	cr_expect_eq(b.n, c.n);
+	cr_expect_eq(b.n, 10, "the console thrice, a pipe's two ends, a "
+		     "socketpair, a datagram socket, /dev/null and its file");
+	cr_expect_str_eq(b.cwd, c.cwd);
+	for (size_t i = 0; i < b.n && i < c.n; i++) {
+		cr_expect_eq(b.v[i].file, c.v[i].file);
+		cr_expect_str_eq(b.v[i].path ? b.v[i].path : "",
+				 c.v[i].path ? c.v[i].path : "");
+		copies += b.v[i].path != c.v[i].path;
+	}
+	cr_expect_eq(copies, b.n, "the copy owns its paths");
+	kt_files_deinit(&a);
+	kt_files_deinit(&b);
+	kt_files_deinit(&c);
 	kt_program_destroy(prog);
 }
