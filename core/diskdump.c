@@ -54,11 +54,18 @@ struct kt_diskdump {
 	unsigned nfiles;
 };
 
+/* Bytes of one file's mapping that a reader has read since its release. */
+struct touched {
+	const unsigned char *lo, *hi;	/* NULL: none */
+	unsigned file;
+};
+
 struct kt_diskdump_reader {
 	const struct kt_diskdump *dd;
 	struct libdeflate_decompressor *inflate;
 	ZSTD_DCtx *zstd;
 	unsigned last;		/* the file the last page came from */
+	struct touched desc, data;
 };
 
 static struct kt_error *corrupt(const char *path, const char *what)
@@ -257,6 +264,40 @@ static bool decompress(struct kt_diskdump_reader *r, uint32_t flags,
  * The descriptor of @pfn: its data and flags. KT_FAULT_EXCLUDED when no
  * file holds it, KT_FAULT_READ when the descriptor points outside its file.
  */
+/*
+ * Unmap the whole pages of @t (the file's mapping is read-only: its clean
+ * pages stay in the page cache, and a later read maps them again).
+ */
+static void release(struct touched *t)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)t->lo + page - 1) & ~(page - 1);
+	uintptr_t hi = (uintptr_t)t->hi & ~(page - 1);
+
+	if (t->lo && hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	t->lo = t->hi = NULL;
+}
+
+static void touch(struct touched *t, unsigned file, const unsigned char *lo,
+		  const unsigned char *hi)
+{
+	if (t->lo && t->file != file)
+		release(t);
+	if (!t->lo) {
+		*t = (struct touched){ lo, hi, file };
+		return;
+	}
+	t->lo = lo < t->lo ? lo : t->lo;
+	t->hi = hi > t->hi ? hi : t->hi;
+}
+
+void kt_diskdump_reader_release(struct kt_diskdump_reader *r)
+{
+	release(&r->desc);
+	release(&r->data);
+}
+
 static enum kt_fault find_page(struct kt_diskdump_reader *r, uint64_t pfn,
 			       const unsigned char **data, uint32_t *len,
 			       uint32_t *flags)
@@ -283,6 +324,8 @@ static enum kt_fault find_page(struct kt_diskdump_reader *r, uint64_t pfn,
 		if (off <= 0 || (uint64_t)off > f->size || *len > f->size - off)
 			return KT_FAULT_READ;
 		*data = f->map + off;
+		touch(&r->desc, i, d, d + DESC_SIZE);
+		touch(&r->data, i, *data, *data + *len);
 		return KT_FAULT_NONE;
 	}
 	return KT_FAULT_EXCLUDED;

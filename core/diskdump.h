@@ -55,4 +55,12 @@ enum kt_fault kt_diskdump_read_page(struct kt_diskdump_reader *r,
 bool kt_diskdump_page_bytes(struct kt_diskdump_reader *r, uint64_t pfn,
 			    uint64_t set[4]);
 
+/**
+ * Give back the pages of the file's mapping that @r has read since its last
+ * release (MADV_DONTNEED: they stay in the page cache): a scan of every
+ * page calls it as it goes, so that its RSS does not grow to the file's
+ * size.
+ */
+void kt_diskdump_reader_release(struct kt_diskdump_reader *r);
+
 #endif /* KT_CORE_DISKDUMP_H */

@@ -1107,6 +1107,12 @@ bool kt_dump_reader_direct(const struct kt_dump_reader *reader)
 	return reader->fast;
 }
 
+void kt_dump_reader_release(struct kt_dump_reader *reader)
+{
+	if (reader->fast)
+		kt_diskdump_reader_release(reader->fast);
+}
+
 bool kt_dump_reader_page_bytes(struct kt_dump_reader *reader, uint64_t pfn,
 			       uint64_t set[4])
 {

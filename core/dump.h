@@ -149,6 +149,12 @@ bool kt_dump_present_run(struct kt_dump *dump, uint64_t pfn, uint64_t *start,
  */
 struct kt_dump_reader;
 
+/**
+ * Give back the mapped file pages @reader has read so far (a scan calls it
+ * after each stretch of pages: memory that does not grow with the dump).
+ */
+void kt_dump_reader_release(struct kt_dump_reader *reader);
+
 /** Make a reader; free it with kt_dump_reader_destroy(). */
 struct kt_error *kt_dump_reader_create(struct kt_dump *dump,
 				       struct kt_dump_reader **ret);

@@ -292,6 +292,7 @@ static bool scan_shard(struct worker *w, struct shard *sh)
 		}
 	}
 	sh->scanned = true;
+	kt_dump_reader_release(w->reader);
 	return true;
 }
 
