@@ -23,7 +23,8 @@ search runs on it too, unless --scan-dump names another).
   foreach files        <= 0.1x drgn
   peak RSS             <= 0.5x drgn's, each job
 
-usage: bench/scale.py [-n RUNS] [--dump DUMP] [--scan-dump DUMP] [--no-crash]
+usage: bench/scale.py [-n RUNS] [--peer-n RUNS] [--dump DUMP] [--scan-dump DUMP]
+                      [--kernel NAME] [--no-crash]
        (env: KT_KERNEL_ROOT, KT_BINARY, KT_CRASH)
 """
 import argparse
@@ -79,7 +80,9 @@ def fmt_mb(kb):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=3, help="runs per job (default 3)")
+    ap.add_argument("-n", type=int, default=3, help="ktriage's runs per job (default 3)")
+    ap.add_argument("--peer-n", type=int, default=1,
+                    help="drgn's and crash's runs per job (default 1: minutes each)")
     ap.add_argument("--dump", help="the dump (default: the big-machine dump)")
     ap.add_argument("--scan-dump", help="the dump to search (default: the "
                     "big-machine level-1 dump, else --dump)")
@@ -108,7 +111,7 @@ def main():
     tasks = subprocess.run(ktr + ["-c", "ps"], capture_output=True, text=True,
                            check=True).stdout.count("\n") - 1
     print(f"tasks: {tasks}; crash: {crash or 'not available (KT_CRASH)'}; "
-          f"{a.n} cold runs a job, medians\n")
+          f"medians of {a.n} cold runs a job ({a.peer_n} of drgn and crash)\n")
     print(f"{'work':20} {'ktriage':>8} {'MB':>5} {'drgn':>8} {'MB':>5} "
           f"{'crash':>8} {'kt/drgn':>7} {'kt/crash':>8} {'rss':>5}  goal")
     failed = []
@@ -129,17 +132,17 @@ def main():
               + ("" if rss_ok else " (rss)"), flush=True)
 
     def crash_t(cmd):
-        return crash_cmd(crash, vmlinux, dump, mods, cmd, a.n)[0] if crash else None
+        return crash_cmd(crash, vmlinux, dump, mods, cmd, a.peer_n)[0] if crash else None
 
     # open + sys
     k = run_many(ktr + ["-c", "sys"], a.n)
-    d = run_many(drgn + [f"{TOP}/bench/drgn_sys.py"], a.n)
+    d = run_many(drgn + [f"{TOP}/bench/drgn_sys.py"], a.peer_n)
     row("open + sys", k, d, None, "<= 0.3 s", k[0] <= 0.3)
     # ps, foreach bt, bt -f, foreach files: against drgn's scripts
     for work, script in (("ps", "ps"), ("foreach bt", "foreach_bt"),
                          ("bt -f", "bt_f"), ("foreach files", "foreach_files")):
         k = run_many(ktr + ["-c", work], a.n)
-        d = run_many(drgn + [f"{TOP}/bench/drgn_{script}.py"], a.n)
+        d = run_many(drgn + [f"{TOP}/bench/drgn_{script}.py"], a.peer_n)
         row(work, k, d, crash_t(work), "<= 0.1x drgn", k[0] <= 0.1 * d[0])
     # kmem -s: against crash; drgn's page walk for reference
     k = run_many(ktr + ["-c", "kmem -s"], a.n)
