@@ -293,6 +293,40 @@ static bool kernel_address(uint64_t v)
 }
 
 /*
+ * The name the kernel gives a file of a pseudo filesystem whose dentry has
+ * no name of its own: its d_op->d_dname() makes one ("pipe:[INODE]", as
+ * /proc/PID/fd shows), known here by that function's symbol. Sockets are
+ * left to their type (UNIX-STREAM...), as crash prints them.
+ */
+static char *dname_path(struct kt_program *prog, const struct kt_file *f)
+{
+	static const struct {
+		const char *fn, *fmt;
+	} known[] = {
+		{ "pipefs_dname", "pipe:[%" PRIu64 "]" },
+		{ "sockfs_dname", "socket:[%" PRIu64 "]" },
+	};
+	uint64_t dop = 0, fn = 0, ino = 0;
+	struct kt_symbol_hit hit;
+	char *ret;
+
+	if (!f->dentry || !f->inode ||
+	    kt_error_catch_any(rd(prog, f->dentry, "struct dentry", "d_op",
+				  &dop)) || !kernel_address(dop) ||
+	    kt_error_catch_any(rd(prog, dop, "struct dentry_operations",
+				  "d_dname", &fn)) || !fn ||
+	    !kt_symbol_lookup(prog, fn, &hit) || hit.offset ||
+	    kt_error_catch_any(rd(prog, f->inode, "struct inode", "i_ino",
+				  &ino)))
+		return NULL;
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(hit.name, known[i].fn))
+			return asprintf(&ret, known[i].fmt, ino) < 0 ? NULL :
+									ret;
+	return NULL;
+}
+
+/*
  * Fill @f from its struct file. False when it is no file: unreadable, or
  * its f_op (the file_operations every open file has, in the kernel's or a
  * module's data) is no kernel address.
@@ -319,6 +353,14 @@ static bool fill_file(struct kt_program *prog, struct kt_file *f)
 	if (f->vfsmount && f->dentry)
 		kt_error_catch_any(kt_files_path(prog, f->vfsmount, f->dentry,
 						 &f->path, &f->path_partial));
+	if (f->path && !*f->path && !f->path_partial) {
+		char *name = dname_path(prog, f);
+
+		if (name) {
+			free(f->path);
+			f->path = name;
+		}
+	}
 	return true;
 }
 

@@ -202,7 +202,7 @@ Test(scale, shared_fd_table_is_read_once_and_the_same, .timeout = 120)
 	const struct kt_task_list *list;
 	struct kt_files a = { 0 }, b, c;
 	const struct kt_task *t = NULL, *u = NULL;
-	size_t copies = 0;
+	size_t copies = 0, pipes = 0;
 
 	cr_assert_null(kt_tasks_load(prog, &list));
 	for (size_t i = 0; i < list->n; i++) {
@@ -231,6 +231,22 @@ Test(scale, shared_fd_table_is_read_once_and_the_same, .timeout = 120)
 		copies += b.v[i].path != c.v[i].path;
 	}
 	cr_expect_eq(copies, b.n, "the copy owns its paths");
+	// a pipe's end is named as /proc/PID/fd names it, by its inode
+	for (size_t i = 0; i < c.n; i++) {
+		uint64_t off, ino;
+		char want[64];
+
+		if (c.v[i].type != KT_FILE_FIFO)
+			continue;
+		cr_assert_null(kt_type_member_offset(prog, "struct inode",
+						     "i_ino", &off));
+		cr_assert_null(kt_read_u64(prog, c.v[i].inode + off, &ino));
+		snprintf(want, sizeof(want), "pipe:[%llu]",
+			 (unsigned long long)ino);
+		cr_expect_str_eq(c.v[i].path, want);
+		pipes++;
+	}
+	cr_expect_eq(pipes, 2, "the two ends of its pipe");
 	kt_files_deinit(&a);
 	kt_files_deinit(&b);
 	kt_files_deinit(&c);
