@@ -502,6 +502,26 @@ Test(files, too_many_fds_and_unreadable_array_both_warn)
 	kt_program_destroy(prog);
 }
 
+/* Point task @task's fd array at @array and say it has @max_fds slots. */
+static void patch_fd_table(struct kt_program *prog, uint64_t task,
+			   uint64_t array, uint32_t max_fds)
+{
+	uint64_t files, fdt, off;
+
+	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
+					     "files", &off));
+	cr_assert_null(kt_read_u64(prog, task + off, &files));
+	cr_assert_null(kt_type_member_offset(prog, "struct files_struct",
+					     "fdt", &off));
+	cr_assert_null(kt_read_u64(prog, files + off, &fdt));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "fd",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &array, 8, 0));
+	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "max_fds",
+					     &off));
+	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &max_fds, 4, 0));
+}
+
 /*
  * An fd array that points at text (linux_banner): its words are no kernel
  * addresses, so no file is made of them, and the warning counts them.
@@ -512,7 +532,7 @@ Test(files, fd_slots_without_kernel_addresses_are_left_out)
 {
 	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
 	const struct kt_task_list *list;
-	uint64_t files, fdt, off, banner;
+	uint64_t banner;
 	uint32_t max_fds = 16;
 	const struct kt_task *t;
 	struct kt_files fs;
@@ -520,18 +540,7 @@ Test(files, fd_slots_without_kernel_addresses_are_left_out)
 	cr_assert_null(kt_tasks_load(prog, &list));
 	t = kt_task_by_pid(list, 121);
 	cr_assert_null(kt_symbol_address(prog, "linux_banner", &banner));
-	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
-					     "files", &off));
-	cr_assert_null(kt_read_u64(prog, t->addr + off, &files));
-	cr_assert_null(kt_type_member_offset(prog, "struct files_struct",
-					     "fdt", &off));
-	cr_assert_null(kt_read_u64(prog, files + off, &fdt));
-	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "fd",
-					     &off));
-	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &banner, 8, 0));
-	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "max_fds",
-					     &off));
-	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &max_fds, 4, 0));
+	patch_fd_table(prog, t->addr, banner, max_fds);
 	cr_assert_null(kt_files_load(prog, t->addr, &fs));
 	cr_expect_eq(fs.n, 0);
 	cr_assert_not_null(fs.warning);
@@ -552,7 +561,7 @@ Test(files, kernel_addresses_that_are_no_files_stop_the_table)
 {
 	struct kt_program *prog = kt_test_open("nbd-orphan-hung");
 	const struct kt_task_list *list;
-	uint64_t files, fdt, off, table;
+	uint64_t table;
 	uint32_t max_fds = 1024;
 	const struct kt_task *t;
 	struct kt_files fs;
@@ -561,18 +570,7 @@ Test(files, kernel_addresses_that_are_no_files_stop_the_table)
 	cr_assert_null(kt_tasks_load(prog, &list));
 	t = kt_task_by_pid(list, 121);
 	cr_assert_null(kt_symbol_address(prog, "sys_call_table", &table));
-	cr_assert_null(kt_type_member_offset(prog, "struct task_struct",
-					     "files", &off));
-	cr_assert_null(kt_read_u64(prog, t->addr + off, &files));
-	cr_assert_null(kt_type_member_offset(prog, "struct files_struct",
-					     "fdt", &off));
-	cr_assert_null(kt_read_u64(prog, files + off, &fdt));
-	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "fd",
-					     &off));
-	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &table, 8, 0));
-	cr_assert_null(kt_type_member_offset(prog, "struct fdtable", "max_fds",
-					     &off));
-	cr_assert_null(kt_dump_patch(prog->dump, fdt + off, &max_fds, 4, 0));
+	patch_fd_table(prog, t->addr, table, max_fds);
 	cr_assert_null(kt_files_load(prog, t->addr, &fs));
 	// a few functions' code has a kernel-looking word where f_op is:
 	// those are followed
